@@ -1,0 +1,22 @@
+// Subcommand registration. Each cli/cmd_<name>.cc adds one subcommand to the
+// root CLI11 app and returns the function that runs it once it was chosen.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace polcheck::cli {
+
+struct Command {
+  CLI::App* app = nullptr;       // the subcommand
+  std::function<int()> run;      // runs it; returns an exit code (cli/exit_codes.h)
+};
+
+Command AddParseCommand(CLI::App& app);
+Command AddEvalCommand(CLI::App& app);
+Command AddBenchCommand(CLI::App& app);
+
+}  // namespace polcheck::cli

@@ -1,0 +1,45 @@
+#include "parser/parser.h"
+
+#include <filesystem>
+
+#include "parser/normalize.h"
+#include "parser/readers.h"
+
+namespace polcheck::parser {
+
+PolicyFile ParsePolicy(const SourceFile& source, const ParseOptions& options, DiagnosticSink& sink) {
+  PolicyFile out;
+  out.file = source.id();
+  out.is_json = LooksLikeJson(source.text());
+  const std::size_t errors_before = sink.error_count();
+
+  ReadResult read = out.is_json ? ReadJson(source, sink, out.json_quirks) : ReadHcl(source, sink);
+  if (!read.vault_error.empty()) {
+    out.vault_error = "failed to parse policy: " + read.vault_error;
+  }
+  auto syntax = std::make_shared<ast::File>(std::move(read.file));
+  Normalize(source, *syntax, options, sink, out);
+  out.syntax = std::move(syntax);
+  out.policy.name = options.name.empty() ? PolicyNameFromPath(source.name()) : options.name;
+
+  for (const JsonQuirk& quirk : out.json_quirks) {
+    sink.Add(Severity::kWarning, quirk.span, "json-quirk", quirk.detail);
+  }
+  out.ok = sink.error_count() == errors_before && out.vault_error.empty();
+  return out;
+}
+
+std::string PolicyNameFromPath(std::string_view path) {
+  std::string stem = std::filesystem::path(std::string(path)).stem().string();
+  const auto first = stem.find_first_not_of(" \t\r\n");
+  const auto last = stem.find_last_not_of(" \t\r\n");
+  stem = first == std::string::npos ? "" : stem.substr(first, last - first + 1);
+  for (char& c : stem) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return stem;
+}
+
+}  // namespace polcheck::parser
