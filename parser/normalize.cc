@@ -103,6 +103,9 @@ bool IsOtherDialectKey(std::string_view key) {
          key == "list_scan_response_keys_filter_path";
 }
 
+// The attribute name of a decoder field path ("root.Capabilities" -> "capabilities").
+std::string FieldName(std::string_view field) { return Lower(field.substr(field.rfind('.') + 1)); }
+
 // One decode failure: hcl's error text (with position) and ours.
 struct DecodeError {
   std::string vault;
@@ -139,7 +142,13 @@ class Normalizer {
     }
   }
 
-  void CheckDuplicates(const std::vector<ast::Item>& items, std::string_view where);
+  struct Duplicate {
+    const ast::Item* first;
+    const ast::Item* again;
+  };
+  void CheckDuplicates();
+  void CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) const;
+  void CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out) const;
   void CheckTopLevel();
   void NormalizePath(const ast::Item& item, std::vector<ast::Key> keys);
 
@@ -177,32 +186,65 @@ std::vector<const ast::Item*> ItemsNamed(const std::vector<ast::Item>& items, st
   return out;
 }
 
-void Normalizer::CheckDuplicates(const std::vector<ast::Item>& items, std::string_view where) {
+// Duplicate attributes (SEMANTICS.md §1.6). Vault 2.x's hcl fork rejects them while
+// parsing HCL, in every object (top level, path bodies, parameter maps, ...), naming
+// the second occurrence: `The argument "x" at L:C was already set. ...` without an
+// "At" prefix (vault command/policy_fmt_test.go, logical_system_test.go). Blocks
+// (`path "a" {}` twice) are not attributes. The JSON reader has no such check, so
+// JSON duplicates are concatenated in every dialect.
+void Normalizer::CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) const {
   std::map<std::string, const ast::Item*> seen;
   for (const ast::Item& item : items) {
-    if (item.keys.empty() || !item.has_assign) {
+    if (item.keys.empty()) {
       continue;
     }
-    const std::string& key = item.keys.front().value;
-    if (where == "top" && key == "path") {
+    if (item.has_assign) {
+      auto [it, inserted] = seen.emplace(item.keys.front().value, &item);
+      if (!inserted) {
+        out.push_back(Duplicate{it->second, &item});
+      }
+    }
+    CollectDuplicatesIn(item.value, out);
+  }
+}
+
+void Normalizer::CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out) const {
+  if (node.kind == Node::Kind::kObject) {
+    CollectDuplicates(node.items, out);
+  } else if (node.kind == Node::Kind::kList) {
+    for (const Node& element : node.elements) {
+      CollectDuplicatesIn(element, out);
+    }
+  }
+}
+
+void Normalizer::CheckDuplicates() {
+  std::vector<Duplicate> duplicates;
+  CollectDuplicates(file_.items, duplicates);
+  std::stable_sort(duplicates.begin(), duplicates.end(), [](const Duplicate& a, const Duplicate& b) {
+    return a.again->keys.front().span.begin < b.again->keys.front().span.begin;
+  });
+  for (const Duplicate& d : duplicates) {
+    const ast::Key& first = d.first->keys.front();
+    const ast::Key& again = d.again->keys.front();
+    const std::string& key = again.value;
+    std::vector<RelatedLocation> related = {{first.span, "first set here"}};
+    if (file_.json) {
+      Report(Severity::kWarning, again.span, "duplicate-attribute",
+             fmt::format("\"{}\" is set twice: lists are concatenated and the last scalar wins", key), "",
+             std::move(related));
       continue;
     }
-    auto [it, inserted] = seen.emplace(key, &item);
-    if (inserted) {
-      continue;
-    }
-    const ast::Key& first = it->second->keys.front();
-    const ast::Key& again = item.keys.front();
     switch (dialect_) {
       case Dialect::kVault: {
         const std::string vault = fmt::format(
-            "{}: The argument \"{}\" at {}:{} was already set. Each argument can only be defined once",
-            At(again.pos), key, first.pos.line, first.pos.column);
+            "The argument \"{}\" at {}:{} was already set. Each argument can only be defined once", key,
+            again.pos.line, again.pos.column);
         Report(Severity::kError, again.span, "duplicate-attribute",
                fmt::format("\"{}\" is set twice; Vault 2.x rejects duplicate attributes (older versions "
                            "concatenated lists and kept the last scalar)",
                            key),
-               vault, {{first.span, "first set here"}});
+               vault, std::move(related));
         VaultError(vault);
         break;
       }
@@ -212,12 +254,12 @@ void Normalizer::CheckDuplicates(const std::vector<ast::Item>& items, std::strin
                            "1.19.6+ warns and Vault 2.x rejects this",
                            key),
                "policy contains duplicate attributes, which will no longer be supported in a future version",
-               {{first.span, "first set here"}});
+               std::move(related));
         break;
       case Dialect::kOpenBao:
         Report(Severity::kWarning, again.span, "duplicate-attribute",
                fmt::format("\"{}\" is set twice: lists are concatenated and the last scalar wins", key), "",
-               {{first.span, "first set here"}});
+               std::move(related));
         break;
     }
   }
@@ -283,7 +325,7 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, std::s
                                                         std::vector<std::pair<std::string, Span>>& out) const {
   if (node.kind == Node::Kind::kLiteral) {
     return DecodeError{fmt::format("{}: unknown slice type: *ast.LiteralType", At(node.pos)),
-                       fmt::format("\"{}\" must be a list of strings, such as [{}]", field.substr(field.rfind('.') + 1),
+                       fmt::format("\"{}\" must be a list of strings, such as [{}]", FieldName(field),
                                    node.token == TokenType::kString ? node.text : "\"read\""),
                        node.span};
   }
@@ -292,7 +334,7 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, std::s
     if (!node.items.empty()) {
       const ast::Item& item = node.items.front();
       return DecodeError{fmt::format("{}: {}[0]: unknown type for string *ast.ObjectItem", At(item.keys.front().pos), field),
-                         fmt::format("\"{}\" must be a list of strings, not an object", field.substr(field.rfind('.') + 1)),
+                         fmt::format("\"{}\" must be a list of strings, not an object", FieldName(field)),
                          node.span};
     }
     return std::nullopt;
@@ -301,7 +343,7 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, std::s
     const Node& e = node.elements[i];
     std::string value;
     if (std::optional<DecodeError> err = DecodeString(e, fmt::format("{}[{}]", field, i), value)) {
-      err->user = fmt::format("\"{}\" must hold strings; found {}", field.substr(field.rfind('.') + 1),
+      err->user = fmt::format("\"{}\" must hold strings; found {}", FieldName(field),
                               e.kind == Node::Kind::kLiteral ? e.text : (e.kind == Node::Kind::kList ? "a list" : "an object"));
       return err;
     }
@@ -393,7 +435,7 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, std::strin
     return DecodeError{fmt::format("{}: {}: not an object type for map ({})", At(node.pos), field, GoType(node)),
                        fmt::format("\"{}\" must be a map of parameter names to lists of values, such as "
                                    "{{ \"ttl\" = [] }}",
-                                   field.substr(field.rfind('.') + 1)),
+                                   FieldName(field)),
                        node.span};
   }
   std::map<std::string, const ast::Key*> lowered;
@@ -623,9 +665,6 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
   if (!key_errors.empty()) {
     VaultError(MultiError(key_errors));
   }
-  if (dialect_ == Dialect::kVault || dialect_ == Dialect::kVaultLegacy || dialect_ == Dialect::kOpenBao) {
-    CheckDuplicates(body.items, "path");
-  }
 
   // 4. Decode (hcl DecodeObject into PathRules), field by field in struct order.
   auto decode_failed = [&](const DecodeError& e) {
@@ -839,9 +878,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
 void Normalizer::Run() {
   out_.policy.dialect = dialect_;
   out_.policy.file = source_.id();
-  if (dialect_ == Dialect::kVault || dialect_ == Dialect::kVaultLegacy || dialect_ == Dialect::kOpenBao) {
-    CheckDuplicates(file_.items, "top");
-  }
+  CheckDuplicates();
   CheckTopLevel();
   for (const ast::Item& item : file_.items) {
     if (item.keys.empty() || Lower(item.keys.front().value) != "path") {
