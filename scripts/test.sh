@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# README command 2: install dependencies, build with warnings as errors and
+# assertions on, and run the whole test suite (CTest, without the `slow` label),
+# then a short libFuzzer smoke run of the parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+cmake --preset ci
+cmake --build --preset ci
+ctest --preset ci
+
+bash scripts/fuzz.sh --smoke
