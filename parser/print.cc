@@ -213,7 +213,8 @@ std::string FormatPoliciesJson(const std::vector<PolicyFile>& files, const Sourc
     diags.push_back(std::move(j));
   }
   out["diagnostics"] = std::move(diags);
-  return out.dump(2) + "\n";
+  // Policy text may hold invalid UTF-8 (Latin-1 files): replace it instead of throwing.
+  return out.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace polcheck::parser
