@@ -198,7 +198,7 @@ void Normalizer::CollectDuplicates(const std::vector<ast::Item>& items, std::vec
     if (item.keys.empty()) {
       continue;
     }
-    if (item.has_assign) {
+    if (item.has_assign && item.keys.size() == 1) {  // JSON-flattened `path` items have more keys
       auto [it, inserted] = seen.emplace(item.keys.front().value, &item);
       if (!inserted) {
         out.push_back(Duplicate{it->second, &item});
@@ -824,8 +824,20 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
   // 10. Capabilities -> bitmap; the first deny short-circuits everything after it.
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] == "deny") {
+      // Vault jumps to PathFinished: nothing decoded after the bitmap reaches the
+      // rule's permissions (parameters, TTLs, MFA, control group, event types).
       rule.capabilities = CapabilitySet::Deny();
       rule.capability_names = {"deny"};
+      rule.allowed_parameters.reset();
+      rule.denied_parameters.reset();
+      rule.required_parameters.clear();
+      rule.min_wrapping_ttl = 0;
+      rule.max_wrapping_ttl = 0;
+      rule.mfa_methods.clear();
+      rule.subscribe_event_types.clear();
+      rule.has_control_group = false;
+      rule.pagination_limit.reset();
+      rule.list_scan_response_keys_filter_path.clear();
       if (block_ok) {
         out_.policy.rules.push_back(std::move(rule));
       }
