@@ -113,10 +113,24 @@ class HclParser {
     e.eof_sentinel = true;
     return e;
   }
+  // The token's bytes; at least one byte wide, but never past the end of the
+  // text (an EOF token is an empty span at the end).
   Span SpanOf(const Token& t) const {
-    return Span{source_.id(), t.pos.offset, std::max(t.end, t.pos.offset + 1)};
+    const auto size = static_cast<std::uint32_t>(source_.text().size());
+    return Span{source_.id(), std::min(t.pos.offset, size), std::min(std::max(t.end, t.pos.offset + 1), size)};
   }
 
+  // True when a scanner error lies in `span` (or, with inside_token, when `span`
+  // lies inside the token a scanner error belongs to).
+  bool ContainsScannerError(const Span& span, bool inside_token = false) const {
+    for (const ScannerError& e : scanner_errors_) {
+      if (inside_token ? (span.begin >= e.span.begin && span.begin < e.span.end)
+                       : (e.pos.offset >= span.begin && e.pos.offset < span.end)) {
+        return true;
+      }
+    }
+    return false;
+  }
   void OnScannerError(ast::Position pos, std::string_view message, std::uint32_t token_start);
   void Report(const SyntaxError& error);
   bool Resync(std::uint32_t item_start, std::uint32_t error_offset);
@@ -494,6 +508,9 @@ bool HclParser::Resync(std::uint32_t item_start, std::uint32_t error_offset) {
   }
   const std::string_view text = source_.Line(fallback);
   const auto offset = static_cast<std::uint32_t>(text.data() - source_.text().data());
+  if (ContainsScannerError(Span{source_.id(), offset, offset + 1}, /*inside_token=*/true)) {
+    return false;  // inside an unterminated heredoc, comment or string: the rest is swallowed
+  }
   scanner_.Reset(offset, fallback);
   buffered_ = false;
   return true;
@@ -529,7 +546,11 @@ ReadResult HclParser::Run() {
       }
     }
     for (ast::Item& item : items) {
-      result.file.items.push_back(std::move(item));
+      // An item holding a scanner error (bad escape, stray character) is not
+      // what the user meant; normalising it would only add noise.
+      if (!ContainsScannerError(item.span)) {
+        result.file.items.push_back(std::move(item));
+      }
     }
     // hcl returns the last scanner error in preference to the parser's error.
     if (first_segment) {

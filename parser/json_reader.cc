@@ -43,8 +43,10 @@ class JsonParser {
     const LineCol at = source_.Locate(offset);
     return fmt::format("{}:{}", at.line, at.column);
   }
+  // At least one byte wide, never past the end of the text.
   Span SpanOf(const JsonToken& t) const {
-    return Span{source_.id(), t.begin, std::max(t.end, t.begin + 1)};
+    const auto size = static_cast<std::uint32_t>(text_.size());
+    return Span{source_.id(), std::min(t.begin, size), std::min(std::max(t.end, t.begin + 1), size)};
   }
   std::string_view Text(const JsonToken& t) const { return text_.substr(t.begin, t.end - t.begin); }
   std::string Describe(const JsonToken& t) const;
@@ -179,7 +181,8 @@ JsonToken JsonParser::Next() {
     return t;
   }
   if (IsLetterChar(c)) {
-    while (offset_ < text_.size() && (IsLetterChar(text_[offset_]) || IsDigitChar(text_[offset_]))) {
+    while (offset_ < text_.size() &&
+           (IsLetterChar(text_[offset_]) || IsDigitChar(text_[offset_]) || text_[offset_] == '-')) {
       ++offset_;
     }
     t.end = offset_;
@@ -190,7 +193,13 @@ JsonToken JsonParser::Next() {
       t.type = TokenType::kNull;
     } else {
       t.type = TokenType::kIllegal;
-      ScannerError(t.begin, "illegal char",
+      // hcl's scanner reports the position of the identifier's last character
+      // (one past it when the identifier ends the file).
+      std::uint32_t at = offset_ - 1;
+      while (at > t.begin && (static_cast<unsigned char>(text_[at]) & 0xC0) == 0x80) {
+        --at;
+      }
+      ScannerError(offset_ == text_.size() ? offset_ : at, "illegal char",
                    fmt::format("unexpected word '{}': JSON values are strings, numbers, true, false, "
                                "null, objects or lists",
                                word),
