@@ -17,6 +17,8 @@ int Main(int argc, char** argv) {
 
   const std::vector<Command> commands = {
       AddParseCommand(app),
+      AddLintCommand(app),
+      AddRulesCommand(app),
       AddEvalCommand(app),
       AddBenchCommand(app),
   };

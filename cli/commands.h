@@ -18,5 +18,7 @@ struct Command {
 Command AddParseCommand(CLI::App& app);
 Command AddEvalCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+Command AddLintCommand(CLI::App& app);
+Command AddRulesCommand(CLI::App& app);
 
 }  // namespace polcheck::cli
