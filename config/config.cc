@@ -325,7 +325,10 @@ bool GlobMatch(std::string_view glob, std::string_view path) {
   }
   if (glob.substr(0, 2) == "**") {
     std::string_view rest = glob.substr(2);
-    if (!rest.empty() && rest.front() == '/') {
+    if (rest.empty()) {
+      return true;  // a trailing ** matches everything below
+    }
+    if (rest.front() == '/') {
       rest.remove_prefix(1);
     }
     for (std::size_t i = 0; i <= path.size(); ++i) {

@@ -8,7 +8,14 @@ packages=(
   clang libclang-rt-14-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxml2-utils
 )
+
+# node and npm run the SARIF schema validator in the tests; the machine image
+# may bring its own Node.js, otherwise Debian's is installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
