@@ -1,0 +1,1062 @@
+#include "evaluator/acl.h"
+
+#include <algorithm>
+#include <ctime>
+#include <unordered_map>
+#include <utility>
+
+#include "base/check.h"
+#include "evaluator/acl_impl.h"
+#include "evaluator/go_text.h"
+#include "evaluator/templating.h"
+
+namespace polcheck::evaluator {
+
+using parser::Capability;
+using parser::CapabilitySet;
+using parser::PatternKind;
+
+// ------------------------------------------------------------------ names
+
+namespace {
+
+constexpr std::array<std::string_view, kOperationCount> kOperationNames = {
+    "create", "read", "update", "patch", "delete", "list", "help",
+    "scan", "recover", "revoke", "renew", "rollback", "subscribe", "header",
+};
+
+constexpr std::uint16_t Bit(Capability c) { return static_cast<std::uint16_t>(1u << static_cast<unsigned>(c)); }
+
+}  // namespace
+
+std::string_view OperationName(Operation operation) {
+  return kOperationNames[static_cast<std::size_t>(operation)];
+}
+
+std::optional<Operation> ParseOperation(std::string_view name) {
+  for (std::size_t i = 0; i < kOperationNames.size(); ++i) {
+    if (kOperationNames[i] == name) {
+      return static_cast<Operation>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view ReasonText(Reason reason) {
+  switch (reason) {
+    case Reason::kAllowed:
+      return "allowed";
+    case Reason::kRoot:
+      return "allowed: root policy";
+    case Reason::kHelp:
+      return "allowed: help is always allowed";
+    case Reason::kRootOutsideNamespace:
+      return "the root policy only covers the namespace it was built in and its descendants";
+    case Reason::kUnsupportedOperation:
+      return "no capability grants this operation";
+    case Reason::kNoMatchingRule:
+      return "no rule matches the path (deny by default)";
+    case Reason::kExplicitDeny:
+      return "the selected rule is deny";
+    case Reason::kCapabilityNotGranted:
+      return "the selected rule does not grant the operation's capability";
+    case Reason::kWrappingRequired:
+      return "min_wrapping_ttl/max_wrapping_ttl require a wrapped response";
+    case Reason::kWrapTtlAboveMax:
+      return "the wrap TTL exceeds max_wrapping_ttl";
+    case Reason::kWrapTtlBelowMin:
+      return "the wrap TTL is below min_wrapping_ttl";
+    case Reason::kWrapBoundsConflict:
+      return "the merged max_wrapping_ttl is less than min_wrapping_ttl";
+    case Reason::kRequiredParameterMissing:
+      return "a required parameter is missing";
+    case Reason::kAllParametersDenied:
+      return "denied_parameters contains \"*\" and the request carries parameters";
+    case Reason::kParameterDenied:
+      return "a parameter value is in denied_parameters";
+    case Reason::kParameterNotAllowed:
+      return "a parameter is not in allowed_parameters";
+    case Reason::kParameterValueNotAllowed:
+      return "a parameter value is not in its allowed_parameters list";
+    case Reason::kPaginationLimitRequired:
+      return "limit is a required parameter under pagination_limit";
+    case Reason::kPaginationLimitInvalid:
+      return "limit is above pagination_limit, negative or not an integer";
+  }
+  return "unknown";
+}
+
+std::string_view ReasonCode(Reason reason) {
+  switch (reason) {
+    case Reason::kAllowed: return "allowed";
+    case Reason::kRoot: return "root";
+    case Reason::kHelp: return "help";
+    case Reason::kRootOutsideNamespace: return "root-outside-namespace";
+    case Reason::kUnsupportedOperation: return "unsupported-operation";
+    case Reason::kNoMatchingRule: return "no-matching-rule";
+    case Reason::kExplicitDeny: return "explicit-deny";
+    case Reason::kCapabilityNotGranted: return "capability-not-granted";
+    case Reason::kWrappingRequired: return "wrapping-required";
+    case Reason::kWrapTtlAboveMax: return "wrap-ttl-above-max";
+    case Reason::kWrapTtlBelowMin: return "wrap-ttl-below-min";
+    case Reason::kWrapBoundsConflict: return "wrap-bounds-conflict";
+    case Reason::kRequiredParameterMissing: return "required-parameter-missing";
+    case Reason::kAllParametersDenied: return "all-parameters-denied";
+    case Reason::kParameterDenied: return "parameter-denied";
+    case Reason::kParameterNotAllowed: return "parameter-not-allowed";
+    case Reason::kParameterValueNotAllowed: return "parameter-value-not-allowed";
+    case Reason::kPaginationLimitRequired: return "pagination-limit-required";
+    case Reason::kPaginationLimitInvalid: return "pagination-limit-invalid";
+  }
+  return "unknown";
+}
+
+std::string_view VerdictText(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kSelected:
+      return "selected";
+    case Verdict::kLostFirstWildcard:
+      return "lost at step 1: its first wildcard/glob comes earlier";
+    case Verdict::kLostPrefix:
+      return "lost at step 2: it ends in a glob and the winner does not";
+    case Verdict::kLostWildcardCount:
+      return "lost at step 3: more '+' segments";
+    case Verdict::kLostLength:
+      return "lost at step 4: shorter pattern";
+    case Verdict::kLostLexical:
+      return "lost at step 5: lexicographically smaller pattern";
+    case Verdict::kShadowedByExact:
+      return "not consulted: an exact rule decided";
+    case Verdict::kShorterPrefix:
+      return "not consulted: only the longest matching prefix rule takes part";
+    case Verdict::kNotSearched:
+      return "not consulted: this path form was not searched";
+    case Verdict::kListDenyPreferred:
+      return "LIST pool: a deny at least as specific as the best list-granter wins";
+    case Verdict::kListGranterPreferred:
+      return "LIST pool: the most specific list-granting rule wins";
+  }
+  return "unknown";
+}
+
+std::optional<Capability> RequiredCapability(Operation operation, Dialect dialect) {
+  switch (operation) {
+    case Operation::kCreate:
+      return Capability::kCreate;
+    case Operation::kRead:
+      return Capability::kRead;
+    case Operation::kUpdate:
+    case Operation::kRevoke:
+    case Operation::kRenew:
+    case Operation::kRollback:
+      return Capability::kUpdate;
+    case Operation::kPatch:
+      return Capability::kPatch;
+    case Operation::kDelete:
+      return Capability::kDelete;
+    case Operation::kList:
+      return Capability::kList;
+    case Operation::kScan:
+      return dialect == Dialect::kOpenBao ? std::optional(Capability::kScan) : std::nullopt;
+    case Operation::kRecover:
+      return dialect == Dialect::kOpenBao ? std::nullopt : std::optional(Capability::kRecover);
+    case Operation::kHelp:
+    case Operation::kSubscribe:
+    case Operation::kHeader:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string CompiledRule::pattern() const { return kind == PatternKind::kPrefix ? key + "*" : key; }
+
+bool CapabilityList::operator==(const CapabilityList& other) const {
+  return std::equal(begin(), end(), other.begin(), other.end());
+}
+
+std::string CapabilityList::Join(std::string_view separator) const {
+  std::string out;
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += names_[i];
+  }
+  return out;
+}
+
+// ------------------------------------------------------------- comparator
+
+bool LowerPriority(const Rank& a, const Rank& b) {
+  if (a.first_wc != b.first_wc) {
+    return a.first_wc < b.first_wc;
+  }
+  if (a.is_prefix != b.is_prefix) {
+    return a.is_prefix;
+  }
+  if (a.wildcards != b.wildcards) {
+    return a.wildcards > b.wildcards;
+  }
+  if (a.length != b.length) {
+    return a.length < b.length;
+  }
+  return a.path < b.path;
+}
+
+Verdict ComparatorStep(const Rank& winner, const Rank& loser) {
+  if (winner.first_wc != loser.first_wc) {
+    return Verdict::kLostFirstWildcard;
+  }
+  if (winner.is_prefix != loser.is_prefix) {
+    return Verdict::kLostPrefix;
+  }
+  if (winner.wildcards != loser.wildcards) {
+    return Verdict::kLostWildcardCount;
+  }
+  if (winner.length != loser.length) {
+    return Verdict::kLostLength;
+  }
+  return winner.path == loser.path ? Verdict::kSelected : Verdict::kLostLexical;
+}
+
+// ----------------------------------------------------------------- paths
+
+std::string_view PathBuffer::Join(std::string_view namespace_path, std::string_view path) {
+  std::string_view joined = path;
+  if (!namespace_path.empty()) {
+    const std::size_t size = namespace_path.size() + path.size();
+    if (size <= sizeof(buffer_)) {
+      std::copy(namespace_path.begin(), namespace_path.end(), buffer_);
+      std::copy(path.begin(), path.end(), buffer_ + namespace_path.size());
+      joined = std::string_view(buffer_, size);
+    } else {
+      heap_.assign(namespace_path);
+      heap_.append(path);
+      joined = heap_;
+    }
+  }
+  const std::size_t first = joined.find_first_not_of('/');
+  return first == std::string_view::npos ? std::string_view() : joined.substr(first);
+}
+
+std::string_view TrimOneSlash(std::string_view path) {
+  return path.ends_with('/') ? path.substr(0, path.size() - 1) : path;
+}
+
+// --------------------------------------------------------------- selection
+
+namespace {
+
+// Streaming maximum under the §3.5 comparator.
+struct Best {
+  const std::vector<Rank>* ranks;
+  RuleId rule = kNoRule;
+
+  void Offer(RuleId id) {
+    if (rule == kNoRule || LowerPriority((*ranks)[rule], (*ranks)[id])) {
+      rule = id;
+    }
+  }
+};
+
+}  // namespace
+
+RuleId Acl::Impl::BestNonExact(std::string_view path) const {
+  Best best{&ranks};
+  if (const PrefixIndex::Match m = prefix.Longest(path); m.rule != kNoIndexRule) {
+    best.Offer(m.rule);
+  }
+  segment.Match(path, [&](IndexRuleId id) { best.Offer(id); });
+  return best.rule;
+}
+
+RuleId Acl::Impl::PooledList(std::string_view trimmed, std::string_view full) const {
+  Best overall{&ranks};
+  Best deny{&ranks};
+  Best list{&ranks};
+  auto offer = [&](RuleId id) {
+    overall.Offer(id);
+    const std::uint16_t caps = hot[id].capabilities;
+    if ((caps & Bit(Capability::kDeny)) != 0) {
+      deny.Offer(id);
+    }
+    if ((caps & Bit(Capability::kList)) != 0) {
+      list.Offer(id);
+    }
+  };
+  for (std::string_view form : {trimmed, full}) {
+    if (const PrefixIndex::Match m = prefix.Longest(form); m.rule != kNoIndexRule) {
+      offer(m.rule);
+    }
+    segment.Match(form, offer);
+  }
+  if (deny.rule != kNoRule && (list.rule == kNoRule || LowerPriority(ranks[list.rule], ranks[deny.rule]))) {
+    return deny.rule;
+  }
+  return list.rule != kNoRule ? list.rule : overall.rule;
+}
+
+RuleId Acl::Impl::Select(std::string_view path, Operation operation) const {
+  if (const IndexRuleId id = exact.Find(path); id != kNoIndexRule) {
+    return id;
+  }
+  const bool list = operation == Operation::kList;
+  const bool scan = operation == Operation::kScan && dialect == Dialect::kOpenBao;
+  const std::string_view trimmed = TrimOneSlash(path);
+  if (list || scan) {
+    if (const IndexRuleId id = exact.Find(trimmed); id != kNoIndexRule) {
+      return id;
+    }
+  }
+  const bool trailing = path.ends_with('/');
+  switch (dialect) {
+    case Dialect::kVault:
+      return list && trailing ? PooledList(trimmed, path) : BestNonExact(path);
+    case Dialect::kVaultLegacy:
+      if (list && trailing) {
+        if (const RuleId id = BestNonExact(trimmed); id != kNoRule) {
+          return id;
+        }
+      }
+      return BestNonExact(path);
+    case Dialect::kOpenBao: {
+      const RuleId id = BestNonExact(path);
+      if (id != kNoRule || !((list || scan) && trailing)) {
+        return id;
+      }
+      return BestNonExact(trimmed);
+    }
+  }
+  return kNoRule;
+}
+
+// ------------------------------------------------------------- evaluation
+
+namespace {
+
+bool ParameterPhase(Operation operation, Dialect dialect) {
+  switch (operation) {
+    case Operation::kRead:
+    case Operation::kUpdate:
+    case Operation::kCreate:
+    case Operation::kPatch:
+      return true;
+    case Operation::kRecover:
+      return dialect != Dialect::kOpenBao;
+    case Operation::kDelete:
+    case Operation::kList:
+    case Operation::kHelp:
+    case Operation::kScan:
+    case Operation::kRevoke:
+    case Operation::kRenew:
+    case Operation::kRollback:
+    case Operation::kSubscribe:
+    case Operation::kHeader:
+      return false;
+  }
+  return false;
+}
+
+Reason WrapReason(const HotRule& rule, const std::optional<std::chrono::nanoseconds>& wrap_ttl) {
+  if (rule.max_ttl_ns > 0) {
+    if (!wrap_ttl) {
+      return Reason::kWrappingRequired;
+    }
+    if (wrap_ttl->count() > rule.max_ttl_ns) {
+      return Reason::kWrapTtlAboveMax;
+    }
+  }
+  if (rule.min_ttl_ns > 0) {
+    if (!wrap_ttl) {
+      return Reason::kWrappingRequired;
+    }
+    if (wrap_ttl->count() < rule.min_ttl_ns) {
+      return Reason::kWrapTtlBelowMin;
+    }
+  }
+  if (rule.min_ttl_ns != 0 && rule.max_ttl_ns != 0 && rule.max_ttl_ns < rule.min_ttl_ns) {
+    return Reason::kWrapBoundsConflict;
+  }
+  return Reason::kAllowed;
+}
+
+}  // namespace
+
+Result Acl::Impl::Evaluate(RuleId id, const Request& request) const {
+  const HotRule& rule = hot[id];
+  Result r;
+  r.rule = id;
+  r.capabilities = CapabilitySet(rule.capabilities);
+  r.root_privs = r.capabilities.Has(Capability::kSudo);
+  const std::optional<Capability> needed = RequiredCapability(request.operation, dialect);
+  if (!needed) {
+    r.reason = Reason::kUnsupportedOperation;
+    return r;
+  }
+  if (!r.capabilities.Has(*needed)) {
+    r.reason = r.capabilities.is_deny() ? Reason::kExplicitDeny : Reason::kCapabilityNotGranted;
+    return r;
+  }
+  const std::vector<std::uint32_t>& granting = rules[id].granting[static_cast<std::size_t>(*needed)];
+  r.granting_policies = std::span<const std::uint32_t>(granting.data(), granting.size());
+  if (rule.wrap_checks) {
+    r.reason = WrapReason(rule, request.wrap_ttl);
+    if (r.reason != Reason::kAllowed) {
+      return r;
+    }
+  }
+  if (rule.param_checks) {
+    ParamVerdict verdict;
+    if (ParameterPhase(request.operation, dialect)) {
+      const ParamSemantics semantics{.list_valued = dialect == Dialect::kVault,
+                                     .lower_policy_values = dialect == Dialect::kVault};
+      verdict = CheckParameters(constraints[rule.constraints], request.params, semantics);
+    } else if (dialect == Dialect::kOpenBao &&
+               (request.operation == Operation::kList || request.operation == Operation::kScan)) {
+      verdict = CheckPagination(constraints[rule.constraints], request.params);
+    }
+    r.reason = verdict.reason;
+    r.parameter = verdict.parameter;
+    if (r.reason != Reason::kAllowed) {
+      return r;
+    }
+  }
+  r.allowed = true;
+  r.reason = Reason::kAllowed;
+  return r;
+}
+
+bool Acl::Impl::RootCovers(std::string_view namespace_path) const {
+  return dialect != Dialect::kOpenBao || namespace_path.starts_with(root_namespace);
+}
+
+Result Acl::Impl::RootResult(std::string_view namespace_path) const {
+  Result r;
+  if (!RootCovers(namespace_path)) {
+    r.reason = Reason::kRootOutsideNamespace;
+    return r;
+  }
+  r.allowed = true;
+  r.root_privs = true;
+  r.is_root = true;
+  r.reason = Reason::kRoot;
+  static constexpr std::uint32_t kRootPolicy[] = {0};
+  r.granting_policies = kRootPolicy;
+  return r;
+}
+
+Result Acl::Check(const Request& request) const {
+  const Impl& a = *impl_;
+  if (a.root) {
+    return a.RootResult(request.namespace_path);
+  }
+  if (request.operation == Operation::kHelp) {
+    Result r;
+    r.allowed = true;
+    r.reason = Reason::kHelp;
+    return r;
+  }
+  PathBuffer buffer;
+  const std::string_view path = buffer.Join(request.namespace_path, request.path);
+  const RuleId id = a.Select(path, request.operation);
+  if (id == kNoRule) {
+    return Result{};
+  }
+  return a.Evaluate(id, request);
+}
+
+Result Acl::CapabilityCheck(std::string_view path, std::string_view namespace_path) const {
+  const Impl& a = *impl_;
+  if (a.root) {
+    return a.RootResult(namespace_path);
+  }
+  PathBuffer buffer;
+  const RuleId id = a.Select(buffer.Join(namespace_path, path), Operation::kList);
+  Result r;
+  if (id == kNoRule) {
+    return r;
+  }
+  r.rule = id;
+  r.capabilities = CapabilitySet(a.hot[id].capabilities);
+  r.root_privs = r.capabilities.Has(Capability::kSudo);
+  r.reason = Reason::kAllowed;
+  return r;
+}
+
+CapabilityList Acl::Capabilities(std::string_view path, std::string_view namespace_path) const {
+  const Result r = CapabilityCheck(path, namespace_path);
+  CapabilityList out;
+  if (r.is_root) {
+    out.Add("root");
+    return out;
+  }
+  // Vault appends these, Core sorts them: alphabetical order per dialect.
+  static constexpr Capability kVaultOrder[] = {
+      Capability::kCreate, Capability::kDelete,    Capability::kList, Capability::kPatch, Capability::kRead,
+      Capability::kRecover, Capability::kSubscribe, Capability::kSudo, Capability::kUpdate};
+  static constexpr Capability kOpenBaoOrder[] = {
+      Capability::kCreate, Capability::kDelete, Capability::kList, Capability::kPatch,
+      Capability::kRead,   Capability::kScan,   Capability::kSudo, Capability::kUpdate};
+  if (!r.capabilities.is_deny()) {
+    const std::span<const Capability> order =
+        impl_->dialect == Dialect::kOpenBao ? std::span<const Capability>(kOpenBaoOrder)
+                                            : std::span<const Capability>(kVaultOrder);
+    for (Capability c : order) {
+      if (r.capabilities.Has(c)) {
+        out.Add(parser::CapabilityName(c));
+      }
+    }
+  }
+  if (out.size() == 0) {
+    out.Add("deny");
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ bare mount
+
+namespace {
+
+std::vector<std::string_view> SplitSlash(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = s.find('/', start);
+    out.push_back(s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) {
+      return out;
+    }
+    start = slash + 1;
+  }
+}
+
+constexpr std::uint16_t kMountVisibleBits =
+    Bit(Capability::kCreate) | Bit(Capability::kDelete) | Bit(Capability::kList) | Bit(Capability::kRead) |
+    Bit(Capability::kSudo) | Bit(Capability::kUpdate) | Bit(Capability::kPatch);
+
+// CheckAllowedFromNonExactPaths(path, bareMount=true) for one segment rule.
+bool SegmentRuleCoversMount(std::string_view key, std::string_view path,
+                            const std::vector<std::string_view>& parts) {
+  const bool is_prefix = key.ends_with('*');
+  const std::vector<std::string_view> acl_parts = SplitSlash(is_prefix ? key.substr(0, key.size() - 1) : key);
+  std::string joined;
+  for (std::size_t i = 0; i < acl_parts.size() && i < parts.size(); ++i) {
+    const std::string_view acl_part = acl_parts[i];
+    if (acl_part == "+" || acl_part == parts[i]) {
+      joined += std::string(parts[i]) + "/";
+    } else if (is_prefix && i == acl_parts.size() - 1 && parts[i].starts_with(acl_part)) {
+      for (std::size_t k = i; k < parts.size(); ++k) {
+        joined += std::string(parts[k]) + "/";
+      }
+    } else {
+      return false;
+    }
+    if (i + 2 == parts.size()) {
+      // Vault joins the segments with '/' and appends one '/'.
+      return joined.starts_with(path);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Acl::CanSeeMount(std::string_view mount_path) const {
+  const Impl& a = *impl_;
+  std::string path(mount_path);
+  if (!path.ends_with('/')) {
+    path += '/';
+  }
+  const CapabilityList caps = Capabilities(path);
+  if (!(caps.size() == 1 && caps.names()[0] == "deny")) {
+    return true;
+  }
+  for (RuleId id = 0; id < a.rules.size(); ++id) {
+    const CompiledRule& rule = a.rules[id];
+    const std::uint16_t bits = a.hot[id].capabilities;
+    if ((bits & Bit(Capability::kDeny)) != 0 || (bits & kMountVisibleBits) == 0) {
+      continue;
+    }
+    if (rule.kind != PatternKind::kSegment && rule.key.starts_with(path)) {
+      return true;
+    }
+  }
+  const std::vector<std::string_view> parts = SplitSlash(path);
+  for (RuleId id = 0; id < a.rules.size(); ++id) {
+    const CompiledRule& rule = a.rules[id];
+    const std::uint16_t bits = a.hot[id].capabilities;
+    if (rule.kind != PatternKind::kSegment || (bits & Bit(Capability::kDeny)) != 0 || bits == 0) {
+      continue;
+    }
+    if (SegmentRuleCoversMount(rule.key, path, parts)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- building
+
+namespace {
+
+struct StoreKey {
+  PatternKind kind;
+  std::string key;
+  bool operator==(const StoreKey&) const = default;
+};
+struct StoreKeyHash {
+  std::size_t operator()(const StoreKey& k) const {
+    return std::hash<std::string>()(k.key) ^ (static_cast<std::size_t>(k.kind) * 0x9E3779B97F4A7C15ull);
+  }
+};
+
+void AddGranting(CompiledRule& rule, CapabilitySet caps, std::uint32_t policy) {
+  for (int c = 0; c < parser::kCapabilityCount; ++c) {
+    if (caps.Has(static_cast<Capability>(c))) {
+      rule.granting[static_cast<std::size_t>(c)].push_back(policy);
+    }
+  }
+}
+
+// Go strutil.RemoveDuplicates(items, false): unique and sorted.
+std::vector<std::string> RemoveDuplicates(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  return items;
+}
+
+void MergeParameters(std::optional<parser::ParameterMap>& existing, const std::optional<parser::ParameterMap>& incoming) {
+  if (!incoming || incoming->empty()) {
+    return;
+  }
+  if (!existing) {
+    existing = *incoming;
+    return;
+  }
+  for (const auto& [key, values] : *incoming) {
+    auto it = existing->find(key);
+    if (values.empty() || (it != existing->end() && it->second.empty())) {
+      (*existing)[key] = {};
+      continue;
+    }
+    std::vector<parser::Value> merged = values;
+    if (it != existing->end()) {
+      merged.insert(merged.end(), it->second.begin(), it->second.end());
+    }
+    (*existing)[key] = std::move(merged);
+  }
+}
+
+void MergeUnion(std::vector<std::string>& existing, const std::vector<std::string>& incoming) {
+  if (existing.empty()) {
+    existing = incoming;
+    return;
+  }
+  for (const std::string& v : incoming) {
+    if (std::find(existing.begin(), existing.end(), v) == existing.end()) {
+      existing.push_back(v);
+    }
+  }
+}
+
+CompiledRule FirstRule(const parser::Pattern& pattern, const parser::PathRule& block, std::uint32_t policy) {
+  CompiledRule rule;
+  rule.key = pattern.key;
+  rule.kind = pattern.kind;
+  rule.capabilities = block.capabilities;
+  rule.min_wrapping_ttl = block.min_wrapping_ttl;
+  rule.max_wrapping_ttl = block.max_wrapping_ttl;
+  rule.allowed_parameters = block.allowed_parameters;
+  rule.denied_parameters = block.denied_parameters;
+  rule.required_parameters = block.required_parameters;
+  rule.mfa_methods = block.mfa_methods;
+  rule.subscribe_event_types = block.subscribe_event_types;
+  rule.has_control_group = block.has_control_group;
+  rule.pagination_limit = block.pagination_limit;
+  rule.list_scan_response_keys_filter_path = block.list_scan_response_keys_filter_path;
+  AddGranting(rule, block.capabilities, policy);
+  return rule;
+}
+
+// NewACL's merge of one more path block into an existing key (§4).
+void MergeRule(CompiledRule& rule, const parser::PathRule& block, std::uint32_t policy) {
+  if (block.capabilities.is_deny()) {
+    rule.capabilities = CapabilitySet::Deny();
+    rule.allowed_parameters.reset();
+    rule.denied_parameters.reset();
+    return;
+  }
+  rule.capabilities.AddAll(block.capabilities);
+  AddGranting(rule, block.capabilities, policy);
+  auto min_nonzero = [](std::int64_t& existing, std::int64_t incoming) {
+    if (incoming > 0 && (existing == 0 || incoming < existing)) {
+      existing = incoming;
+    }
+  };
+  min_nonzero(rule.max_wrapping_ttl, block.max_wrapping_ttl);
+  min_nonzero(rule.min_wrapping_ttl, block.min_wrapping_ttl);
+  MergeParameters(rule.allowed_parameters, block.allowed_parameters);
+  MergeParameters(rule.denied_parameters, block.denied_parameters);
+  MergeUnion(rule.required_parameters, block.required_parameters);
+  if (!block.mfa_methods.empty()) {
+    std::vector<std::string> all = rule.mfa_methods;
+    all.insert(all.end(), block.mfa_methods.begin(), block.mfa_methods.end());
+    rule.mfa_methods = RemoveDuplicates(std::move(all));
+  }
+  rule.has_control_group = rule.has_control_group || block.has_control_group;
+  if (!block.subscribe_event_types.empty()) {
+    if (rule.subscribe_event_types.empty()) {
+      rule.subscribe_event_types = block.subscribe_event_types;
+    } else {
+      std::vector<std::string> all = rule.subscribe_event_types;
+      all.insert(all.end(), block.subscribe_event_types.begin(), block.subscribe_event_types.end());
+      rule.subscribe_event_types = RemoveDuplicates(std::move(all));
+    }
+  }
+  if (block.pagination_limit && *block.pagination_limit > 0 &&
+      (!rule.pagination_limit || *rule.pagination_limit <= 0 || *block.pagination_limit < *rule.pagination_limit)) {
+    rule.pagination_limit = block.pagination_limit;
+  }
+  if (rule.list_scan_response_keys_filter_path.empty()) {
+    rule.list_scan_response_keys_filter_path = block.list_scan_response_keys_filter_path;
+  }
+}
+
+// The namespace a parsed policy was written in, recovered from a templated
+// rule: its pattern is NormalizePattern(label, namespace).
+std::string PolicyNamespace(const parser::PathRule& block) {
+  const std::optional<parser::Pattern> bare = parser::NormalizePattern(block.label, "");
+  if (!bare || !block.pattern.key.ends_with(bare->key)) {
+    return {};
+  }
+  return block.pattern.key.substr(0, block.pattern.key.size() - bare->key.size());
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date.
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// RFC 3339 ("2026-01-02T15:04:05Z", "...05.5+02:00") to Unix nanoseconds.
+std::optional<std::int64_t> ParseRfc3339(std::string_view s) {
+  auto num = [&](std::size_t at, std::size_t len) -> std::optional<int> {
+    if (at + len > s.size()) {
+      return std::nullopt;
+    }
+    int v = 0;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') {
+        return std::nullopt;
+      }
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const auto year = num(0, 4), month = num(5, 2), day = num(8, 2), hour = num(11, 2), minute = num(14, 2),
+             second = num(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || s.size() < 20 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':') {
+    return std::nullopt;
+  }
+  std::size_t at = 19;
+  std::int64_t frac_ns = 0;
+  if (s[at] == '.') {
+    std::int64_t scale = 100000000;
+    for (++at; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) {
+      frac_ns += (s[at] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  std::int64_t offset = 0;
+  if (at < s.size() && (s[at] == 'Z' || s[at] == 'z') && at + 1 == s.size()) {
+    offset = 0;
+  } else if (at + 6 == s.size() && (s[at] == '+' || s[at] == '-') && s[at + 3] == ':') {
+    const auto oh = num(at + 1, 2), om = num(at + 4, 2);
+    if (!oh || !om) {
+      return std::nullopt;
+    }
+    offset = (s[at] == '-' ? -1 : 1) * (*oh * 3600 + *om * 60);
+  } else {
+    return std::nullopt;
+  }
+  const std::int64_t days = DaysFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const std::int64_t secs = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset;
+  return secs * 1000000000 + frac_ns;
+}
+
+struct Builder {
+  const AclOptions& options;
+  Acl::Impl& impl;
+  std::int64_t now_unix;
+  std::unordered_map<StoreKey, RuleId, StoreKeyHash> index;
+
+  void Insert(const parser::Pattern& pattern, const parser::PathRule& block, std::uint32_t policy,
+              std::uint32_t block_index) {
+    RuleSource source{policy, block_index, block.label, block.capabilities, false, block.block_span,
+                      block.label_span};
+    auto [it, inserted] = index.try_emplace(StoreKey{pattern.kind, pattern.key},
+                                            static_cast<RuleId>(impl.rules.size()));
+    if (inserted) {
+      impl.rules.push_back(FirstRule(pattern, block, policy));
+      impl.rules.back().sources.push_back(std::move(source));
+      return;
+    }
+    CompiledRule& rule = impl.rules[it->second];
+    source.ignored = rule.capabilities.is_deny();
+    if (!source.ignored) {
+      MergeRule(rule, block, policy);
+    }
+    rule.sources.push_back(std::move(source));
+  }
+
+  bool Expired(const parser::PathRule& block) const {
+    if (options.dialect != Dialect::kOpenBao || block.expiration.empty()) {
+      return false;
+    }
+    const std::optional<std::int64_t> at = ParseRfc3339(block.expiration);
+    return at && now_unix * 1000000000 > *at;
+  }
+
+  TemplateOptions Templates(std::string_view policy_namespace) const {
+    TemplateOptions t;
+    t.policy_namespace = policy_namespace;
+    t.now_unix = now_unix;
+    switch (options.dialect) {
+      case Dialect::kVault:
+        t.reject_wildcards = true;
+        t.reject_slashes = options.deny_slash_in_templated_paths;
+        break;
+      case Dialect::kVaultLegacy:
+        t.reject_slashes = options.deny_slash_in_templated_paths;
+        break;
+      case Dialect::kOpenBao:
+        t.openbao_messages = true;
+        t.reject_wildcards = !options.openbao_allow_wildcards_in_templates;
+        t.reject_slashes = !options.openbao_allow_slashes_in_templates;
+        break;
+    }
+    return t;
+  }
+
+  // Adds one policy; fails only where Vault's templated parse fails.
+  Expected<void> AddPolicy(const parser::Policy& policy, std::uint32_t policy_index) {
+    for (std::uint32_t b = 0; b < policy.rules.size(); ++b) {
+      const parser::PathRule& block = policy.rules[b];
+      if (Expired(block)) {
+        impl.notes.push_back("policy \"" + policy.name + "\": path \"" + block.label + "\" expired at " +
+                             block.expiration + " and is skipped");
+        continue;
+      }
+      if (!block.templated) {
+        Insert(block.pattern, block, policy_index, b);
+        continue;
+      }
+      const std::string ns = PolicyNamespace(block);
+      RenderResult rendered = RenderTemplate(block.label, options.identity, Templates(ns));
+      if (!rendered.ok) {
+        impl.dropped.push_back({policy_index, b, block.label, std::move(rendered.error), block.label_span});
+        continue;
+      }
+      std::optional<parser::Pattern> pattern = parser::NormalizePattern(rendered.text, ns);
+      if (!pattern) {
+        std::string_view key = rendered.text;
+        if (key.starts_with('/')) {
+          key.remove_prefix(1);
+        }
+        return Unexpected(Error::Code::kInvalidArgument,
+                          "error parsing templated policy \"" + policy.name + "\": path \"" + ns + std::string(key) +
+                              "\": invalid use of wildcards ('+*' is forbidden)");
+      }
+      Insert(*pattern, block, policy_index, b);
+    }
+    return {};
+  }
+};
+
+Rank MakeRank(const CompiledRule& rule) {
+  Rank rank;
+  std::string_view key = rule.key;
+  if (rule.kind == PatternKind::kPrefix) {
+    rank.is_prefix = true;
+    rank.first_wc = static_cast<std::int32_t>(key.size());
+    rank.length = static_cast<std::uint32_t>(key.size());
+    rank.path = key;
+    return rank;
+  }
+  if (rule.kind != PatternKind::kSegment) {
+    return rank;
+  }
+  rank.first_wc = static_cast<std::int32_t>(key.find('+'));
+  if (key.ends_with('*')) {
+    rank.is_prefix = true;
+    key.remove_suffix(1);
+  }
+  rank.path = key;
+  rank.length = static_cast<std::uint32_t>(key.size());
+  for (std::string_view part : SplitSlash(key)) {
+    rank.wildcards += part == "+" ? 1 : 0;
+  }
+  return rank;
+}
+
+void Finish(Acl::Impl& impl) {
+  std::vector<std::pair<std::string_view, IndexRuleId>> exact;
+  std::vector<std::pair<std::string, IndexRuleId>> prefix;
+  std::vector<std::pair<std::string_view, IndexRuleId>> segment;
+  impl.ranks.reserve(impl.rules.size());
+  impl.hot.reserve(impl.rules.size());
+  for (RuleId id = 0; id < impl.rules.size(); ++id) {
+    const CompiledRule& rule = impl.rules[id];
+    switch (rule.kind) {
+      case PatternKind::kExact:
+        exact.emplace_back(rule.key, id);
+        break;
+      case PatternKind::kPrefix:
+        prefix.emplace_back(rule.key, id);
+        break;
+      case PatternKind::kSegment:
+        segment.emplace_back(rule.key, id);
+        break;
+    }
+    impl.ranks.push_back(MakeRank(rule));
+    ParamConstraints constraints;
+    if (rule.allowed_parameters) {
+      constraints.allowed = ParamTable(*rule.allowed_parameters);
+    }
+    if (rule.denied_parameters) {
+      constraints.denied = ParamTable(*rule.denied_parameters);
+    }
+    for (const std::string& required : rule.required_parameters) {
+      constraints.required_lower.push_back(GoToLower(required));
+    }
+    constraints.pagination_limit = rule.pagination_limit;
+    HotRule hot;
+    hot.capabilities = rule.capabilities.bits();
+    hot.min_ttl_ns = rule.min_wrapping_ttl * 1000000000;
+    hot.max_ttl_ns = rule.max_wrapping_ttl * 1000000000;
+    hot.wrap_checks = rule.min_wrapping_ttl != 0 || rule.max_wrapping_ttl != 0;
+    hot.param_checks = !constraints.allowed.empty() || !constraints.denied.empty() ||
+                       !constraints.required_lower.empty() ||
+                       (constraints.pagination_limit && *constraints.pagination_limit > 0);
+    if (hot.param_checks) {
+      hot.constraints = static_cast<std::uint32_t>(impl.constraints.size());
+      impl.constraints.push_back(std::move(constraints));
+    }
+    impl.hot.push_back(hot);
+  }
+  impl.exact.Build(exact);
+  impl.prefix.Build(std::move(prefix));
+  impl.segment.Build(segment);
+}
+
+}  // namespace
+
+Expected<Acl> Acl::Build(std::span<const parser::Policy* const> policies, const AclOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dialect = options.dialect;
+  const bool root = options.root || std::any_of(policies.begin(), policies.end(), [](const parser::Policy* p) {
+                      return p != nullptr && p->name == "root";
+                    });
+  if (root) {
+    if (options.dialect != Dialect::kOpenBao && !options.namespace_path.empty()) {
+      return Unexpected(Error::Code::kInvalidArgument, "root policy is only allowed in root namespace");
+    }
+    impl->root = true;
+    impl->root_namespace = options.namespace_path;
+    impl->policies.push_back({"root", 0});
+    if (policies.size() > (options.root ? 0u : 1u)) {
+      impl->notes.push_back("the root policy is present: every other policy is discarded");
+    }
+    return Acl(std::move(impl));
+  }
+  const std::int64_t now = options.now_unix != 0 ? options.now_unix : static_cast<std::int64_t>(std::time(nullptr));
+  Builder builder{options, *impl, now, {}};
+  for (const parser::Policy* policy : policies) {
+    if (policy == nullptr) {
+      continue;
+    }
+    const auto index = static_cast<std::uint32_t>(impl->policies.size());
+    impl->policies.push_back({policy->name, policy->file});
+    if (Expected<void> added = builder.AddPolicy(*policy, index); !added) {
+      return Unexpected(added.error());
+    }
+  }
+  Finish(*impl);
+  return Acl(std::move(impl));
+}
+
+// ---------------------------------------------------------------- accessors
+
+Acl::Acl(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Acl::Acl(Acl&&) noexcept = default;
+Acl& Acl::operator=(Acl&&) noexcept = default;
+Acl::~Acl() = default;
+
+Dialect Acl::dialect() const { return impl_->dialect; }
+bool Acl::is_root() const { return impl_->root; }
+std::size_t Acl::rule_count() const { return impl_->rules.size(); }
+const CompiledRule& Acl::rule(RuleId id) const { return impl_->rules.at(id); }
+std::size_t Acl::policy_count() const { return impl_->policies.size(); }
+std::string_view Acl::policy_name(std::uint32_t policy) const { return impl_->policies.at(policy).name; }
+FileId Acl::policy_file(std::uint32_t policy) const { return impl_->policies.at(policy).file; }
+std::span<const DroppedBlock> Acl::dropped_blocks() const { return impl_->dropped; }
+
+std::optional<RuleId> Acl::FindRule(std::string_view key, PatternKind kind) const {
+  for (RuleId id = 0; id < impl_->rules.size(); ++id) {
+    if (impl_->rules[id].kind == kind && impl_->rules[id].key == key) {
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
+const RuleSource* Acl::DecidingSource(const Result& result, Operation operation) const {
+  if (result.rule == kNoRule) {
+    return nullptr;
+  }
+  const CompiledRule& rule = impl_->rules.at(result.rule);
+  const std::optional<Capability> needed = RequiredCapability(operation, impl_->dialect);
+  auto first = [&](auto predicate) -> const RuleSource* {
+    for (const RuleSource& source : rule.sources) {
+      if (!source.ignored && predicate(source)) {
+        return &source;
+      }
+    }
+    return nullptr;
+  };
+  if (rule.capabilities.is_deny()) {
+    if (const RuleSource* s = first([](const RuleSource& src) { return src.capabilities.is_deny(); })) {
+      return s;
+    }
+  }
+  if (needed) {
+    if (const RuleSource* s = first([&](const RuleSource& src) { return src.capabilities.Has(*needed); })) {
+      return s;
+    }
+  }
+  const RuleSource* any = first([](const RuleSource&) { return true; });
+  return any != nullptr ? any : &rule.sources.front();
+}
+
+std::size_t Acl::MemoryUsage() const {
+  const Impl& a = *impl_;
+  std::size_t bytes = sizeof(Impl) + a.exact.MemoryUsage() + a.prefix.MemoryUsage() + a.segment.MemoryUsage();
+  bytes += a.rules.capacity() * sizeof(CompiledRule) + a.hot.capacity() * sizeof(HotRule) +
+           a.ranks.capacity() * sizeof(Rank) + a.constraints.capacity() * sizeof(ParamConstraints);
+  for (const CompiledRule& rule : a.rules) {
+    bytes += rule.key.capacity() + rule.sources.capacity() * sizeof(RuleSource);
+    for (const auto& g : rule.granting) {
+      bytes += g.capacity() * sizeof(std::uint32_t);
+    }
+    for (const RuleSource& s : rule.sources) {
+      bytes += s.label.capacity();
+    }
+  }
+  return bytes;
+}
+
+}  // namespace polcheck::evaluator
