@@ -19,7 +19,11 @@ int Main(int argc, char** argv) {
       AddParseCommand(app),
       AddLintCommand(app),
       AddRulesCommand(app),
+      AddFmtCommand(app),
       AddEvalCommand(app),
+      AddSimulateCommand(app),
+      AddWhoCanCommand(app),
+      AddMatrixCommand(app),
       AddBenchCommand(app),
   };
 

@@ -20,5 +20,9 @@ Command AddEvalCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddLintCommand(CLI::App& app);
 Command AddRulesCommand(CLI::App& app);
+Command AddSimulateCommand(CLI::App& app);
+Command AddWhoCanCommand(CLI::App& app);
+Command AddMatrixCommand(CLI::App& app);
+Command AddFmtCommand(CLI::App& app);
 
 }  // namespace polcheck::cli
