@@ -1,5 +1,14 @@
 #include "linter/rules/rule_util.h"
 
+#include <fmt/format.h>
+
+#include "base/check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <set>
+
 namespace polcheck::linter {
 
 const parser::ast::Item* BlockItem(const parser::PolicyFile& file, const parser::PathRule& rule) {
@@ -40,25 +49,471 @@ bool GrantsAny(const parser::PathRule& rule, std::initializer_list<parser::Capab
   return false;
 }
 
+std::string GrantedNames(const parser::PathRule& rule, std::initializer_list<parser::Capability> caps) {
+  std::string out;
+  if (rule.capabilities.is_deny()) {
+    return out;
+  }
+  for (parser::Capability c : caps) {
+    if (rule.capabilities.Has(c)) {
+      out += fmt::format("{}{}", out.empty() ? "" : ", ", parser::CapabilityName(c));
+    }
+  }
+  return out;
+}
+
 std::string PatternText(const parser::PathRule& rule) {
   return rule.pattern.kind == parser::PatternKind::kPrefix ? rule.pattern.key + "*" : rule.pattern.key;
 }
 
+parser::Pattern MakePattern(std::string_view label) {
+  std::optional<parser::Pattern> p = parser::NormalizePattern(label);
+  POLCHECK_CHECK(p.has_value());
+  return *p;
+}
+
+namespace {
+
+// A pattern as a linear automaton: literal characters, "any run of non-'/'
+// characters" (a '+' segment, the rest of a segment or a placeholder), and
+// "anything" (the tail of a prefix pattern).
+struct Token {
+  enum class Kind { kChar, kOne, kSegment, kAny };  // kOne: one character other than '/'
+  Kind kind = Kind::kChar;
+  char c = 0;
+};
+using Tokens = std::vector<Token>;
+
+void AppendLiteral(std::string_view text, Tokens& out) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 2, "{{") == 0) {
+      const std::size_t close = text.find("}}", i + 2);
+      if (close != std::string_view::npos) {
+        // A placeholder renders to a non-empty value (an empty one drops the block).
+        out.push_back({Token::Kind::kOne, 0});
+        out.push_back({Token::Kind::kSegment, 0});
+        i = close + 2;
+        continue;
+      }
+    }
+    out.push_back({Token::Kind::kChar, text[i]});
+    ++i;
+  }
+}
+
+Tokens Tokenize(const parser::Pattern& p) {
+  Tokens out;
+  switch (p.kind) {
+    case parser::PatternKind::kExact:
+      AppendLiteral(p.key, out);
+      return out;
+    case parser::PatternKind::kPrefix:
+      AppendLiteral(p.key, out);
+      out.push_back({Token::Kind::kAny, 0});
+      return out;
+    case parser::PatternKind::kSegment:
+      break;
+  }
+  const bool is_prefix = !p.key.empty() && p.key.back() == '*';
+  const std::string_view key = is_prefix ? std::string_view(p.key).substr(0, p.key.size() - 1) : p.key;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = key.find('/', start);
+    const std::string_view segment = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    if (segment == "+") {
+      out.push_back({Token::Kind::kSegment, 0});
+    } else {
+      AppendLiteral(segment, out);
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    out.push_back({Token::Kind::kChar, '/'});
+    start = slash + 1;
+  }
+  if (is_prefix) {
+    out.push_back({Token::Kind::kAny, 0});
+  }
+  return out;
+}
+
+// Positions reachable from `i` without consuming a character.
+void Close(const Tokens& t, std::size_t i, std::vector<std::size_t>& out) {
+  out.push_back(i);
+  while (i < t.size() && (t[i].kind == Token::Kind::kSegment || t[i].kind == Token::Kind::kAny)) {
+    out.push_back(++i);
+  }
+}
+
+// Where position `i` goes on character `c`, or npos.
+std::size_t Step(const Tokens& t, std::size_t i, char c) {
+  if (i >= t.size()) {
+    return std::string::npos;
+  }
+  switch (t[i].kind) {
+    case Token::Kind::kChar:
+      return t[i].c == c ? i + 1 : std::string::npos;
+    case Token::Kind::kOne:
+      return c == '/' ? std::string::npos : i + 1;
+    case Token::Kind::kSegment:
+      return c == '/' ? std::string::npos : i;
+    case Token::Kind::kAny:
+      return i;
+  }
+  return std::string::npos;
+}
+
+// Literal characters of both patterns, '/', and 'x' standing for any other
+// character ('x' first, so witnesses read "sys/policy/x").
+std::string Alphabet(const Tokens& a, const Tokens& b) {
+  std::set<char> chars = {'/'};
+  for (const Tokens* t : {&a, &b}) {
+    for (const Token& tok : *t) {
+      if (tok.kind == Token::Kind::kChar && tok.c != 'x') {
+        chars.insert(tok.c);
+      }
+    }
+  }
+  std::string out(1, 'x');
+  out.append(chars.begin(), chars.end());
+  return out;
+}
+
+// Breadth-first search of the product automaton: the shortest word both accept.
+std::optional<std::string> Intersect(const Tokens& a, const Tokens& b) {
+  const std::string alphabet = Alphabet(a, b);
+  const std::size_t width = b.size() + 1;
+  struct Visit {
+    std::size_t parent;
+    char c;
+  };
+  std::vector<std::optional<Visit>> seen((a.size() + 1) * width);
+  std::deque<std::size_t> queue;
+  auto push = [&](std::size_t i, std::size_t j, Visit from) {
+    std::vector<std::size_t> ci, cj;
+    Close(a, i, ci);
+    Close(b, j, cj);
+    for (std::size_t x : ci) {
+      for (std::size_t y : cj) {
+        if (!seen[x * width + y]) {
+          seen[x * width + y] = from;
+          queue.push_back(x * width + y);
+        }
+      }
+    }
+  };
+  push(0, 0, Visit{std::string::npos, 0});
+  while (!queue.empty()) {
+    const std::size_t state = queue.front();
+    queue.pop_front();
+    const std::size_t i = state / width, j = state % width;
+    if (i == a.size() && j == b.size()) {
+      std::string word;
+      for (std::size_t s = state; s != std::string::npos; s = seen[s]->parent) {
+        if (seen[s]->c != 0) {
+          word += seen[s]->c;
+        }
+      }
+      std::reverse(word.begin(), word.end());
+      return word;
+    }
+    for (char c : alphabet) {
+      const std::size_t ni = Step(a, i, c), nj = Step(b, j, c);
+      if (ni != std::string::npos && nj != std::string::npos) {
+        push(ni, nj, Visit{state, c});
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool Matches(const parser::Pattern& p, std::string_view path) {
+  Tokens literal;
+  for (char c : path) {
+    literal.push_back({Token::Kind::kChar, c});
+  }
+  return Intersect(Tokenize(p), literal).has_value();
+}
+
+std::optional<std::string> CommonPath(const parser::Pattern& a, const parser::Pattern& b) {
+  return Intersect(Tokenize(a), Tokenize(b));
+}
+
+std::string SamplePath(const parser::Pattern& p) {
+  const Tokens t = Tokenize(p);
+  std::optional<std::string> word = Intersect(t, t);
+  POLCHECK_CHECK(word.has_value());
+  return *word;
+}
+
+std::string_view LiteralPrefix(const parser::Pattern& p) {
+  std::string_view key = p.key;
+  const std::size_t brace = key.find("{{");
+  if (brace != std::string_view::npos) {
+    key = key.substr(0, brace);
+  }
+  if (p.kind != parser::PatternKind::kSegment) {
+    return key;
+  }
+  if (key == "+" || key.starts_with("+/")) {
+    return {};
+  }
+  const std::size_t plus = key.find("/+");
+  for (std::size_t at = plus; at != std::string_view::npos; at = key.find("/+", at + 1)) {
+    const std::size_t end = at + 2;
+    if (end == key.size() || key[end] == '/' || (key[end] == '*' && end + 1 == key.size())) {
+      return key.substr(0, at + 1);
+    }
+  }
+  if (p.key.back() == '*') {  // a trailing partial segment: its text is still a prefix
+    return key.substr(0, key.size() - (key.size() == p.key.size() ? 1 : 0));
+  }
+  return key;
+}
+
+std::optional<TargetHit> FirstTarget(const parser::PathRule& rule, std::span<const Target> targets) {
+  for (const Target& target : targets) {
+    if (std::optional<std::string> path = CommonPath(rule.pattern, MakePattern(target.label))) {
+      return TargetHit{&target, *std::move(path)};
+    }
+  }
+  return std::nullopt;
+}
+
 bool MayMatchUnder(const parser::PathRule& rule, std::string_view prefix) {
-  const std::string& key = rule.pattern.key;
-  std::size_t fixed = key.size();
-  if (rule.pattern.kind == parser::PatternKind::kSegment) {
-    const std::size_t plus = key.find('+');
-    fixed = plus == std::string::npos ? key.size() : plus;
+  parser::Pattern under{std::string(prefix), parser::PatternKind::kPrefix};
+  return CommonPath(rule.pattern, under).has_value();
+}
+
+std::optional<std::uint32_t> LabelCharOffset(std::string_view text, const parser::PathRule& rule, std::size_t index) {
+  const Span s = rule.label_span;
+  if (s.end > text.size() || s.size() != rule.label.size() + 2 || text[s.begin] != '"' ||
+      text.substr(s.begin + 1, rule.label.size()) != rule.label || index > rule.label.size()) {
+    return std::nullopt;
   }
-  const std::size_t n = std::min(fixed, prefix.size());
-  if (key.compare(0, n, prefix, 0, n) != 0) {
+  return static_cast<std::uint32_t>(s.begin + 1 + index);
+}
+
+std::vector<Placeholder> Placeholders(std::string_view label) {
+  std::vector<Placeholder> out;
+  std::size_t at = label.find("{{");
+  while (at != std::string_view::npos) {
+    const std::size_t close = label.find("}}", at + 2);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    std::string_view inner = label.substr(at + 2, close - at - 2);
+    while (!inner.empty() && (inner.front() == ' ' || inner.front() == '\t')) {
+      inner.remove_prefix(1);
+    }
+    while (!inner.empty() && (inner.back() == ' ' || inner.back() == '\t')) {
+      inner.remove_suffix(1);
+    }
+    out.push_back({std::string(inner), at, close + 2});
+    at = label.find("{{", close + 2);
+  }
+  return out;
+}
+
+const config::Mount* MountOf(const LintContext& ctx, const parser::PathRule& rule) {
+  const std::string_view literal = LiteralPrefix(rule.pattern);
+  const config::Mount* mount = ctx.config.MountFor(literal);
+  if (mount == nullptr || !literal.starts_with(mount->path)) {
+    return nullptr;
+  }
+  return mount;
+}
+
+const config::Mount* Kv2MountOf(const LintContext& ctx, const parser::PathRule& rule) {
+  const config::Mount* mount = MountOf(ctx, rule);
+  return mount != nullptr && mount->type == "kv" && mount->kv_version == 2 ? mount : nullptr;
+}
+
+namespace {
+
+Selector Invalid(std::string problem) {
+  Selector s;
+  s.problem = std::move(problem);
+  return s;
+}
+
+Selector Make(SelectorSource source, std::string accessor = {}) {
+  Selector s;
+  s.source = source;
+  s.accessor = std::move(accessor);
+  return s;
+}
+
+// Go durations as parseutil accepts them: "90", "10s", "1h30m", "1.5h", "2d".
+bool IsDuration(std::string_view text) {
+  if (text.empty()) {
     return false;
   }
-  if (rule.pattern.kind == parser::PatternKind::kExact && key.size() < prefix.size()) {
-    return false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t digits = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0 || text[i] == '.')) {
+      ++i;
+    }
+    if (i == digits) {
+      return false;
+    }
+    const std::size_t unit = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])) != 0) {
+      ++i;
+    }
+    const std::string_view u = text.substr(unit, i - unit);
+    if (!(u.empty() || u == "ns" || u == "us" || u == "ms" || u == "s" || u == "m" || u == "h" || u == "d")) {
+      return false;
+    }
+    if (u.empty() && i != text.size()) {
+      return false;
+    }
   }
   return true;
+}
+
+bool LooksLikePlaceholderText(std::string_view accessor) {
+  return accessor.empty() || accessor.find_first_of("<>$ {}") != std::string_view::npos;
+}
+
+Selector ParseAlias(std::string_view rest) {  // after "identity.entity.aliases."
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) {
+    return Invalid("an alias selector needs a mount accessor and a field: aliases.<accessor>.name");
+  }
+  const std::string accessor(rest.substr(0, dot));
+  if (LooksLikePlaceholderText(accessor)) {
+    return Invalid(fmt::format("\"{}\" is not a mount accessor (e.g. auth_userpass_1a2b3c4d)", accessor));
+  }
+  const std::string_view field = rest.substr(dot + 1);
+  if (field == "id") {
+    return Make(SelectorSource::kAliasId, accessor);
+  }
+  if (field == "name") {
+    return Make(SelectorSource::kAliasName, accessor);
+  }
+  if (field.size() > 9 && field.starts_with("metadata.")) {
+    return Make(SelectorSource::kAliasMetadata, accessor);
+  }
+  if (field.size() > 16 && field.starts_with("custom_metadata.")) {
+    return Make(SelectorSource::kAliasCustomMetadata, accessor);
+  }
+  return Invalid(fmt::format("unknown alias field \"{}\" (expected id, name, metadata.<key> or "
+                             "custom_metadata.<key>)", field));
+}
+
+Selector ParseEntity(std::string_view rest) {  // after "identity.entity."
+  if (rest == "id") {
+    return Make(SelectorSource::kEntityId);
+  }
+  if (rest == "name") {
+    return Make(SelectorSource::kEntityName);
+  }
+  if (rest.size() > 9 && rest.starts_with("metadata.")) {
+    return Make(SelectorSource::kEntityMetadata);
+  }
+  if (rest == "metadata" || rest == "groups.ids" || rest == "groups.names") {
+    Selector s = Make(SelectorSource::kUnusable);
+    s.problem = fmt::format("identity.entity.{} yields a list or object: it works only in JSON templates "
+                            "(e.g. OIDC tokens), never in ACL policy paths", rest);
+    return s;
+  }
+  if (rest.starts_with("aliases.")) {
+    return ParseAlias(rest.substr(8));
+  }
+  return Invalid(fmt::format("unknown entity field \"{}\" (expected id, name, metadata.<key> or aliases.<accessor>.<field>)",
+                             rest));
+}
+
+Selector ParseGroups(std::string_view rest) {  // after "identity.groups."
+  const bool by_id = rest.starts_with("ids.");
+  if (!by_id && !rest.starts_with("names.")) {
+    return Invalid("a groups selector is identity.groups.ids.<id>.<field> or identity.groups.names.<name>.<field>");
+  }
+  rest.remove_prefix(by_id ? 4 : 6);
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos || dot == 0) {
+    return Invalid("a groups selector needs a group and a field, e.g. identity.groups.ids.<id>.name");
+  }
+  const std::string group(rest.substr(0, dot));
+  const std::string_view field = rest.substr(dot + 1);
+  Selector s = Make(SelectorSource::kInvalid, group);
+  s.group_by_name = !by_id;
+  if (field == "id") {
+    s.source = SelectorSource::kGroupId;
+  } else if (field == "name") {
+    s.source = SelectorSource::kGroupName;
+  } else if (field.size() > 9 && field.starts_with("metadata.")) {
+    s.source = SelectorSource::kGroupMetadata;
+  } else {
+    s.problem = fmt::format("unknown group field \"{}\" (expected id, name or metadata.<key>)", field);
+  }
+  return s;
+}
+
+Selector ParseTime(std::string_view rest) {  // after "time."
+  if (rest == "now") {
+    return Make(SelectorSource::kTime);
+  }
+  for (std::string_view op : {"now.plus.", "now.minus."}) {
+    if (rest.starts_with(op)) {
+      return IsDuration(rest.substr(op.size())) ? Make(SelectorSource::kTime)
+                                                : Invalid(fmt::format("\"{}\" is not a duration",
+                                                                      rest.substr(op.size())));
+    }
+  }
+  return Invalid("a time selector is time.now, time.now.plus.<duration> or time.now.minus.<duration>");
+}
+
+}  // namespace
+
+Selector ParseSelector(std::string_view text) {
+  if (text.starts_with("identity.entity.")) {
+    return ParseEntity(text.substr(16));
+  }
+  if (text.starts_with("identity.groups.")) {
+    return ParseGroups(text.substr(16));
+  }
+  if (text.starts_with("time.")) {
+    return ParseTime(text.substr(5));
+  }
+  return Invalid("selectors start with identity.entity., identity.groups. or time.");
+}
+
+std::string RuleOption(const LintContext& ctx, std::string_view id, std::string_view name, std::string_view fallback) {
+  auto rule = ctx.config.lint.rules.find(std::string(id));
+  if (rule == ctx.config.lint.rules.end()) {
+    return std::string(fallback);
+  }
+  auto option = rule->second.options.find(std::string(name));
+  return option == rule->second.options.end() ? std::string(fallback) : option->second;
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) {
+      comma = text.size();
+    }
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && item.back() == ' ') {
+      item.remove_suffix(1);
+    }
+    if (!item.empty()) {
+      out.emplace_back(item);
+    }
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace polcheck::linter

@@ -1,0 +1,61 @@
+#include "linter/linter.h"
+#include "linter/rules/rule_util.h"
+
+namespace polcheck::linter {
+namespace {
+
+using parser::Capability;
+
+constexpr RuleInfo kInfo = {
+    .id = "identity-write-escalation",
+    .category = Category::kPrivilege,
+    .default_severity = Severity::kError,
+    .summary = "write access to identity entities, groups or aliases lets the holder join privileged groups or set its own policies",
+    .security_severity = "8.8",
+};
+
+// Endpoints that set policies, group membership, aliases or the metadata that
+// templated policies read.
+constexpr Target kTargets[] = {
+    {"identity/entity", "identity entities"},
+    {"identity/entity/id/{{id}}", "identity entities"},
+    {"identity/entity/name/{{name}}", "identity entities"},
+    {"identity/entity/merge", "entity merging"},
+    {"identity/group", "identity groups"},
+    {"identity/group/id/{{id}}", "identity groups"},
+    {"identity/group/name/{{name}}", "identity groups"},
+    {"identity/entity-alias", "entity aliases"},
+    {"identity/entity-alias/id/{{id}}", "entity aliases"},
+    {"identity/alias", "entity aliases"},
+    {"identity/alias/id/{{id}}", "entity aliases"},
+    {"identity/group-alias", "group aliases"},
+    {"identity/group-alias/id/{{id}}", "group aliases"},
+};
+
+class IdentityWriteEscalationRule final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void Check(const parser::PolicyFile& file, const LintContext& /*ctx*/, Reporter& report) const override {
+    for (const parser::PathRule& rule : file.policy.rules) {
+      const std::string caps = GrantedNames(rule, {Capability::kCreate, Capability::kUpdate, Capability::kPatch});
+      if (caps.empty()) {
+        continue;
+      }
+      const std::optional<TargetHit> hit = FirstTarget(rule, kTargets);
+      if (!hit) {
+        continue;
+      }
+      report.At(rule.label_span,
+                "\"{}\" grants {} on {} (e.g. \"{}\"): a holder can add itself to a privileged group, attach "
+                "policies or rewrite metadata used by templated policies; grant this only to administrators",
+                rule.label, caps, hit->target->what, hit->path);
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeIdentityWriteEscalationRule() { return std::make_unique<IdentityWriteEscalationRule>(); }
+
+}  // namespace polcheck::linter
