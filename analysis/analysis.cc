@@ -180,7 +180,7 @@ Expected<std::vector<Step>> KvSteps(const config::Config& config, std::string_vi
   }
   const std::string& m = mount->path;
   std::vector<Step> steps;
-  steps.push_back(Step{.description = fmt::format("preflight: sys/internal/ui/mounts/{}", m),
+  steps.push_back(Step{.description = "preflight",
                        .path = m,
                        .operation = Operation::kRead,
                        .mount_visibility = true,

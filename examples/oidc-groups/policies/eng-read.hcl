@@ -1,0 +1,4 @@
+# Every engineer reads the engineering tree.
+path "secret/data/engineering/*" {
+  capabilities = ["read"]
+}
