@@ -598,6 +598,26 @@ Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string&
   return out;
 }
 
+// A userpass or approle login through `r`: the identity is fixed by the
+// user name / role_id, so entity and groups are known.
+Subject FixedIdentityLogin(const Workspace& ws, const AuthMount& m, const Role& r) {
+  LoginAlias alias;
+  std::vector<std::string> chain;
+  if (m.type == AuthType::kUserpass) {
+    alias.name = r.name;  // the lower-cased username
+    chain.push_back(fmt::format("login: userpass user \"{}\" on auth/{}", r.name, m.path));
+  } else {
+    alias.name = r.fields.String("role_id");
+    alias.unknown_note = "the alias is named by the role's generated role_id";
+    alias.metadata["role_name"] = r.name;
+    chain.push_back(fmt::format("login: approle \"{}\" on auth/{} (role_id + secret_id)", r.name, m.path));
+  }
+  Subject s = FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
+                          r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain));
+  s.kind = m.type == AuthType::kUserpass ? SubjectKind::kUser : SubjectKind::kRole;
+  return s;
+}
+
 std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::string& name) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
@@ -605,22 +625,9 @@ std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::
       continue;
     }
     for (const Role& r : m.roles) {
-      if (r.name != name) {
-        continue;
+      if (r.name == name) {
+        out.push_back(FixedIdentityLogin(ws, m, r));
       }
-      LoginAlias alias;
-      std::vector<std::string> chain;
-      if (type == AuthType::kUserpass) {
-        alias.name = name;  // the lower-cased username
-        chain.push_back(fmt::format("login: userpass user \"{}\" on auth/{}", name, m.path));
-      } else {
-        alias.name = r.fields.String("role_id");
-        alias.unknown_note = "the alias is named by the role's generated role_id";
-        alias.metadata["role_name"] = r.name;
-        chain.push_back(fmt::format("login: approle \"{}\" on auth/{} (role_id + secret_id)", name, m.path));
-      }
-      out.push_back(FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
-                                r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain)));
     }
   }
   return out;
@@ -696,6 +703,15 @@ std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg) {
   return out;
 }
 
+// Userpass users and approle roles log in as one fixed identity; other roles
+// admit many, so only their token policies are known.
+Subject SubjectFor(const Workspace& ws, const AuthMount& m, const Role& r) {
+  if (m.type == AuthType::kUserpass || m.type == AuthType::kAppRole) {
+    return FixedIdentityLogin(ws, m, r);
+  }
+  return RoleSubject(m, r);
+}
+
 }  // namespace
 
 std::string_view SubjectKindName(SubjectKind kind) {
@@ -731,7 +747,7 @@ std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name,
     for (const Role& r : m.roles) {
       const bool lowered = m.type == AuthType::kAws || m.type == AuthType::kUserpass;
       if (r.name == (lowered ? Lower(name) : std::string(name))) {
-        out.push_back(RoleSubject(m, r));
+        out.push_back(SubjectFor(ws, m, r));
       }
     }
   }
@@ -811,7 +827,7 @@ std::vector<Subject> AllSubjects(const Workspace& ws) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
     for (const Role& r : m.roles) {
-      out.push_back(RoleSubject(m, r));
+      out.push_back(SubjectFor(ws, m, r));
     }
     for (const auto& [team, policies] : m.github.teams) {
       out.push_back(GithubSubject(m, SubjectKind::kGithubTeam, team, policies));

@@ -1,0 +1,3 @@
+path "secret/data/home/{{identity.entity.aliases.auth_userpass_main.name}}/*" {
+  capabilities = ["create", "read", "update", "delete"]
+}

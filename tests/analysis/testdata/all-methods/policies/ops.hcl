@@ -1,0 +1,7 @@
+path "sys/mounts" {
+  capabilities = ["read"]
+}
+
+path "secret/data/app/*" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,7 @@
+path "secret/data/team-x/*" {
+  capabilities = ["create", "read", "update"]
+}
+
+path "secret/data/app/config" {
+  capabilities = ["deny"]
+}
