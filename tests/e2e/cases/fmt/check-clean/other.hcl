@@ -1,0 +1,8 @@
+# comment
+path "b" {
+  capabilities = ["list"]
+
+  denied_parameters = {
+    "*" = []
+  }
+}
