@@ -1,0 +1,4 @@
+path "secret/data/a" {
+  capabilities = ["read"]
+  capabilities = ["update"]  # expect: duplicate-attribute
+}

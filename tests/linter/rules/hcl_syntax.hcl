@@ -1,0 +1,3 @@
+path "secret/data/a" {
+  capabilities = ['read']  # expect: hcl-syntax
+}

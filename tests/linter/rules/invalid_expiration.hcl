@@ -1,0 +1,5 @@
+# target: openbao
+path "kv/data/a" {  # expect: invalid-expiration
+  capabilities = ["read"]
+  expiration = "next tuesday"
+}

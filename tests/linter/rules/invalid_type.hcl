@@ -1,0 +1,7 @@
+path "secret/data/a" {
+  capabilities = "read"  # expect: invalid-type
+}
+
+path "secret/data/b" {
+  capabilities = ["read"]
+}

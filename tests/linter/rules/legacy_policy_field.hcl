@@ -1,0 +1,7 @@
+path "secret/data/a" {
+  policy = "write"  # expect: legacy-policy-field
+}
+
+path "secret/data/b" {
+  capabilities = ["read"]
+}
