@@ -18,7 +18,7 @@ constexpr RuleInfo kInfo = {
 // not folders, so a refused LIST on them costs nothing.
 constexpr std::string_view kSysListable[] = {
     "sys/policies/acl/", "sys/policies/rgp/", "sys/policies/egp/", "sys/policies/password/", "sys/leases/lookup/",
-    "sys/namespaces/",   "sys/plugins/catalog/", "sys/quotas/rate-limit/", "sys/quotas/lease-count/"};
+    "sys/namespaces/",   "sys/quotas/rate-limit/", "sys/quotas/lease-count/"};
 
 bool Listable(std::string_view folder) {
   if (!folder.starts_with("sys/")) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <ranges>
 #include <set>
 
 namespace polcheck::linter {
@@ -274,8 +275,32 @@ std::string_view LiteralPrefix(const parser::Pattern& p) {
   return key;
 }
 
+namespace {
+
+// A target with realistic names for its placeholders: {{mount}} -> "kubernetes", others -> "x".
+std::string Instantiate(std::string_view label) {
+  std::string out(label);
+  for (const Placeholder& p : Placeholders(label) | std::views::reverse) {
+    out.replace(p.begin, p.end - p.begin, p.selector == "mount" ? "kubernetes" : "x");
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<TargetHit> FirstTarget(const parser::PathRule& rule, std::span<const Target> targets) {
+  // A pattern whose first segment is a wildcard ("+/roles/+") reaches a target
+  // only by accident when its literals line up with a user-chosen name such as
+  // the mount ("auth/roles/config"): test it against a realistic instance.
+  const bool any_mount = LiteralPrefix(rule.pattern).empty();
   for (const Target& target : targets) {
+    if (any_mount) {
+      std::string path = Instantiate(target.label);
+      if (Matches(rule.pattern, path)) {
+        return TargetHit{&target, std::move(path)};
+      }
+      continue;
+    }
     if (std::optional<std::string> path = CommonPath(rule.pattern, MakePattern(target.label))) {
       return TargetHit{&target, *std::move(path)};
     }

@@ -72,6 +72,9 @@ struct TargetHit {
   std::string path;  // a concrete path both the rule and the target match
 };
 // The first target (in table order) that shares a path with the rule's pattern.
+// For a pattern whose first segment is a wildcard, the target's placeholders are
+// filled with realistic names instead ({{mount}} = "kubernetes"), so that
+// "+/roles/+" does not hit "auth/{{mount}}/config" through a mount named "roles".
 std::optional<TargetHit> FirstTarget(const parser::PathRule& rule, std::span<const Target> targets);
 
 // Whether some path matched by `rule` starts with `prefix`.

@@ -29,3 +29,12 @@ path "auth/jwt/config" {  # expect: auth-role-write-escalation
 path "auth/kubernetes/role" {
   capabilities = ["read", "list"]
 }
+
+path "+/roles/+" {
+  # secrets-engine roles on any mount; "auth/roles/config" would need a mount named "roles"
+  capabilities = ["create", "update"]
+}
+
+path "+/+/role/+" {  # expect: auth-role-write-escalation
+  capabilities = ["update"]
+}
