@@ -15,7 +15,7 @@ namespace {
 
 struct MatrixOptions {
   std::string workspace = ".";
-  std::vector<std::string> roles;
+  std::string roles;  // comma-separated
   std::string paths_file;
   std::vector<std::string> paths;
   std::string format = "text";
@@ -54,9 +54,15 @@ int RunMatrix(const MatrixOptions& opts) {
   if (ws->has_parse_errors) {
     return kExitParseError;
   }
+  std::vector<std::string> wanted_rows;
+  for (std::size_t start = 0; start < opts.roles.size();) {
+    const std::size_t comma = std::min(opts.roles.find(',', start), opts.roles.size());
+    wanted_rows.push_back(opts.roles.substr(start, comma - start));
+    start = comma + 1;
+  }
   std::vector<analysis::Subject> all = analysis::AllSubjects(*ws);
   std::vector<analysis::Subject> rows;
-  for (const std::string& wanted : opts.roles) {
+  for (const std::string& wanted : wanted_rows) {
     const std::size_t before = rows.size();
     for (const analysis::Subject& s : all) {
       if (Names(s, wanted)) {
@@ -93,7 +99,7 @@ Command AddMatrixCommand(CLI::App& app) {
   auto opts = std::make_shared<MatrixOptions>();
   CLI::App* sub = app.add_subcommand("matrix", "Capabilities of roles x paths as text, CSV, JSON or HTML");
   sub->add_option("-C,--workspace", opts->workspace, "Workspace folder (policies/, bindings/, polcheck.yaml)");
-  sub->add_option("--roles", opts->roles, "Rows: names, MOUNT/NAME or API labels (comma-separated)")->delimiter(',');
+  sub->add_option("--roles", opts->roles, "Rows: names, MOUNT/NAME or API labels (comma-separated)");
   sub->add_option("--paths", opts->paths_file, "Columns: a file with one path per line (# comments)");
   sub->add_option("--path", opts->paths, "An extra column (repeatable)");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "csv", "json", "html"}));

@@ -1,0 +1,205 @@
+// Login matching (SEMANTICS.md §9) and policy assembly (§9.0).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "analysis/analysis.h"
+#include "tests/analysis/test_workspace.h"
+
+namespace polcheck::analysis {
+namespace {
+
+using testing::Load;
+
+std::vector<std::string> Labels(const std::vector<Subject>& subjects) {
+  std::vector<std::string> out;
+  for (const Subject& s : subjects) {
+    out.push_back(s.label);
+  }
+  return out;
+}
+
+std::vector<std::string> Logins(const Workspace& ws, std::string_view spec) {
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, spec);
+  EXPECT_TRUE(found.has_value()) << (found ? "" : found.error().message);
+  return found ? Labels(*found) : std::vector<std::string>{};
+}
+
+constexpr const char* kKubernetes =
+    "auth:\n  k8s:\n    type: kubernetes\n    roles:\n"
+    "      any: {bound_service_account_names: [\"*\"], bound_service_account_namespaces: [\"*\"]}\n"
+    "      apps: {bound_service_account_names: [\"app-*\", \"*-worker\"], bound_service_account_namespaces: [prod]}\n"
+    "      literal: {bound_service_account_names: [default], bound_service_account_namespaces: [\"team-*\"]}\n";
+
+TEST(KubernetesLogin, GlobsOnNamesAndNamespacesSoleStarMatchesAll) {
+  auto l = Load({{"bindings/k.yaml", kKubernetes}});
+  EXPECT_EQ(Logins(l.ws, "kubernetes:prod/app-web"),
+            (std::vector<std::string>{"auth/k8s/role/any", "auth/k8s/role/apps"}));
+  EXPECT_EQ(Logins(l.ws, "kubernetes:prod/batch-worker"),
+            (std::vector<std::string>{"auth/k8s/role/any", "auth/k8s/role/apps"}));
+  EXPECT_EQ(Logins(l.ws, "kubernetes:dev/app-web"), (std::vector<std::string>{"auth/k8s/role/any"}));
+  EXPECT_EQ(Logins(l.ws, "kubernetes:team-a/default"),
+            (std::vector<std::string>{"auth/k8s/role/any", "auth/k8s/role/literal"}));
+}
+
+TEST(KubernetesLogin, MalformedSpecIsAnError) {
+  auto l = Load({{"bindings/k.yaml", kKubernetes}});
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "kubernetes:noslash").has_value());
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "ldap:x").has_value());
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "kubernetes").has_value());
+}
+
+TEST(KubernetesLogin, AliasByNameFindsTheEntity) {
+  auto l = Load({{"bindings/k.yaml",
+                  "auth:\n  kubernetes:\n    roles:\n      r: {bound_service_account_names: [sa], "
+                  "bound_service_account_namespaces: [ns], alias_name_source: serviceaccount_name}\n"
+                  "      uid: {bound_service_account_names: [sa], bound_service_account_namespaces: [ns]}\n"
+                  "identity:\n  entities:\n    - {name: svc, policies: [Svc], aliases: [{name: ns/sa, mount: kubernetes}]}\n"}});
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(l.ws, "kubernetes:ns/sa");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].identity->entity->name, "svc");
+  EXPECT_EQ((*found)[0].policies, (std::vector<std::string>{"default", "svc"}));
+  // serviceaccount_uid: the alias is named by a UID polcheck cannot know, so
+  // Vault's generated entity is used and no identity policy applies.
+  EXPECT_NE((*found)[1].identity->entity->name, "svc");
+  EXPECT_EQ((*found)[1].policies, (std::vector<std::string>{"default"}));
+}
+
+constexpr const char* kAws =
+    "auth:\n  aws:\n    roles:\n"
+    "      exact: {bound_iam_principal_arn: [\"arn:aws:iam::123:role/path/deployer\"]}\n"
+    "      exact-unresolved: {bound_iam_principal_arn: [\"arn:aws:iam::123:role/path/deployer\"], "
+    "resolve_aws_unique_ids: false}\n"
+    "      no-path-unresolved: {bound_iam_principal_arn: [\"arn:aws:iam::123:role/deployer\"], "
+    "resolve_aws_unique_ids: false}\n"
+    "      wildcard: {bound_iam_principal_arn: [\"arn:aws:iam::123:role/path/*\"]}\n"
+    "      bare-star: {bound_iam_principal_arn: [\"*\"]}\n"
+    "      ec2: {auth_type: ec2, bound_ami_id: [ami-1]}\n";
+
+TEST(AwsLogin, ExactWildcardAndUnresolvedArns) {
+  auto l = Load({{"bindings/a.yaml", kAws}});
+  // A role with a path: resolved ids match; unresolved lists must hold the ARN without the path;
+  // wildcards compare against the full ARN with its path; a bare "*" matches nothing (§9.3).
+  EXPECT_EQ(Logins(l.ws, "aws:arn:aws:iam::123:role/path/deployer"),
+            (std::vector<std::string>{"auth/aws/role/exact", "auth/aws/role/no-path-unresolved",
+                                      "auth/aws/role/wildcard"}));
+  // An assumed role becomes its role ARN (the path is unknown here, so the wildcard misses).
+  EXPECT_EQ(Logins(l.ws, "aws:arn:aws:sts::123:assumed-role/deployer/session-1"),
+            (std::vector<std::string>{"auth/aws/role/exact", "auth/aws/role/no-path-unresolved"}));
+  EXPECT_EQ(Logins(l.ws, "aws:arn:aws:iam::999:role/path/deployer"), (std::vector<std::string>{}));
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "aws:not-an-arn").has_value());
+}
+
+std::string WriteClaims(const std::string& name, const std::string& json) {
+  const std::filesystem::path p = std::filesystem::temp_directory_path() / ("polcheck-claims-" + name + ".json");
+  std::ofstream(p) << json;
+  return p.string();
+}
+
+constexpr const char* kJwt =
+    "auth:\n  jwt:\n    roles:\n"
+    "      aud: {role_type: jwt, user_claim: sub, bound_audiences: [vault, other]}\n"
+    "      no-aud: {role_type: jwt, user_claim: sub, bound_subject: alice}\n"
+    "      claims: {role_type: jwt, user_claim: sub, bound_audiences: [vault], "
+    "bound_claims: {team: [a, b], /nested/env: prod}}\n"
+    "      glob: {role_type: jwt, user_claim: sub, bound_audiences: [vault], bound_claims_type: glob, "
+    "bound_claims: {ref: \"refs/heads/*\"}}\n"
+    "      groups: {role_type: jwt, user_claim: email, bound_audiences: [vault], groups_claim: groups, "
+    "token_policies: [base]}\n"
+    "identity:\n  groups:\n    - {name: devs, type: external, policies: [dev], aliases: [{mount: jwt, name: developers}]}\n"
+    "    - {name: eng, policies: [eng], member_group_names: [devs]}\n"
+    "    - {name: all, policies: [all], member_group_names: [eng]}\n";
+
+TEST(JwtLogin, AudienceSubjectAndBoundClaims) {
+  auto l = Load({{"bindings/j.yaml", kJwt}});
+  const std::string with_aud = WriteClaims(
+      "aud", R"({"sub": "alice", "aud": ["x", "vault"], "team": ["c", "b"], "nested": {"env": "prod"},
+                 "ref": "refs/heads/main"})");
+  // no-aud refuses: "audience claim found in JWT but no audiences bound to the role" (§10 row 105).
+  // groups refuses: the groups claim is missing.
+  EXPECT_EQ(Logins(l.ws, "jwt:" + with_aud),
+            (std::vector<std::string>{"auth/jwt/role/aud", "auth/jwt/role/claims", "auth/jwt/role/glob"}));
+  const std::string no_aud = WriteClaims("noaud", R"({"sub": "alice"})");
+  EXPECT_EQ(Logins(l.ws, "jwt:" + no_aud), (std::vector<std::string>{"auth/jwt/role/no-aud"}));
+  const std::string wrong = WriteClaims("wrong", R"({"sub": "bob", "aud": "vault", "team": "c",
+                                                    "nested": {"env": "prod"}, "ref": "refs/tags/v1"})");
+  EXPECT_EQ(Logins(l.ws, "jwt:" + wrong), (std::vector<std::string>{"auth/jwt/role/aud"}));
+}
+
+TEST(JwtLogin, GroupsClaimBecomesExternalGroupsFollowedTransitively) {
+  auto l = Load({{"bindings/j.yaml", kJwt}});
+  const std::string claims = WriteClaims(
+      "groups", R"({"sub": "x", "email": "alice@example.com", "aud": "vault", "groups": ["developers", ""]})");
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(l.ws, "jwt:" + claims);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(Labels(*found), (std::vector<std::string>{"auth/jwt/role/aud", "auth/jwt/role/groups"}));
+  const Subject& s = (*found)[1];
+  EXPECT_EQ(s.token_policies, (std::vector<std::string>{"base", "default"}));
+  EXPECT_EQ(s.identity_policies, (std::vector<std::string>{"all", "dev", "eng"}));
+  EXPECT_EQ(s.policies, (std::vector<std::string>{"all", "base", "default", "dev", "eng"}));
+  ASSERT_TRUE(s.identity.has_value());
+  ASSERT_EQ(s.identity->groups.size(), 3u);
+  EXPECT_EQ(s.identity->entity->aliases.at(0).name, "alice@example.com");
+  EXPECT_EQ(s.identity->entity->aliases.at(0).metadata.at("role"), "groups");
+}
+
+TEST(JwtLogin, MissingClaimsFileIsAnError) {
+  auto l = Load({{"bindings/j.yaml", kJwt}});
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(l.ws, "jwt:/nonexistent/claims.json");
+  ASSERT_FALSE(found.has_value());
+  EXPECT_EQ(found.error().code, Error::Code::kNotFound);
+}
+
+TEST(GroupMembership, CyclesTerminate) {
+  auto l = Load({{"bindings/g.yaml",
+                  "auth:\n  userpass:\n    users:\n      u: {token_policies: [p]}\n"
+                  "identity:\n  entities:\n    - {name: e, aliases: [{name: u, mount: userpass}]}\n"
+                  "  groups:\n    - {name: a, policies: [pa], member_entity_ids: [e], member_group_ids: [b]}\n"
+                  "    - {name: b, policies: [pb], member_group_ids: [a]}\n"}});
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(l.ws, "userpass:U");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].identity_policies, (std::vector<std::string>{"pa", "pb"}));
+}
+
+TEST(GithubLogin, TeamsMatchByNameOrSlugCaseInsensitively) {
+  auto l = Load({{"bindings/g.yaml",
+                  "auth:\n  github:\n    config: {organization: Acme, token_policies: base}\n"
+                  "    map:\n      teams: {dev-team: \"p1,p2\", Ops: p3}\n      users: {Octo: p4}\n"}});
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(l.ws, "github:acme/Dev Team,ops@octo");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].token_policies, (std::vector<std::string>{"base", "default", "p1", "p2", "p3", "p4"}));
+  // Another organisation: "user is not part of required org".
+  EXPECT_EQ(Logins(l.ws, "github:other/dev-team"), (std::vector<std::string>{}));
+}
+
+TEST(RoleSubjects, OneAnswerPerMountAndTokenRoles) {
+  auto l = Load({{"bindings/r.yaml",
+                  "auth:\n  kubernetes:\n    roles:\n      app: {bound_service_account_names: [a], "
+                  "bound_service_account_namespaces: [b], token_policies: [k], token_no_default_policy: true}\n"
+                  "  aws:\n    roles:\n      APP: {bound_iam_principal_arn: [\"arn:aws:iam::1:role/x\"], policies: [a]}\n"
+                  "token_roles:\n  app: {allowed_policies: [t], disallowed_policies: [default]}\n"
+                  "  plain: {allowed_policies: [t]}\n"}});
+  std::vector<Subject> all = SubjectsForRole(l.ws, "app", "");
+  ASSERT_EQ(Labels(all), (std::vector<std::string>{"auth/kubernetes/role/app", "auth/aws/role/app",
+                                                   "auth/token/roles/app"}));
+  EXPECT_EQ(all[0].policies, (std::vector<std::string>{"k"}));
+  EXPECT_EQ(all[1].policies, (std::vector<std::string>{"a", "default"}));
+  EXPECT_EQ(all[2].policies, (std::vector<std::string>{"t"}));  // default disallowed
+  EXPECT_EQ(SubjectsForRole(l.ws, "plain", "token")[0].policies, (std::vector<std::string>{"default", "t"}));
+  EXPECT_EQ(Labels(SubjectsForRole(l.ws, "app", "aws")), (std::vector<std::string>{"auth/aws/role/app"}));
+  EXPECT_TRUE(SubjectsForRole(l.ws, "app", "nope").empty());
+}
+
+TEST(RoleSubjects, RootPolicyRefusesTheLogin) {
+  auto l = Load({{"bindings/r.yaml", "auth:\n  userpass:\n    users:\n      eve: {token_policies: [app, ROOT]}\n"}});
+  std::vector<Subject> s = SubjectsForRole(l.ws, "eve", "");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].login_error, "auth methods cannot create root tokens");
+  EXPECT_EQ(SubjectForPolicies({"Root"}).root, true);
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
