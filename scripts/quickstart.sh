@@ -22,3 +22,8 @@ run parse examples/policies
 run eval --policy examples/policies --path secret/data/team-a/app1/config --op read --explain
 run eval --policy examples/policies --path secret/data/team-a/app1/config --op delete --explain
 run eval --policy examples/policies --path sys/policies/acl/admin --op update
+run simulate -C examples/k8s-aws-teams --role aaa-role --path secret/data/aaa/app/config --op update
+run simulate -C examples/k8s-aws-teams --identity kubernetes:aaa-namespace/default --kv secret/aaa/app/config --op get --explain
+run simulate -C examples/oidc-groups --identity jwt:examples/oidc-groups/claims/alice.json --path sys/policies/acl/ops --op update --explain
+run who-can -C examples/k8s-aws-teams --path secret/data/aaa/app/config --op delete
+run matrix -C examples/k8s-aws-teams --paths examples/k8s-aws-teams/paths.txt
