@@ -132,7 +132,7 @@ evaluator::Entity ToEvaluatorEntity(const Bindings& b, const IdentityEntity& e) 
 }
 
 // Identity policies and the template identity for `entity` (may be null) and groups.
-void SetIdentity(const Bindings& b, Subject& s, const IdentityEntity* entity, std::optional<evaluator::Entity> ev_entity,
+void SetIdentity(Subject& s, const IdentityEntity* entity, std::optional<evaluator::Entity> ev_entity,
                  const std::vector<const IdentityGroup*>& groups) {
   std::vector<std::string> raw;
   if (entity != nullptr) {
@@ -145,7 +145,6 @@ void SetIdentity(const Bindings& b, Subject& s, const IdentityEntity* entity, st
     raw = Concat(std::move(raw), g->policies);
     identity.groups.push_back(ToEvaluatorGroup(*g));
   }
-  (void)b;
   s.identity = std::move(identity);
   s.identity_policies = SanitizePolicies(raw, false);
   s.chain.push_back(fmt::format("identity policies: {}", JoinNames(s.identity_policies)));
@@ -222,7 +221,7 @@ Subject FinishLogin(const Workspace& ws, const AuthMount& mount, std::string nam
     }
   }
   const std::vector<const IdentityGroup*> groups = GroupsOf(b, entity, &mount, group_aliases, s.chain);
-  SetIdentity(b, s, entity, std::move(ev), groups);
+  SetIdentity(s, entity, std::move(ev), groups);
   return s;
 }
 
@@ -269,7 +268,7 @@ Subject EntitySubject(const Workspace& ws, const IdentityEntity& e) {
   s.span = e.span;
   s.chain.push_back(fmt::format("{}: identity policies only (token policies depend on the login)", s.label));
   const std::vector<const IdentityGroup*> groups = GroupsOf(ws.bindings, &e, nullptr, {}, s.chain);
-  SetIdentity(ws.bindings, s, &e, ToEvaluatorEntity(ws.bindings, e), groups);
+  SetIdentity(s, &e, ToEvaluatorEntity(ws.bindings, e), groups);
   return s;
 }
 
@@ -293,7 +292,7 @@ Subject GroupSubject(const Workspace& ws, const IdentityGroup& g) {
       }
     }
   }
-  SetIdentity(ws.bindings, s, nullptr, std::nullopt, groups);
+  SetIdentity(s, nullptr, std::nullopt, groups);
   return s;
 }
 
