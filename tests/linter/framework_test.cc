@@ -42,11 +42,11 @@ using ::testing::ElementsAre;
 
 TEST(Suppressions, LineAboveCoversTheNextLineOnly) {
   Linted l(Inputs{{"a.hcl",
-             "path \"secret/*\" {\n"
+             "path \"team/app\" {\n"
              "  # polcheck:ignore legacy-policy-field -- migration tracked in OPS-1\n"
              "  policy = \"write\"\n"
              "}\n"
-             "path \"other/*\" {\n"
+             "path \"team/other\" {\n"
              "  policy = \"read\"\n"
              "}\n"}});
   EXPECT_THAT(l.Rules(), ElementsAre("legacy-policy-field@6"));
