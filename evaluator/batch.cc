@@ -13,7 +13,6 @@ namespace polcheck::evaluator {
 namespace {
 
 using json = nlohmann::json;
-using ojson = nlohmann::ordered_json;
 using parser::Value;
 
 Error Invalid(std::string message) { return Error{Error::Code::kInvalidArgument, std::move(message)}; }
@@ -177,59 +176,129 @@ Expected<std::chrono::nanoseconds> WrapTtlFromJson(const json& j) {
   return Unexpected(Invalid("wrap_ttl must be integer seconds or a duration string"));
 }
 
-ojson DecidedBy(const Acl& acl, const Request& request, const Result& result, const SourceSet* sources) {
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
+std::size_t Utf8Length(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const std::size_t width = c >= 0xF5 ? 0 : (c >= 0xF0 ? 4 : (c >= 0xE0 ? 3 : (c >= 0xC2 ? 2 : 0)));
+  if (width == 0 || i + width > s.size()) {
+    return 0;
+  }
+  const auto second = static_cast<unsigned char>(s[i + 1]);
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (c == 0xE0) {
+    lo = 0xA0;
+  } else if (c == 0xED) {
+    hi = 0x9F;
+  } else if (c == 0xF0) {
+    lo = 0x90;
+  } else if (c == 0xF4) {
+    hi = 0x8F;
+  }
+  if (second < lo || second > hi) {
+    return 0;
+  }
+  for (std::size_t k = 2; k < width; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  return width;
+}
+
+// Appends `s` as a JSON string; invalid UTF-8 becomes U+FFFD.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t width = Utf8Length(s, i);
+      out.append(width == 0 ? std::string_view("\xEF\xBF\xBD") : s.substr(i, width));
+      i += width == 0 ? 1 : width;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void AppendDecidedBy(std::string& out, const Acl& acl, const Request& request, const Result& result,
+                     const SourceSet* sources) {
   const RuleSource* source = acl.DecidingSource(result, request.operation);
   if (source == nullptr) {
-    return nullptr;
+    return;
   }
-  ojson by;
-  by["policy"] = std::string(acl.policy_name(source->policy));
-  by["pattern"] = acl.rule(result.rule).pattern();
+  out += ",\"decided_by\":{\"policy\":";
+  AppendJsonString(out, acl.policy_name(source->policy));
+  out += ",\"pattern\":";
+  AppendJsonString(out, acl.rule(result.rule).pattern());
+  std::string_view file;
+  std::uint32_t line = 0;
   if (sources != nullptr && source->block_span.file < sources->size()) {
-    const SourceFile& file = sources->file(source->block_span.file);
-    by["file"] = file.name();
-    by["line"] = file.Locate(source->block_span.begin).line;
-  } else {
-    by["file"] = "";
-    by["line"] = 0;
+    const SourceFile& f = sources->file(source->block_span.file);
+    file = f.name();
+    line = f.Locate(source->block_span.begin).line;
   }
-  return by;
+  out += ",\"file\":";
+  AppendJsonString(out, file);
+  out += ",\"line\":" + std::to_string(line) + "}";
 }
 
-ojson DecisionObject(const Acl& acl, const Request& request, const Result& result, const SourceSet* sources,
-                     const Explanation* explanation) {
-  ojson out;
-  out["allowed"] = result.allowed;
-  out["root_privs"] = result.root_privs;
-  ojson caps = ojson::array();
+// The fields of one decision, without the surrounding braces.
+void AppendDecisionFields(std::string& out, const Acl& acl, const Request& request, const Result& result,
+                          const SourceSet* sources, const Explanation* explanation) {
+  out += result.allowed ? "\"allowed\":true" : "\"allowed\":false";
+  out += result.root_privs ? ",\"root_privs\":true" : ",\"root_privs\":false";
+  out += ",\"capabilities\":[";
+  bool first = true;
   for (std::string_view c : acl.Capabilities(request.path, request.namespace_path)) {
-    caps.push_back(std::string(c));
+    out += first ? "\"" : ",\"";
+    out += c;
+    out += '"';
+    first = false;
   }
-  out["capabilities"] = std::move(caps);
-  out["error"] = "";
-  out["reason"] = std::string(ReasonCode(result.reason));
-  ojson granting = ojson::array();
+  out += "],\"error\":\"\",\"reason\":\"";
+  out += ReasonCode(result.reason);
+  out += "\",\"granting_policies\":[";
+  first = true;
   for (std::uint32_t p : result.granting_policies) {
-    granting.push_back(std::string(acl.policy_name(p)));
+    out += first ? "" : ",";
+    AppendJsonString(out, acl.policy_name(p));
+    first = false;
   }
-  out["granting_policies"] = std::move(granting);
-  if (ojson by = DecidedBy(acl, request, result, sources); !by.is_null()) {
-    out["decided_by"] = std::move(by);
-  }
+  out += ']';
+  AppendDecidedBy(out, acl, request, result, sources);
   if (explanation != nullptr) {
-    out["explanation"] = RenderExplanation(acl, *explanation, sources);
+    out += ",\"explanation\":";
+    AppendJsonString(out, RenderExplanation(acl, *explanation, sources));
   }
-  return out;
 }
 
-std::string ErrorLine(const json& id, std::string_view error) {
-  ojson out;
-  out["id"] = id;
-  out["allowed"] = false;
-  out["root_privs"] = false;
-  out["capabilities"] = ojson::array();
-  out["error"] = std::string(error);
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string ErrorLine(std::string_view id_json, std::string_view error) {
+  std::string out = "{\"id\":";
+  out += id_json;
+  out += ",\"allowed\":false,\"root_privs\":false,\"capabilities\":[],\"error\":";
+  AppendJsonString(out, error);
+  out += '}';
+  return out;
 }
 
 // Everything a line needs, parsed and validated.
@@ -331,9 +400,13 @@ Expected<void> ReadPolicyFields(const json& in, LineInput& line) {
     }
     line.identity = std::move(*identity);
   }
+  // Length-prefixed, so no two different inputs share a key.
   line.cache_key = std::string(DialectName(line.dialect)) + (line.root ? "|root|" : "|-|") +
-                   (in.contains("entity") ? in["entity"].dump() : "") + "|" + json(line.names).dump() +
-                   json(line.policies).dump();
+                   (line.identity ? in["entity"].dump() : "") + "|";
+  for (std::size_t i = 0; i < line.policies.size(); ++i) {
+    line.cache_key += std::to_string(line.names[i].size()) + ":" + line.names[i] +
+                      std::to_string(line.policies[i].size()) + ":" + line.policies[i];
+  }
   return {};
 }
 
@@ -437,8 +510,10 @@ Expected<std::chrono::nanoseconds> ParseWrapTtl(std::string_view text) {
 
 std::string DecisionJson(const Acl& acl, const Request& request, const Result& result, const SourceSet* sources,
                          const Explanation* explanation) {
-  return DecisionObject(acl, request, result, sources, explanation)
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out = "{";
+  AppendDecisionFields(out, acl, request, result, sources, explanation);
+  out += '}';
+  return out;
 }
 
 std::string DecisionText(const Acl& acl, const Request& request, const Result& result, const SourceSet* sources,
@@ -471,13 +546,14 @@ BatchEvaluator::~BatchEvaluator() = default;
 std::string BatchEvaluator::ProcessLine(std::string_view text) {
   Expected<json> parsed = ParseJson(text);
   if (!parsed) {
-    return ErrorLine(nullptr, "invalid JSON input line");
+    return ErrorLine("null", "invalid JSON input line");
   }
   const json& in = *parsed;
   if (!in.is_object()) {
-    return ErrorLine(nullptr, "input line must be a JSON object");
+    return ErrorLine("null", "input line must be a JSON object");
   }
-  const json id = in.contains("id") ? in["id"] : json(nullptr);
+  const std::string id =
+      in.contains("id") ? in["id"].dump(-1, ' ', false, json::error_handler_t::replace) : std::string("null");
   LineInput line;
   line.dialect = options_.default_dialect;
   for (Expected<void> step : {ReadRequestFields(in, line), ReadPolicyFields(in, line)}) {
@@ -485,17 +561,14 @@ std::string BatchEvaluator::ProcessLine(std::string_view text) {
       return ErrorLine(id, step.error().message);
     }
   }
-  std::shared_ptr<const CompiledSet>& slot = cache_->entries[line.cache_key];
-  if (!slot) {
-    if (cache_->entries.size() > options_.cache_entries) {
-      std::shared_ptr<const CompiledSet> keep = Compile(line);
+  auto it = cache_->entries.find(line.cache_key);
+  if (it == cache_->entries.end()) {
+    if (cache_->entries.size() >= options_.cache_entries) {
       cache_->entries.clear();
-      cache_->entries[line.cache_key] = keep;
-    } else {
-      slot = Compile(line);
     }
+    it = cache_->entries.emplace(line.cache_key, Compile(line)).first;
   }
-  const CompiledSet& set = *cache_->entries[line.cache_key];
+  const CompiledSet& set = *it->second;
   if (!set.acl) {
     return ErrorLine(id, set.error);
   }
@@ -508,10 +581,10 @@ std::string BatchEvaluator::ProcessLine(std::string_view text) {
   if (line.explain) {
     explanation = set.acl->Explain(request);
   }
-  ojson out;
-  out["id"] = id;
-  out.update(DecisionObject(*set.acl, request, result, &set.sources, explanation ? &*explanation : nullptr));
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out = "{\"id\":" + id + ",";
+  AppendDecisionFields(out, *set.acl, request, result, &set.sources, explanation ? &*explanation : nullptr);
+  out += '}';
+  return out;
 }
 
 std::size_t BatchEvaluator::Run(std::istream& in, std::ostream& out) {

@@ -127,6 +127,18 @@ TEST(Batch, RunStreamsEveryLineInOrder) {
   EXPECT_EQ(answers[3]["allowed"], false);
 }
 
+TEST(Batch, OutputIsValidJsonForAnyNameOrId) {
+  BatchEvaluator batch;
+  const json out = Answer(batch, {{"id", "q\"\\\n\u0001"},
+                                  {"policies", {R"(path "a" { capabilities = ["read"] })"}},
+                                  {"names", {"we\"ird\tname\u00e9"}},
+                                  {"path", "a"},
+                                  {"operation", "read"}});
+  EXPECT_EQ(out["id"], "q\"\\\n\u0001");
+  EXPECT_EQ(out["decided_by"]["policy"], "we\"ird\tname\u00e9");
+  EXPECT_EQ(out["granting_policies"], json({"we\"ird\tname\u00e9"}));
+}
+
 TEST(Batch, ExplainField) {
   BatchEvaluator batch;
   const json out = Answer(batch, {{"policies", {kPolicy}}, {"path", "secret/data/admin"}, {"operation", "read"},
