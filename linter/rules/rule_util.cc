@@ -183,6 +183,17 @@ std::string Alphabet(const Tokens& a, const Tokens& b) {
 
 // Breadth-first search of the product automaton: the shortest word both accept.
 std::optional<std::string> Intersect(const Tokens& a, const Tokens& b) {
+  // Every word starts with its pattern's leading literal characters, so two
+  // patterns whose leading literals disagree share no word. This rejects most
+  // pairs (e.g. a KV rule against a sys/ target) before the search.
+  for (std::size_t n = 0; n < a.size() && n < b.size(); ++n) {
+    if (a[n].kind != Token::Kind::kChar || b[n].kind != Token::Kind::kChar) {
+      break;
+    }
+    if (a[n].c != b[n].c) {
+      return std::nullopt;
+    }
+  }
   const std::string alphabet = Alphabet(a, b);
   const std::size_t width = b.size() + 1;
   struct Visit {
@@ -191,8 +202,10 @@ std::optional<std::string> Intersect(const Tokens& a, const Tokens& b) {
   };
   std::vector<std::optional<Visit>> seen((a.size() + 1) * width);
   std::deque<std::size_t> queue;
+  std::vector<std::size_t> ci, cj;  // reused: the search allocates nothing per step
   auto push = [&](std::size_t i, std::size_t j, Visit from) {
-    std::vector<std::size_t> ci, cj;
+    ci.clear();
+    cj.clear();
     Close(a, i, ci);
     Close(b, j, cj);
     for (std::size_t x : ci) {
@@ -240,6 +253,13 @@ bool Matches(const parser::Pattern& p, std::string_view path) {
 }
 
 std::optional<std::string> CommonPath(const parser::Pattern& a, const parser::Pattern& b) {
+  // Cheap exact pre-check: every matched path starts with its pattern's literal
+  // prefix, so prefixes that disagree mean no common path (no tokenising needed).
+  const std::string_view pa = LiteralPrefix(a), pb = LiteralPrefix(b);
+  const std::size_t n = std::min(pa.size(), pb.size());
+  if (pa.substr(0, n) != pb.substr(0, n)) {
+    return std::nullopt;
+  }
   return Intersect(Tokenize(a), Tokenize(b));
 }
 
