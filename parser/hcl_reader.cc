@@ -77,6 +77,9 @@ std::string UserScannerMessage(const ScannerError& e, std::string_view text) {
     return "heredoc is not terminated: its closing anchor must stand on its own line, followed "
            "by a newline";
   }
+  if (e.message == "illegal UTF-8 encoding") {
+    return "invalid UTF-8: Vault reads policies as UTF-8 (is the file Latin-1 or UTF-16 encoded?)";
+  }
   if (e.message == "expected '/' for comment") {
     return "unexpected '/': comments start with '//', '#' or '/*'";
   }

@@ -1,0 +1,3 @@
+path "secret/café/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+path "kv/metadata/*" {
+  capabilities = ["list", "scan"]
+  pagination_limit = 100
+}
