@@ -1,6 +1,7 @@
 #include "evaluator/acl.h"
 
 #include <algorithm>
+#include <bit>
 #include <ctime>
 #include <unordered_map>
 #include <utility>
@@ -222,6 +223,9 @@ Verdict ComparatorStep(const Rank& winner, const Rank& loser) {
 // ----------------------------------------------------------------- paths
 
 std::string_view PathBuffer::Join(std::string_view namespace_path, std::string_view path) {
+  if (namespace_path.empty() && (path.empty() || path.front() != '/')) {
+    return path;
+  }
   std::string_view joined = path;
   if (!namespace_path.empty()) {
     const std::size_t size = namespace_path.size() + path.size();
@@ -261,16 +265,41 @@ struct Best {
 
 }  // namespace
 
-RuleId Acl::Impl::BestNonExact(std::string_view path) const {
+RuleId Acl::Impl::BestNonExact(const PathKey& key) const {
   Best best{&ranks};
-  if (const PrefixIndex::Match m = prefix.Longest(path); m.rule != kNoIndexRule) {
+  if (const PathTrie::PrefixMatch m = trie.Match(key, [&](IndexRuleId id) { best.Offer(id); });
+      m.rule != kNoIndexRule) {
     best.Offer(m.rule);
   }
-  segment.Match(path, [&](IndexRuleId id) { best.Offer(id); });
   return best.rule;
 }
 
-RuleId Acl::Impl::PooledList(std::string_view trimmed, std::string_view full) const {
+RuleId Acl::Impl::BestNonExact(std::string_view path) const {
+  const PathKey key(path);
+  return BestNonExact(key);
+}
+
+Acl::Impl::BothForms Acl::Impl::BestNonExactBoth(const PathKey& key) const {
+  Best trimmed{&ranks};
+  Best full{&ranks};
+  const PathTrie::PrefixMatches m = trie.MatchBoth(key, [&](IndexRuleId id, std::uint8_t forms) {
+    if ((forms & kFormTrimmed) != 0) {
+      trimmed.Offer(id);
+    }
+    if ((forms & kFormFull) != 0) {
+      full.Offer(id);
+    }
+  });
+  if (m.trimmed.rule != kNoIndexRule) {
+    trimmed.Offer(m.trimmed.rule);
+  }
+  if (m.full.rule != kNoIndexRule) {
+    full.Offer(m.full.rule);
+  }
+  return {trimmed.rule, full.rule};
+}
+
+RuleId Acl::Impl::PooledList(const PathKey& key) const {
   Best overall{&ranks};
   Best deny{&ranks};
   Best list{&ranks};
@@ -284,11 +313,11 @@ RuleId Acl::Impl::PooledList(std::string_view trimmed, std::string_view full) co
       list.Offer(id);
     }
   };
-  for (std::string_view form : {trimmed, full}) {
-    if (const PrefixIndex::Match m = prefix.Longest(form); m.rule != kNoIndexRule) {
-      offer(m.rule);
+  const PathTrie::PrefixMatches m = trie.MatchBoth(key, [&](IndexRuleId id, std::uint8_t) { offer(id); });
+  for (IndexRuleId id : {m.trimmed.rule, m.full.rule}) {
+    if (id != kNoIndexRule) {
+      offer(id);
     }
-    segment.Match(form, offer);
   }
   if (deny.rule != kNoRule && (list.rule == kNoRule || LowerPriority(ranks[list.rule], ranks[deny.rule]))) {
     return deny.rule;
@@ -302,30 +331,28 @@ RuleId Acl::Impl::Select(std::string_view path, Operation operation) const {
   }
   const bool list = operation == Operation::kList;
   const bool scan = operation == Operation::kScan && dialect == Dialect::kOpenBao;
-  const std::string_view trimmed = TrimOneSlash(path);
-  if (list || scan) {
-    if (const IndexRuleId id = exact.Find(trimmed); id != kNoIndexRule) {
+  const bool trailing = path.ends_with('/');
+  if ((list || scan) && trailing) {
+    if (const IndexRuleId id = exact.Find(path.substr(0, path.size() - 1)); id != kNoIndexRule) {
       return id;
     }
   }
-  const bool trailing = path.ends_with('/');
+  const PathKey key(path);
   switch (dialect) {
     case Dialect::kVault:
-      return list && trailing ? PooledList(trimmed, path) : BestNonExact(path);
+      return list && trailing ? PooledList(key) : BestNonExact(key);
     case Dialect::kVaultLegacy:
       if (list && trailing) {
-        if (const RuleId id = BestNonExact(trimmed); id != kNoRule) {
-          return id;
-        }
+        const BothForms both = BestNonExactBoth(key);
+        return both.trimmed != kNoRule ? both.trimmed : both.full;
       }
-      return BestNonExact(path);
-    case Dialect::kOpenBao: {
-      const RuleId id = BestNonExact(path);
-      if (id != kNoRule || !((list || scan) && trailing)) {
-        return id;
+      return BestNonExact(key);
+    case Dialect::kOpenBao:
+      if ((list || scan) && trailing) {
+        const BothForms both = BestNonExactBoth(key);
+        return both.full != kNoRule ? both.full : both.trimmed;
       }
-      return BestNonExact(trimmed);
-    }
+      return BestNonExact(key);
   }
   return kNoRule;
 }
@@ -357,7 +384,7 @@ bool ParameterPhase(Operation operation, Dialect dialect) {
   return false;
 }
 
-Reason WrapReason(const HotRule& rule, const std::optional<std::chrono::nanoseconds>& wrap_ttl) {
+Reason WrapReason(const RuleChecks& rule, const std::optional<std::chrono::nanoseconds>& wrap_ttl) {
   if (rule.max_ttl_ns > 0) {
     if (!wrap_ttl) {
       return Reason::kWrappingRequired;
@@ -397,10 +424,13 @@ Result Acl::Impl::Evaluate(RuleId id, const Request& request) const {
     r.reason = r.capabilities.is_deny() ? Reason::kExplicitDeny : Reason::kCapabilityNotGranted;
     return r;
   }
-  const std::vector<std::uint32_t>& granting = rules[id].granting[static_cast<std::size_t>(*needed)];
-  r.granting_policies = std::span<const std::uint32_t>(granting.data(), granting.size());
+  const unsigned bit = static_cast<unsigned>(*needed);
+  const std::uint32_t slot = rule.granting + static_cast<std::uint32_t>(
+                                                 std::popcount(static_cast<unsigned>(rule.capabilities) & ((1u << bit) - 1)));
+  const std::uint32_t begin = granting_offsets[slot];
+  r.granting_policies = std::span<const std::uint32_t>(granting_policies.data() + begin, granting_offsets[slot + 1] - begin);
   if (rule.wrap_checks) {
-    r.reason = WrapReason(rule, request.wrap_ttl);
+    r.reason = WrapReason(checks[rule.checks], request.wrap_ttl);
     if (r.reason != Reason::kAllowed) {
       return r;
     }
@@ -410,10 +440,10 @@ Result Acl::Impl::Evaluate(RuleId id, const Request& request) const {
     if (ParameterPhase(request.operation, dialect)) {
       const ParamSemantics semantics{.list_valued = dialect == Dialect::kVault,
                                      .lower_policy_values = dialect == Dialect::kVault};
-      verdict = CheckParameters(constraints[rule.constraints], request.params, semantics);
+      verdict = CheckParameters(checks[rule.checks].params, request.params, semantics);
     } else if (dialect == Dialect::kOpenBao &&
                (request.operation == Operation::kList || request.operation == Operation::kScan)) {
-      verdict = CheckPagination(constraints[rule.constraints], request.params);
+      verdict = CheckPagination(checks[rule.checks].params, request.params);
     }
     r.reason = verdict.reason;
     r.parameter = verdict.parameter;
@@ -905,7 +935,7 @@ Rank MakeRank(const CompiledRule& rule) {
 
 void Finish(Acl::Impl& impl) {
   std::vector<std::pair<std::string_view, IndexRuleId>> exact;
-  std::vector<std::pair<std::string, IndexRuleId>> prefix;
+  std::vector<std::pair<std::string_view, IndexRuleId>> prefix;
   std::vector<std::pair<std::string_view, IndexRuleId>> segment;
   impl.ranks.reserve(impl.rules.size());
   impl.hot.reserve(impl.rules.size());
@@ -923,34 +953,42 @@ void Finish(Acl::Impl& impl) {
         break;
     }
     impl.ranks.push_back(MakeRank(rule));
-    ParamConstraints constraints;
+    RuleChecks checks;
     if (rule.allowed_parameters) {
-      constraints.allowed = ParamTable(*rule.allowed_parameters);
+      checks.params.allowed = ParamTable(*rule.allowed_parameters);
     }
     if (rule.denied_parameters) {
-      constraints.denied = ParamTable(*rule.denied_parameters);
+      checks.params.denied = ParamTable(*rule.denied_parameters);
     }
     for (const std::string& required : rule.required_parameters) {
-      constraints.required_lower.push_back(GoToLower(required));
+      checks.params.required_lower.push_back(GoToLower(required));
     }
-    constraints.pagination_limit = rule.pagination_limit;
+    checks.params.pagination_limit = rule.pagination_limit;
+    checks.min_ttl_ns = rule.min_wrapping_ttl * 1000000000;
+    checks.max_ttl_ns = rule.max_wrapping_ttl * 1000000000;
     HotRule hot;
     hot.capabilities = rule.capabilities.bits();
-    hot.min_ttl_ns = rule.min_wrapping_ttl * 1000000000;
-    hot.max_ttl_ns = rule.max_wrapping_ttl * 1000000000;
     hot.wrap_checks = rule.min_wrapping_ttl != 0 || rule.max_wrapping_ttl != 0;
-    hot.param_checks = !constraints.allowed.empty() || !constraints.denied.empty() ||
-                       !constraints.required_lower.empty() ||
-                       (constraints.pagination_limit && *constraints.pagination_limit > 0);
-    if (hot.param_checks) {
-      hot.constraints = static_cast<std::uint32_t>(impl.constraints.size());
-      impl.constraints.push_back(std::move(constraints));
+    hot.param_checks = !checks.params.allowed.empty() || !checks.params.denied.empty() ||
+                       !checks.params.required_lower.empty() ||
+                       (checks.params.pagination_limit && *checks.params.pagination_limit > 0);
+    if (hot.wrap_checks || hot.param_checks) {
+      hot.checks = static_cast<std::uint32_t>(impl.checks.size());
+      impl.checks.push_back(std::move(checks));
     }
+    hot.granting = static_cast<std::uint32_t>(impl.granting_offsets.size());
+    for (int c = 0; c < parser::kCapabilityCount; ++c) {
+      if (rule.capabilities.Has(static_cast<Capability>(c))) {
+        impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
+        const std::vector<std::uint32_t>& list = rule.granting[static_cast<std::size_t>(c)];
+        impl.granting_policies.insert(impl.granting_policies.end(), list.begin(), list.end());
+      }
+    }
+    impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
     impl.hot.push_back(hot);
   }
   impl.exact.Build(exact);
-  impl.prefix.Build(std::move(prefix));
-  impl.segment.Build(segment);
+  impl.trie.Build(prefix, segment);
 }
 
 }  // namespace
@@ -1044,9 +1082,10 @@ const RuleSource* Acl::DecidingSource(const Result& result, Operation operation)
 
 std::size_t Acl::MemoryUsage() const {
   const Impl& a = *impl_;
-  std::size_t bytes = sizeof(Impl) + a.exact.MemoryUsage() + a.prefix.MemoryUsage() + a.segment.MemoryUsage();
+  std::size_t bytes = sizeof(Impl) + a.exact.MemoryUsage() + a.trie.MemoryUsage();
   bytes += a.rules.capacity() * sizeof(CompiledRule) + a.hot.capacity() * sizeof(HotRule) +
-           a.ranks.capacity() * sizeof(Rank) + a.constraints.capacity() * sizeof(ParamConstraints);
+           a.ranks.capacity() * sizeof(Rank) + a.checks.capacity() * sizeof(RuleChecks) +
+           (a.granting_offsets.capacity() + a.granting_policies.capacity()) * sizeof(std::uint32_t);
   for (const CompiledRule& rule : a.rules) {
     bytes += rule.key.capacity() + rule.sources.capacity() * sizeof(RuleSource);
     for (const auto& g : rule.granting) {

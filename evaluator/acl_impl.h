@@ -27,14 +27,20 @@ bool LowerPriority(const Rank& a, const Rank& b);
 // Which comparator step ranks `loser` below `winner` (kSelected when equal).
 Verdict ComparatorStep(const Rank& winner, const Rank& loser);
 
-// Hot per-rule data read by Check.
+// Hot per-rule data read by Check (12 bytes, so rules share cache lines).
 struct HotRule {
   std::uint16_t capabilities = 0;
   bool wrap_checks = false;
   bool param_checks = false;
+  std::uint32_t checks = 0;    // index into Impl::checks when wrap_checks or param_checks
+  std::uint32_t granting = 0;  // first of popcount(capabilities) + 1 Impl::granting_offsets
+};
+
+// The wrapping and parameter constraints of a rule that has any.
+struct RuleChecks {
   std::int64_t min_ttl_ns = 0;
   std::int64_t max_ttl_ns = 0;
-  std::uint32_t constraints = 0;  // index into Impl::constraints
+  ParamConstraints params;
 };
 
 struct PolicyInfo {
@@ -50,19 +56,30 @@ struct Acl::Impl {
   std::vector<CompiledRule> rules;
   std::vector<HotRule> hot;
   std::vector<Rank> ranks;  // parallel to rules (exact rules: unused)
-  std::vector<ParamConstraints> constraints;
+  std::vector<RuleChecks> checks;
+  // Granting policies of every rule, per capability it grants, flattened:
+  // policies [granting_offsets[g + k], granting_offsets[g + k + 1]) for the
+  // k-th set capability bit of the rule whose HotRule::granting is g.
+  std::vector<std::uint32_t> granting_offsets;
+  std::vector<std::uint32_t> granting_policies;
   std::vector<DroppedBlock> dropped;
   std::vector<std::string> notes;  // build-time remarks (root discarding others, expired paths)
   ExactIndex exact;
-  PrefixIndex prefix;
-  SegmentIndex segment;
+  PathTrie trie;  // prefix and segment-wildcard rules
 
   // §3.3 step 1-3 for an already joined and stripped path.
   RuleId Select(std::string_view path, Operation operation) const;
   // The §3.3 "non-exact search" for one path form.
+  RuleId BestNonExact(const PathKey& key) const;
   RuleId BestNonExact(std::string_view path) const;
-  // Vault (current): pooled LIST candidates with deny preference.
-  RuleId PooledList(std::string_view trimmed, std::string_view full) const;
+  // The non-exact search for a path ending in '/' and for its trimmed form, in one pass.
+  struct BothForms {
+    RuleId trimmed = kNoRule;
+    RuleId full = kNoRule;
+  };
+  BothForms BestNonExactBoth(const PathKey& key) const;
+  // Vault (current): pooled LIST candidates of both forms with deny preference.
+  RuleId PooledList(const PathKey& key) const;
   // The CHECK phase of AllowOperation for the selected rule.
   Result Evaluate(RuleId id, const Request& request) const;
   Result RootResult(std::string_view namespace_path) const;

@@ -20,11 +20,12 @@ struct Match {
 
 // Every prefix and segment rule matching one path form.
 void CollectNonExact(const Acl::Impl& a, std::string_view form, std::vector<Match>& out) {
-  const std::vector<PrefixIndex::Match> prefixes = a.prefix.AllPrefixes(form);
+  const PathKey key(form);
+  const std::vector<PathTrie::PrefixMatch> prefixes = a.trie.AllPrefixes(key);
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
     out.push_back({prefixes[i].rule, std::string(form), i + 1 != prefixes.size()});
   }
-  a.segment.Match(form, [&](IndexRuleId id) { out.push_back({id, std::string(form), false}); });
+  a.trie.Match(key, [&](IndexRuleId id) { out.push_back({id, std::string(form), false}); });
 }
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }

@@ -1,7 +1,6 @@
 #include "evaluator/path_index.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "base/check.h"
@@ -11,14 +10,7 @@ namespace {
 
 constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
 
-std::uint64_t Finalize(std::uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
+}  // namespace
 
 std::uint64_t TableSize(std::size_t entries) {
   std::uint64_t size = 16;
@@ -26,6 +18,20 @@ std::uint64_t TableSize(std::size_t entries) {
     size <<= 1;
   }
   return size;
+}
+
+namespace {
+
+std::vector<std::string_view> SplitSlash(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = s.find('/', start);
+    out.push_back(s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) {
+      return out;
+    }
+    start = slash + 1;
+  }
 }
 
 }  // namespace
@@ -44,11 +50,57 @@ std::uint64_t HashBytes(std::string_view s) {
   }
   if (n > 0) {
     std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
     h = (h ^ w) * kMul;
-    h ^= h >> 29;
   }
-  return Finalize(h);
+  return Mix64(h);
+}
+
+// --------------------------------------------------------------- HashFilter
+
+void HashFilter::Build(std::size_t entries) {
+  std::size_t words = 1;
+  while (words * 64 < entries * 16) {
+    words <<= 1;
+  }
+  words_.assign(words, 0);
+  mask_ = words - 1;
+}
+
+// ------------------------------------------------------------------ PathKey
+
+PathKey::PathKey(std::string_view path) : path_(path) {
+  std::uint32_t* starts = inline_starts_;
+  std::size_t count = 0;
+  std::size_t capacity = kInline;
+  std::size_t begin = 0;
+  while (true) {
+    if (count == capacity) {
+      // More than kInline segments: move to a heap array sized for all of them.
+      std::size_t total = 1;
+      for (char c : path) {
+        total += c == '/' ? 1 : 0;
+      }
+      heap_starts_ = std::make_unique<std::uint32_t[]>(total + 1);
+      std::copy(starts, starts + count, heap_starts_.get());
+      starts = heap_starts_.get();
+      capacity = total;
+    }
+    starts[count++] = static_cast<std::uint32_t>(begin);
+    std::size_t end = begin;
+    while (end < path.size() && path[end] != '/') {
+      ++end;
+    }
+    if (end == path.size()) {
+      break;
+    }
+    begin = end + 1;
+  }
+  starts[count] = static_cast<std::uint32_t>(path.size() + 1);
+  count_ = count;
+  starts_ = starts;
 }
 
 // ---------------------------------------------------------------- ExactIndex
@@ -58,11 +110,14 @@ void ExactIndex::Build(const std::vector<std::pair<std::string_view, IndexRuleId
   slots_.assign(size, Slot{});
   mask_ = size - 1;
   arena_.clear();
+  filter_.Build(entries.size());
   for (const auto& [key, rule] : entries) {
-    Slot slot{HashBytes(key), static_cast<std::uint32_t>(arena_.size()),
-              static_cast<std::uint32_t>(key.size()), rule};
+    const std::uint64_t hash = HashBytes(key);
+    filter_.Add(hash);
+    Slot slot{static_cast<std::uint32_t>(hash >> 32), rule, static_cast<std::uint32_t>(arena_.size()),
+              static_cast<std::uint32_t>(key.size())};
     arena_.append(key);
-    std::uint64_t i = slot.hash & mask_;
+    std::uint64_t i = hash & mask_;
     while (slots_[i].rule != kNoIndexRule) {
       i = (i + 1) & mask_;
     }
@@ -70,199 +125,83 @@ void ExactIndex::Build(const std::vector<std::pair<std::string_view, IndexRuleId
   }
 }
 
-IndexRuleId ExactIndex::Find(std::string_view key) const {
-  if (slots_.empty()) {
+IndexRuleId ExactIndex::Find(std::string_view key, std::uint64_t hash) const {
+  if (slots_.empty() || !filter_.MayContain(hash)) {
     return kNoIndexRule;
   }
-  const std::uint64_t hash = HashBytes(key);
+  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
   for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& slot = slots_[i];
     if (slot.rule == kNoIndexRule) {
       return kNoIndexRule;
     }
-    if (slot.hash == hash && slot.length == key.size() &&
-        std::memcmp(arena_.data() + slot.offset, key.data(), key.size()) == 0) {
+    if (slot.fingerprint == fingerprint && slot.length == key.size() &&
+        EqualBytes(arena_.data() + slot.offset, key.data(), key.size())) {
       return slot.rule;
     }
   }
 }
 
+IndexRuleId ExactIndex::Find(std::string_view key) const { return Find(key, HashBytes(key)); }
+
 std::size_t ExactIndex::MemoryUsage() const {
-  return slots_.capacity() * sizeof(Slot) + arena_.capacity();
+  return slots_.capacity() * sizeof(Slot) + arena_.capacity() + filter_.MemoryUsage();
 }
 
-// --------------------------------------------------------------- PrefixIndex
+// ----------------------------------------------------------------- PathTrie
 
-void PrefixIndex::Build(std::vector<Entry> entries) {
-  std::sort(entries.begin(), entries.end());
+void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& prefix_keys,
+                     const std::vector<std::pair<std::string_view, IndexRuleId>>& segment_keys) {
   nodes_.assign(1, Node{});
-  first_bytes_.assign(1, 0);
+  segment_tails_ = TailTable();
+  prefix_tails_ = TailTable();
   arena_.clear();
-  std::vector<std::uint32_t> offsets;
-  offsets.reserve(entries.size());
-  for (const Entry& e : entries) {
-    offsets.push_back(static_cast<std::uint32_t>(arena_.size()));
-    arena_ += e.first;
-  }
-  if (!entries.empty()) {
-    BuildNode(0, entries, offsets, 0, entries.size(), 0);
-  }
-}
-
-// All keys in [lo, hi) share their first `depth` bytes, which spell `node`.
-void PrefixIndex::BuildNode(std::uint32_t node, const std::vector<Entry>& keys,
-                            const std::vector<std::uint32_t>& offsets, std::size_t lo,
-                            std::size_t hi, std::size_t depth) {
-  std::size_t i = lo;
-  if (keys[i].first.size() == depth) {
-    nodes_[node].rule = keys[i].second;
-    ++i;
-  }
-  std::vector<std::pair<std::size_t, std::size_t>> groups;
-  while (i < hi) {
-    std::size_t j = i;
-    const char c = keys[i].first[depth];
-    while (j < hi && keys[j].first[depth] == c) {
-      ++j;
-    }
-    groups.emplace_back(i, j);
-    i = j;
-  }
-  const auto first = static_cast<std::uint32_t>(nodes_.size());
-  nodes_[node].first_child = first;
-  nodes_[node].child_count = static_cast<std::uint32_t>(groups.size());
-  nodes_.resize(nodes_.size() + groups.size());
-  first_bytes_.resize(nodes_.size());
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const auto [a, b] = groups[g];
-    const std::string& lo_key = keys[a].first;
-    const std::string& hi_key = keys[b - 1].first;
-    std::size_t lcp = depth + 1;
-    while (lcp < lo_key.size() && lcp < hi_key.size() && lo_key[lcp] == hi_key[lcp]) {
-      ++lcp;
-    }
-    Node& child = nodes_[first + g];
-    child.label_offset = static_cast<std::uint32_t>(offsets[a] + depth);
-    child.label_length = static_cast<std::uint32_t>(lcp - depth);
-    first_bytes_[first + g] = static_cast<unsigned char>(lo_key[depth]);
-    BuildNode(first + static_cast<std::uint32_t>(g), keys, offsets, a, b, lcp);
-  }
-}
-
-std::uint32_t PrefixIndex::FindChild(const Node& node, unsigned char c) const {
-  const unsigned char* begin = first_bytes_.data() + node.first_child;
-  const unsigned char* end = begin + node.child_count;
-  const unsigned char* it = node.child_count <= 8 ? std::find(begin, end, c) : std::lower_bound(begin, end, c);
-  if (it == end || *it != c) {
-    return 0;  // the root is never a child
-  }
-  return node.first_child + static_cast<std::uint32_t>(it - begin);
-}
-
-PrefixIndex::Match PrefixIndex::Longest(std::string_view path) const {
-  Match best;
-  const Node* node = &nodes_[0];
-  std::size_t pos = 0;
-  while (true) {
-    if (node->rule != kNoIndexRule) {
-      best = {node->rule, static_cast<std::uint32_t>(pos)};
-    }
-    if (pos == path.size() || node->child_count == 0) {
-      return best;
-    }
-    const std::uint32_t child = FindChild(*node, static_cast<unsigned char>(path[pos]));
-    if (child == 0) {
-      return best;
-    }
-    const Node& next = nodes_[child];
-    if (path.size() - pos < next.label_length ||
-        std::memcmp(path.data() + pos, arena_.data() + next.label_offset, next.label_length) != 0) {
-      return best;
-    }
-    pos += next.label_length;
-    node = &next;
-  }
-}
-
-std::vector<PrefixIndex::Match> PrefixIndex::AllPrefixes(std::string_view path) const {
-  std::vector<Match> out;
-  const Node* node = &nodes_[0];
-  std::size_t pos = 0;
-  while (true) {
-    if (node->rule != kNoIndexRule) {
-      out.push_back({node->rule, static_cast<std::uint32_t>(pos)});
-    }
-    if (pos == path.size() || node->child_count == 0) {
-      return out;
-    }
-    const std::uint32_t child = FindChild(*node, static_cast<unsigned char>(path[pos]));
-    if (child == 0) {
-      return out;
-    }
-    const Node& next = nodes_[child];
-    if (path.size() - pos < next.label_length ||
-        std::memcmp(path.data() + pos, arena_.data() + next.label_offset, next.label_length) != 0) {
-      return out;
-    }
-    pos += next.label_length;
-    node = &next;
-  }
-}
-
-std::size_t PrefixIndex::MemoryUsage() const {
-  return nodes_.capacity() * sizeof(Node) + first_bytes_.capacity() + arena_.capacity();
-}
-
-// -------------------------------------------------------------- SegmentIndex
-
-std::uint64_t SegmentIndex::EdgeHash(std::uint32_t parent, std::string_view segment) {
-  return HashBytes(segment) ^ (static_cast<std::uint64_t>(parent) * kMul);
-}
-
-void SegmentIndex::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& keys) {
-  nodes_.assign(1, Node{});
-  tails_.clear();
-  arena_.clear();
-  rule_count_ = keys.size();
   std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> literal;
   std::vector<std::vector<std::pair<std::string, IndexRuleId>>> tails(1);
+  std::vector<std::vector<std::pair<std::string, IndexRuleId>>> prefixes(1);
 
-  auto child_of = [&](std::uint32_t parent, const std::string& segment) -> std::uint32_t {
-    if (segment == "+") {
-      if (nodes_[parent].plus_child == kNone) {
-        nodes_[parent].plus_child = static_cast<std::uint32_t>(nodes_.size());
-        nodes_.push_back(Node{});
-        tails.emplace_back();
-      }
-      return nodes_[parent].plus_child;
-    }
-    auto [it, inserted] = literal.try_emplace({parent, segment}, static_cast<std::uint32_t>(nodes_.size()));
-    if (inserted) {
-      nodes_.push_back(Node{});
-      tails.emplace_back();
+  auto new_node = [&]() {
+    nodes_.push_back(Node{});
+    tails.emplace_back();
+    prefixes.emplace_back();
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  };
+  auto literal_child = [&](std::uint32_t parent, std::string_view segment) {
+    auto it = literal.find({parent, std::string(segment)});
+    if (it == literal.end()) {
+      it = literal.emplace(std::make_pair(parent, std::string(segment)), new_node()).first;
     }
     return it->second;
   };
+  auto plus_child = [&](std::uint32_t parent) {
+    if (nodes_[parent].plus_child == kNone) {
+      const std::uint32_t child = new_node();
+      nodes_[parent].plus_child = child;
+    }
+    return nodes_[parent].plus_child;
+  };
 
-  for (const auto& [full_key, rule] : keys) {
+  // A prefix key: every segment but the last is a literal edge ("+" included:
+  // a prefix key never has a "+" segment, §1.4 step 7); the last is the tail.
+  for (const auto& [key, rule] : prefix_keys) {
+    const std::vector<std::string_view> segments = SplitSlash(key);
+    std::uint32_t node = 0;
+    for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+      node = literal_child(node, segments[i]);
+    }
+    prefixes[node].emplace_back(segments.back(), rule);
+  }
+  for (const auto& [full_key, rule] : segment_keys) {
     std::string_view key = full_key;
     const bool is_prefix = !key.empty() && key.back() == '*';
     if (is_prefix) {
       key.remove_suffix(1);
     }
-    std::vector<std::string> segments;
-    for (std::size_t start = 0;;) {
-      const std::size_t slash = key.find('/', start);
-      segments.emplace_back(key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-      if (slash == std::string_view::npos) {
-        break;
-      }
-      start = slash + 1;
-    }
+    const std::vector<std::string_view> segments = SplitSlash(key);
     const std::size_t walk = is_prefix ? segments.size() - 1 : segments.size();
     std::uint32_t node = 0;
     for (std::size_t i = 0; i < walk; ++i) {
-      node = child_of(node, segments[i]);
+      node = segments[i] == "+" ? plus_child(node) : literal_child(node, segments[i]);
     }
     if (is_prefix) {
       tails[node].emplace_back(segments.back(), rule);
@@ -273,24 +212,30 @@ void SegmentIndex::Build(const std::vector<std::pair<std::string_view, IndexRule
   }
 
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
-    nodes_[n].tails_begin = static_cast<std::uint32_t>(tails_.size());
-    for (const auto& [segment, rule] : tails[n]) {
-      tails_.push_back({static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(segment.size()), rule});
-      arena_ += segment;
-    }
-    nodes_[n].tails_end = static_cast<std::uint32_t>(tails_.size());
+    const auto node = static_cast<std::uint32_t>(n);
+    nodes_[n].tails = segment_tails_.Add(node, tails[n], arena_);
+    nodes_[n].prefixes = prefix_tails_.Add(node, prefixes[n], arena_);
   }
+  segment_tails_.Finish(arena_);
+  prefix_tails_.Finish(arena_);
 
   const std::uint64_t size = TableSize(literal.size());
   edges_.assign(size, Edge{});
   edge_mask_ = size - 1;
-  has_literal_edges_ = !literal.empty();
+  edge_filter_.Build(literal.size());
   for (const auto& [edge, child] : literal) {
     const auto& [parent, segment] = edge;
-    Edge e{EdgeHash(parent, segment), parent, static_cast<std::uint32_t>(arena_.size()),
-           static_cast<std::uint32_t>(segment.size()), child};
-    arena_ += segment;
-    std::uint64_t i = e.hash & edge_mask_;
+    nodes_[parent].has_literal_children = true;
+    const std::uint64_t hash = EdgeHash(parent, HashBytes(segment));
+    edge_filter_.Add(hash);
+    Edge e{parent, child, static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(segment.size()), 0};
+    if (segment.size() <= 8) {
+      std::memcpy(&e.bytes, segment.data(), segment.size());
+    } else {
+      e.bytes = arena_.size();
+      arena_ += segment;
+    }
+    std::uint64_t i = hash & edge_mask_;
     while (edges_[i].child != kNone) {
       i = (i + 1) & edge_mask_;
     }
@@ -298,23 +243,125 @@ void SegmentIndex::Build(const std::vector<std::pair<std::string_view, IndexRule
   }
 }
 
-std::uint32_t SegmentIndex::LiteralChild(std::uint32_t parent, std::string_view segment) const {
-  const std::uint64_t hash = EdgeHash(parent, segment);
+std::uint32_t PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment,
+                                     std::uint64_t segment_hash) const {
+  const std::uint64_t hash = EdgeHash(parent, segment_hash);
+  if (!edge_filter_.MayContain(hash)) {
+    return kNone;
+  }
+  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
   for (std::uint64_t i = hash & edge_mask_;; i = (i + 1) & edge_mask_) {
     const Edge& e = edges_[i];
     if (e.child == kNone) {
       return kNone;
     }
-    if (e.hash == hash && e.parent == parent && e.length == segment.size() &&
-        std::memcmp(arena_.data() + e.offset, segment.data(), segment.size()) == 0) {
+    if (e.fingerprint != fingerprint || e.parent != parent || e.length != segment.size()) {
+      continue;
+    }
+    if (segment.size() <= 8) {
+      std::uint64_t bytes = 0;
+      std::memcpy(&bytes, segment.data(), segment.size());
+      if (bytes == e.bytes) {
+        return e.child;
+      }
+    } else if (EqualBytes(arena_.data() + e.bytes, segment.data(), segment.size())) {
       return e.child;
     }
   }
 }
 
-std::size_t SegmentIndex::MemoryUsage() const {
-  return nodes_.capacity() * sizeof(Node) + tails_.capacity() * sizeof(Tail) +
-         edges_.capacity() * sizeof(Edge) + arena_.capacity();
+std::vector<PathTrie::PrefixMatch> PathTrie::AllPrefixes(const PathKey& key) const {
+  std::vector<PrefixMatch> out;
+  std::uint32_t node = 0;
+  for (std::size_t depth = 0; depth < key.size(); ++depth) {
+    const Node& n = nodes_[node];
+    const std::string_view segment = key.segment(depth);
+    const std::size_t first = out.size();
+    prefix_tails_.ForEach(node, n.prefixes, segment, arena_, [&](const Tail& tail) {
+      out.push_back({tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length)});
+      return false;
+    });
+    std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());  // shortest first
+    if (!n.has_literal_children) {
+      break;
+    }
+    node = LiteralChild(node, segment, key.segment_hash(depth));
+    if (node == kNone) {
+      break;
+    }
+  }
+  return out;
+}
+
+std::size_t PathTrie::MemoryUsage() const {
+  return nodes_.capacity() * sizeof(Node) + segment_tails_.MemoryUsage() + prefix_tails_.MemoryUsage() +
+         edges_.capacity() * sizeof(Edge) + arena_.capacity() + edge_filter_.MemoryUsage();
+}
+
+// ------------------------------------------------------------ TailTable
+
+PathTrie::TailRange PathTrie::TailTable::Add(std::uint32_t node,
+                                             std::vector<std::pair<std::string, IndexRuleId>>& tails,
+                                             std::string& arena) {
+  constexpr std::size_t kLinearTails = 4;
+  std::stable_sort(tails.begin(), tails.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  TailRange range;
+  range.begin = static_cast<std::uint32_t>(tails_.size());
+  range.lengths_begin = range.lengths_end = static_cast<std::uint32_t>(lengths_.size());
+  for (const auto& [text, rule] : tails) {
+    tails_.push_back({static_cast<std::uint32_t>(arena.size()), static_cast<std::uint32_t>(text.size()), rule});
+    arena += text;
+  }
+  range.end = static_cast<std::uint32_t>(tails_.size());
+  if (tails.size() <= kLinearTails) {
+    return range;
+  }
+  for (std::uint32_t t = range.begin; t < range.end; ++t) {
+    if (lengths_.size() == range.lengths_begin || lengths_.back() != tails_[t].length) {
+      lengths_.push_back(tails_[t].length);
+    }
+    hashed_.emplace_back(node, t);
+  }
+  range.lengths_end = static_cast<std::uint32_t>(lengths_.size());
+  return range;
+}
+
+void PathTrie::TailTable::Finish(const std::string& arena) {
+  const std::uint64_t size = TableSize(hashed_.size());
+  slots_.assign(size, Slot{});
+  mask_ = size - 1;
+  for (const auto& [node, t] : hashed_) {
+    const std::uint64_t hash = SlotHash(node, std::string_view(arena).substr(tails_[t].offset, tails_[t].length));
+    std::uint64_t i = hash & mask_;
+    while (slots_[i].tail != kNone) {
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = {static_cast<std::uint32_t>(hash >> 32), node, t};
+  }
+  hashed_.clear();
+  hashed_.shrink_to_fit();
+}
+
+const PathTrie::Tail* PathTrie::TailTable::Find(std::uint32_t node, std::string_view text,
+                                                const std::string& arena) const {
+  const std::uint64_t hash = SlotHash(node, text);
+  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
+  for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& slot = slots_[i];
+    if (slot.tail == kNone) {
+      return nullptr;
+    }
+    if (slot.fingerprint == fingerprint && slot.node == node && tails_[slot.tail].length == text.size() &&
+        EqualBytes(arena.data() + tails_[slot.tail].offset, text.data(), text.size())) {
+      return &tails_[slot.tail];
+    }
+  }
+}
+
+std::size_t PathTrie::TailTable::MemoryUsage() const {
+  return tails_.capacity() * sizeof(Tail) + lengths_.capacity() * sizeof(std::uint32_t) +
+         slots_.capacity() * sizeof(Slot);
 }
 
 }  // namespace polcheck::evaluator

@@ -1,15 +1,20 @@
 // The three rule stores of SEMANTICS.md §3.1, built once and queried without
 // allocating. Internal to the evaluator.
 //
-//   ExactIndex: open-addressing hash table, key -> rule.
-//   PrefixIndex: compressed byte trie (radix tree) answering "longest stored key
-//     that is a prefix of p" (go-radix LongestPrefix).
-//   SegmentIndex: trie over '/'-separated segments with a '+' edge per node and,
-//     per node, the last-segment prefixes of glob-terminated keys, so that every
-//     segment-wildcard rule matching p (§3.4) is found without scanning the rest.
+// Every query splits the request path once into a PathKey: its '/' segments,
+// each hashed on first use.
+//   ExactIndex: open-addressing table keyed by the hash of the whole path.
+//   PathTrie: prefix rules and segment-wildcard rules in one trie over
+//     segments, walked once per path form (or once for a LIST path "a/b/" and
+//     its trimmed form "a/b" together): the longest prefix rule (go-radix
+//     LongestPrefix) is the deepest tail matched on the literal-only walk;
+//     every segment rule matching p (§3.4) is found via the '+' edges without
+//     scanning the others.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +27,103 @@ inline constexpr IndexRuleId kNoIndexRule = 0xFFFFFFFFu;
 
 std::uint64_t HashBytes(std::string_view s);
 
+// Slots for an open-addressing table of `entries`: a power of two above 2n.
+std::uint64_t TableSize(std::size_t entries);
+
+// Spreads a 64-bit value (one multiply-xorshift round).
+inline std::uint64_t Mix64(std::uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xD6E8FEB86659FD93ull;
+  x ^= x >> 32;
+  return x;
+}
+
+// Byte equality, inlined for the short keys paths are made of.
+inline bool EqualBytes(const char* a, const char* b, std::size_t n) {
+  while (n >= 8) {
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) {
+      return false;
+    }
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A blocked Bloom filter over 64-bit hashes: one word per query, ~1% false positives at 16 bits per entry. Lets a lookup skip the
+// probe of a large table (a likely cache miss) when the key is surely absent.
+class HashFilter {
+ public:
+  void Build(std::size_t entries);
+  void Add(std::uint64_t hash) { words_[Word(hash)] |= Bits(hash); }
+  bool MayContain(std::uint64_t hash) const {
+    const std::uint64_t bits = Bits(hash);
+    return (words_[Word(hash)] & bits) == bits;
+  }
+  std::size_t MemoryUsage() const { return words_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  std::size_t Word(std::uint64_t hash) const { return static_cast<std::size_t>(hash >> 40) & mask_; }
+  static std::uint64_t Bits(std::uint64_t hash) {
+    return (std::uint64_t{1} << ((hash >> 20) & 63)) | (std::uint64_t{1} << ((hash >> 26) & 63));
+  }
+  std::vector<std::uint64_t> words_{0};
+  std::size_t mask_ = 0;
+};
+
+// A path split on '/' (empty segments kept: "a/" is "a" and ""). Segment
+// hashes are computed on first use and cached. Allocates only for paths of
+// more than 32 segments.
+class PathKey {
+ public:
+  explicit PathKey(std::string_view path);
+  PathKey(const PathKey&) = delete;
+  PathKey& operator=(const PathKey&) = delete;
+
+  std::string_view path() const { return path_; }
+  std::size_t size() const { return count_; }  // number of segments, at least 1
+  // Byte offset of segment i; start(size()) is path().size() + 1.
+  std::size_t start(std::size_t i) const { return starts_[i]; }
+  std::string_view segment(std::size_t i) const { return path_.substr(starts_[i], starts_[i + 1] - starts_[i] - 1); }
+
+  std::uint64_t segment_hash(std::size_t i) const {
+    if (i >= kInline) {
+      return HashBytes(segment(i));
+    }
+    if ((hashed_ & (std::uint64_t{1} << i)) == 0) {
+      hashes_[i] = HashBytes(segment(i));
+      hashed_ |= std::uint64_t{1} << i;
+    }
+    return hashes_[i];
+  }
+
+ private:
+  static constexpr std::size_t kInline = 32;
+  std::string_view path_;
+  std::size_t count_ = 0;
+  const std::uint32_t* starts_;
+  std::uint32_t inline_starts_[kInline + 1];
+  std::unique_ptr<std::uint32_t[]> heap_starts_;
+  mutable std::uint64_t hashed_ = 0;  // bit i: hashes_[i] is valid
+  mutable std::uint64_t hashes_[kInline];
+};
+
+// Which form of a LIST path a match was found for.
+enum Form : std::uint8_t {
+  kFormTrimmed = 1,  // the path without its trailing '/'
+  kFormFull = 2,     // the path as requested
+};
+
 class ExactIndex {
  public:
   // Keys must be unique.
@@ -30,131 +132,214 @@ class ExactIndex {
   std::size_t MemoryUsage() const;
 
  private:
+  IndexRuleId Find(std::string_view key, std::uint64_t hash) const;
   struct Slot {
-    std::uint64_t hash = 0;
+    std::uint32_t fingerprint = 0;  // high half of the hash; the low half picks the slot
+    IndexRuleId rule = kNoIndexRule;
     std::uint32_t offset = 0;
     std::uint32_t length = 0;
-    IndexRuleId rule = kNoIndexRule;
   };
   std::vector<Slot> slots_;
   std::string arena_;
   std::uint64_t mask_ = 0;
+  HashFilter filter_;
 };
 
-class PrefixIndex {
+// Prefix rules and segment-wildcard rules in one trie over path segments.
+//
+// A prefix key ("secret/data/app-", the '*' dropped) is its directory's literal
+// segments plus a tail tested as a string prefix of the next path segment, so
+// "the longest stored prefix of p" (go-radix LongestPrefix) is the deepest
+// matching tail on the literal-only walk of p. A segment-wildcard key takes the
+// node's '+' edge for each "+" segment; a glob-terminated one ends in a tail.
+class PathTrie {
  public:
-  struct Match {
+  struct PrefixMatch {
     IndexRuleId rule = kNoIndexRule;
-    std::uint32_t length = 0;  // of the matched key
+    std::uint32_t length = 0;  // of the matched prefix key
+  };
+  struct PrefixMatches {
+    PrefixMatch trimmed;  // for the path without its trailing '/'
+    PrefixMatch full;
   };
 
-  // Keys must be unique.
-  void Build(std::vector<std::pair<std::string, IndexRuleId>> entries);
-  // The longest stored key that is a prefix of `path`.
-  Match Longest(std::string_view path) const;
-  // Every stored key that is a prefix of `path`, shortest first.
-  std::vector<Match> AllPrefixes(std::string_view path) const;
-  bool empty() const { return nodes_.size() <= 1 && nodes_.front().rule == kNoIndexRule; }
-  std::size_t MemoryUsage() const;
+  // Keys must be unique per vector. Prefix keys come without their '*';
+  // segment keys keep theirs.
+  void Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& prefix_keys,
+             const std::vector<std::pair<std::string_view, IndexRuleId>>& segment_keys);
 
- private:
-  struct Node {
-    std::uint32_t label_offset = 0;  // edge label from the parent, in arena_
-    std::uint32_t label_length = 0;
-    std::uint32_t first_child = 0;
-    std::uint32_t child_count = 0;
-    IndexRuleId rule = kNoIndexRule;
-  };
-  using Entry = std::pair<std::string, IndexRuleId>;
-  void BuildNode(std::uint32_t node, const std::vector<Entry>& keys,
-                 const std::vector<std::uint32_t>& offsets, std::size_t lo, std::size_t hi,
-                 std::size_t depth);
-  std::uint32_t FindChild(const Node& node, unsigned char c) const;
-
-  std::vector<Node> nodes_{Node{}};
-  std::vector<unsigned char> first_bytes_{0};  // first label byte of each node
-  std::string arena_;
-};
-
-class SegmentIndex {
- public:
-  // `keys` are normalised segment-wildcard keys, with their trailing '*' if any.
-  void Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& keys);
-  bool empty() const { return rule_count_ == 0; }
-
-  // Calls visit(rule) for every rule matching `path` (§3.4), in no fixed order.
+  // The §3.3 non-exact candidates of key.path(): calls visit(rule) for every
+  // segment rule matching it (§3.4) and returns the longest prefix rule.
   template <typename Visit>
-  void Match(std::string_view path, Visit&& visit) const {
-    if (rule_count_ != 0) {
-      Walk(0, path, 0, false, visit);
-    }
+  PrefixMatch Match(const PathKey& key, Visit&& visit) const {
+    auto forms = [&](IndexRuleId rule, std::uint8_t) { visit(rule); };
+    State<decltype(forms)> state{key, key.size(), forms, {}};
+    Walk(0, 0, true, state);
+    return state.prefix.full;
   }
+
+  // The same for a path whose last segment is empty ("a/b/") and for its
+  // trimmed form "a/b" in one pass: visit(rule, forms) with kFormFull and/or
+  // kFormTrimmed.
+  template <typename Visit>
+  PrefixMatches MatchBoth(const PathKey& key, Visit&& visit) const {
+    State<Visit> state{key, key.size() - 1, visit, {}};
+    Walk(0, 0, true, state);
+    return state.prefix;
+  }
+
+  // Every prefix rule that is a string prefix of `path`, shortest first.
+  std::vector<PrefixMatch> AllPrefixes(const PathKey& key) const;
   std::size_t MemoryUsage() const;
 
  private:
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-  struct Node {
-    IndexRuleId terminal = kNoIndexRule;  // a key without trailing '*' ending here
-    std::uint32_t plus_child = kNone;
-    std::uint32_t tails_begin = 0;  // glob-terminated keys whose last segment is tested here
-    std::uint32_t tails_end = 0;
-  };
   struct Tail {
-    std::uint32_t offset = 0;  // the last segment (a string prefix of the path's segment)
+    std::uint32_t offset = 0;  // in arena_; a string prefix of the path's segment
     std::uint32_t length = 0;
     IndexRuleId rule = kNoIndexRule;
   };
+  // A node's tails, longest first. Nodes with many tails also list their
+  // distinct tail lengths and are found through TailTable's hash table.
+  struct TailRange {
+    std::uint32_t begin = 0;
+    std::uint32_t end = 0;
+    std::uint32_t lengths_begin = 0;
+    std::uint32_t lengths_end = 0;  // == lengths_begin: scan [begin, end) instead
+  };
+  class TailTable {
+   public:
+    TailRange Add(std::uint32_t node, std::vector<std::pair<std::string, IndexRuleId>>& tails, std::string& arena);
+    void Finish(const std::string& arena);
+    // Calls f(tail) for each tail of `node` that is a prefix of `segment`,
+    // longest first, until f returns true.
+    template <typename F>
+    void ForEach(std::uint32_t node, const TailRange& range, std::string_view segment, const std::string& arena,
+                 F&& f) const {
+      if (range.lengths_begin == range.lengths_end) {
+        for (std::uint32_t t = range.begin; t < range.end; ++t) {
+          const Tail& tail = tails_[t];
+          if (segment.size() >= tail.length && EqualBytes(segment.data(), arena.data() + tail.offset, tail.length) &&
+              f(tail)) {
+            return;
+          }
+        }
+        return;
+      }
+      for (std::uint32_t l = range.lengths_begin; l < range.lengths_end; ++l) {
+        const std::uint32_t length = lengths_[l];
+        if (length > segment.size()) {
+          continue;
+        }
+        const Tail* tail = Find(node, segment.substr(0, length), arena);
+        if (tail != nullptr && f(*tail)) {
+          return;
+        }
+      }
+    }
+    std::size_t MemoryUsage() const;
+
+   private:
+    struct Slot {
+      std::uint32_t fingerprint = 0;
+      std::uint32_t node = kNone;
+      std::uint32_t tail = kNone;
+    };
+    static std::uint64_t SlotHash(std::uint32_t node, std::string_view tail) {
+      return Mix64(HashBytes(tail) ^ (static_cast<std::uint64_t>(node) * 0xC2B2AE3D27D4EB4Full));
+    }
+    const Tail* Find(std::uint32_t node, std::string_view text, const std::string& arena) const;
+
+    std::vector<Tail> tails_;
+    std::vector<std::uint32_t> lengths_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> hashed_;  // (node, tail) to put in slots_
+    std::vector<Slot> slots_;
+    std::uint64_t mask_ = 0;
+  };
+  struct Node {
+    IndexRuleId terminal = kNoIndexRule;  // a segment key without trailing '*' ending here
+    std::uint32_t plus_child = kNone;
+    TailRange tails;     // glob-terminated segment keys whose last segment is tested here
+    TailRange prefixes;  // prefix keys whose tail is tested here
+    bool has_literal_children = false;
+  };
   struct Edge {
-    std::uint64_t hash = 0;
     std::uint32_t parent = kNone;
-    std::uint32_t offset = 0;
-    std::uint32_t length = 0;
     std::uint32_t child = kNone;
+    std::uint32_t fingerprint = 0;
+    std::uint32_t length = 0;
+    std::uint64_t bytes = 0;  // the segment itself when length <= 8, else its offset in arena_
   };
 
-  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment) const;
-  static std::uint64_t EdgeHash(std::uint32_t parent, std::string_view segment);
-
-  // `pos` is the start of the next unconsumed segment; `done` when all are consumed.
   template <typename Visit>
-  void Walk(std::uint32_t node_id, std::string_view path, std::size_t pos, bool done,
-            Visit& visit) const {
+  struct State {
+    const PathKey& key;
+    std::size_t trim_end;  // segments of the trimmed form (key.size() when only one form)
+    Visit& visit;
+    PrefixMatches prefix;
+  };
+
+  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t segment_hash) const;
+  static std::uint64_t EdgeHash(std::uint32_t parent, std::uint64_t segment_hash) {
+    return Mix64(segment_hash ^ (static_cast<std::uint64_t>(parent) * 0x9E3779B97F4A7C15ull));
+  }
+  // At `node` after consuming `depth` segments; `literal` while no '+' edge was
+  // taken. A terminal here matches the full path when depth == key.size() and
+  // the trimmed form when depth == trim_end; a tail tested against segment
+  // `depth` matches both forms, except against the trailing empty segment only
+  // the full form has.
+  template <typename S>
+  void Walk(std::uint32_t node_id, std::size_t depth, bool literal, S& state) const {
     const Node& node = nodes_[node_id];
-    if (done) {
-      if (node.terminal != kNoIndexRule) {
-        visit(node.terminal);
+    const PathKey& key = state.key;
+    const std::size_t count = key.size();
+    if (node.terminal != kNoIndexRule) {
+      const auto forms = static_cast<std::uint8_t>((depth == count ? kFormFull : 0) |
+                                                   (depth == state.trim_end ? kFormTrimmed : 0));
+      if (forms != 0) {
+        state.visit(node.terminal, forms);
       }
+    }
+    if (depth == count) {
       return;
     }
-    const std::size_t slash = path.find('/', pos);
-    const bool last = slash == std::string_view::npos;
-    const std::string_view segment = path.substr(pos, last ? std::string_view::npos : slash - pos);
-    for (std::uint32_t t = node.tails_begin; t < node.tails_end; ++t) {
-      const Tail& tail = tails_[t];
-      if (segment.size() >= tail.length &&
-          segment.compare(0, tail.length, std::string_view(arena_).substr(tail.offset, tail.length)) == 0) {
-        visit(tail.rule);
-      }
+    const std::string_view segment = key.segment(depth);
+    const bool both = depth < state.trim_end;
+    if (literal && node.prefixes.begin != node.prefixes.end) {
+      prefix_tails_.ForEach(node_id, node.prefixes, segment, arena_, [&](const Tail& tail) {
+        const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length)};
+        state.prefix.full = m;
+        if (both) {
+          state.prefix.trimmed = m;
+        }
+        return true;  // the longest is enough
+      });
     }
-    const std::size_t next = last ? path.size() : slash + 1;
-    if (has_literal_edges_) {
-      const std::uint32_t child = LiteralChild(node_id, segment);
+    if (node.tails.begin != node.tails.end) {
+      const auto tail_forms = static_cast<std::uint8_t>(both ? kFormFull | kFormTrimmed : kFormFull);
+      segment_tails_.ForEach(node_id, node.tails, segment, arena_, [&](const Tail& tail) {
+        state.visit(tail.rule, tail_forms);
+        return false;  // every matching tail is a candidate
+      });
+    }
+    if (node.has_literal_children) {
+      const std::uint32_t child = LiteralChild(node_id, segment, key.segment_hash(depth));
       if (child != kNone) {
-        Walk(child, path, next, last, visit);
+        Walk(child, depth + 1, literal, state);
       }
     }
     if (node.plus_child != kNone) {
-      Walk(node.plus_child, path, next, last, visit);
+      Walk(node.plus_child, depth + 1, false, state);
     }
   }
 
   std::vector<Node> nodes_{Node{}};
-  std::vector<Tail> tails_;
+  TailTable segment_tails_;
+  TailTable prefix_tails_;
   std::vector<Edge> edges_;
   std::uint64_t edge_mask_ = 0;
+  HashFilter edge_filter_;
   std::string arena_;
-  std::size_t rule_count_ = 0;
-  bool has_literal_edges_ = false;
 };
 
 }  // namespace polcheck::evaluator

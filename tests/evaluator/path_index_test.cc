@@ -41,52 +41,68 @@ TEST(ExactIndex, FindsEveryKeyAndNothingElse) {
   }
 }
 
-TEST(PrefixIndex, LongestPrefixMatchesBruteForce) {
+std::vector<std::pair<std::string_view, IndexRuleId>> Entries(const std::set<std::string>& keys,
+                                                                IndexRuleId first = 0) {
+  std::vector<std::pair<std::string_view, IndexRuleId>> out;
+  for (const std::string& k : keys) {
+    out.emplace_back(k, first++);
+  }
+  return out;
+}
+
+TEST(PathTrie, LongestPrefixMatchesBruteForce) {
   std::mt19937 rng(11);
-  for (int round = 0; round < 50; ++round) {
+  for (int round = 0; round < 80; ++round) {
     std::set<std::string> keys;
     const int n = std::uniform_int_distribution<int>(0, 40)(rng);
     while (static_cast<int>(keys.size()) < n) {
       keys.insert(RandomString(rng, "ab/", 6));
     }
-    std::vector<std::pair<std::string, IndexRuleId>> entries;
-    IndexRuleId id = 0;
-    for (const std::string& k : keys) {
-      entries.emplace_back(k, id++);
-    }
-    PrefixIndex index;
-    index.Build(entries);
+    const auto entries = Entries(keys);
+    PathTrie trie;
+    trie.Build(entries, {});
     for (int i = 0; i < 200; ++i) {
       const std::string path = RandomString(rng, "ab/", 9);
-      std::vector<PrefixIndex::Match> want;
+      std::vector<PathTrie::PrefixMatch> want;
       for (const auto& [k, rule] : entries) {
         if (path.starts_with(k)) {
           want.push_back({rule, static_cast<std::uint32_t>(k.size())});
         }
       }
       std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.length < b.length; });
-      const PrefixIndex::Match got = index.Longest(path);
+      const PathKey key(path);
+      const PathTrie::PrefixMatch got = trie.Match(key, [](IndexRuleId) { FAIL() << "no segment rules"; });
+      const std::vector<PathTrie::PrefixMatch> all = trie.AllPrefixes(key);
+      ASSERT_EQ(all.size(), want.size()) << path;
+      for (std::size_t k = 0; k < all.size(); ++k) {
+        EXPECT_EQ(all[k].rule, want[k].rule) << path;
+      }
       if (want.empty()) {
         EXPECT_EQ(got.rule, kNoIndexRule) << path;
         continue;
       }
       EXPECT_EQ(got.rule, want.back().rule) << path;
       EXPECT_EQ(got.length, want.back().length) << path;
-      const std::vector<PrefixIndex::Match> all = index.AllPrefixes(path);
-      ASSERT_EQ(all.size(), want.size()) << path;
-      for (std::size_t k = 0; k < all.size(); ++k) {
-        EXPECT_EQ(all[k].rule, want[k].rule);
+      if (path.ends_with('/')) {
+        const PathTrie::PrefixMatches both = trie.MatchBoth(key, [](IndexRuleId, std::uint8_t) {});
+        EXPECT_EQ(both.full.rule, got.rule) << path;
+        const std::string trimmed_path = path.substr(0, path.size() - 1);
+        const PathKey trimmed(trimmed_path);
+        EXPECT_EQ(both.trimmed.rule, trie.Match(trimmed, [](IndexRuleId) {}).rule) << path;
       }
     }
   }
 }
 
-TEST(PrefixIndex, EmptyKeyMatchesEverything) {
-  PrefixIndex index;
-  index.Build({{"", 3}, {"secret/", 4}});
-  EXPECT_EQ(index.Longest("anything").rule, 3u);
-  EXPECT_EQ(index.Longest("secret/x").rule, 4u);
-  EXPECT_EQ(index.Longest("").rule, 3u);
+TEST(PathTrie, EmptyPrefixMatchesEverything) {
+  const std::set<std::string> keys = {"", "secret/"};
+  PathTrie trie;
+  trie.Build(Entries(keys), {});
+  auto longest = [&](std::string_view path) { return trie.Match(PathKey(path), [](IndexRuleId) {}).rule; };
+  EXPECT_EQ(longest("anything"), 0u);
+  EXPECT_EQ(longest("secret/x"), 1u);
+  EXPECT_EQ(longest(""), 0u);
+  EXPECT_EQ(longest("secret"), 0u);
 }
 
 std::vector<std::string> Split(const std::string& s) {
@@ -122,7 +138,7 @@ bool SegmentMatches(std::string key, const std::string& path) {
   return true;
 }
 
-TEST(SegmentIndex, MatchesExactlyTheRulesOfSection34) {
+TEST(PathTrie, SegmentRulesMatchExactlySection34) {
   std::mt19937 rng(13);
   const std::vector<std::string> segs = {"a", "b", "ab", "+", "", "a+"};
   for (int round = 0; round < 60; ++round) {
@@ -141,13 +157,12 @@ TEST(SegmentIndex, MatchesExactlyTheRulesOfSection34) {
         keys.insert(key);
       }
     }
-    std::vector<std::pair<std::string_view, IndexRuleId>> entries;
-    IndexRuleId id = 0;
-    for (const std::string& k : keys) {
-      entries.emplace_back(k, id++);
-    }
-    SegmentIndex index;
-    index.Build(entries);
+    // Prefix rules share the trie; they must not disturb the segment matches.
+    std::set<std::string> prefixes = {"a/", "ab", "a/b/"};
+    const auto prefix_entries = Entries(prefixes, 1000);
+    const auto entries = Entries(keys);
+    PathTrie index;
+    index.Build(prefix_entries, entries);
     for (int i = 0; i < 200; ++i) {
       std::string path;
       const int m = std::uniform_int_distribution<int>(1, 5)(rng);
@@ -156,7 +171,7 @@ TEST(SegmentIndex, MatchesExactlyTheRulesOfSection34) {
         path += (s ? "/" : "") + (seg == "+" ? std::string("abc") : seg);
       }
       std::set<IndexRuleId> got;
-      index.Match(path, [&](IndexRuleId r) { EXPECT_TRUE(got.insert(r).second) << "visited twice"; });
+      index.Match(PathKey(path), [&](IndexRuleId r) { EXPECT_TRUE(got.insert(r).second) << "visited twice"; });
       std::set<IndexRuleId> want;
       for (const auto& [k, r] : entries) {
         if (SegmentMatches(std::string(k), path)) {
@@ -164,21 +179,36 @@ TEST(SegmentIndex, MatchesExactlyTheRulesOfSection34) {
         }
       }
       EXPECT_EQ(got, want) << path;
+      const std::string listed = path + "/";
+      std::set<IndexRuleId> full;
+      std::set<IndexRuleId> trimmed;
+      index.MatchBoth(PathKey(listed), [&](IndexRuleId r, std::uint8_t forms) {
+        if (forms & kFormFull) {
+          full.insert(r);
+        }
+        if (forms & kFormTrimmed) {
+          trimmed.insert(r);
+        }
+      });
+      std::set<IndexRuleId> want_full;
+      index.Match(PathKey(listed), [&](IndexRuleId r) { want_full.insert(r); });
+      EXPECT_EQ(trimmed, want) << listed;
+      EXPECT_EQ(full, want_full) << listed;
     }
   }
 }
 
-TEST(SegmentIndex, SectionExamples) {
+TEST(PathTrie, SectionExamples) {
   std::vector<std::string> keys = {"foo/+/*", "foo/+/ba*", "test/segment/at/end/+", "+"};
   std::vector<std::pair<std::string_view, IndexRuleId>> entries;
   for (IndexRuleId i = 0; i < keys.size(); ++i) {
     entries.emplace_back(keys[i], i);
   }
-  SegmentIndex index;
-  index.Build(entries);
+  PathTrie index;
+  index.Build({}, entries);
   auto matches = [&](std::string_view path) {
     std::set<IndexRuleId> out;
-    index.Match(path, [&](IndexRuleId r) { out.insert(r); });
+    index.Match(PathKey(path), [&](IndexRuleId r) { out.insert(r); });
     return out;
   };
   EXPECT_EQ(matches("foo/x/"), (std::set<IndexRuleId>{0}));
