@@ -22,10 +22,17 @@ constexpr std::string_view kEndpoints[] = {"data/*",     "metadata/*", "delete/*
                                            "destroy/*",  "subkeys/*",  "detailed-metadata/*", "config"};
 
 // A placeholder renders to an ID or name, never to "data": make it opaque.
+// (Built by appending: GCC 12 reports a false -Wrestrict on string::replace here.)
 parser::Pattern Opaque(parser::Pattern p) {
-  for (const Placeholder& ph : Placeholders(p.key) | std::views::reverse) {
-    p.key.replace(ph.begin, ph.end - ph.begin, "\x01");
+  std::string key;
+  std::size_t at = 0;
+  for (const Placeholder& ph : Placeholders(p.key)) {
+    key.append(p.key, at, ph.begin - at);
+    key += '\x01';
+    at = ph.end;
   }
+  key.append(p.key, at, std::string::npos);
+  p.key = std::move(key);
   return p;
 }
 

@@ -299,10 +299,14 @@ namespace {
 
 // A target with realistic names for its placeholders: {{mount}} -> "kubernetes", others -> "x".
 std::string Instantiate(std::string_view label) {
-  std::string out(label);
-  for (const Placeholder& p : Placeholders(label) | std::views::reverse) {
-    out.replace(p.begin, p.end - p.begin, p.selector == "mount" ? "kubernetes" : "x");
+  std::string out;
+  std::size_t at = 0;
+  for (const Placeholder& p : Placeholders(label)) {
+    out.append(label.substr(at, p.begin - at));
+    out += p.selector == "mount" ? "kubernetes" : "x";
+    at = p.end;
   }
+  out.append(label.substr(at));
   return out;
 }
 

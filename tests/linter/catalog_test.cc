@@ -177,7 +177,7 @@ TEST_P(CatalogRule, FindingsAreExactlyOnExpectedLines) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, CatalogRule, ::testing::ValuesIn(RuleIds()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return Stem(info.param); });
+                         [](const ::testing::TestParamInfo<std::string>& param) { return Stem(param.param); });
 
 TEST(Catalog, IdsAreUniqueKebabCase) {
   std::set<std::string> seen;
