@@ -15,6 +15,7 @@
 #include <map>
 
 #include "evaluator/acl.h"
+#include "evaluator/timing.h"
 #include "evaluator/workload.h"
 // The baseline is the reference evaluator of tests/evaluator (bench/CMakeLists.txt
 // links only the libraries, so its one source file is compiled in here).
@@ -58,10 +59,8 @@ BENCHMARK(BM_Evaluator_Build)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMi
 void RunChecks(benchmark::State& state, bool plus) {
   const Workload& w = GetWorkload(static_cast<int>(state.range(0)), plus);
   const Acl acl = BuildAcl(w);
-  std::vector<Request> views;
-  for (const OwnedRequest& r : w.requests) {
-    views.push_back(r.view());
-  }
+  std::string arena;
+  const std::vector<Request> views = PackRequests(w.requests, arena);
   std::size_t i = 0;
   std::size_t allowed = 0;
   for (auto _ : state) {
@@ -82,11 +81,13 @@ BENCHMARK(BM_Evaluator_CheckNoPlus)->Arg(10)->Arg(100)->Arg(1000);
 void BM_Evaluator_Capabilities(benchmark::State& state) {
   const Workload& w = GetWorkload(static_cast<int>(state.range(0)), true);
   const Acl acl = BuildAcl(w);
+  std::string arena;
+  const std::vector<Request> views = PackRequests(w.requests, arena);
   std::size_t i = 0;
   for (auto _ : state) {
-    const CapabilityList caps = acl.Capabilities(w.requests[i].path);
+    const CapabilityList caps = acl.Capabilities(views[i].path);
     benchmark::DoNotOptimize(caps);
-    i = i + 1 == w.requests.size() ? 0 : i + 1;
+    i = i + 1 == views.size() ? 0 : i + 1;
   }
 }
 BENCHMARK(BM_Evaluator_Capabilities)->Arg(10)->Arg(100)->Arg(1000);

@@ -204,6 +204,15 @@ bool LowerPriority(const Rank& a, const Rank& b) {
   return a.path < b.path;
 }
 
+std::uint64_t PackPriority(std::int64_t first_wc, bool is_prefix, std::int64_t wildcards, std::uint64_t length) {
+  // first_wc: 20 bits, non-prefix: 1, 255 - wildcards: 8, length: 31; each
+  // saturates, which only turns an order into a tie the full comparison breaks.
+  const auto wc = static_cast<std::uint64_t>(std::clamp<std::int64_t>(first_wc, 0, (1 << 20) - 1));
+  const auto plus = static_cast<std::uint64_t>(255 - std::clamp<std::int64_t>(wildcards, 0, 255));
+  const std::uint64_t len = std::min<std::uint64_t>(length, (std::uint64_t{1} << 31) - 1);
+  return (wc << 40) | (std::uint64_t{is_prefix ? 0u : 1u} << 39) | (plus << 31) | len;
+}
+
 Verdict ComparatorStep(const Rank& winner, const Rank& loser) {
   if (winner.first_wc != loser.first_wc) {
     return Verdict::kLostFirstWildcard;
@@ -251,14 +260,24 @@ std::string_view TrimOneSlash(std::string_view path) {
 
 namespace {
 
-// Streaming maximum under the §3.5 comparator.
+// Streaming maximum under the §3.5 comparator: packed priorities first, the
+// rule arrays only on a tie.
 struct Best {
   const std::vector<Rank>* ranks;
   RuleId rule = kNoRule;
+  std::uint64_t packed = 0;
 
-  void Offer(RuleId id) {
-    if (rule == kNoRule || LowerPriority((*ranks)[rule], (*ranks)[id])) {
+  void Offer(RuleId id, std::uint64_t priority) {
+    if (rule == kNoRule || priority > packed ||
+        (priority == packed && LowerPriority((*ranks)[rule], (*ranks)[id]))) {
       rule = id;
+      packed = priority;
+    }
+  }
+  void Offer(const TrieHit& hit) { Offer(hit.rule, hit.priority); }
+  void Offer(const PathTrie::PrefixMatch& m) {
+    if (m.rule != kNoIndexRule) {
+      Offer(m.rule, PackPriority(m.length, true, 0, m.length));
     }
   }
 };
@@ -267,10 +286,7 @@ struct Best {
 
 RuleId Acl::Impl::BestNonExact(const PathKey& key) const {
   Best best{&ranks};
-  if (const PathTrie::PrefixMatch m = trie.Match(key, [&](IndexRuleId id) { best.Offer(id); });
-      m.rule != kNoIndexRule) {
-    best.Offer(m.rule);
-  }
+  best.Offer(trie.Match(key, [&](const TrieHit& hit) { best.Offer(hit); }));
   return best.rule;
 }
 
@@ -282,20 +298,16 @@ RuleId Acl::Impl::BestNonExact(std::string_view path) const {
 Acl::Impl::BothForms Acl::Impl::BestNonExactBoth(const PathKey& key) const {
   Best trimmed{&ranks};
   Best full{&ranks};
-  const PathTrie::PrefixMatches m = trie.MatchBoth(key, [&](IndexRuleId id, std::uint8_t forms) {
+  const PathTrie::PrefixMatches m = trie.MatchBoth(key, [&](const TrieHit& hit, std::uint8_t forms) {
     if ((forms & kFormTrimmed) != 0) {
-      trimmed.Offer(id);
+      trimmed.Offer(hit);
     }
     if ((forms & kFormFull) != 0) {
-      full.Offer(id);
+      full.Offer(hit);
     }
   });
-  if (m.trimmed.rule != kNoIndexRule) {
-    trimmed.Offer(m.trimmed.rule);
-  }
-  if (m.full.rule != kNoIndexRule) {
-    full.Offer(m.full.rule);
-  }
+  trimmed.Offer(m.trimmed);
+  full.Offer(m.full);
   return {trimmed.rule, full.rule};
 }
 
@@ -303,23 +315,25 @@ RuleId Acl::Impl::PooledList(const PathKey& key) const {
   Best overall{&ranks};
   Best deny{&ranks};
   Best list{&ranks};
-  auto offer = [&](RuleId id) {
-    overall.Offer(id);
-    const std::uint16_t caps = hot[id].capabilities;
+  auto offer = [&](RuleId id, std::uint64_t priority, std::uint16_t caps) {
+    overall.Offer(id, priority);
     if ((caps & Bit(Capability::kDeny)) != 0) {
-      deny.Offer(id);
+      deny.Offer(id, priority);
     }
     if ((caps & Bit(Capability::kList)) != 0) {
-      list.Offer(id);
+      list.Offer(id, priority);
     }
   };
-  const PathTrie::PrefixMatches m = trie.MatchBoth(key, [&](IndexRuleId id, std::uint8_t) { offer(id); });
-  for (IndexRuleId id : {m.trimmed.rule, m.full.rule}) {
-    if (id != kNoIndexRule) {
-      offer(id);
+  const PathTrie::PrefixMatches m = trie.MatchBoth(
+      key, [&](const TrieHit& hit, std::uint8_t) { offer(hit.rule, hit.priority, hit.capabilities); });
+  for (const PathTrie::PrefixMatch& p : {m.trimmed, m.full}) {
+    if (p.rule != kNoIndexRule) {
+      offer(p.rule, PackPriority(p.length, true, 0, p.length), p.capabilities);
     }
   }
-  if (deny.rule != kNoRule && (list.rule == kNoRule || LowerPriority(ranks[list.rule], ranks[deny.rule]))) {
+  if (deny.rule != kNoRule &&
+      (list.rule == kNoRule || deny.packed > list.packed ||
+       (deny.packed == list.packed && LowerPriority(ranks[list.rule], ranks[deny.rule])))) {
     return deny.rule;
   }
   return list.rule != kNoRule ? list.rule : overall.rule;
@@ -915,6 +929,7 @@ Rank MakeRank(const CompiledRule& rule) {
     rank.first_wc = static_cast<std::int32_t>(key.size());
     rank.length = static_cast<std::uint32_t>(key.size());
     rank.path = key;
+    rank.packed = PackPriority(rank.first_wc, true, 0, rank.length);
     return rank;
   }
   if (rule.kind != PatternKind::kSegment) {
@@ -930,13 +945,14 @@ Rank MakeRank(const CompiledRule& rule) {
   for (std::string_view part : SplitSlash(key)) {
     rank.wildcards += part == "+" ? 1 : 0;
   }
+  rank.packed = PackPriority(rank.first_wc, rank.is_prefix, rank.wildcards, rank.length);
   return rank;
 }
 
 void Finish(Acl::Impl& impl) {
   std::vector<std::pair<std::string_view, IndexRuleId>> exact;
-  std::vector<std::pair<std::string_view, IndexRuleId>> prefix;
-  std::vector<std::pair<std::string_view, IndexRuleId>> segment;
+  std::vector<TrieEntry> prefix;
+  std::vector<TrieEntry> segment;
   impl.ranks.reserve(impl.rules.size());
   impl.hot.reserve(impl.rules.size());
   for (RuleId id = 0; id < impl.rules.size(); ++id) {
@@ -946,13 +962,14 @@ void Finish(Acl::Impl& impl) {
         exact.emplace_back(rule.key, id);
         break;
       case PatternKind::kPrefix:
-        prefix.emplace_back(rule.key, id);
-        break;
       case PatternKind::kSegment:
-        segment.emplace_back(rule.key, id);
         break;
     }
     impl.ranks.push_back(MakeRank(rule));
+    if (rule.kind != PatternKind::kExact) {
+      const TrieEntry entry{rule.key, id, impl.ranks.back().packed, rule.capabilities.bits()};
+      (rule.kind == PatternKind::kPrefix ? prefix : segment).push_back(entry);
+    }
     RuleChecks checks;
     if (rule.allowed_parameters) {
       checks.params.allowed = ParamTable(*rule.allowed_parameters);

@@ -19,7 +19,13 @@ struct Rank {
   std::uint32_t length = 0;    // key length without the trailing '*'
   bool is_prefix = false;
   std::string_view path;       // key without the trailing '*' (into CompiledRule::key)
+  // Steps 1-4 packed so that a larger value has higher priority; equal values
+  // need the full comparison (step 5, or saturated fields).
+  std::uint64_t packed = 0;
 };
+
+// Rank::packed for the given attributes.
+std::uint64_t PackPriority(std::int64_t first_wc, bool is_prefix, std::int64_t wildcards, std::uint64_t length);
 
 // True when `a` has lower priority than `b` (Vault's less function).
 bool LowerPriority(const Rank& a, const Rank& b);

@@ -25,7 +25,7 @@ void CollectNonExact(const Acl::Impl& a, std::string_view form, std::vector<Matc
   for (std::size_t i = 0; i < prefixes.size(); ++i) {
     out.push_back({prefixes[i].rule, std::string(form), i + 1 != prefixes.size()});
   }
-  a.trie.Match(key, [&](IndexRuleId id) { out.push_back({id, std::string(form), false}); });
+  a.trie.Match(key, [&](const TrieHit& hit) { out.push_back({hit.rule, std::string(form), false}); });
 }
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }

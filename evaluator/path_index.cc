@@ -36,26 +36,38 @@ std::vector<std::string_view> SplitSlash(std::string_view s) {
 
 }  // namespace
 
+// Words are read with fixed-size loads only: the last word of a string of 8
+// bytes or more overlaps the previous one, and shorter strings are read as two
+// overlapping 4-byte or three single bytes (the length is in the seed).
 std::uint64_t HashBytes(std::string_view s) {
   std::uint64_t h = kMul ^ (static_cast<std::uint64_t>(s.size()) * 0xC2B2AE3D27D4EB4Full);
   const char* p = s.data();
-  std::size_t n = s.size();
-  while (n >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 < n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * kMul;
+      h ^= h >> 29;
     }
-    h = (h ^ w) * kMul;
+    std::uint64_t last;
+    std::memcpy(&last, p + n - 8, 8);
+    return Mix64((h ^ last) * kMul);
   }
-  return Mix64(h);
+  std::uint64_t w = 0;
+  if (n >= 4) {
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    w = lo | (static_cast<std::uint64_t>(hi) << 32);
+  } else if (n > 0) {
+    w = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+  }
+  return Mix64((h ^ w) * kMul);
 }
 
 // --------------------------------------------------------------- HashFilter
@@ -69,34 +81,63 @@ void HashFilter::Build(std::size_t entries) {
   mask_ = words - 1;
 }
 
+std::uint64_t SegmentWord(std::string_view segment) {
+  std::uint64_t word = 0;
+  if (segment.size() <= 8) {
+    for (std::size_t k = 0; k < segment.size(); ++k) {
+      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(segment[k])) << (8 * k);
+    }
+  }
+  return word;
+}
+
 // ------------------------------------------------------------------ PathKey
+
+// Calls f(i) for the index of every '/' in `path`, in order, eight bytes at a
+// time (exact per-byte test: no carries between bytes).
+template <typename F>
+void ForEachSlash(std::string_view path, F&& f) {
+  constexpr std::uint64_t kLows = 0x7F7F7F7F7F7F7F7Full;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  constexpr std::uint64_t kSlashes = 0x2F2F2F2F2F2F2F2Full;
+  std::size_t i = 0;
+  for (; i + 8 <= path.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, path.data() + i, 8);
+    const std::uint64_t x = word ^ kSlashes;  // zero bytes where '/'
+    std::uint64_t zeros = ~(((x & kLows) + kLows) | x) & kHighs;
+    while (zeros != 0) {
+      f(i + static_cast<std::size_t>(__builtin_ctzll(zeros)) / 8);
+      zeros &= zeros - 1;
+    }
+  }
+  for (; i < path.size(); ++i) {
+    if (path[i] == '/') {
+      f(i);
+    }
+  }
+}
 
 PathKey::PathKey(std::string_view path) : path_(path) {
   std::uint32_t* starts = inline_starts_;
-  std::size_t count = 0;
-  std::size_t capacity = kInline;
-  std::size_t begin = 0;
-  while (true) {
-    if (count == capacity) {
-      // More than kInline segments: move to a heap array sized for all of them.
-      std::size_t total = 1;
-      for (char c : path) {
-        total += c == '/' ? 1 : 0;
-      }
-      heap_starts_ = std::make_unique<std::uint32_t[]>(total + 1);
-      std::copy(starts, starts + count, heap_starts_.get());
-      starts = heap_starts_.get();
-      capacity = total;
+  std::size_t count = 1;
+  starts[0] = 0;
+  bool spilled = false;
+  ForEachSlash(path, [&](std::size_t slash) {
+    if (count < kInline) {
+      starts[count] = static_cast<std::uint32_t>(slash + 1);
+    } else {
+      spilled = true;
     }
-    starts[count++] = static_cast<std::uint32_t>(begin);
-    std::size_t end = begin;
-    while (end < path.size() && path[end] != '/') {
-      ++end;
-    }
-    if (end == path.size()) {
-      break;
-    }
-    begin = end + 1;
+    ++count;
+  });
+  if (spilled) {
+    // More than kInline segments: a heap array sized for all of them.
+    heap_starts_ = std::make_unique<std::uint32_t[]>(count + 1);
+    std::size_t k = 1;
+    heap_starts_[0] = 0;
+    ForEachSlash(path, [&](std::size_t slash) { heap_starts_[k++] = static_cast<std::uint32_t>(slash + 1); });
+    starts = heap_starts_.get();
   }
   starts[count] = static_cast<std::uint32_t>(path.size() + 1);
   count_ = count;
@@ -150,20 +191,21 @@ std::size_t ExactIndex::MemoryUsage() const {
 
 // ----------------------------------------------------------------- PathTrie
 
-void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& prefix_keys,
-                     const std::vector<std::pair<std::string_view, IndexRuleId>>& segment_keys) {
+void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vector<TrieEntry>& segment_keys) {
   nodes_.assign(1, Node{});
   segment_tails_ = TailTable();
   prefix_tails_ = TailTable();
   arena_.clear();
   std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> literal;
-  std::vector<std::vector<std::pair<std::string, IndexRuleId>>> tails(1);
-  std::vector<std::vector<std::pair<std::string, IndexRuleId>>> prefixes(1);
+  std::vector<std::vector<std::pair<std::string, TrieEntry>>> tails(1);
+  std::vector<std::vector<std::pair<std::string, TrieEntry>>> prefixes(1);
+  terminals_.assign(1, TrieHit{});
 
   auto new_node = [&]() {
     nodes_.push_back(Node{});
     tails.emplace_back();
     prefixes.emplace_back();
+    terminals_.emplace_back();
     return static_cast<std::uint32_t>(nodes_.size() - 1);
   };
   auto literal_child = [&](std::uint32_t parent, std::string_view segment) {
@@ -183,16 +225,16 @@ void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>
 
   // A prefix key: every segment but the last is a literal edge ("+" included:
   // a prefix key never has a "+" segment, §1.4 step 7); the last is the tail.
-  for (const auto& [key, rule] : prefix_keys) {
-    const std::vector<std::string_view> segments = SplitSlash(key);
+  for (const TrieEntry& entry : prefix_keys) {
+    const std::vector<std::string_view> segments = SplitSlash(entry.key);
     std::uint32_t node = 0;
     for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
       node = literal_child(node, segments[i]);
     }
-    prefixes[node].emplace_back(segments.back(), rule);
+    prefixes[node].emplace_back(segments.back(), entry);
   }
-  for (const auto& [full_key, rule] : segment_keys) {
-    std::string_view key = full_key;
+  for (const TrieEntry& entry : segment_keys) {
+    std::string_view key = entry.key;
     const bool is_prefix = !key.empty() && key.back() == '*';
     if (is_prefix) {
       key.remove_suffix(1);
@@ -204,17 +246,21 @@ void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>
       node = segments[i] == "+" ? plus_child(node) : literal_child(node, segments[i]);
     }
     if (is_prefix) {
-      tails[node].emplace_back(segments.back(), rule);
+      tails[node].emplace_back(segments.back(), entry);
     } else {
       POLCHECK_CHECK(nodes_[node].terminal == kNoIndexRule);
-      nodes_[node].terminal = rule;
+      nodes_[node].terminal = entry.rule;
+      terminals_[node] = TrieHit{entry.rule, entry.priority, entry.capabilities};
     }
   }
 
+  node_tails_.assign(nodes_.size(), NodeTails{});
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     const auto node = static_cast<std::uint32_t>(n);
-    nodes_[n].tails = segment_tails_.Add(node, tails[n], arena_);
-    nodes_[n].prefixes = prefix_tails_.Add(node, prefixes[n], arena_);
+    node_tails_[n].tails = segment_tails_.Add(node, tails[n], arena_);
+    node_tails_[n].prefixes = prefix_tails_.Add(node, prefixes[n], arena_);
+    nodes_[n].has_tails = !tails[n].empty();
+    nodes_[n].has_prefixes = !prefixes[n].empty();
   }
   segment_tails_.Finish(arena_);
   prefix_tails_.Finish(arena_);
@@ -226,11 +272,11 @@ void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>
   for (const auto& [edge, child] : literal) {
     const auto& [parent, segment] = edge;
     nodes_[parent].has_literal_children = true;
-    const std::uint64_t hash = EdgeHash(parent, HashBytes(segment));
+    const std::uint64_t hash = EdgeHash(parent, SegmentHash(segment, SegmentWord(segment)));
     edge_filter_.Add(hash);
     Edge e{parent, child, static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(segment.size()), 0};
     if (segment.size() <= 8) {
-      std::memcpy(&e.bytes, segment.data(), segment.size());
+      e.bytes = SegmentWord(segment);
     } else {
       e.bytes = arena_.size();
       arena_ += segment;
@@ -243,9 +289,8 @@ void PathTrie::Build(const std::vector<std::pair<std::string_view, IndexRuleId>>
   }
 }
 
-std::uint32_t PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment,
-                                     std::uint64_t segment_hash) const {
-  const std::uint64_t hash = EdgeHash(parent, segment_hash);
+std::uint32_t PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
+                                     std::uint64_t hash) const {
   if (!edge_filter_.MayContain(hash)) {
     return kNone;
   }
@@ -259,9 +304,7 @@ std::uint32_t PathTrie::LiteralChild(std::uint32_t parent, std::string_view segm
       continue;
     }
     if (segment.size() <= 8) {
-      std::uint64_t bytes = 0;
-      std::memcpy(&bytes, segment.data(), segment.size());
-      if (bytes == e.bytes) {
+      if (word == e.bytes) {
         return e.child;
       }
     } else if (EqualBytes(arena_.data() + e.bytes, segment.data(), segment.size())) {
@@ -277,15 +320,15 @@ std::vector<PathTrie::PrefixMatch> PathTrie::AllPrefixes(const PathKey& key) con
     const Node& n = nodes_[node];
     const std::string_view segment = key.segment(depth);
     const std::size_t first = out.size();
-    prefix_tails_.ForEach(node, n.prefixes, segment, arena_, [&](const Tail& tail) {
-      out.push_back({tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length)});
+    prefix_tails_.ForEach(node, node_tails_[node].prefixes, segment, arena_, [&](const Tail& tail) {
+      out.push_back({tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length), tail.capabilities});
       return false;
     });
     std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());  // shortest first
     if (!n.has_literal_children) {
       break;
     }
-    node = LiteralChild(node, segment, key.segment_hash(depth));
+    node = LiteralChild(node, segment, key.segment_word(depth), EdgeHash(node, key.segment_hash(depth)));
     if (node == kNone) {
       break;
     }
@@ -294,14 +337,15 @@ std::vector<PathTrie::PrefixMatch> PathTrie::AllPrefixes(const PathKey& key) con
 }
 
 std::size_t PathTrie::MemoryUsage() const {
-  return nodes_.capacity() * sizeof(Node) + segment_tails_.MemoryUsage() + prefix_tails_.MemoryUsage() +
+  return nodes_.capacity() * sizeof(Node) + node_tails_.capacity() * sizeof(NodeTails) +
+         terminals_.capacity() * sizeof(TrieHit) + segment_tails_.MemoryUsage() + prefix_tails_.MemoryUsage() +
          edges_.capacity() * sizeof(Edge) + arena_.capacity() + edge_filter_.MemoryUsage();
 }
 
 // ------------------------------------------------------------ TailTable
 
 PathTrie::TailRange PathTrie::TailTable::Add(std::uint32_t node,
-                                             std::vector<std::pair<std::string, IndexRuleId>>& tails,
+                                             std::vector<std::pair<std::string, TrieEntry>>& tails,
                                              std::string& arena) {
   constexpr std::size_t kLinearTails = 4;
   std::stable_sort(tails.begin(), tails.end(),
@@ -309,8 +353,9 @@ PathTrie::TailRange PathTrie::TailTable::Add(std::uint32_t node,
   TailRange range;
   range.begin = static_cast<std::uint32_t>(tails_.size());
   range.lengths_begin = range.lengths_end = static_cast<std::uint32_t>(lengths_.size());
-  for (const auto& [text, rule] : tails) {
-    tails_.push_back({static_cast<std::uint32_t>(arena.size()), static_cast<std::uint32_t>(text.size()), rule});
+  for (const auto& [text, entry] : tails) {
+    tails_.push_back({static_cast<std::uint32_t>(arena.size()), static_cast<std::uint32_t>(text.size()), entry.rule,
+                      entry.capabilities, entry.priority});
     arena += text;
   }
   range.end = static_cast<std::uint32_t>(tails_.size());

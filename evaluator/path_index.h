@@ -27,6 +27,18 @@ inline constexpr IndexRuleId kNoIndexRule = 0xFFFFFFFFu;
 
 std::uint64_t HashBytes(std::string_view s);
 
+// The hash of one path segment for the trie's edge table: a segment of at most
+// 8 bytes is hashed from its bytes as a zero-padded little-endian `word`
+// (PathKey::segment_word), a longer one with HashBytes.
+inline std::uint64_t SegmentHash(std::string_view segment, std::uint64_t word) {
+  if (segment.size() > 8) {
+    return HashBytes(segment);
+  }
+  return (word ^ (static_cast<std::uint64_t>(segment.size()) * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
+}
+// The zero-padded word of a segment of at most 8 bytes (0 for longer ones).
+std::uint64_t SegmentWord(std::string_view segment);
+
 // Slots for an open-addressing table of `entries`: a power of two above 2n.
 std::uint64_t TableSize(std::size_t entries);
 
@@ -96,12 +108,36 @@ class PathKey {
   std::size_t start(std::size_t i) const { return starts_[i]; }
   std::string_view segment(std::size_t i) const { return path_.substr(starts_[i], starts_[i + 1] - starts_[i] - 1); }
 
+  // The bytes of a segment of at most 8 bytes as a little-endian word (zero
+  // padded), read without a byte loop; 0 for longer segments.
+  std::uint64_t segment_word(std::size_t i) const {
+    const std::size_t begin = starts_[i];
+    const std::size_t length = starts_[i + 1] - begin - 1;
+    if (length > 8 || length == 0) {
+      return 0;
+    }
+    const std::uint64_t mask = length == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * length)) - 1;
+    std::uint64_t word = 0;
+    if (begin + 8 <= path_.size()) {
+      std::memcpy(&word, path_.data() + begin, 8);
+      return word & mask;
+    }
+    if (path_.size() >= 8) {
+      std::memcpy(&word, path_.data() + path_.size() - 8, 8);
+      return (word >> (8 * (begin + 8 - path_.size()))) & mask;
+    }
+    for (std::size_t k = 0; k < length; ++k) {
+      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(path_[begin + k])) << (8 * k);
+    }
+    return word;
+  }
+
   std::uint64_t segment_hash(std::size_t i) const {
     if (i >= kInline) {
-      return HashBytes(segment(i));
+      return SegmentHash(segment(i), segment_word(i));
     }
     if ((hashed_ & (std::uint64_t{1} << i)) == 0) {
-      hashes_[i] = HashBytes(segment(i));
+      hashes_[i] = SegmentHash(segment(i), segment_word(i));
       hashed_ |= std::uint64_t{1} << i;
     }
     return hashes_[i];
@@ -145,6 +181,24 @@ class ExactIndex {
   HashFilter filter_;
 };
 
+// One prefix or segment-wildcard rule for PathTrie::Build. `priority` and
+// `capabilities` are the caller's (the §3.5 comparator packed into an integer,
+// the capability bits); the trie hands them back with every match so that
+// ranking candidates does not touch the rule arrays.
+struct TrieEntry {
+  std::string_view key;
+  IndexRuleId rule = kNoIndexRule;
+  std::uint64_t priority = 0;
+  std::uint16_t capabilities = 0;
+};
+
+// A matching segment-wildcard rule.
+struct TrieHit {
+  IndexRuleId rule = kNoIndexRule;
+  std::uint64_t priority = 0;
+  std::uint16_t capabilities = 0;
+};
+
 // Prefix rules and segment-wildcard rules in one trie over path segments.
 //
 // A prefix key ("secret/data/app-", the '*' dropped) is its directory's literal
@@ -157,6 +211,7 @@ class PathTrie {
   struct PrefixMatch {
     IndexRuleId rule = kNoIndexRule;
     std::uint32_t length = 0;  // of the matched prefix key
+    std::uint16_t capabilities = 0;
   };
   struct PrefixMatches {
     PrefixMatch trimmed;  // for the path without its trailing '/'
@@ -165,21 +220,20 @@ class PathTrie {
 
   // Keys must be unique per vector. Prefix keys come without their '*';
   // segment keys keep theirs.
-  void Build(const std::vector<std::pair<std::string_view, IndexRuleId>>& prefix_keys,
-             const std::vector<std::pair<std::string_view, IndexRuleId>>& segment_keys);
+  void Build(const std::vector<TrieEntry>& prefix_keys, const std::vector<TrieEntry>& segment_keys);
 
-  // The §3.3 non-exact candidates of key.path(): calls visit(rule) for every
+  // The §3.3 non-exact candidates of key.path(): calls visit(hit) for every
   // segment rule matching it (§3.4) and returns the longest prefix rule.
   template <typename Visit>
   PrefixMatch Match(const PathKey& key, Visit&& visit) const {
-    auto forms = [&](IndexRuleId rule, std::uint8_t) { visit(rule); };
+    auto forms = [&](const TrieHit& hit, std::uint8_t) { visit(hit); };
     State<decltype(forms)> state{key, key.size(), forms, {}};
     Walk(0, 0, true, state);
     return state.prefix.full;
   }
 
   // The same for a path whose last segment is empty ("a/b/") and for its
-  // trimmed form "a/b" in one pass: visit(rule, forms) with kFormFull and/or
+  // trimmed form "a/b" in one pass: visit(hit, forms) with kFormFull and/or
   // kFormTrimmed.
   template <typename Visit>
   PrefixMatches MatchBoth(const PathKey& key, Visit&& visit) const {
@@ -198,6 +252,8 @@ class PathTrie {
     std::uint32_t offset = 0;  // in arena_; a string prefix of the path's segment
     std::uint32_t length = 0;
     IndexRuleId rule = kNoIndexRule;
+    std::uint16_t capabilities = 0;
+    std::uint64_t priority = 0;
   };
   // A node's tails, longest first. Nodes with many tails also list their
   // distinct tail lengths and are found through TailTable's hash table.
@@ -209,7 +265,7 @@ class PathTrie {
   };
   class TailTable {
    public:
-    TailRange Add(std::uint32_t node, std::vector<std::pair<std::string, IndexRuleId>>& tails, std::string& arena);
+    TailRange Add(std::uint32_t node, std::vector<std::pair<std::string, TrieEntry>>& tails, std::string& arena);
     void Finish(const std::string& arena);
     // Calls f(tail) for each tail of `node` that is a prefix of `segment`,
     // longest first, until f returns true.
@@ -256,12 +312,18 @@ class PathTrie {
     std::vector<Slot> slots_;
     std::uint64_t mask_ = 0;
   };
+  // 12 bytes, so the nodes of a walk stay in cache; tail ranges live in
+  // node_tails_ and are read only when a flag says there are some.
   struct Node {
     IndexRuleId terminal = kNoIndexRule;  // a segment key without trailing '*' ending here
     std::uint32_t plus_child = kNone;
+    bool has_literal_children = false;
+    bool has_tails = false;
+    bool has_prefixes = false;
+  };
+  struct NodeTails {
     TailRange tails;     // glob-terminated segment keys whose last segment is tested here
     TailRange prefixes;  // prefix keys whose tail is tested here
-    bool has_literal_children = false;
   };
   struct Edge {
     std::uint32_t parent = kNone;
@@ -279,7 +341,12 @@ class PathTrie {
     PrefixMatches prefix;
   };
 
-  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t segment_hash) const;
+  // `word` is PathKey::segment_word of `segment`.
+  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
+                             std::uint64_t edge_hash) const;
+  void Prefetch(std::uint64_t edge_hash) const {
+    __builtin_prefetch(&edges_[edge_hash & edge_mask_]);
+  }
   static std::uint64_t EdgeHash(std::uint32_t parent, std::uint64_t segment_hash) {
     return Mix64(segment_hash ^ (static_cast<std::uint64_t>(parent) * 0x9E3779B97F4A7C15ull));
   }
@@ -297,7 +364,7 @@ class PathTrie {
       const auto forms = static_cast<std::uint8_t>((depth == count ? kFormFull : 0) |
                                                    (depth == state.trim_end ? kFormTrimmed : 0));
       if (forms != 0) {
-        state.visit(node.terminal, forms);
+        state.visit(terminals_[node_id], forms);
       }
     }
     if (depth == count) {
@@ -305,9 +372,14 @@ class PathTrie {
     }
     const std::string_view segment = key.segment(depth);
     const bool both = depth < state.trim_end;
-    if (literal && node.prefixes.begin != node.prefixes.end) {
-      prefix_tails_.ForEach(node_id, node.prefixes, segment, arena_, [&](const Tail& tail) {
-        const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length)};
+    std::uint64_t edge_hash = 0;
+    if (node.has_literal_children) {
+      edge_hash = EdgeHash(node_id, key.segment_hash(depth));
+      Prefetch(edge_hash);
+    }
+    if (literal && node.has_prefixes) {
+      prefix_tails_.ForEach(node_id, node_tails_[node_id].prefixes, segment, arena_, [&](const Tail& tail) {
+        const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length), tail.capabilities};
         state.prefix.full = m;
         if (both) {
           state.prefix.trimmed = m;
@@ -315,15 +387,15 @@ class PathTrie {
         return true;  // the longest is enough
       });
     }
-    if (node.tails.begin != node.tails.end) {
+    if (node.has_tails) {
       const auto tail_forms = static_cast<std::uint8_t>(both ? kFormFull | kFormTrimmed : kFormFull);
-      segment_tails_.ForEach(node_id, node.tails, segment, arena_, [&](const Tail& tail) {
-        state.visit(tail.rule, tail_forms);
+      segment_tails_.ForEach(node_id, node_tails_[node_id].tails, segment, arena_, [&](const Tail& tail) {
+        state.visit(TrieHit{tail.rule, tail.priority, tail.capabilities}, tail_forms);
         return false;  // every matching tail is a candidate
       });
     }
     if (node.has_literal_children) {
-      const std::uint32_t child = LiteralChild(node_id, segment, key.segment_hash(depth));
+      const std::uint32_t child = LiteralChild(node_id, segment, key.segment_word(depth), edge_hash);
       if (child != kNone) {
         Walk(child, depth + 1, literal, state);
       }
@@ -334,6 +406,8 @@ class PathTrie {
   }
 
   std::vector<Node> nodes_{Node{}};
+  std::vector<NodeTails> node_tails_{NodeTails{}};
+  std::vector<TrieHit> terminals_{TrieHit{}};  // per node: its terminal rule
   TailTable segment_tails_;
   TailTable prefix_tails_;
   std::vector<Edge> edges_;

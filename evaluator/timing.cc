@@ -110,6 +110,29 @@ Expected<std::vector<OwnedRequest>> ParseRequestLines(std::string_view text) {
   return out;
 }
 
+std::vector<Request> PackRequests(const std::vector<OwnedRequest>& requests, std::string& arena) {
+  arena.clear();
+  std::size_t bytes = 0;
+  for (const OwnedRequest& r : requests) {
+    bytes += r.path.size();
+  }
+  arena.reserve(bytes);
+  std::vector<Request> out;
+  out.reserve(requests.size());
+  for (const OwnedRequest& r : requests) {
+    Request view = r.view();
+    arena += r.path;
+    out.push_back(view);
+  }
+  std::size_t offset = 0;
+  for (Request& view : out) {
+    const std::size_t size = view.path.size();
+    view.path = std::string_view(arena).substr(offset, size);
+    offset += size;
+  }
+  return out;
+}
+
 std::string RequestLinesJson(const std::vector<OwnedRequest>& requests) {
   std::string out;
   for (const OwnedRequest& r : requests) {
@@ -145,11 +168,8 @@ Expected<EvalBenchmarkResult> RunEvalBenchmark(std::span<const parser::Policy* c
     }
     acl.emplace(std::move(*built));
   }
-  std::vector<Request> views;
-  views.reserve(requests.size());
-  for (const OwnedRequest& r : requests) {
-    views.push_back(r.view());
-  }
+  std::string arena;
+  const std::vector<Request> views = PackRequests(requests, arena);
   EvalBenchmarkResult result;
   result.checks = requests.size();
   result.rules = acl->rule_count();

@@ -264,3 +264,22 @@ TEST(Acl, WrapTtlComparedInNanoseconds) {
 
 }  // namespace
 }  // namespace polcheck::evaluator
+
+namespace polcheck::evaluator {
+namespace {
+
+// Step 5 of §3.5 is reachable: a '+' inside a literal segment sets firstWC for
+// both rules, which then tie on every other step.
+TEST(Acl, LexicalTieBreakDecides) {
+  const Acl acl = testing::BuildOrDie({testing::MakePolicy(
+      "p", {testing::MakeRule("x+y/+/c", {parser::Capability::kRead}),
+            testing::MakeRule("x+y/b/+", {parser::Capability::kUpdate})})});
+  EXPECT_TRUE(acl.Check(Request{.path = "x+y/b/c", .operation = Operation::kUpdate}).allowed);
+  EXPECT_FALSE(acl.Check(Request{.path = "x+y/b/c", .operation = Operation::kRead}).allowed);
+  const Explanation e = acl.Explain(Request{.path = "x+y/b/c", .operation = Operation::kRead});
+  ASSERT_EQ(e.candidates.size(), 2u);
+  EXPECT_EQ(e.candidates[1].verdict, Verdict::kLostLexical);
+}
+
+}  // namespace
+}  // namespace polcheck::evaluator

@@ -41,11 +41,10 @@ TEST(ExactIndex, FindsEveryKeyAndNothingElse) {
   }
 }
 
-std::vector<std::pair<std::string_view, IndexRuleId>> Entries(const std::set<std::string>& keys,
-                                                                IndexRuleId first = 0) {
-  std::vector<std::pair<std::string_view, IndexRuleId>> out;
+std::vector<TrieEntry> Entries(const std::set<std::string>& keys, IndexRuleId first = 0) {
+  std::vector<TrieEntry> out;
   for (const std::string& k : keys) {
-    out.emplace_back(k, first++);
+    out.push_back({k, first++, 0, 0});
   }
   return out;
 }
@@ -64,14 +63,14 @@ TEST(PathTrie, LongestPrefixMatchesBruteForce) {
     for (int i = 0; i < 200; ++i) {
       const std::string path = RandomString(rng, "ab/", 9);
       std::vector<PathTrie::PrefixMatch> want;
-      for (const auto& [k, rule] : entries) {
-        if (path.starts_with(k)) {
-          want.push_back({rule, static_cast<std::uint32_t>(k.size())});
+      for (const TrieEntry& e : entries) {
+        if (path.starts_with(e.key)) {
+          want.push_back({e.rule, static_cast<std::uint32_t>(e.key.size()), 0});
         }
       }
       std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.length < b.length; });
       const PathKey key(path);
-      const PathTrie::PrefixMatch got = trie.Match(key, [](IndexRuleId) { FAIL() << "no segment rules"; });
+      const PathTrie::PrefixMatch got = trie.Match(key, [](const TrieHit&) { FAIL() << "no segment rules"; });
       const std::vector<PathTrie::PrefixMatch> all = trie.AllPrefixes(key);
       ASSERT_EQ(all.size(), want.size()) << path;
       for (std::size_t k = 0; k < all.size(); ++k) {
@@ -84,11 +83,11 @@ TEST(PathTrie, LongestPrefixMatchesBruteForce) {
       EXPECT_EQ(got.rule, want.back().rule) << path;
       EXPECT_EQ(got.length, want.back().length) << path;
       if (path.ends_with('/')) {
-        const PathTrie::PrefixMatches both = trie.MatchBoth(key, [](IndexRuleId, std::uint8_t) {});
+        const PathTrie::PrefixMatches both = trie.MatchBoth(key, [](const TrieHit&, std::uint8_t) {});
         EXPECT_EQ(both.full.rule, got.rule) << path;
         const std::string trimmed_path = path.substr(0, path.size() - 1);
         const PathKey trimmed(trimmed_path);
-        EXPECT_EQ(both.trimmed.rule, trie.Match(trimmed, [](IndexRuleId) {}).rule) << path;
+        EXPECT_EQ(both.trimmed.rule, trie.Match(trimmed, [](const TrieHit&) {}).rule) << path;
       }
     }
   }
@@ -98,7 +97,7 @@ TEST(PathTrie, EmptyPrefixMatchesEverything) {
   const std::set<std::string> keys = {"", "secret/"};
   PathTrie trie;
   trie.Build(Entries(keys), {});
-  auto longest = [&](std::string_view path) { return trie.Match(PathKey(path), [](IndexRuleId) {}).rule; };
+  auto longest = [&](std::string_view path) { return trie.Match(PathKey(path), [](const TrieHit&) {}).rule; };
   EXPECT_EQ(longest("anything"), 0u);
   EXPECT_EQ(longest("secret/x"), 1u);
   EXPECT_EQ(longest(""), 0u);
@@ -171,27 +170,27 @@ TEST(PathTrie, SegmentRulesMatchExactlySection34) {
         path += (s ? "/" : "") + (seg == "+" ? std::string("abc") : seg);
       }
       std::set<IndexRuleId> got;
-      index.Match(PathKey(path), [&](IndexRuleId r) { EXPECT_TRUE(got.insert(r).second) << "visited twice"; });
+      index.Match(PathKey(path), [&](const TrieHit& h) { EXPECT_TRUE(got.insert(h.rule).second) << "visited twice"; });
       std::set<IndexRuleId> want;
-      for (const auto& [k, r] : entries) {
-        if (SegmentMatches(std::string(k), path)) {
-          want.insert(r);
+      for (const TrieEntry& e : entries) {
+        if (SegmentMatches(std::string(e.key), path)) {
+          want.insert(e.rule);
         }
       }
       EXPECT_EQ(got, want) << path;
       const std::string listed = path + "/";
       std::set<IndexRuleId> full;
       std::set<IndexRuleId> trimmed;
-      index.MatchBoth(PathKey(listed), [&](IndexRuleId r, std::uint8_t forms) {
+      index.MatchBoth(PathKey(listed), [&](const TrieHit& h, std::uint8_t forms) {
         if (forms & kFormFull) {
-          full.insert(r);
+          full.insert(h.rule);
         }
         if (forms & kFormTrimmed) {
-          trimmed.insert(r);
+          trimmed.insert(h.rule);
         }
       });
       std::set<IndexRuleId> want_full;
-      index.Match(PathKey(listed), [&](IndexRuleId r) { want_full.insert(r); });
+      index.Match(PathKey(listed), [&](const TrieHit& h) { want_full.insert(h.rule); });
       EXPECT_EQ(trimmed, want) << listed;
       EXPECT_EQ(full, want_full) << listed;
     }
@@ -200,15 +199,15 @@ TEST(PathTrie, SegmentRulesMatchExactlySection34) {
 
 TEST(PathTrie, SectionExamples) {
   std::vector<std::string> keys = {"foo/+/*", "foo/+/ba*", "test/segment/at/end/+", "+"};
-  std::vector<std::pair<std::string_view, IndexRuleId>> entries;
+  std::vector<TrieEntry> entries;
   for (IndexRuleId i = 0; i < keys.size(); ++i) {
-    entries.emplace_back(keys[i], i);
+    entries.push_back({keys[i], i, 0, 0});
   }
   PathTrie index;
   index.Build({}, entries);
   auto matches = [&](std::string_view path) {
     std::set<IndexRuleId> out;
-    index.Match(PathKey(path), [&](IndexRuleId r) { out.insert(r); });
+    index.Match(PathKey(path), [&](const TrieHit& h) { out.insert(h.rule); });
     return out;
   };
   EXPECT_EQ(matches("foo/x/"), (std::set<IndexRuleId>{0}));
@@ -218,6 +217,40 @@ TEST(PathTrie, SectionExamples) {
   EXPECT_EQ(matches("test/segment/at/end/foo/"), (std::set<IndexRuleId>{}));
   EXPECT_EQ(matches("test/segment/at/end/foo"), (std::set<IndexRuleId>{2}));
   EXPECT_EQ(matches(""), (std::set<IndexRuleId>{3}));
+}
+
+}  // namespace
+}  // namespace polcheck::evaluator
+
+namespace polcheck::evaluator {
+namespace {
+
+TEST(PathKey, SegmentWordIsTheSegmentBytes) {
+  for (std::string path : {"a", "ab/cd", "abcdefgh/x", "x/abcdefgh", "secret/data/team07/app3/dev/config", "/", "a//b/"}) {
+    const PathKey key(path);
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      const std::string_view seg = key.segment(i);
+      std::uint64_t want = 0;
+      if (seg.size() <= 8) {
+        std::memcpy(&want, seg.data(), seg.size());
+      }
+      EXPECT_EQ(key.segment_word(i), want) << path << " segment " << i;
+      EXPECT_EQ(SegmentWord(seg), want) << path << " segment " << i;
+    }
+  }
+}
+
+TEST(HashBytes, DependsOnEveryByteAndTheLength) {
+  std::set<std::uint64_t> seen;
+  const std::string base = "abcdefghijklmnopqrstu";
+  for (std::size_t n = 0; n <= base.size(); ++n) {
+    EXPECT_TRUE(seen.insert(HashBytes(base.substr(0, n))).second) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string changed = base.substr(0, n);
+      changed[i] = 'Z';
+      EXPECT_NE(HashBytes(changed), HashBytes(base.substr(0, n))) << n << " " << i;
+    }
+  }
 }
 
 }  // namespace
