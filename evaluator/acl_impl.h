@@ -105,4 +105,7 @@ class PathBuffer {
 
 std::string_view TrimOneSlash(std::string_view path);
 
+// strings.Split(s, "/").
+std::vector<std::string_view> SplitSlash(std::string_view s);
+
 }  // namespace polcheck::evaluator

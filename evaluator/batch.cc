@@ -391,7 +391,9 @@ Expected<void> ReadPolicyFields(const json& in, LineInput& line) {
   line.policies = std::move(*policies);
   line.names = std::move(*names);
   for (std::size_t i = line.names.size(); i < line.policies.size(); ++i) {
-    line.names.push_back("p" + std::to_string(i));
+    std::string name = "p";
+    name += std::to_string(i);
+    line.names.push_back(std::move(name));
   }
   if (in.contains("entity") && !in["entity"].is_null()) {
     Expected<Identity> identity = IdentityFromJson(in["entity"]);

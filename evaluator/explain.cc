@@ -28,7 +28,14 @@ void CollectNonExact(const Acl::Impl& a, std::string_view form, std::vector<Matc
   a.trie.Match(key, [&](const TrieHit& hit) { out.push_back({hit.rule, std::string(form), false}); });
 }
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 std::string Seconds(std::int64_t nanos) {
   if (nanos % 1000000000 == 0) {

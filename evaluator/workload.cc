@@ -52,9 +52,16 @@ class Rng {
   std::mt19937_64 gen_;
 };
 
-std::string Two(std::size_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
-std::string Team(std::size_t t) { return "team" + Two(t); }
-std::string App(std::size_t a) { return "app" + std::to_string(a); }
+std::string Prefixed(const char* prefix, std::size_t n, bool two_digits) {
+  std::string out = prefix;
+  if (two_digits && n < 10) {
+    out += '0';
+  }
+  out += std::to_string(n);
+  return out;
+}
+std::string Team(std::size_t t) { return Prefixed("team", t, true); }
+std::string App(std::size_t a) { return Prefixed("app", a, false); }
 std::string Env(std::size_t e) {
   static const char* kEnvs[] = {"dev", "stage", "prod"};
   return kEnvs[e % 3];
