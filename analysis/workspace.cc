@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "analysis/terraform.h"
 #include "base/io.h"
 #include "evaluator/builtin_policies.h"
 
@@ -77,29 +78,40 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
   if (!policy_paths || !binding_paths) {
     return Unexpected(!policy_paths ? policy_paths.error() : binding_paths.error());
   }
-  if (policy_paths->empty() && binding_paths->empty()) {
+  // *.tf files anywhere in the workspace (Terraform import, analysis/terraform.h).
+  const std::size_t errors_before = sink.error_count();
+  TerraformImport tf = ReadTerraform(options.directory, *ws.sources, sink);
+  if (policy_paths->empty() && binding_paths->empty() && tf.files == 0) {
     return Unexpected(Error::Code::kNotFound,
                       fmt::format("{}: not a workspace (no policies/ or bindings/ folder with files)",
                                   options.directory.string()));
   }
-  const std::size_t errors_before = sink.error_count();
+  auto add_policy = [&](parser::PolicyFile file, Span where) {
+    const std::string name = file.policy.name;
+    if (auto it = ws.by_name.find(name); it != ws.by_name.end()) {
+      sink.Add(Severity::kError, where, "duplicate-policy",
+               fmt::format("policy \"{}\" is defined twice (also {})", name,
+                           ws.sources->file(ws.policy_files[it->second].file).name()));
+      return;
+    }
+    ws.by_name[name] = ws.policy_files.size();
+    ws.policy_files.push_back(std::move(file));
+  };
   for (const std::string& rel : *policy_paths) {
     Expected<std::string> text = ReadFile(options.directory / rel);
     if (!text) {
       return Unexpected(text.error());
     }
     const SourceFile& source = ws.sources->file(ws.sources->Add(rel, *std::move(text)));
-    parser::PolicyFile file = parser::ParsePolicy(source, {.dialect = ws.dialect, .name = {}, .namespace_path = {}}, sink);
-    const std::string name = file.policy.name;
-    if (auto it = ws.by_name.find(name); it != ws.by_name.end()) {
-      sink.Add(Severity::kError, Span{source.id(), 0, 0}, "duplicate-policy",
-               fmt::format("policy \"{}\" is defined twice (also {})", name,
-                           ws.sources->file(ws.policy_files[it->second].file).name()));
-      continue;
-    }
-    ws.by_name[name] = ws.policy_files.size();
-    ws.policy_files.push_back(std::move(file));
+    add_policy(parser::ParsePolicy(source, {.dialect = ws.dialect, .name = {}, .namespace_path = {}}, sink),
+               Span{source.id(), 0, 0});
   }
+  for (const TerraformPolicy& p : tf.policies) {
+    add_policy(parser::ParsePolicy(ws.sources->file(p.source), {.dialect = ws.dialect, .name = p.name, .namespace_path = {}},
+                                   sink),
+               p.name_span);
+  }
+  AddTerraformMounts(tf, ws.config, sink);
   if (ws.by_name.find("default") == ws.by_name.end()) {
     // Vault creates `default` itself; a workspace that does not override it gets the built-in one.
     parser::PolicyFile builtin;
@@ -117,6 +129,7 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
     }
     LoadBindings(ws.sources->file(ws.sources->Add(rel, *std::move(text))), ws.bindings, sink);
   }
+  LoadTerraformBindings(tf, *ws.sources, ws.bindings, sink);
   std::vector<std::string> known = ws.PolicyNames();
   known.push_back("response-wrapping");  // built in, never stored in policies/
   ValidateBindings(ws.bindings, known, sink);

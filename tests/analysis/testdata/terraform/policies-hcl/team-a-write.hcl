@@ -1,0 +1,3 @@
+path "secret/data/team-a/*" {
+  capabilities = ["create", "update", "read", "delete"]
+}
