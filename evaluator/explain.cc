@@ -125,117 +125,146 @@ bool IsCanonical(std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+// Which path forms the dialect's procedure searched for this request (§3.3).
+struct SearchPlan {
+  std::string lookup;
+  bool searched_full = true;
+  bool searched_trim = false;
+  bool pooled = false;         // Vault's LIST pool with deny preference
+  bool exact_decided = false;  // an exact rule answered before any glob
+};
+
+SearchPlan Plan(const Acl::Impl& a, Operation op, std::string_view path, RuleId selected, RuleId exact_full,
+                RuleId exact_trim) {
+  const std::string_view trimmed = TrimOneSlash(path);
+  const bool list = op == Operation::kList;
+  const bool scan = op == Operation::kScan && a.dialect == Dialect::kOpenBao;
+  const bool trailing = path.ends_with('/');
+  SearchPlan plan;
+  if (selected == kNoRule) {
+    plan.lookup = "no exact, prefix or segment-wildcard rule matched";
+  } else if (selected == exact_full || selected == exact_trim) {
+    plan.exact_decided = true;
+    plan.searched_full = false;
+    plan.lookup = selected == exact_full ? "exact rule for the path (§3.3 step 1)"
+                                         : "exact rule for the path without its trailing '/' (§3.3 step 2)";
+  } else if (a.dialect == Dialect::kVault && list && trailing) {
+    plan.pooled = plan.searched_trim = true;
+    plan.lookup = "LIST pool over " + Quote(trimmed) + " and " + Quote(path) +
+                  ": most specific deny if at least as specific as the best list-granter, else the best "
+                  "list-granter, else the most specific candidate";
+  } else if (a.dialect == Dialect::kVaultLegacy && list && trailing) {
+    plan.searched_trim = true;
+    plan.searched_full = a.BestNonExact(trimmed) == kNoRule;
+    plan.lookup = plan.searched_full
+                      ? "non-exact search on " + Quote(path) + " (nothing matched " + Quote(trimmed) + ")"
+                      : "non-exact search on the trimmed path " + Quote(trimmed) + " first (vault-legacy)";
+  } else if (a.dialect == Dialect::kOpenBao && (list || scan) && trailing) {
+    plan.searched_trim = a.BestNonExact(path) == kNoRule;
+    plan.lookup = plan.searched_trim
+                      ? "non-exact search on " + Quote(trimmed) + " (nothing matched " + Quote(path) + ")"
+                      : "non-exact search on the full path " + Quote(path) + " first (openbao)";
+  } else {
+    plan.lookup = "non-exact search on " + Quote(path) + " (§3.3, comparator §3.5)";
+  }
+  return plan;
+}
+
+// How a non-exact candidate fared against the selected rule.
+Verdict Judge(const Acl::Impl& a, const SearchPlan& plan, RuleId selected, const Match& m, bool searched) {
+  if (m.rule == selected) {
+    return Verdict::kSelected;
+  }
+  if (selected == kNoRule || !searched) {
+    return Verdict::kNotSearched;
+  }
+  if (plan.exact_decided) {
+    return Verdict::kShadowedByExact;
+  }
+  if (m.shorter_prefix) {
+    return Verdict::kShorterPrefix;
+  }
+  const Rank& winner = a.ranks[selected];
+  const Rank& loser = a.ranks[m.rule];
+  const bool deny_won = a.rules[selected].capabilities.is_deny();
+  if (plan.pooled && LowerPriority(winner, loser)) {
+    return deny_won ? Verdict::kListDenyPreferred : Verdict::kListGranterPreferred;
+  }
+  if (plan.pooled && deny_won && a.rules[m.rule].capabilities.Has(Capability::kList)) {
+    return Verdict::kListDenyPreferred;
+  }
+  return ComparatorStep(winner, loser);
+}
+
+// One entry per rule; a rule seen in both forms keeps the form that was searched.
+void AddCandidate(std::map<RuleId, Candidate>& by_rule, RuleId id, std::string_view form, Verdict verdict) {
+  auto [it, inserted] = by_rule.try_emplace(id, Candidate{id, std::string(form), verdict});
+  if (!inserted && it->second.verdict == Verdict::kNotSearched && verdict != Verdict::kNotSearched) {
+    it->second = Candidate{id, std::string(form), verdict};
+  }
+}
+
+std::string Notes(const Acl::Impl& a, const Result& result, std::string_view path) {
+  std::string notes;
+  for (const std::string& note : a.notes) {
+    notes += note + "\n";
+  }
+  if (result.root_privs && !result.allowed) {
+    notes += "the selected rule grants sudo, so root_privs is reported although the request is refused (§5)\n";
+  }
+  if (a.dialect == Dialect::kVault && !IsCanonical(path)) {
+    notes += "Vault >= 1.19.16 rejects non-canonical paths ('//', '/./', '/../') before ACL evaluation (§3.2)\n";
+  }
+  return notes;
+}
+
+}  // namespace
+
 Explanation Acl::Explain(const Request& request) const {
   const Impl& a = *impl_;
   Explanation e;
   e.result = Check(request);
   e.dropped = a.dropped;
-  for (const std::string& note : a.notes) {
-    e.notes += note + "\n";
-  }
   PathBuffer buffer;
   const std::string_view path = buffer.Join(request.namespace_path, request.path);
   e.path = std::string(path);
   e.refusal = Refusal(*this, e, request);
-  if (a.root) {
-    e.lookup = "root policy: every request is allowed";
-    return e;
-  }
-  if (request.operation == Operation::kHelp) {
-    e.lookup = "help is always allowed; no rule is consulted";
+  e.notes = Notes(a, e.result, path);
+  if (a.root || request.operation == Operation::kHelp) {
+    e.lookup = a.root ? "root policy: every request is allowed" : "help is always allowed; no rule is consulted";
     return e;
   }
   const std::string_view trimmed = TrimOneSlash(path);
-  const bool list = request.operation == Operation::kList;
-  const bool scan = request.operation == Operation::kScan && a.dialect == Dialect::kOpenBao;
-  const bool trailing = path.ends_with('/');
+  const bool list_like = request.operation == Operation::kList ||
+                         (request.operation == Operation::kScan && a.dialect == Dialect::kOpenBao);
   const RuleId selected = e.result.rule;
-
   const RuleId exact_full = a.exact.Find(path);
-  const RuleId exact_trim = (list || scan) && trimmed != path ? a.exact.Find(trimmed) : kNoRule;
-  std::vector<Match> full;
-  std::vector<Match> trim;
-  CollectNonExact(a, path, full);
-  if (trimmed != path) {
-    CollectNonExact(a, trimmed, trim);
-  }
-
-  // Which forms the dialect's procedure actually searched (§3.3).
-  bool searched_full = true;
-  bool searched_trim = false;
-  bool pooled = false;
-  if (selected == exact_full && selected != kNoRule) {
-    e.lookup = "exact rule for the path (§3.3 step 1)";
-    searched_full = false;
-  } else if (selected == exact_trim && selected != kNoRule) {
-    e.lookup = "exact rule for the path without its trailing '/' (§3.3 step 2)";
-    searched_full = false;
-  } else if (a.dialect == Dialect::kVault && list && trailing) {
-    pooled = true;
-    searched_trim = true;
-    e.lookup = "LIST pool over " + Quote(trimmed) + " and " + Quote(path) +
-               ": most specific deny if at least as specific as the best list-granter, else the best "
-               "list-granter, else the most specific candidate";
-  } else if (a.dialect == Dialect::kVaultLegacy && list && trailing) {
-    searched_trim = true;
-    searched_full = a.BestNonExact(trimmed) == kNoRule;
-    e.lookup = searched_full ? "non-exact search on " + Quote(path) + " (nothing matched " + Quote(trimmed) + ")"
-                             : "non-exact search on the trimmed path " + Quote(trimmed) + " first (vault-legacy)";
-  } else if (a.dialect == Dialect::kOpenBao && (list || scan) && trailing) {
-    searched_trim = a.BestNonExact(path) == kNoRule;
-    e.lookup = searched_trim ? "non-exact search on " + Quote(trimmed) + " (nothing matched " + Quote(path) + ")"
-                             : "non-exact search on the full path " + Quote(path) + " first (openbao)";
-  } else {
-    e.lookup = "non-exact search on " + Quote(path) + " (§3.3, comparator §3.5)";
-  }
-  if (selected == kNoRule) {
-    e.lookup = "no exact, prefix or segment-wildcard rule matched";
-  }
-  const bool exact_decided = selected != kNoRule && (selected == exact_full || selected == exact_trim);
+  const RuleId exact_trim = list_like && trimmed != path ? a.exact.Find(trimmed) : kNoRule;
+  const SearchPlan plan = Plan(a, request.operation, path, selected, exact_full, exact_trim);
+  e.lookup = plan.lookup;
 
   std::map<RuleId, Candidate> by_rule;
-  auto add = [&](RuleId id, const std::string& form, Verdict verdict) {
-    auto [it, inserted] = by_rule.try_emplace(id, Candidate{id, form, verdict});
-    if (!inserted && verdict == Verdict::kSelected) {
-      it->second = Candidate{id, form, verdict};
-    }
-  };
-  auto verdict_for = [&](const Match& m, bool searched) {
-    if (m.rule == selected) {
-      return Verdict::kSelected;
-    }
-    if (exact_decided) {
-      return Verdict::kShadowedByExact;
-    }
-    if (!searched) {
-      return Verdict::kNotSearched;
-    }
-    if (m.shorter_prefix) {
-      return Verdict::kShorterPrefix;
-    }
-    const Rank& winner = a.ranks[selected];
-    const Rank& loser = a.ranks[m.rule];
-    if (pooled && LowerPriority(winner, loser)) {
-      return a.rules[selected].capabilities.is_deny() ? Verdict::kListDenyPreferred : Verdict::kListGranterPreferred;
-    }
-    if (pooled && a.rules[selected].capabilities.is_deny() && a.rules[m.rule].capabilities.Has(Capability::kList)) {
-      return Verdict::kListDenyPreferred;
-    }
-    return ComparatorStep(winner, loser);
-  };
   if (exact_full != kNoRule) {
-    add(exact_full, std::string(path), selected == exact_full ? Verdict::kSelected : Verdict::kNotSearched);
+    AddCandidate(by_rule, exact_full, path, selected == exact_full ? Verdict::kSelected : Verdict::kNotSearched);
   }
   if (exact_trim != kNoRule) {
-    add(exact_trim, std::string(trimmed),
-        selected == exact_trim ? Verdict::kSelected
-                               : (exact_full == selected ? Verdict::kShadowedByExact : Verdict::kNotSearched));
+    AddCandidate(by_rule, exact_trim, trimmed,
+                 selected == exact_trim ? Verdict::kSelected
+                                        : (selected == exact_full ? Verdict::kShadowedByExact : Verdict::kNotSearched));
   }
-  for (const Match& m : full) {
-    add(m.rule, m.form, selected == kNoRule ? Verdict::kNotSearched : verdict_for(m, searched_full));
+  std::vector<Match> matches;
+  CollectNonExact(a, path, matches);
+  for (const Match& m : matches) {
+    AddCandidate(by_rule, m.rule, m.form, Judge(a, plan, selected, m, plan.searched_full || plan.exact_decided));
   }
-  for (const Match& m : trim) {
-    add(m.rule, m.form, selected == kNoRule ? Verdict::kNotSearched : verdict_for(m, searched_trim));
+  if (trimmed != path) {
+    matches.clear();
+    CollectNonExact(a, trimmed, matches);
+    for (const Match& m : matches) {
+      AddCandidate(by_rule, m.rule, m.form, Judge(a, plan, selected, m, plan.searched_trim || plan.exact_decided));
+    }
   }
   if (selected != kNoRule && by_rule.count(selected) != 0) {
     e.candidates.push_back(by_rule[selected]);
@@ -247,12 +276,6 @@ Explanation Acl::Explain(const Request& request) const {
         e.ignored_denies.push_back(id);
       }
     }
-  }
-  if (e.result.root_privs && !e.result.allowed) {
-    e.notes += "the selected rule grants sudo, so root_privs is reported although the request is refused (§5)\n";
-  }
-  if (a.dialect == Dialect::kVault && !IsCanonical(path)) {
-    e.notes += "Vault >= 1.19.16 rejects non-canonical paths ('//', '/./', '/../') before ACL evaluation (§3.2)\n";
   }
   return e;
 }

@@ -283,3 +283,29 @@ TEST(Acl, LexicalTieBreakDecides) {
 
 }  // namespace
 }  // namespace polcheck::evaluator
+
+namespace polcheck::evaluator {
+namespace {
+
+// vault-legacy searches "secret/foo" first: "secret/*" matched both forms and
+// keeps the verdict of the form that was searched.
+TEST(Acl, ExplainKeepsTheSearchedFormsVerdict) {
+  const Acl acl = testing::BuildOrDie(
+      {testing::MakePolicy("p", {testing::MakeRule("secret/*", {parser::Capability::kRead}),
+                                 testing::MakeRule("secret/+", {parser::Capability::kList}),
+                                 testing::MakeRule("secret/foo/*", {parser::Capability::kDeny})})},
+      {.dialect = Dialect::kVaultLegacy});
+  const Explanation e = acl.Explain(Request{.path = "secret/foo/", .operation = Operation::kList});
+  EXPECT_TRUE(e.result.allowed);
+  std::map<std::string, Verdict> verdicts;
+  for (const Candidate& c : e.candidates) {
+    verdicts[acl.rule(c.rule).pattern()] = c.verdict;
+  }
+  EXPECT_EQ(verdicts["secret/+"], Verdict::kSelected);
+  EXPECT_EQ(verdicts["secret/*"], Verdict::kLostPrefix);
+  EXPECT_EQ(verdicts["secret/foo/*"], Verdict::kNotSearched);
+  EXPECT_EQ(e.ignored_denies.size(), 1u);
+}
+
+}  // namespace
+}  // namespace polcheck::evaluator
