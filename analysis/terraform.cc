@@ -627,6 +627,8 @@ class Evaluator {
       out = MountPath(res, depth);
     } else if (res.type == "vault_policy" && attr == "id") {
       out = name_of("name");
+    } else if (attr == "namespace") {
+      out = Result::Ok(Value{.span = e.span});  // unset: the provider's namespace
     } else if (std::optional<std::string> d = DefaultArgument(res.type, attr)) {
       out = Result::Ok(StringValue(*d, e.span));
     } else {
@@ -846,7 +848,8 @@ class Importer {
         Guarded(m, r, [&] { return Group(ev, r); });
       } else if (kNotImported.count(r.type) != 0) {
         sink_.Add(Severity::kWarning, r.block->span, "terraform-unsupported",
-                  fmt::format("{}: {} is not imported; the access it grants is not in the analysis",
+                  fmt::format("{} is not imported: the import does not model {}; the access it grants is not "
+                              "in the analysis",
                               ResourceName(r), r.type));
       }
     }
@@ -911,9 +914,18 @@ class Importer {
       }
     }
     if (const hcl::Attribute* ns = body.Find("namespace"); !skip && ns != nullptr) {
-      skip = Skip{ns->name_span, fmt::format("namespace = {}: objects in Vault namespaces are not modelled (the "
-                                             "workspace is the root namespace)",
-                                             hcl::Describe(ns->value))};
+      // null or "" is the root namespace; anything else is not modelled.
+      Evaluator ev(m, workspace_, sources_, sink_);
+      Result v = ev.Eval(ns->value);
+      if (!v) {
+        skip = Skip{v.error.span, fmt::format("namespace = {}: {}; expected the namespace (only the root namespace "
+                                              "is modelled)",
+                                              hcl::Describe(ns->value), v.error.message)};
+      } else if (v.value->kind != Value::Kind::kNull && !(v.value->kind == Value::Kind::kString && v.value->text.empty())) {
+        skip = Skip{ns->name_span, fmt::format("namespace = {}: objects in Vault namespaces are not modelled (the "
+                                               "workspace is the root namespace)",
+                                               hcl::Describe(ns->value))};
+      }
     }
     if (const hcl::Attribute* p = body.Find("provider"); !skip && p != nullptr) {
       skip = Skip{p->name_span, fmt::format("provider = {}: an aliased provider may be another Vault server or "
