@@ -24,6 +24,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOLCHECK_BUIL
 targets=()
 for part in "${parts[@]}"; do
   targets+=("${part}_bench")
+  [ "$part" = evaluator ] && targets+=(polcheck)
 done
 cmake --build "$build" -j"${BENCH_JOBS:-2}" --target "${targets[@]}" >/dev/null
 
@@ -55,7 +56,7 @@ def fmt(ns):
     if ns >= 1e3: return f"{ns/1e3:10.2f} us"
     return f"{ns:10.1f} ns"
 print(f"\n{part}: {data['context'].get('num_cpus')} cpus, {data['context'].get('mhz_per_cpu')} MHz, "
-      f"build {data['context'].get('library_build_type')}")
+      f"load {data['context'].get('load_avg', ['?'])[0]}, libbenchmark {data['context'].get('library_build_type')}")
 print(f"{'benchmark':<32}{'time/op':>14}{'baseline':>14}{'speed-up':>12}  counters")
 for (what, size), (ns, b) in sorted(rows.items(), key=lambda kv: (kv[0][0], int(kv[0][1] or 0))):
     base = baselines.get(what)
@@ -67,3 +68,13 @@ for (what, size), (ns, b) in sorted(rows.items(), key=lambda kv: (kv[0][0], int(
     print(f"{label:<32}{fmt(ns):>14}{(fmt(base_ns) if base_ns else ''):>14}{ratio:>12}  {extra}")
 PY
 done
+
+# The same workload through the CLI timing loop (policies parsed from files).
+if [[ " ${parts[*]} " == *" evaluator "* ]] && [ -z "${BENCH_FILTER:-}" ]; then
+  work="$build/workload"
+  for n in 10 100 1000; do
+    "$build/cli/polcheck" bench generate --out "$work/$n" --policies "$n" >/dev/null
+    printf 'polcheck bench eval N=%-5s %s\n' "$n" \
+      "$("$build/cli/polcheck" bench eval --policies "$work/$n/policies" --requests "$work/$n/requests.jsonl")"
+  done
+fi

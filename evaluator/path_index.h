@@ -357,29 +357,57 @@ class PathTrie {
   // the full form has.
   template <typename S>
   void Walk(std::uint32_t node_id, std::size_t depth, bool literal, S& state) const {
-    const Node& node = nodes_[node_id];
     const PathKey& key = state.key;
     const std::size_t count = key.size();
-    if (node.terminal != kNoIndexRule) {
-      const auto forms = static_cast<std::uint8_t>((depth == count ? kFormFull : 0) |
-                                                   (depth == state.trim_end ? kFormTrimmed : 0));
-      if (forms != 0) {
-        state.visit(terminals_[node_id], forms);
+    // Iterates down the literal chain; recurses only into '+' branches.
+    while (true) {
+      const Node& node = nodes_[node_id];
+      if (node.terminal != kNoIndexRule) {
+        const auto forms = static_cast<std::uint8_t>((depth == count ? kFormFull : 0) |
+                                                     (depth == state.trim_end ? kFormTrimmed : 0));
+        if (forms != 0) {
+          state.visit(terminals_[node_id], forms);
+        }
       }
+      if (depth == count) {
+        return;
+      }
+      const std::string_view segment = key.segment(depth);
+      std::uint64_t edge_hash = 0;
+      if (node.has_literal_children) {
+        edge_hash = EdgeHash(node_id, key.segment_hash(depth));
+        Prefetch(edge_hash);
+      }
+      VisitTails(node_id, node, depth, segment, literal, state);
+      const std::uint32_t child =
+          node.has_literal_children ? LiteralChild(node_id, segment, key.segment_word(depth), edge_hash) : kNone;
+      if (node.plus_child != kNone) {
+        if (child == kNone) {
+          node_id = node.plus_child;
+          literal = false;
+          ++depth;
+          continue;
+        }
+        Walk(node.plus_child, depth + 1, false, state);
+      }
+      if (child == kNone) {
+        return;
+      }
+      node_id = child;
+      ++depth;
     }
-    if (depth == count) {
-      return;
-    }
-    const std::string_view segment = key.segment(depth);
+  }
+
+  // The prefix tails (on the literal chain: the longest match so far wins, as
+  // the walk goes deeper) and segment tails of `node` against `segment`.
+  template <typename S>
+  void VisitTails(std::uint32_t node_id, const Node& node, std::size_t depth, std::string_view segment, bool literal,
+                  S& state) const {
     const bool both = depth < state.trim_end;
-    std::uint64_t edge_hash = 0;
-    if (node.has_literal_children) {
-      edge_hash = EdgeHash(node_id, key.segment_hash(depth));
-      Prefetch(edge_hash);
-    }
     if (literal && node.has_prefixes) {
       prefix_tails_.ForEach(node_id, node_tails_[node_id].prefixes, segment, arena_, [&](const Tail& tail) {
-        const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(key.start(depth) + tail.length), tail.capabilities};
+        const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(state.key.start(depth) + tail.length),
+                            tail.capabilities};
         state.prefix.full = m;
         if (both) {
           state.prefix.trimmed = m;
@@ -393,15 +421,6 @@ class PathTrie {
         state.visit(TrieHit{tail.rule, tail.priority, tail.capabilities}, tail_forms);
         return false;  // every matching tail is a candidate
       });
-    }
-    if (node.has_literal_children) {
-      const std::uint32_t child = LiteralChild(node_id, segment, key.segment_word(depth), edge_hash);
-      if (child != kNone) {
-        Walk(child, depth + 1, literal, state);
-      }
-    }
-    if (node.plus_child != kNone) {
-      Walk(node.plus_child, depth + 1, false, state);
     }
   }
 
