@@ -1166,9 +1166,10 @@ class Importer {
     FileId source = 0;
     if (!text.from_file.empty() && !text.rendered) {
       source = text.from_source;
-    } else if (text.verbatim && text.content.size() == text.text.size()) {
-      // The text is the .tf file's own bytes: a copy of the file with
-      // everything else blanked keeps line:col of policy diagnostics exact.
+    } else if (text.verbatim) {
+      // The text is the .tf file's own bytes (for <<- heredocs, up to the
+      // indentation, which HCL v1 ignores): a copy of the file with everything
+      // else blanked keeps line:col of policy diagnostics exact.
       const SourceFile& tf = sources_.file(text.content.file);
       std::string copy;
       copy.reserve(tf.text().size());

@@ -136,6 +136,16 @@ TEST(Terraform, PolicyDiagnosticsPointIntoTheTfFile) {
   EXPECT_NE(l.diagnostics.find("p.tf:5:"), std::string::npos) << l.diagnostics;
 }
 
+TEST(Terraform, IndentedHeredocAndEscapedStringPolicies) {
+  auto l = Load({{"p.tf", "resource \"vault_policy\" \"a\" {\n  name   = \"a\"\n  policy = <<-EOT\n    path \"a\" {\n"
+                          "      capabilities = [\"reed\"]\n    }\n  EOT\n}\n"
+                          "resource \"vault_policy\" \"b\" {\n  name   = \"b\"\n"
+                          "  policy = \"path \\\"b\\\" { capabilities = [\\\"reed\\\"] }\"\n}\n"}});
+  // <<-: diagnostics at the .tf line; an escaped string: its own source named after the argument.
+  EXPECT_NE(l.diagnostics.find("p.tf:5:"), std::string::npos) << l.diagnostics;
+  EXPECT_NE(l.diagnostics.find("p.tf:11:12 (vault_policy.b):1:"), std::string::npos) << l.diagnostics;
+}
+
 TEST(Terraform, AwsPluralArgumentsAndLowerCasedNames) {
   auto l = Load({{"aws.tf", R"(
 resource "vault_aws_auth_backend_role" "dev" {
