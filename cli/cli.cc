@@ -25,6 +25,7 @@ int Main(int argc, char** argv) {
       AddWhoCanCommand(app),
       AddMatrixCommand(app),
       AddBenchCommand(app),
+      AddServeCommand(app),
   };
 
   try {

@@ -24,5 +24,6 @@ Command AddSimulateCommand(CLI::App& app);
 Command AddWhoCanCommand(CLI::App& app);
 Command AddMatrixCommand(CLI::App& app);
 Command AddFmtCommand(CLI::App& app);
+Command AddServeCommand(CLI::App& app);
 
 }  // namespace polcheck::cli

@@ -1,0 +1,733 @@
+#include "runtime/core.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "parser/duration.h"
+#include "runtime/crypto.h"
+#include "runtime/policies.h"
+#include "runtime/tokens.h"
+
+namespace polcheck::runtime {
+namespace {
+
+using nlohmann::json;
+using evaluator::Operation;
+
+std::string Multi(const std::string& message) { return "1 error occurred:\n\t* " + message + "\n\n"; }
+
+HttpResponse ErrorBody(int status, const std::vector<std::string>& errors) {
+  return {status, json{{"errors", errors}}.dump()};
+}
+
+HttpResponse JsonBody(int status, const json& body) { return {status, body.dump()}; }
+
+// Percent-decoding; '+' means ' ' only in a query string (paths use '+' segments).
+std::string UrlDecode(std::string_view s, bool query = false) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      std::optional<std::string> byte = crypto::FromHex(s.substr(i + 1, 2));
+      if (byte) {
+        out += *byte;
+        i += 2;
+        continue;
+      }
+    }
+    out += query && s[i] == '+' ? ' ' : s[i];
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) {
+      continue;
+    }
+    const std::size_t eq = pair.find('=');
+    out[UrlDecode(pair.substr(0, eq), true)] = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), true);
+  }
+  return out;
+}
+
+// Go's strconv.ParseBool.
+std::optional<bool> ParseBool(const std::string& s) {
+  if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
+  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
+  return std::nullopt;
+}
+
+// Root-protected paths (RUNTIME-API.md §1.1) among those this runtime serves or may serve.
+bool IsRootPath(const std::string& path) {
+  static const char* const kPrefixes[] = {"sys/auth/", "sys/audit", "sys/remount", "sys/rotate",
+                                          "sys/revoke-prefix/", "sys/revoke-force/", "sys/leases/revoke-prefix/",
+                                          "sys/leases/revoke-force/", "sys/raw/", "sys/config/auditing/",
+                                          "sys/plugins/catalog/", "auth/token/accessors", "auth/token/revoke-orphan"};
+  for (const char* prefix : kPrefixes) {
+    if (path.starts_with(prefix)) {
+      return true;
+    }
+  }
+  return path == "sys/seal";
+}
+
+json Envelope(const Response& r, const std::string& mount_type) {
+  json env = {{"request_id", crypto::Uuid()},
+              {"lease_id", ""},
+              {"renewable", false},
+              {"lease_duration", 0},
+              {"data", r.data ? *r.data : json(nullptr)},
+              {"wrap_info", nullptr},
+              {"warnings", r.warnings.empty() ? json(nullptr) : json(r.warnings)},
+              {"auth", r.auth ? *r.auth : json(nullptr)},
+              {"mount_type", mount_type}};
+  if (r.inject_data && r.data && r.data->is_object()) {
+    for (const auto& [key, value] : r.data->items()) {
+      if (!env.contains(key)) {
+        env[key] = value;
+      }
+    }
+  }
+  return env;
+}
+
+HttpResponse Render(const Response& r, const std::string& mount_type) {
+  if (r.is_error) {
+    return ErrorBody(r.status, r.errors);
+  }
+  if (r.raw_envelope) {
+    return JsonBody(r.status, Envelope(r, mount_type));
+  }
+  if (!r.data && !r.auth && r.warnings.empty()) {
+    return {204, ""};
+  }
+  return JsonBody(200, Envelope(r, mount_type));
+}
+
+}  // namespace
+
+// ---- Response ------------------------------------------------------------------------------
+
+Response Response::Error(int status, std::string message) {
+  Response r;
+  r.status = status;
+  r.is_error = true;
+  r.errors.push_back(std::move(message));
+  return r;
+}
+Response Response::MultiError(int status, const std::string& message) { return Error(status, Multi(message)); }
+Response Response::NotFound() {
+  Response r;
+  r.status = 404;
+  r.is_error = true;
+  return r;
+}
+Response Response::UnsupportedPath() { return MultiError(404, "unsupported path"); }
+Response Response::UnsupportedOperation() { return MultiError(405, "unsupported operation"); }
+Response Response::Data(json data) {
+  Response r;
+  r.data = std::make_shared<const json>(std::move(data));
+  return r;
+}
+Response Response::NoContent() { return Response{}; }
+Response Response::FromError(const polcheck::Error& error) {
+  if (error.code == Error::Code::kUnsupported && error.message == "Vault is sealed") {
+    return Error(503, "Vault is sealed");
+  }
+  return MultiError(500, error.message);
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+std::vector<std::string> StringList(const json& data, const char* key) {
+  std::vector<std::string> out;
+  auto it = data.find(key);
+  if (it == data.end() || it->is_null()) {
+    return out;
+  }
+  if (it->is_array()) {
+    for (const json& v : *it) {
+      if (v.is_string()) {
+        out.push_back(v.get<std::string>());
+      }
+    }
+    return out;
+  }
+  if (it->is_string()) {
+    std::string_view s = it->get_ref<const std::string&>();
+    while (!s.empty()) {
+      const std::size_t comma = s.find(',');
+      out.emplace_back(s.substr(0, comma));
+      s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> DurationSeconds(const json& data, const char* key, std::string& error) {
+  auto it = data.find(key);
+  if (it == data.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  if (it->is_number_integer()) {
+    return it->get<std::int64_t>();
+  }
+  if (it->is_number()) {
+    return static_cast<std::int64_t>(it->get<double>());
+  }
+  if (it->is_string()) {
+    parser::DurationResult d = parser::ParseDurationString(it->get<std::string>());
+    if (d.seconds) {
+      return d.seconds;
+    }
+    error = "error converting input " + it->get<std::string>() + " for field \"" + key + "\": " + d.error;
+    return std::nullopt;
+  }
+  error = std::string("invalid value for field \"") + key + "\"";
+  return std::nullopt;
+}
+
+std::string Rfc3339Nano(std::int64_t unix_nanos) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_nanos / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out = date;
+  std::int64_t nanos = unix_nanos % 1'000'000'000;
+  if (nanos != 0) {
+    std::string frac = std::to_string(nanos);
+    frac.insert(0, 9 - frac.size(), '0');
+    while (frac.back() == '0') {
+      frac.pop_back();
+    }
+    out.append(".").append(frac);
+  }
+  out.append("Z");
+  return out;
+}
+
+// ---- Core ----------------------------------------------------------------------------------
+
+Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Dialect dialect)
+    : clock_(std::move(clock)),
+      dialect_(dialect),
+      barrier_(std::move(storage)),
+      tokens_(std::make_unique<TokenStore>(barrier_, *clock_)),
+      policies_(std::make_unique<PolicyStore>(barrier_, dialect)) {}
+
+Core::~Core() = default;
+
+Expected<void> Core::Mount(const std::string& path, const std::string& type, const std::string& version) {
+  if (type != "kv" || version != "2") {
+    return Unexpected(Error::Code::kUnsupported, "only KV v2 mounts are supported so far");
+  }
+  Expected<std::optional<std::string>> raw = barrier_.Get("core/mounts");
+  if (!raw) {
+    return Unexpected(raw.error());
+  }
+  json table = *raw ? json::parse(**raw) : json::object();
+  table[path] = {{"type", type}, {"options", {{"version", version}}}, {"uuid", crypto::Uuid()}};
+  if (Expected<void> put = barrier_.Put("core/mounts", table.dump()); !put) {
+    return put;
+  }
+  return LoadMounts();
+}
+
+Expected<void> Core::LoadMounts() {
+  Expected<std::optional<std::string>> raw = barrier_.Get("core/mounts");
+  if (!raw) {
+    return Unexpected(raw.error());
+  }
+  std::map<std::string, std::shared_ptr<Backend>> mounts;
+  mounts["sys/"] = MakeSystemBackend(*this);
+  mounts["auth/token/"] = MakeTokenBackend(*this);
+  if (*raw) {
+    const json table = json::parse(**raw);
+    for (auto it = table.begin(); it != table.end(); ++it) {
+      mounts[it.key()] = MakeKv2Backend(*this, it.key());
+    }
+  }
+  std::lock_guard lock(mounts_mu_);
+  mounts_ = std::move(mounts);
+  return {};
+}
+
+std::pair<Backend*, std::string> Core::Route(const std::string& path) {
+  std::lock_guard lock(mounts_mu_);
+  // Longest mount prefix wins; a mount is also addressed without its trailing '/'.
+  for (auto it = mounts_.rbegin(); it != mounts_.rend(); ++it) {
+    const std::string& mount = it->first;
+    if (path.starts_with(mount) || path + "/" == mount) {
+      return {it->second.get(), path.size() >= mount.size() ? path.substr(mount.size()) : ""};
+    }
+  }
+  return {nullptr, ""};
+}
+
+Expected<std::pair<std::string, std::string>> Core::SetUpDev(const std::string& root_token_id) {
+  Expected<std::vector<std::string>> keys = barrier_.Initialize(1, 1);
+  if (!keys) {
+    return Unexpected(keys.error());
+  }
+  if (Expected<SealState> state = barrier_.Unseal(keys->front()); !state) {
+    return Unexpected(state.error());
+  }
+  if (Expected<void> def = policies_->InstallDefault(); !def) {
+    return Unexpected(def.error());
+  }
+  TokenEntry root;
+  root.policies = {"root"};
+  root.orphan = true;
+  root.path = root_token_id.empty() ? "auth/token/root" : "auth/token/create";
+  root.display_name = root_token_id.empty() ? "root" : "token";
+  root.creation_time = clock_->NowSeconds();
+  Expected<CreatedToken> token = tokens_->Create(root, root_token_id);
+  if (!token) {
+    return Unexpected(token.error());
+  }
+  if (Expected<void> mounted = Mount("secret/", "kv", "2"); !mounted) {
+    return Unexpected(mounted.error());
+  }
+  return std::pair(crypto::Base64(keys->front()), token->id);
+}
+
+HttpResponse Core::Handle(const HttpRequest& http) {
+  std::string_view target = http.target;
+  const std::size_t question = target.find('?');
+  const std::string_view raw_path = target.substr(0, question);
+  const std::string query(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
+  if (!raw_path.starts_with("/v1/")) {
+    return ErrorBody(404, {});
+  }
+  std::string path = UrlDecode(raw_path.substr(4));
+  static const char* const kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "LIST", "PATCH"};
+  if (std::none_of(std::begin(kMethods), std::end(kMethods), [&](const char* m) { return http.method == m; })) {
+    return ErrorBody(405, {});
+  }
+  if (path == "sys/health" || path == "sys/seal-status" || path == "sys/init" || path == "sys/unseal" ||
+      path == "sys/seal") {
+    return Special(http.method, path, query, http);
+  }
+  if (barrier_.sealed()) {
+    return ErrorBody(503, {"Vault is sealed"});
+  }
+  return HandleLogical(http, std::move(path), query);
+}
+
+namespace {
+
+struct Authorized {
+  std::optional<TokenEntry> token;
+  std::shared_ptr<const CompiledAcl> acl;
+  std::optional<HttpResponse> error;
+};
+
+Authorized Authorize(Core& core, const std::string& client_token) {
+  Authorized out;
+  if (client_token.empty()) {
+    out.error = ErrorBody(403, {Multi("permission denied")});
+    return out;
+  }
+  Expected<std::optional<TokenEntry>> entry = core.tokens().Lookup(client_token);
+  if (!entry) {
+    out.error = Render(Response::FromError(entry.error()), "");
+    return out;
+  }
+  if (!*entry) {
+    out.error = ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"});
+    return out;
+  }
+  Expected<std::shared_ptr<const CompiledAcl>> acl = core.policies().AclFor((*entry)->policies);
+  if (!acl) {
+    out.error = Render(Response::MultiError(500, acl.error().message), "");
+    return out;
+  }
+  out.token = std::move(*entry);
+  out.acl = std::move(*acl);
+  return out;
+}
+
+}  // namespace
+
+HttpResponse Core::Special(const std::string& method, const std::string& path, const std::string& query,
+                           const HttpRequest& http) {
+  Expected<SealState> state = barrier_.State();
+  if (!state) {
+    return Render(Response::FromError(state.error()), "");
+  }
+  auto status_json = [&](const SealState& s) {
+    return json{{"type", "shamir"},   {"initialized", s.initialized}, {"sealed", s.sealed},
+                {"t", s.threshold},   {"n", s.shares},                {"progress", s.progress},
+                {"nonce", ""},        {"version", "1.17.0+polcheck"}, {"build_date", ""},
+                {"migration", false}, {"recovery_seal", false},       {"storage_type", "polcheck"}};
+  };
+  if (path == "sys/health") {
+    if (method != "GET" && method != "HEAD") {
+      return ErrorBody(405, {});
+    }
+    int status = !state->initialized ? 501 : state->sealed ? 503 : 200;
+    const auto params = ParseQuery(query);
+    for (const auto& [key, code] : {std::pair{"uninitcode", 501}, {"sealedcode", 503}, {"activecode", 200}}) {
+      if (auto it = params.find(key); it != params.end() && code == status) {
+        try {
+          status = std::stoi(it->second);
+        } catch (const std::exception&) {
+          return ErrorBody(400, {std::string("unable to parse ") + key + " value"});
+        }
+      }
+    }
+    json body = {{"initialized", state->initialized}, {"sealed", state->sealed},
+                 {"standby", false}, {"performance_standby", false},
+                 {"replication_performance_mode", "disabled"}, {"replication_dr_mode", "disabled"},
+                 {"server_time_utc", clock_->NowSeconds()}, {"version", "1.17.0+polcheck"}};
+    return {status, method == "HEAD" ? "" : body.dump()};
+  }
+  if (path == "sys/seal-status") {
+    return method == "GET" ? JsonBody(200, status_json(*state)) : ErrorBody(405, {});
+  }
+  const bool write = method == "POST" || method == "PUT";
+  json data = json::object();
+  if (write && !http.body.empty()) {
+    data = json::parse(http.body, nullptr, false);
+    if (data.is_discarded() || !data.is_object()) {
+      return ErrorBody(400, {"failed to parse JSON input: invalid JSON object"});
+    }
+  }
+  if (path == "sys/init") {
+    if (method == "GET") {
+      return JsonBody(200, {{"initialized", state->initialized}});
+    }
+    if (!write) {
+      return ErrorBody(405, {});
+    }
+    const int shares = data.value("secret_shares", 0);
+    const int threshold = data.value("secret_threshold", 0);
+    Expected<std::vector<std::string>> keys = barrier_.Initialize(shares, threshold);
+    if (!keys) {
+      return ErrorBody(400, {keys.error().message});
+    }
+    // Unseal briefly to write the default policy and the root token, then seal again.
+    for (int i = 0; i < threshold; ++i) {
+      (void)barrier_.Unseal((*keys)[static_cast<std::size_t>(i)]);
+    }
+    TokenEntry root;
+    root.policies = {"root"};
+    root.orphan = true;
+    root.path = "auth/token/root";
+    root.display_name = "root";
+    root.creation_time = clock_->NowSeconds();
+    Expected<void> def = policies_->InstallDefault();
+    Expected<CreatedToken> token = def ? tokens_->Create(root, "") : Expected<CreatedToken>(Unexpected(def.error()));
+    Expected<void> mounts = token ? LoadMounts() : Expected<void>();
+    barrier_.Seal();
+    tokens_->ForgetSalt();
+    if (!token || !mounts) {
+      return Render(Response::FromError(token ? mounts.error() : token.error()), "");
+    }
+    json hex = json::array();
+    json b64 = json::array();
+    for (const std::string& key : *keys) {
+      hex.push_back(crypto::Hex(key));
+      b64.push_back(crypto::Base64(key));
+    }
+    return JsonBody(200, {{"keys", hex}, {"keys_base64", b64}, {"root_token", token->id}});
+  }
+  if (path == "sys/unseal") {
+    if (!write) {
+      return ErrorBody(405, {});
+    }
+    if (data.value("reset", false)) {
+      barrier_.ResetProgress();
+      Expected<SealState> now = barrier_.State();
+      return now ? JsonBody(200, status_json(*now)) : Render(Response::FromError(now.error()), "");
+    }
+    const std::string key = data.value("key", "");
+    if (key.empty()) {
+      return ErrorBody(400, {"'key' must be specified in request body as JSON, or 'reset' set to true"});
+    }
+    std::optional<std::string> bytes = crypto::FromHex(key);
+    if (!bytes) {
+      bytes = crypto::FromBase64(key);
+    }
+    if (!bytes) {
+      return ErrorBody(400, {"'key' must be a valid hex or base64 string"});
+    }
+    Expected<SealState> now = barrier_.Unseal(*bytes);
+    if (!now) {
+      return ErrorBody(400, {now.error().message});
+    }
+    if (!now->sealed) {
+      if (Expected<void> loaded = LoadMounts(); !loaded) {
+        return Render(Response::FromError(loaded.error()), "");
+      }
+    }
+    return JsonBody(200, status_json(*now));
+  }
+  // sys/seal: authenticated, needs sudo on sys/seal.
+  if (!write) {
+    return ErrorBody(405, {});
+  }
+  if (state->sealed) {
+    return ErrorBody(503, {"Vault is sealed"});
+  }
+  Authorized auth = Authorize(*this, http.token);
+  if (auth.error) {
+    return *auth.error;
+  }
+  evaluator::Result result = auth.acl->acl->Check({.path = "sys/seal", .operation = Operation::kUpdate});
+  if (!result.allowed || !result.root_privs) {
+    return ErrorBody(403, {Multi("permission denied")});
+  }
+  barrier_.Seal();
+  tokens_->ForgetSalt();
+  return {204, ""};
+}
+
+HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std::string query) {
+  const std::string& method = http.method;
+  json data = json::object();
+  const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
+  if (has_body && !http.body.empty()) {
+    data = json::parse(http.body, nullptr, false);
+    if (data.is_discarded()) {
+      return ErrorBody(400, {"failed to parse JSON input: invalid character in JSON body"});
+    }
+    if (!data.is_object()) {
+      return ErrorBody(400, {"failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"});
+    }
+    for (auto it = data.begin(); it != data.end();) {  // JSON null means "not supplied"
+      it = it->is_null() ? data.erase(it) : std::next(it);
+    }
+  }
+  Operation op = Operation::kUpdate;
+  if (method == "GET" || method == "HEAD" || method == "LIST" || method == "DELETE") {
+    for (auto& [key, value] : ParseQuery(query)) {
+      data[key] = value;
+    }
+    op = method == "DELETE" ? Operation::kDelete : method == "LIST" ? Operation::kList : Operation::kRead;
+    if (method == "GET" && data.contains("list")) {
+      std::optional<bool> list = ParseBool(data["list"].get<std::string>());
+      if (!list) {
+        return ErrorBody(400, {});
+      }
+      data.erase("list");
+      if (*list) {
+        op = Operation::kList;
+      }
+    }
+  } else if (method == "PATCH") {
+    if (http.content_type.find("application/merge-patch+json") == std::string::npos) {
+      return ErrorBody(415, {"PATCH requires Content-Type of application/merge-patch+json, provided " + http.content_type});
+    }
+    op = Operation::kPatch;
+  }
+  if (op == Operation::kList && !path.ends_with("/")) {
+    path += "/";
+  }
+  Authorized auth = Authorize(*this, http.token);
+  if (auth.error) {
+    return *auth.error;
+  }
+  auto [backend, relative] = Route(path);
+  if (op == Operation::kUpdate && backend != nullptr) {
+    std::optional<bool> exists = backend->Exists(relative);
+    if (exists && !*exists) {
+      op = Operation::kCreate;
+    }
+  }
+  const evaluator::Result result = auth.acl->acl->Check({.path = path, .operation = op});
+  if (!result.allowed || (IsRootPath(path) && !result.root_privs)) {
+    return ErrorBody(403, {Multi("permission denied")});
+  }
+  if (backend == nullptr) {
+    return ErrorBody(404, {Multi("no handler for route \"" + path + "\". route entry not found.")});
+  }
+  Expected<bool> last_use = tokens_->Use(*auth.token);
+  if (!last_use) {
+    return ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"});
+  }
+  LogicalRequest request{.operation = op,
+                         .path = relative,
+                         .mount = path.substr(0, path.size() - relative.size()),
+                         .data = &data,
+                         .token = &*auth.token,
+                         .client_token = http.token,
+                         .root_privs = result.root_privs};
+  const Response response = backend->Handle(request);
+  if (*last_use) {
+    (void)tokens_->Revoke(auth.token->hash);
+  }
+  HttpResponse out = Render(response, backend->type());
+  if (method == "HEAD") {
+    out.body.clear();
+  }
+  return out;
+}
+
+// ---- sys/ (logical part) -------------------------------------------------------------------
+
+namespace {
+
+class SystemBackend final : public Backend {
+ public:
+  explicit SystemBackend(Core& core) : core_(core) {}
+  std::string type() const override { return "system"; }
+
+  std::optional<bool> Exists(const std::string& path) override {
+    if (!path.starts_with("policies/acl/") || path.size() == 13) {
+      return std::nullopt;
+    }
+    Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(13)));
+    return text && text->has_value();
+  }
+
+  Response Handle(const LogicalRequest& req) override {
+    if (req.path == "policies/acl/" || req.path == "policies/acl") {
+      return req.operation == Operation::kList ? ListPolicies() : Response::UnsupportedOperation();
+    }
+    if (req.path.starts_with("policies/acl/")) {
+      return Policy(req, PolicyStore::NormalizeName(req.path.substr(13)));
+    }
+    if (req.path == "capabilities" || req.path == "capabilities-self") {
+      const bool write = req.operation == Operation::kUpdate || req.operation == Operation::kCreate;
+      return write ? Capabilities(req) : Response::UnsupportedOperation();
+    }
+    return Response::UnsupportedPath();
+  }
+
+ private:
+  Response ListPolicies() {
+    Expected<std::vector<std::string>> names = core_.policies().List();
+    if (!names) {
+      return Response::FromError(names.error());
+    }
+    return Response::Data({{"keys", *names}, {"policies", *names}});
+  }
+
+  Response Policy(const LogicalRequest& req, const std::string& name) {
+    switch (req.operation) {
+      case Operation::kRead: {
+        if (name == "root") {
+          return Response::Data({{"name", "root"}, {"policy", ""}});
+        }
+        Expected<std::optional<std::string>> text = core_.policies().Get(name);
+        if (!text) {
+          return Response::FromError(text.error());
+        }
+        if (!*text) {
+          return Response::NotFound();
+        }
+        return Response::Data({{"name", name}, {"policy", **text}});
+      }
+      case Operation::kCreate:
+      case Operation::kUpdate:
+        return WritePolicy(req, name);
+      case Operation::kDelete: {
+        if (name == "root") {
+          return Response::Error(400, "cannot delete \"root\" policy");
+        }
+        if (name == "default") {
+          return Response::Error(400, "cannot delete default policy");
+        }
+        Expected<void> deleted = core_.policies().Delete(name);
+        return deleted ? Response::NoContent() : Response::FromError(deleted.error());
+      }
+      case Operation::kList:
+        return Response::UnsupportedPath();
+      case Operation::kPatch:
+      case Operation::kHelp:
+      case Operation::kScan:
+      case Operation::kRecover:
+      case Operation::kRevoke:
+      case Operation::kRenew:
+      case Operation::kRollback:
+      case Operation::kSubscribe:
+      case Operation::kHeader:
+        return Response::UnsupportedOperation();
+    }
+    return Response::UnsupportedOperation();
+  }
+
+  Response WritePolicy(const LogicalRequest& req, const std::string& name) {
+    if (name == "root" || name == "response-wrapping") {
+      return Response::Error(400, "cannot update \"" + name + "\" policy");
+    }
+    const json& d = *req.data;
+    std::string text = d.contains("policy") && d["policy"].is_string() ? d["policy"].get<std::string>() : "";
+    if (text.empty()) {
+      return Response::Error(400, "'policy' parameter not supplied or empty");
+    }
+    if (std::optional<std::string> decoded = crypto::FromBase64(text)) {
+      text = *decoded;
+    }
+    if (std::string error = core_.policies().Validate(name, text); !error.empty()) {
+      return Response::Error(400, error);
+    }
+    if (Expected<void> put = core_.policies().Put(name, text); !put) {
+      return Response::FromError(put.error());
+    }
+    const std::string raw_name = req.path.substr(13);
+    if (raw_name != name) {
+      Response r;
+      r.warnings.push_back("policy name was converted to " + name);
+      return r;
+    }
+    return Response::NoContent();
+  }
+
+  Response Capabilities(const LogicalRequest& req) {
+    const json& d = *req.data;
+    std::vector<std::string> paths = StringList(d, "paths");
+    if (paths.empty()) {
+      paths = StringList(d, "path");
+    }
+    if (paths.empty()) {
+      return Response::Error(400, "paths must be supplied");
+    }
+    std::vector<std::string> policies = req.token->policies;
+    if (req.path == "capabilities") {
+      Expected<std::optional<TokenEntry>> other = core_.tokens().Lookup(d.value("token", ""));
+      if (!other) {
+        return Response::FromError(other.error());
+      }
+      if (!*other) {
+        return Response::Error(400, "invalid token");
+      }
+      policies = (*other)->policies;
+    }
+    Expected<std::shared_ptr<const CompiledAcl>> acl = core_.policies().AclFor(policies);
+    if (!acl) {
+      return Response::FromError(acl.error());
+    }
+    json data = json::object();
+    for (const std::string& path : paths) {
+      json names = json::array();
+      for (std::string_view name : (*acl)->acl->Capabilities(path)) {
+        names.push_back(name);
+      }
+      data[path] = names;
+      if (paths.size() == 1) {
+        data["capabilities"] = names;
+      }
+    }
+    Response r = Response::Data(std::move(data));
+    r.inject_data = true;
+    return r;
+  }
+
+  Core& core_;
+};
+
+}  // namespace
+
+std::shared_ptr<Backend> MakeSystemBackend(Core& core) { return std::make_shared<SystemBackend>(core); }
+
+}  // namespace polcheck::runtime

@@ -1,0 +1,72 @@
+// polcheck::runtime — a small Vault-API-compatible server (../shared/RUNTIME-API.md)
+// whose every request is enforced by the shared evaluator (evaluator/acl.h).
+//
+//   runtime::ServerOptions options{.port = 0};              // 0: pick a free port
+//   Expected<std::unique_ptr<runtime::Server>> server = runtime::Server::Start(options);
+//   if (!server) { /* e.g. the address is in use */ }
+//   Expected<runtime::DevSetup> dev = (*server)->SetUpDev("root");  // init, unseal, secret/ = KV v2
+//   // curl -H "X-Vault-Token: root" http://127.0.0.1:<port>/v1/secret/data/app
+//   (*server)->Stop();
+//
+// Built so far: transport (/v1/ routing, LIST and ?list=true, the envelope,
+// Vault's error bodies), encrypted storage with Shamir seal/unseal, the token
+// store, ACL policies with enforcement and capabilities, KV v2 at secret/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/dialect.h"
+#include "base/expected.h"
+#include "runtime/clock.h"
+#include "runtime/storage.h"
+
+namespace polcheck::runtime {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8200;  // 0: an ephemeral port, see Server::port()
+  int threads = 2;            // I/O threads serving connections
+  std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413
+  std::shared_ptr<Storage> storage;  // nullptr: MakeMemoryStorage()
+  std::shared_ptr<Clock> clock;      // nullptr: SystemClock
+  Dialect dialect = Dialect::kVault;
+};
+
+// What `vault server -dev` prints.
+struct DevSetup {
+  std::string unseal_key;  // base64, as Vault prints it
+  std::string root_token;
+};
+
+class Server {
+ public:
+  // Binds and starts serving. Fails with kIo when the address cannot be bound.
+  [[nodiscard]] static Expected<std::unique_ptr<Server>> Start(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Dev mode on a fresh storage: initialise with one key share, unseal, create
+  // the root token (`root_token_id`, or a random hvs. token when empty) and
+  // mount KV v2 at secret/. Fails when the storage is already initialised.
+  [[nodiscard]] Expected<DevSetup> SetUpDev(const std::string& root_token_id);
+
+  std::uint16_t port() const;
+  // "http://127.0.0.1:8200"
+  std::string address() const;
+  // Stops accepting, closes connections and joins the I/O threads. Idempotent.
+  void Stop();
+  // Blocks until Stop() is called (from another thread or a signal handler thread).
+  void Wait();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace polcheck::runtime

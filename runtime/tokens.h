@@ -1,0 +1,47 @@
+// The token store (internal): tokens are kept only as HMAC-SHA256 hashes under
+// a salt that lives inside the barrier; accessors map to those hashes; each
+// child is indexed under its parent so revocation walks the tree.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "runtime/core.h"
+
+namespace polcheck::runtime {
+
+struct CreatedToken {
+  std::string id;  // the client token; only ever returned, never stored
+  TokenEntry entry;
+};
+
+class TokenStore {
+ public:
+  TokenStore(Barrier& barrier, const Clock& clock);
+
+  // The live entry for a token ID; an expired token is revoked and nullopt returned.
+  [[nodiscard]] Expected<std::optional<TokenEntry>> Lookup(const std::string& id);
+  [[nodiscard]] Expected<std::optional<TokenEntry>> LookupAccessor(const std::string& accessor);
+  // Stores `entry` under `id` (a fresh "hvs." token when empty) with a new
+  // accessor; fills hash and accessor. kInvalidArgument if `id` is taken.
+  [[nodiscard]] Expected<CreatedToken> Create(TokenEntry entry, std::string id);
+  // Revokes the token with this hash and, depth first, all its descendants.
+  [[nodiscard]] Expected<void> Revoke(const std::string& hash);
+  // Counts one use of a limited token; true when that was its last use.
+  [[nodiscard]] Expected<bool> Use(TokenEntry& entry);
+  void ForgetSalt();
+
+ private:
+  [[nodiscard]] Expected<std::string> Hash(const std::string& id);
+  [[nodiscard]] Expected<std::optional<TokenEntry>> Load(const std::string& hash);
+  [[nodiscard]] Expected<void> Save(const TokenEntry& entry);
+
+  Barrier& barrier_;
+  const Clock& clock_;
+  std::mutex mu_;      // guards salt_
+  std::mutex use_mu_;  // serialises num_uses updates
+  std::optional<std::string> salt_;
+};
+
+}  // namespace polcheck::runtime
