@@ -42,6 +42,11 @@ std::unique_ptr<Rule> MakePlusLosesToGlobRule();
 std::unique_ptr<Rule> MakeTemplateUnknownKeyRule();
 std::unique_ptr<Rule> MakeTemplateUsesNameRule();
 std::unique_ptr<Rule> MakeTemplateUserControlledRule();
+std::unique_ptr<Rule> MakeIneffectiveDenyRule();
+std::unique_ptr<Rule> MakeShadowedRuleRule();
+std::unique_ptr<Rule> MakePooledParameterConstraintsRule();
+std::unique_ptr<Rule> MakeCrossPolicyConflictRule();
+std::unique_ptr<Rule> MakeListDenyNoTrailingSlashRule();
 
 const std::vector<std::unique_ptr<Rule>>& Catalog() {
   static const std::vector<std::unique_ptr<Rule>> rules = [] {
@@ -76,6 +81,11 @@ const std::vector<std::unique_ptr<Rule>>& Catalog() {
     all.push_back(MakeVerbCapabilityMismatchRule());
     all.push_back(MakeListShadowedByExactRule());
     all.push_back(MakePlusLosesToGlobRule());
+    all.push_back(MakeIneffectiveDenyRule());
+    all.push_back(MakeShadowedRuleRule());
+    all.push_back(MakePooledParameterConstraintsRule());
+    all.push_back(MakeCrossPolicyConflictRule());
+    all.push_back(MakeListDenyNoTrailingSlashRule());
     all.push_back(MakeTemplateUnknownKeyRule());
     all.push_back(MakeTemplateUsesNameRule());
     all.push_back(MakeTemplateUserControlledRule());

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <mutex>
+#include <tuple>
 #include <ranges>
 #include <set>
 
@@ -563,6 +565,297 @@ std::vector<std::string> SplitList(std::string_view text) {
     start = comma + 1;
   }
   return out;
+}
+
+// ---------------------------------------------------------------- precedence
+
+PatternRank RankOf(const parser::Pattern& p) {
+  PatternRank rank;
+  std::string_view key = p.key;
+  if (p.kind == parser::PatternKind::kPrefix) {
+    rank.first_wc = key.size();
+    rank.is_prefix = true;
+    rank.length = key.size();
+    rank.path = key;
+    return rank;
+  }
+  // As Vault: the byte index of the first '+', even one inside a literal segment.
+  rank.first_wc = std::min(key.find('+'), key.size());
+  if (key.ends_with('*')) {
+    rank.is_prefix = true;
+    key.remove_suffix(1);
+  }
+  rank.path = key;
+  rank.length = key.size();
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    const std::size_t slash = std::min(key.find('/', start), key.size());
+    rank.wildcards += key.substr(start, slash - start) == "+" ? 1 : 0;
+    start = slash + 1;
+  }
+  return rank;
+}
+
+bool Outranks(const parser::Pattern& a, const parser::Pattern& b) {
+  const PatternRank x = RankOf(a), y = RankOf(b);
+  if (x.first_wc != y.first_wc) {
+    return x.first_wc > y.first_wc;
+  }
+  if (x.is_prefix != y.is_prefix) {
+    return !x.is_prefix;
+  }
+  if (x.wildcards != y.wildcards) {
+    return x.wildcards < y.wildcards;
+  }
+  if (x.length != y.length) {
+    return x.length > y.length;
+  }
+  return x.path > y.path;
+}
+
+std::string_view OutrankReason(const parser::Pattern& winner, const parser::Pattern& loser) {
+  const PatternRank x = RankOf(winner), y = RankOf(loser);
+  if (x.first_wc != y.first_wc) {
+    return "its first wildcard or glob comes later (priority rule 1)";
+  }
+  if (x.is_prefix != y.is_prefix) {
+    return "it does not end in a glob (priority rule 2)";
+  }
+  if (x.wildcards != y.wildcards) {
+    return "it has fewer '+' segments (priority rule 3)";
+  }
+  if (x.length != y.length) {
+    return "it is longer (priority rule 4)";
+  }
+  return "it sorts later (priority rule 5)";
+}
+
+namespace {
+
+using PositionSet = std::string;  // '1' at each automaton position in the set
+
+PositionSet Start(const Tokens& t) {
+  PositionSet set(t.size() + 1, '0');
+  std::vector<std::size_t> closed;
+  Close(t, 0, closed);
+  for (std::size_t i : closed) {
+    set[i] = '1';
+  }
+  return set;
+}
+
+// The positions reached from `from` on character `c` (closed), or "" when none.
+PositionSet Advance(const Tokens& t, const PositionSet& from, char c) {
+  PositionSet to(t.size() + 1, '0');
+  bool any = false;
+  std::vector<std::size_t> closed;
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    const std::size_t next = from[i] == '1' ? Step(t, i, c) : std::string::npos;
+    if (next == std::string::npos) {
+      continue;
+    }
+    closed.clear();
+    Close(t, next, closed);
+    for (std::size_t k : closed) {
+      to[k] = '1';
+      any = true;
+    }
+  }
+  return any ? to : PositionSet();
+}
+
+// The literal characters of both patterns, '/', and one character neither
+// mentions: it stands for every other character, which both treat alike.
+std::string InclusionAlphabet(const Tokens& a, const Tokens& b) {
+  std::set<char> chars = {'/'};
+  for (const Tokens* t : {&a, &b}) {
+    for (const Token& tok : *t) {
+      if (tok.kind == Token::Kind::kChar) {
+        chars.insert(tok.c);
+      }
+    }
+  }
+  std::string out(chars.begin(), chars.end());
+  for (char c : std::string_view("xyzqjkw0123456789")) {
+    if (chars.count(c) == 0) {
+      out += c;
+      return out;
+    }
+  }
+  for (int c = 1; c < 128; ++c) {
+    if (chars.count(static_cast<char>(c)) == 0) {
+      out += static_cast<char>(c);
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool Covers(const parser::Pattern& outer, const parser::Pattern& inner) {
+  const std::string_view po = LiteralPrefix(outer), pi = LiteralPrefix(inner);
+  const std::size_t n = std::min(po.size(), pi.size());
+  if (po.substr(0, n) != pi.substr(0, n)) {
+    return false;
+  }
+  const Tokens o = Tokenize(outer), in = Tokenize(inner);
+  const std::string alphabet = InclusionAlphabet(o, in);
+  // Search the product of both subset automata for a path `inner` accepts and `outer` does not.
+  std::set<std::pair<PositionSet, PositionSet>> seen;
+  std::deque<std::pair<PositionSet, PositionSet>> queue;
+  queue.emplace_back(Start(in), Start(o));
+  seen.insert(queue.front());
+  while (!queue.empty()) {
+    const auto [si, so] = queue.front();
+    queue.pop_front();
+    if (si.back() == '1' && (so.empty() || so.back() != '1')) {
+      return false;
+    }
+    for (char c : alphabet) {
+      PositionSet ni = Advance(in, si, c);
+      if (ni.empty()) {
+        continue;
+      }
+      PositionSet no = so.empty() ? PositionSet() : Advance(o, so, c);
+      if (seen.emplace(ni, no).second) {
+        queue.emplace_back(std::move(ni), std::move(no));
+      }
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> CommonCanonicalPath(const parser::Pattern& a, const parser::Pattern& b) {
+  const std::string_view pa = LiteralPrefix(a), pb = LiteralPrefix(b);
+  const std::size_t n = std::min(pa.size(), pb.size());
+  if (pa.substr(0, n) != pb.substr(0, n)) {
+    return std::nullopt;
+  }
+  const Tokens ta = Tokenize(a), tb = Tokenize(b);
+  const std::string alphabet = Alphabet(ta, tb);
+  // State: both position sets and whether the path so far is empty or ends in '/'.
+  struct State {
+    PositionSet sa, sb;
+    bool after_slash = true;
+    std::string word;
+  };
+  std::set<std::tuple<PositionSet, PositionSet, bool>> seen;
+  std::deque<State> queue;
+  queue.push_back({Start(ta), Start(tb), true, ""});
+  seen.emplace(queue.front().sa, queue.front().sb, true);
+  while (!queue.empty()) {
+    State s = std::move(queue.front());
+    queue.pop_front();
+    if (s.sa.back() == '1' && s.sb.back() == '1') {
+      return s.word;
+    }
+    for (char c : alphabet) {
+      if (c == '/' && s.after_slash) {
+        continue;
+      }
+      PositionSet na = Advance(ta, s.sa, c), nb = na.empty() ? PositionSet() : Advance(tb, s.sb, c);
+      if (nb.empty() || !seen.emplace(na, nb, c == '/').second) {
+        continue;
+      }
+      std::string word = s.word;
+      word += c;
+      queue.push_back({std::move(na), std::move(nb), c == '/', std::move(word)});
+    }
+  }
+  return std::nullopt;
+}
+
+RuleIndex::RuleIndex(const evaluator::Acl& acl) {
+  for (evaluator::RuleId id = 0; id < acl.rule_count(); ++id) {
+    const evaluator::CompiledRule& rule = acl.rule(id);
+    if (rule.kind != parser::PatternKind::kExact) {
+      by_prefix_[std::string(LiteralPrefix(PatternOf(rule)))].push_back(id);
+    }
+  }
+}
+
+std::vector<evaluator::RuleId> RuleIndex::Enclosing(std::string_view prefix) const {
+  std::vector<evaluator::RuleId> out;
+  for (std::size_t n = 0; n <= prefix.size(); ++n) {
+    if (auto it = by_prefix_.find(prefix.substr(0, n)); it != by_prefix_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  }
+  return out;
+}
+
+std::vector<evaluator::RuleId> RuleIndex::Within(std::string_view prefix) const {
+  std::vector<evaluator::RuleId> out;
+  for (auto it = by_prefix_.lower_bound(prefix); it != by_prefix_.end() && it->first.starts_with(prefix); ++it) {
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  return out;
+}
+
+std::optional<evaluator::RuleId> Dominator(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
+                                           const std::function<bool(const evaluator::CompiledRule&)>& accept) {
+  const parser::Pattern p = PatternOf(acl.rule(rule));
+  if (p.kind == parser::PatternKind::kExact) {
+    return std::nullopt;  // an exact rule always decides its own path
+  }
+  for (evaluator::RuleId other : index.Enclosing(LiteralPrefix(p))) {
+    const evaluator::CompiledRule& w = acl.rule(other);
+    if (other != rule && Outranks(PatternOf(w), p) && accept(w) && Covers(PatternOf(w), p)) {
+      return other;
+    }
+  }
+  return std::nullopt;
+}
+
+const evaluator::RuleSource* FirstSource(const evaluator::CompiledRule& rule) {
+  for (const evaluator::RuleSource& source : rule.sources) {
+    if (!source.ignored) {
+      return &source;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// What the set's Acl depends on: dialect, and every file's id, name and text.
+std::uint64_t SetFingerprint(const LintContext& ctx) {
+  std::uint64_t h = std::hash<int>{}(static_cast<int>(ctx.dialect)) ^ (ctx.files.size() * 0x9E3779B97F4A7C15ull);
+  auto mix = [&h](std::uint64_t v) { h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2); };
+  for (const parser::PolicyFile& file : ctx.files) {
+    const SourceFile& source = ctx.sources.file(file.file);
+    mix(file.file);
+    mix(std::hash<std::string_view>{}(source.name()));
+    mix(std::hash<std::string_view>{}(source.text()));
+    mix(std::hash<std::string_view>{}(file.policy.name));
+    mix(file.policy.rules.size());
+  }
+  return h;
+}
+
+}  // namespace
+
+std::shared_ptr<const SetAcl> WholeSetAcl(const LintContext& ctx) {
+  static std::mutex mutex;
+  static std::uint64_t cached_fingerprint = 0;
+  static std::shared_ptr<const SetAcl> cached;
+  static bool cached_failed = false;
+  const std::uint64_t fingerprint = SetFingerprint(ctx);
+  const std::lock_guard<std::mutex> lock(mutex);
+  if ((cached || cached_failed) && fingerprint == cached_fingerprint) {
+    return cached;
+  }
+  std::vector<const parser::Policy*> policies;
+  policies.reserve(ctx.files.size());
+  for (const parser::PolicyFile& file : ctx.files) {
+    policies.push_back(&file.policy);
+  }
+  Expected<evaluator::Acl> acl = evaluator::Acl::Build(policies, {.dialect = ctx.dialect});
+  cached_fingerprint = fingerprint;
+  cached_failed = !acl;
+  cached = acl ? std::make_shared<const SetAcl>(SetAcl{*std::move(acl)}) : nullptr;
+  return cached;
 }
 
 }  // namespace polcheck::linter

@@ -12,12 +12,16 @@
 //   }
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "evaluator/acl.h"
 #include "linter/linter.h"
 #include "parser/policy.h"
 
@@ -128,5 +132,68 @@ Selector ParseSelector(std::string_view text);
 std::string RuleOption(const LintContext& ctx, std::string_view id, std::string_view name, std::string_view fallback);
 // Splits a comma-separated option value, trimming blanks and dropping empties.
 std::vector<std::string> SplitList(std::string_view text);
+
+// ---- Precedence reasoning on patterns (SEMANTICS.md §3.5) and the policy set's Acl.
+
+// The comparator attributes of a non-exact pattern: first '+' (segment) or
+// len(prefix), trailing glob, number of '+' segments, key length without '*'.
+struct PatternRank {
+  std::size_t first_wc = 0;
+  bool is_prefix = false;
+  std::size_t wildcards = 0;
+  std::size_t length = 0;
+  std::string_view path;  // key without its trailing '*'; views p.key
+};
+PatternRank RankOf(const parser::Pattern& p);
+
+// True when Vault's comparator puts non-exact `a` strictly above non-exact `b`.
+bool Outranks(const parser::Pattern& a, const parser::Pattern& b);
+
+// Why `winner` outranks `loser`, for messages, e.g. "its glob starts later
+// (priority rule 1)". Only meaningful when Outranks(winner, loser).
+std::string_view OutrankReason(const parser::Pattern& winner, const parser::Pattern& loser);
+
+// True when every path `inner` matches is also matched by `outer`.
+bool Covers(const parser::Pattern& outer, const parser::Pattern& inner);
+
+// Like CommonPath, but the witness has no empty segment (no leading '/', no
+// "//"): a path Vault accepts as canonical. nullopt when there is none.
+std::optional<std::string> CommonCanonicalPath(const parser::Pattern& a, const parser::Pattern& b);
+
+// The pattern a compiled rule was stored under.
+inline parser::Pattern PatternOf(const evaluator::CompiledRule& rule) { return {rule.key, rule.kind}; }
+
+// One Acl over every policy of the lint run (ctx.files, in order), for the
+// cross-policy rules: the whole linted set is treated as policies a token may
+// hold together. Policy index i of the Acl is ctx.files[i]. Built once per
+// distinct input and shared; nullptr when Vault would refuse to build it.
+struct SetAcl {
+  evaluator::Acl acl;
+};
+std::shared_ptr<const SetAcl> WholeSetAcl(const LintContext& ctx);
+
+// The non-exact compiled rules of an Acl by literal prefix, so that a rule is
+// compared only with rules whose paths can overlap its own.
+class RuleIndex {
+ public:
+  explicit RuleIndex(const evaluator::Acl& acl);
+  // Rules whose literal prefix is a prefix of `prefix` (they may cover a rule with that prefix).
+  std::vector<evaluator::RuleId> Enclosing(std::string_view prefix) const;
+  // Rules whose literal prefix starts with `prefix` (strictly longer or equal).
+  std::vector<evaluator::RuleId> Within(std::string_view prefix) const;
+
+ private:
+  std::map<std::string, std::vector<evaluator::RuleId>, std::less<>> by_prefix_;
+};
+
+// A compiled rule other than `rule` that outranks it on every path it matches
+// (Covers and Outranks), and satisfies `accept`; nullopt when there is none.
+// Then `rule` decides no request other than LIST (SEMANTICS.md §3.3, §3.5).
+std::optional<evaluator::RuleId> Dominator(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
+                                           const std::function<bool(const evaluator::CompiledRule&)>& accept);
+
+// The first source block of a compiled rule that Vault did not ignore, with
+// the policy file it comes from; nullptr when there is none.
+const evaluator::RuleSource* FirstSource(const evaluator::CompiledRule& rule);
 
 }  // namespace polcheck::linter
