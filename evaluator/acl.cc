@@ -269,7 +269,7 @@ struct Best {
 
   void Offer(RuleId id, std::uint64_t priority) {
     if (rule == kNoRule || priority > packed ||
-        (priority == packed && LowerPriority((*ranks)[rule], (*ranks)[id]))) {
+        (priority == packed && id != rule && LowerPriority((*ranks)[rule], (*ranks)[id]))) {
       rule = id;
       packed = priority;
     }

@@ -147,6 +147,14 @@ ParamTable::ParamTable(const parser::ParameterMap& map) {
 }
 
 const std::vector<Value>* ParamTable::Find(std::string_view key) const {
+  if (entries_.size() <= 8) {
+    for (const auto& [name, values] : entries_) {
+      if (name.size() == key.size() && std::equal(name.begin(), name.end(), key.begin())) {
+        return &values;
+      }
+    }
+    return nullptr;
+  }
   auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
                              [](const auto& entry, std::string_view k) { return entry.first < k; });
   if (it == entries_.end() || it->first != key) {

@@ -259,8 +259,8 @@ void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vecto
     const auto node = static_cast<std::uint32_t>(n);
     node_tails_[n].tails = segment_tails_.Add(node, tails[n], arena_);
     node_tails_[n].prefixes = prefix_tails_.Add(node, prefixes[n], arena_);
-    nodes_[n].has_tails = !tails[n].empty();
-    nodes_[n].has_prefixes = !prefixes[n].empty();
+    nodes_[n].flags |= tails[n].empty() ? 0 : kHasTails;
+    nodes_[n].flags |= prefixes[n].empty() ? 0 : kHasPrefixes;
   }
   segment_tails_.Finish(arena_);
   prefix_tails_.Finish(arena_);
@@ -270,11 +270,15 @@ void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vecto
   edge_mask_ = size - 1;
   edge_filter_.Build(literal.size());
   for (const auto& [edge, child] : literal) {
+    nodes_[edge.first].flags |= kHasLiteralChildren;
+  }
+  for (const auto& [edge, child] : literal) {
     const auto& [parent, segment] = edge;
-    nodes_[parent].has_literal_children = true;
     const std::uint64_t hash = EdgeHash(parent, SegmentHash(segment, SegmentWord(segment)));
     edge_filter_.Add(hash);
-    Edge e{parent, child, static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(segment.size()), 0};
+    const Node& node = nodes_[child];
+    Edge e{parent, child, static_cast<std::uint32_t>(segment.size()), static_cast<std::uint16_t>(hash >> 48),
+           node.flags, node.terminal, node.plus_child, 0};
     if (segment.size() <= 8) {
       e.bytes = SegmentWord(segment);
     } else {
@@ -289,26 +293,26 @@ void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vecto
   }
 }
 
-std::uint32_t PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
-                                     std::uint64_t hash) const {
+const PathTrie::Edge* PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
+                                             std::uint64_t hash) const {
   if (!edge_filter_.MayContain(hash)) {
-    return kNone;
+    return nullptr;
   }
-  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
+  const auto fingerprint = static_cast<std::uint16_t>(hash >> 48);
   for (std::uint64_t i = hash & edge_mask_;; i = (i + 1) & edge_mask_) {
     const Edge& e = edges_[i];
     if (e.child == kNone) {
-      return kNone;
+      return nullptr;
     }
     if (e.fingerprint != fingerprint || e.parent != parent || e.length != segment.size()) {
       continue;
     }
     if (segment.size() <= 8) {
       if (word == e.bytes) {
-        return e.child;
+        return &e;
       }
     } else if (EqualBytes(arena_.data() + e.bytes, segment.data(), segment.size())) {
-      return e.child;
+      return &e;
     }
   }
 }
@@ -325,13 +329,14 @@ std::vector<PathTrie::PrefixMatch> PathTrie::AllPrefixes(const PathKey& key) con
       return false;
     });
     std::reverse(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());  // shortest first
-    if (!n.has_literal_children) {
+    if ((n.flags & kHasLiteralChildren) == 0) {
       break;
     }
-    node = LiteralChild(node, segment, key.segment_word(depth), EdgeHash(node, key.segment_hash(depth)));
-    if (node == kNone) {
+    const Edge* edge = LiteralChild(node, segment, key.segment_word(depth), EdgeHash(node, key.segment_hash(depth)));
+    if (edge == nullptr) {
       break;
     }
+    node = edge->child;
   }
   return out;
 }

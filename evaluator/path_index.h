@@ -312,26 +312,32 @@ class PathTrie {
     std::vector<Slot> slots_;
     std::uint64_t mask_ = 0;
   };
-  // 12 bytes, so the nodes of a walk stay in cache; tail ranges live in
-  // node_tails_ and are read only when a flag says there are some.
+  // 12 bytes; tail ranges live in node_tails_ and are read only when a flag
+  // says there are some. A node reached over a literal edge is read from a
+  // copy in the edge, so the walk touches one cache line per level.
+  enum NodeFlag : std::uint8_t { kHasLiteralChildren = 1, kHasTails = 2, kHasPrefixes = 4 };
   struct Node {
     IndexRuleId terminal = kNoIndexRule;  // a segment key without trailing '*' ending here
     std::uint32_t plus_child = kNone;
-    bool has_literal_children = false;
-    bool has_tails = false;
-    bool has_prefixes = false;
+    std::uint8_t flags = 0;
   };
   struct NodeTails {
     TailRange tails;     // glob-terminated segment keys whose last segment is tested here
     TailRange prefixes;  // prefix keys whose tail is tested here
   };
-  struct Edge {
+  struct Edge {  // 32 bytes
     std::uint32_t parent = kNone;
     std::uint32_t child = kNone;
-    std::uint32_t fingerprint = 0;
     std::uint32_t length = 0;
+    std::uint16_t fingerprint = 0;
+    std::uint8_t child_flags = 0;    // copy of nodes_[child]
+    IndexRuleId child_terminal = kNoIndexRule;
+    std::uint32_t child_plus = kNone;
     std::uint64_t bytes = 0;  // the segment itself when length <= 8, else its offset in arena_
+
+    Node child_node() const { return Node{child_terminal, child_plus, child_flags}; }
   };
+  static_assert(sizeof(Edge) == 32);
 
   template <typename Visit>
   struct State {
@@ -341,9 +347,10 @@ class PathTrie {
     PrefixMatches prefix;
   };
 
-  // `word` is PathKey::segment_word of `segment`.
-  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
-                             std::uint64_t edge_hash) const;
+  // The edge from `parent` labelled `segment`, or nullptr; `word` is
+  // PathKey::segment_word of `segment`.
+  const Edge* LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
+                           std::uint64_t edge_hash) const;
   void Prefetch(std::uint64_t edge_hash) const {
     __builtin_prefetch(&edges_[edge_hash & edge_mask_]);
   }
@@ -357,11 +364,15 @@ class PathTrie {
   // the full form has.
   template <typename S>
   void Walk(std::uint32_t node_id, std::size_t depth, bool literal, S& state) const {
+    Walk(node_id, nodes_[node_id], depth, literal, state);
+  }
+
+  template <typename S>
+  void Walk(std::uint32_t node_id, Node node, std::size_t depth, bool literal, S& state) const {
     const PathKey& key = state.key;
     const std::size_t count = key.size();
     // Iterates down the literal chain; recurses only into '+' branches.
     while (true) {
-      const Node& node = nodes_[node_id];
       if (node.terminal != kNoIndexRule) {
         const auto forms = static_cast<std::uint8_t>((depth == count ? kFormFull : 0) |
                                                      (depth == state.trim_end ? kFormTrimmed : 0));
@@ -373,27 +384,29 @@ class PathTrie {
         return;
       }
       const std::string_view segment = key.segment(depth);
+      const bool has_literal = (node.flags & kHasLiteralChildren) != 0;
       std::uint64_t edge_hash = 0;
-      if (node.has_literal_children) {
+      if (has_literal) {
         edge_hash = EdgeHash(node_id, key.segment_hash(depth));
         Prefetch(edge_hash);
       }
       VisitTails(node_id, node, depth, segment, literal, state);
-      const std::uint32_t child =
-          node.has_literal_children ? LiteralChild(node_id, segment, key.segment_word(depth), edge_hash) : kNone;
+      const Edge* edge = has_literal ? LiteralChild(node_id, segment, key.segment_word(depth), edge_hash) : nullptr;
       if (node.plus_child != kNone) {
-        if (child == kNone) {
+        if (edge == nullptr) {
           node_id = node.plus_child;
+          node = nodes_[node_id];
           literal = false;
           ++depth;
           continue;
         }
-        Walk(node.plus_child, depth + 1, false, state);
+        Walk(node.plus_child, nodes_[node.plus_child], depth + 1, false, state);
       }
-      if (child == kNone) {
+      if (edge == nullptr) {
         return;
       }
-      node_id = child;
+      node_id = edge->child;
+      node = edge->child_node();
       ++depth;
     }
   }
@@ -404,7 +417,7 @@ class PathTrie {
   void VisitTails(std::uint32_t node_id, const Node& node, std::size_t depth, std::string_view segment, bool literal,
                   S& state) const {
     const bool both = depth < state.trim_end;
-    if (literal && node.has_prefixes) {
+    if (literal && (node.flags & kHasPrefixes) != 0) {
       prefix_tails_.ForEach(node_id, node_tails_[node_id].prefixes, segment, arena_, [&](const Tail& tail) {
         const PrefixMatch m{tail.rule, static_cast<std::uint32_t>(state.key.start(depth) + tail.length),
                             tail.capabilities};
@@ -415,7 +428,7 @@ class PathTrie {
         return true;  // the longest is enough
       });
     }
-    if (node.has_tails) {
+    if ((node.flags & kHasTails) != 0) {
       const auto tail_forms = static_cast<std::uint8_t>(both ? kFormFull | kFormTrimmed : kFormFull);
       segment_tails_.ForEach(node_id, node_tails_[node_id].tails, segment, arena_, [&](const Tail& tail) {
         state.visit(TrieHit{tail.rule, tail.priority, tail.capabilities}, tail_forms);
