@@ -1,3 +1,4 @@
+#include <array>
 #include <set>
 
 #include "evaluator/acl.h"
@@ -21,18 +22,6 @@ constexpr std::size_t kMaxRelated = 3;
 
 bool Grants(const RuleSource& s) { return !s.capabilities.is_deny() && !s.capabilities.empty(); }
 
-// The grants a deny block discards: those of other policies, or when there are
-// none, those of its own policy.
-std::vector<const RuleSource*> Discarded(const CompiledRule& rule, const RuleSource& deny) {
-  std::vector<const RuleSource*> other, same;
-  for (const RuleSource& s : rule.sources) {
-    if (Grants(s)) {
-      (s.policy == deny.policy ? same : other).push_back(&s);
-    }
-  }
-  return other.empty() ? same : other;
-}
-
 class CrossPolicyConflictRule final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
@@ -48,31 +37,61 @@ class CrossPolicyConflictRule final : public Rule {
       if (!rule.capabilities.is_deny() || rule.sources.size() < 2) {
         continue;
       }
+      std::vector<const RuleSource*> grants;
+      std::set<std::uint32_t> policies;
+      for (const RuleSource& s : rule.sources) {
+        if (Grants(s)) {
+          grants.push_back(&s);
+          policies.insert(s.policy);
+        }
+      }
+      if (grants.empty()) {
+        continue;
+      }
       for (const RuleSource& deny : rule.sources) {
         if (deny.capabilities.is_deny()) {
-          Report(ctx, acl, rule, deny, report);
+          Report(ctx, acl, rule, deny, grants, policies, report);
         }
       }
     }
   }
 
  private:
+  // Reports the grants `deny` discards: those of other policies, or when there
+  // are none, those of its own policy; the nearest ones are named.
   static void Report(const LintContext& ctx, const evaluator::Acl& acl, const CompiledRule& rule,
-                     const RuleSource& deny, Reporter& report) {
-    const std::vector<const RuleSource*> grants = Discarded(rule, deny);
-    if (grants.empty()) {
+                     const RuleSource& deny, const std::vector<const RuleSource*>& grants,
+                     const std::set<std::uint32_t>& policies, Reporter& report) {
+    const bool same = policies.size() == 1 && *policies.begin() == deny.policy;
+    std::size_t discarded = 0;
+    std::array<std::vector<const RuleSource*>, 3> nearest;  // by Distance, up to kMaxRelated each
+    for (const RuleSource* g : grants) {
+      if ((g->policy == deny.policy) != same) {
+        continue;
+      }
+      ++discarded;
+      std::vector<const RuleSource*>& bucket = nearest[static_cast<std::size_t>(Distance(ctx, *g, deny))];
+      if (bucket.size() < kMaxRelated) {
+        bucket.push_back(g);
+      }
+    }
+    std::vector<const RuleSource*> named;
+    for (const std::vector<const RuleSource*>& bucket : nearest) {
+      for (const RuleSource* g : bucket) {
+        if (named.size() < kMaxRelated) {
+          named.push_back(g);
+        }
+      }
+    }
+    if (named.empty()) {
       return;
     }
-    const RuleSource& first = *grants.front();
-    const bool same = first.policy == deny.policy;
-    std::set<std::string_view> policies;
-    for (const RuleSource* g : grants) {
-      policies.insert(acl.policy_name(g->policy));
-    }
+    const RuleSource& first = *named.front();
+    const std::size_t other_policies = policies.size() - (same || policies.count(deny.policy) == 0 ? 0 : 1);
     const LineCol at = ctx.sources.file(first.label_span.file).Locate(first.label_span.begin);
-    const std::string more =
-        grants.size() == 1 ? std::string()
-                           : fmt::format(" and {} more block(s) in {} policies", grants.size() - 1, policies.size());
+    const std::string more = discarded == 1 ? std::string()
+                                            : fmt::format(" and {} more block(s) in {} policies", discarded - 1,
+                                                          other_policies);
     Finding& f = report.At(
         deny.label_span,
         "this deny discards the grant of \"{}\" in {} (\"{}\" [{}], line {}){}: Vault merges blocks of the same path "
@@ -80,9 +99,8 @@ class CrossPolicyConflictRule final : public Rule {
         rule.pattern(), same ? std::string("this policy") : fmt::format("policy '{}'", acl.policy_name(first.policy)),
         first.label, fmt::join(first.capabilities.SortedNames(), ", "), at.line, more,
         same ? "every token holding this policy" : "a token holding both", rule.pattern());
-    for (std::size_t i = 0; i < grants.size() && i < kMaxRelated; ++i) {
-      f.related.push_back({grants[i]->label_span, fmt::format("grant discarded (policy '{}')",
-                                                              acl.policy_name(grants[i]->policy))});
+    for (const RuleSource* g : named) {
+      f.related.push_back({g->label_span, fmt::format("grant discarded (policy '{}')", acl.policy_name(g->policy))});
     }
   }
 };

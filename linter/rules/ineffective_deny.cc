@@ -22,19 +22,14 @@ bool Grants(const CompiledRule& rule) { return !rule.capabilities.is_deny() && !
 
 std::string Caps(const CompiledRule& rule) { return fmt::format("{}", fmt::join(rule.capabilities.SortedNames(), ", ")); }
 
-// "policy 'ops' (ops.hcl:3)" for the first source of a rule.
-std::string Where(const LintContext& ctx, const Acl& acl, const CompiledRule& rule) {
-  const evaluator::RuleSource* source = FirstSource(rule);
-  if (source == nullptr) {
-    return fmt::format("\"{}\"", rule.pattern());
-  }
-  const LineCol at = ctx.sources.file(source->label_span.file).Locate(source->label_span.begin);
-  return fmt::format("\"{}\" (policy '{}', line {})", source->label, acl.policy_name(source->policy), at.line);
-}
-
-struct Finding1 {
-  RuleId winner = evaluator::kNoRule;
-  std::string message;
+// What beats a deny: the winning rules (one for a concrete path; every
+// dominating rule for "everywhere") and the message without the winner's name.
+struct Loss {
+  std::vector<RuleId> winners;
+  bool everywhere = false;
+  bool list_caveat = false;
+  std::string path;      // the sample (everywhere) or witness (somewhere) path
+  RuleId decided = evaluator::kNoRule;  // the rule the evaluator selected for `path`
 };
 
 class IneffectiveDenyRule final : public Rule {
@@ -56,25 +51,24 @@ class IneffectiveDenyRule final : public Rule {
       if (!index) {
         index.emplace(acl);
       }
-      std::optional<Finding1> found = Everywhere(ctx, acl, *index, id);
-      if (!found) {
-        found = Somewhere(ctx, acl, *index, id);
+      std::optional<Loss> loss = Everywhere(acl, *index, id);
+      if (!loss) {
+        loss = Somewhere(acl, *index, id);
       }
-      if (found) {
-        Report(acl, deny, *found, report);
+      if (loss) {
+        Report(ctx, acl, deny, *loss, report);
       }
     }
   }
 
  private:
-  // A granting rule outranks the deny on every path the deny matches.
-  static std::optional<Finding1> Everywhere(const LintContext& ctx, const Acl& acl, const RuleIndex& index, RuleId id) {
-    const CompiledRule& deny = acl.rule(id);
-    const std::optional<RuleId> w = Dominator(acl, index, id, Grants);
-    if (!w) {
+  // Granting rules outrank the deny on every path the deny matches.
+  static std::optional<Loss> Everywhere(const Acl& acl, const RuleIndex& index, RuleId id) {
+    Loss loss{Dominators(acl, index, id, Grants), true};
+    if (loss.winners.empty()) {
       return std::nullopt;
     }
-    const parser::Pattern dp = PatternOf(deny);
+    const parser::Pattern dp = PatternOf(acl.rule(id));
     const std::optional<std::string> sample = CommonCanonicalPath(dp, dp);
     if (!sample) {
       return std::nullopt;
@@ -83,21 +77,20 @@ class IneffectiveDenyRule final : public Rule {
     if (r.rule == evaluator::kNoRule || r.rule == id || acl.rule(r.rule).capabilities.is_deny()) {
       return std::nullopt;  // the evaluator must agree on the sample
     }
-    const CompiledRule& winner = acl.rule(*w);
-    // Vault's pooled LIST lookup prefers a deny over a winner that does not grant 'list' (§3.3).
-    const bool list_caveat = acl.dialect() == Dialect::kVault && !winner.capabilities.Has(Capability::kList);
-    return Finding1{*w, fmt::format("this deny never decides a request{}: {} matches every path it matches and "
-                                    "outranks it because {}, granting [{}] (e.g. read \"{}\" is decided by \"{}\")",
-                                    list_caveat ? " other than LIST" : "", Where(ctx, acl, winner),
-                                    OutrankReason(PatternOf(winner), dp), Caps(winner), *sample,
-                                    acl.rule(r.rule).pattern())};
+    loss.path = *sample;
+    loss.decided = r.rule;
+    // Vault's pooled LIST lookup prefers a deny over winners that do not grant 'list' (§3.3).
+    loss.list_caveat = acl.dialect() == Dialect::kVault;
+    for (RuleId w : loss.winners) {
+      loss.list_caveat = loss.list_caveat && !acl.rule(w).capabilities.Has(Capability::kList);
+    }
+    return loss;
   }
 
-  // A granting rule that is not a carve-out of the deny (it also matches
-  // paths the deny does not) outranks it on a concrete path, per the evaluator.
-  static std::optional<Finding1> Somewhere(const LintContext& ctx, const Acl& acl, const RuleIndex& index, RuleId id) {
-    const CompiledRule& deny = acl.rule(id);
-    const parser::Pattern dp = PatternOf(deny);
+  // A granting rule that is not a carve-out of the deny (it also matches paths
+  // the deny does not) outranks it on a concrete path, per the evaluator.
+  static std::optional<Loss> Somewhere(const Acl& acl, const RuleIndex& index, RuleId id) {
+    const parser::Pattern dp = PatternOf(acl.rule(id));
     const std::string_view prefix = LiteralPrefix(dp);
     std::vector<RuleId> candidates = index.Within(prefix);
     for (RuleId other : index.Enclosing(prefix)) {
@@ -124,25 +117,48 @@ class IneffectiveDenyRule final : public Rule {
       if (!Grants(selected) || selected.kind == parser::PatternKind::kExact || Covers(dp, PatternOf(selected))) {
         continue;
       }
-      return Finding1{r.rule, fmt::format("this deny does not apply to \"{}\": Vault selects {} there, which "
-                                          "outranks the deny because {}, and grants [{}]; the deny only holds where "
-                                          "no higher-priority pattern matches",
-                                          *path, Where(ctx, acl, selected),
-                                          OutrankReason(PatternOf(selected), dp), Caps(selected))};
+      return Loss{{r.rule}, false, false, *path, r.rule};
     }
     return std::nullopt;
   }
 
-  static void Report(const Acl& acl, const CompiledRule& deny, const Finding1& found, Reporter& report) {
-    const evaluator::RuleSource* winner = FirstSource(acl.rule(found.winner));
+  static void Report(const LintContext& ctx, const Acl& acl, const CompiledRule& deny, const Loss& loss,
+                     Reporter& report) {
+    const parser::Pattern dp = PatternOf(deny);
     for (const evaluator::RuleSource& source : deny.sources) {
-      if (source.ignored || !source.capabilities.is_deny()) {
+      // A deny merged into a key that was already deny is "ignored" by Vault
+      // with the same effect: it is reported as well.
+      if (!source.capabilities.is_deny()) {
         continue;
       }
-      Finding& f = report.At(source.label_span, "{}", found.message);
-      if (winner != nullptr) {
-        f.related.push_back({winner->label_span, "this pattern wins"});
+      // The winner nearest to this deny block: same policy, same directory, else any.
+      const evaluator::RuleSource* ws = nullptr;
+      RuleId w = evaluator::kNoRule;
+      for (RuleId candidate : loss.winners) {
+        const evaluator::RuleSource* s = NearestSource(ctx, acl.rule(candidate), source);
+        if (s != nullptr && (ws == nullptr || Distance(ctx, *s, source) < Distance(ctx, *ws, source))) {
+          ws = s;
+          w = candidate;
+        }
       }
+      if (ws == nullptr) {
+        continue;
+      }
+      const CompiledRule& winner = acl.rule(w);
+      const LineCol at = ctx.sources.file(ws->label_span.file).Locate(ws->label_span.begin);
+      const std::string where = fmt::format("\"{}\" (policy '{}', line {})", ws->label, acl.policy_name(ws->policy), at.line);
+      Finding& f =
+          loss.everywhere
+              ? report.At(source.label_span,
+                          "this deny never decides a request{}: {} matches every path it matches and outranks it "
+                          "because {}, granting [{}] (e.g. read \"{}\" is decided by \"{}\")",
+                          loss.list_caveat ? " other than LIST" : "", where, OutrankReason(PatternOf(winner), dp),
+                          Caps(winner), loss.path, acl.rule(loss.decided).pattern())
+              : report.At(source.label_span,
+                          "this deny does not apply to \"{}\": Vault selects {} there, which outranks the deny "
+                          "because {}, and grants [{}]; the deny only holds where no higher-priority pattern matches",
+                          loss.path, where, OutrankReason(PatternOf(winner), dp), Caps(winner));
+      f.related.push_back({ws->label_span, "this pattern wins"});
     }
   }
 };

@@ -97,16 +97,13 @@ class ListDenyNoTrailingSlashRule final : public Rule {
     if (winner.kind == parser::PatternKind::kExact || Covers(PatternOf(deny), PatternOf(winner))) {
       return;
     }
-    const evaluator::RuleSource* ws = FirstSource(winner);
-    if (ws == nullptr) {
-      return;
-    }
     const evaluator::Explanation why = acl.Explain(list);
-    const LineCol at = ctx.sources.file(ws->label_span.file).Locate(ws->label_span.begin);
     for (const evaluator::RuleSource& source : deny.sources) {
-      if (source.ignored || !source.capabilities.is_deny()) {
+      const evaluator::RuleSource* ws = NearestSource(ctx, winner, source);
+      if (!source.capabilities.is_deny() || ws == nullptr) {  // a deny "ignored" at a deny key is one too
         continue;
       }
+      const LineCol at = ctx.sources.file(ws->label_span.file).Locate(ws->label_span.begin);
       Finding& f = report.At(source.label_span,
                              "this deny does not hide the folder: LIST \"{}\" is allowed by \"{}\" (policy '{}', "
                              "line {}) under {} ({}){}; {}",

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 
 #include "evaluator/acl.h"
@@ -161,12 +162,17 @@ class PooledParameterConstraintsRule final : public Rule {
       if (grant.ignored || grant.capabilities.empty()) {
         continue;
       }
+      // Constraining blocks, nearest first: same policy, same directory, elsewhere.
+      std::vector<std::pair<int, const RuleSource*>> limits;
       for (const RuleSource& limit : rule.sources) {
-        if (limit.ignored || (limit.policy == grant.policy && limit.block == grant.block) ||
-            !Constrained(Block(ctx, limit))) {
-          continue;
+        if (!limit.ignored && !(limit.policy == grant.policy && limit.block == grant.block) &&
+            Constrained(Block(ctx, limit))) {
+          limits.emplace_back(Distance(ctx, limit, grant), &limit);
         }
-        if (Broken(ctx, acl, id, *path, grant, limit, alone, report)) {
+      }
+      std::stable_sort(limits.begin(), limits.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [distance, limit] : limits) {
+        if (Broken(ctx, acl, id, *path, grant, *limit, alone, report)) {
           break;
         }
       }

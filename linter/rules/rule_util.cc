@@ -793,19 +793,54 @@ std::vector<evaluator::RuleId> RuleIndex::Within(std::string_view prefix) const 
   return out;
 }
 
-std::optional<evaluator::RuleId> Dominator(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
-                                           const std::function<bool(const evaluator::CompiledRule&)>& accept) {
+std::vector<evaluator::RuleId> Dominators(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
+                                          const std::function<bool(const evaluator::CompiledRule&)>& accept) {
+  std::vector<evaluator::RuleId> out;
   const parser::Pattern p = PatternOf(acl.rule(rule));
   if (p.kind == parser::PatternKind::kExact) {
-    return std::nullopt;  // an exact rule always decides its own path
+    return out;  // an exact rule always decides its own path
   }
   for (evaluator::RuleId other : index.Enclosing(LiteralPrefix(p))) {
     const evaluator::CompiledRule& w = acl.rule(other);
     if (other != rule && Outranks(PatternOf(w), p) && accept(w) && Covers(PatternOf(w), p)) {
-      return other;
+      out.push_back(other);
     }
   }
-  return std::nullopt;
+  return out;
+}
+
+int Distance(const LintContext& ctx, const evaluator::RuleSource& a, const evaluator::RuleSource& b) {
+  if (a.policy == b.policy) {
+    return 0;
+  }
+  const auto dir = [&ctx](const evaluator::RuleSource& s) {
+    const std::string& name = ctx.sources.file(s.label_span.file).name();
+    const std::size_t slash = name.rfind('/');
+    return std::string_view(name).substr(0, slash == std::string::npos ? 0 : slash);
+  };
+  return dir(a) == dir(b) ? 1 : 2;
+}
+
+const evaluator::RuleSource* NearestSource(const LintContext& ctx, const evaluator::CompiledRule& rule,
+                                           const evaluator::RuleSource& near) {
+  const evaluator::RuleSource* best = nullptr;
+  int best_distance = 3;
+  for (const evaluator::RuleSource& s : rule.sources) {
+    // A deny merged into a key that was already deny is marked ignored but denies all the same.
+    const bool accounts = rule.capabilities.is_deny() ? s.capabilities.is_deny() : !s.ignored;
+    if (!accounts) {
+      continue;
+    }
+    const int d = Distance(ctx, s, near);
+    if (d < best_distance) {
+      best = &s;
+      best_distance = d;
+      if (d == 0) {
+        break;
+      }
+    }
+  }
+  return best;
 }
 
 const evaluator::RuleSource* FirstSource(const evaluator::CompiledRule& rule) {
@@ -834,16 +869,52 @@ std::uint64_t SetFingerprint(const LintContext& ctx) {
   return h;
 }
 
+// The parse results of a run, by identity: a weak pointer expires with its
+// syntax tree, so a later run whose trees happen to reuse the addresses never
+// matches. Empty when some file has no syntax tree.
+std::vector<std::weak_ptr<const parser::ast::File>> Identity(const LintContext& ctx) {
+  std::vector<std::weak_ptr<const parser::ast::File>> out;
+  out.reserve(ctx.files.size());
+  for (const parser::PolicyFile& file : ctx.files) {
+    if (!file.syntax) {
+      return {};
+    }
+    out.emplace_back(file.syntax);
+  }
+  return out;
+}
+
+bool SameIdentity(const std::vector<std::weak_ptr<const parser::ast::File>>& cached, const LintContext& ctx) {
+  if (cached.empty() || cached.size() != ctx.files.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < cached.size(); ++i) {
+    if (cached[i].expired() || cached[i].lock() != ctx.files[i].syntax) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<const SetAcl> WholeSetAcl(const LintContext& ctx) {
   static std::mutex mutex;
+  static std::vector<std::weak_ptr<const parser::ast::File>> cached_identity;
+  static Dialect cached_dialect = Dialect::kVault;
   static std::uint64_t cached_fingerprint = 0;
   static std::shared_ptr<const SetAcl> cached;
-  static bool cached_failed = false;
-  const std::uint64_t fingerprint = SetFingerprint(ctx);
+  static bool cached_valid = false;
   const std::lock_guard<std::mutex> lock(mutex);
-  if ((cached || cached_failed) && fingerprint == cached_fingerprint) {
+  // The same parse results (the common case: every cross-policy rule of one
+  // run) skip hashing; otherwise the content decides.
+  if (cached_valid && cached_dialect == ctx.dialect && SameIdentity(cached_identity, ctx)) {
+    return cached;
+  }
+  const std::uint64_t fingerprint = SetFingerprint(ctx);
+  cached_identity = Identity(ctx);
+  if (cached_valid && fingerprint == cached_fingerprint) {
+    cached_dialect = ctx.dialect;  // part of the fingerprint
     return cached;
   }
   std::vector<const parser::Policy*> policies;
@@ -853,7 +924,8 @@ std::shared_ptr<const SetAcl> WholeSetAcl(const LintContext& ctx) {
   }
   Expected<evaluator::Acl> acl = evaluator::Acl::Build(policies, {.dialect = ctx.dialect});
   cached_fingerprint = fingerprint;
-  cached_failed = !acl;
+  cached_dialect = ctx.dialect;
+  cached_valid = true;
   cached = acl ? std::make_shared<const SetAcl>(SetAcl{*std::move(acl)}) : nullptr;
   return cached;
 }

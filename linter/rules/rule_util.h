@@ -186,11 +186,19 @@ class RuleIndex {
   std::map<std::string, std::vector<evaluator::RuleId>, std::less<>> by_prefix_;
 };
 
-// A compiled rule other than `rule` that outranks it on every path it matches
-// (Covers and Outranks), and satisfies `accept`; nullopt when there is none.
-// Then `rule` decides no request other than LIST (SEMANTICS.md §3.3, §3.5).
-std::optional<evaluator::RuleId> Dominator(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
-                                           const std::function<bool(const evaluator::CompiledRule&)>& accept);
+// Every compiled rule other than `rule` that outranks it on every path it
+// matches (Covers and Outranks) and satisfies `accept`. Then `rule` decides no
+// request other than LIST (SEMANTICS.md §3.3, §3.5).
+std::vector<evaluator::RuleId> Dominators(const evaluator::Acl& acl, const RuleIndex& index, evaluator::RuleId rule,
+                                          const std::function<bool(const evaluator::CompiledRule&)>& accept);
+
+// The block of `rule` that accounts for its decision (a deny block when the
+// rule is deny, even one merged into an existing deny; else one Vault did not ignore), preferring one near `near`: in
+// the same policy, else in the same directory. nullptr when there is none.
+const evaluator::RuleSource* NearestSource(const LintContext& ctx, const evaluator::CompiledRule& rule,
+                                           const evaluator::RuleSource& near);
+// 0 = same policy, 1 = same directory, 2 = elsewhere.
+int Distance(const LintContext& ctx, const evaluator::RuleSource& a, const evaluator::RuleSource& b);
 
 // The first source block of a compiled rule that Vault did not ignore, with
 // the policy file it comes from; nullptr when there is none.

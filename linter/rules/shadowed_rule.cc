@@ -37,17 +37,17 @@ class ShadowedRuleRule final : public Rule {
       if (!index) {
         index.emplace(acl);
       }
-      const std::optional<RuleId> w = Dominator(acl, *index, id, [](const CompiledRule&) { return true; });
-      if (w) {
-        Report(ctx, acl, id, *w, report);
+      const std::vector<RuleId> winners = Dominators(acl, *index, id, [](const CompiledRule&) { return true; });
+      if (!winners.empty()) {
+        Report(ctx, acl, id, winners, report);
       }
     }
   }
 
  private:
-  static void Report(const LintContext& ctx, const Acl& acl, RuleId id, RuleId w, Reporter& report) {
+  static void Report(const LintContext& ctx, const Acl& acl, RuleId id, const std::vector<RuleId>& winners,
+                     Reporter& report) {
     const CompiledRule& rule = acl.rule(id);
-    const CompiledRule& winner = acl.rule(w);
     const parser::Pattern p = PatternOf(rule);
     const std::optional<std::string> sample = CommonCanonicalPath(p, p);
     if (!sample) {
@@ -58,19 +58,33 @@ class ShadowedRuleRule final : public Rule {
       return;  // the evaluator must agree on the sample
     }
     // Vault's pooled LIST lookup may still pick this block as the best list granter (§3.3).
-    const bool list_caveat = acl.dialect() == Dialect::kVault && rule.capabilities.Has(Capability::kList) &&
-                             !winner.capabilities.Has(Capability::kList) && !winner.capabilities.is_deny();
-    const evaluator::RuleSource* ws = FirstSource(winner);
-    if (ws == nullptr) {
-      return;
+    bool list_caveat = acl.dialect() == Dialect::kVault && rule.capabilities.Has(Capability::kList);
+    for (RuleId w : winners) {
+      const parser::CapabilitySet caps = acl.rule(w).capabilities;
+      list_caveat = list_caveat && !caps.Has(Capability::kList) && !caps.is_deny();
     }
-    const LineCol at = ctx.sources.file(ws->label_span.file).Locate(ws->label_span.begin);
-    const std::string what =
-        winner.capabilities.is_deny() ? std::string("deny") : fmt::format("[{}]", fmt::join(winner.capabilities.SortedNames(), ", "));
     for (const evaluator::RuleSource& source : rule.sources) {
       if (source.ignored || source.capabilities.empty()) {
         continue;
       }
+      // The winner nearest to this block: same policy, same directory, else any.
+      const evaluator::RuleSource* ws = nullptr;
+      RuleId w = evaluator::kNoRule;
+      for (RuleId candidate : winners) {
+        const evaluator::RuleSource* s = NearestSource(ctx, acl.rule(candidate), source);
+        if (s != nullptr && (ws == nullptr || Distance(ctx, *s, source) < Distance(ctx, *ws, source))) {
+          ws = s;
+          w = candidate;
+        }
+      }
+      if (ws == nullptr) {
+        continue;
+      }
+      const CompiledRule& winner = acl.rule(w);
+      const std::string what = winner.capabilities.is_deny()
+                                   ? std::string("deny")
+                                   : fmt::format("[{}]", fmt::join(winner.capabilities.SortedNames(), ", "));
+      const LineCol at = ctx.sources.file(ws->label_span.file).Locate(ws->label_span.begin);
       Finding& f = report.At(
           source.label_span,
           "\"{}\" never decides a request{}: \"{}\" (policy '{}', line {}) matches every path it matches and outranks "

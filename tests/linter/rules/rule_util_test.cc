@@ -259,6 +259,15 @@ TEST(CrossPolicy, IneffectiveDenyNamesTheWinnerInAnotherPolicy) {
   EXPECT_EQ(run.sources.file(f->related[0].span.file).name(), "a.hcl");
 }
 
+TEST(CrossPolicy, IneffectiveDenyReportsEveryCopyOfTheDeny) {
+  // The second deny at a deny key is "ignored" by Vault's merge, with the same effect.
+  const std::string deny = Block("secret/+/+/admin/*", "capabilities = [\"deny\"]");
+  const SetRun run({{"a.hcl", Block("secret/*", "capabilities = [\"read\", \"list\"]")},
+                    {"x/b.hcl", deny},
+                    {"y/b.hcl", deny}});
+  EXPECT_EQ(run.Where("ineffective-deny"), (Strings{"x/b.hcl:1", "y/b.hcl:1"}));
+}
+
 TEST(CrossPolicy, IneffectiveDenyQuietWithoutTheWinner) {
   const SetRun run({{"b.hcl", Block("secret/+/+/admin/*", "capabilities = [\"deny\"]")}});
   EXPECT_EQ(run.Where("ineffective-deny"), Strings{});
@@ -320,6 +329,10 @@ TEST(CrossPolicy, ListDenyDependsOnTheDialect) {
       {"list.hcl", Block("secret/metadata/*", "capabilities = [\"list\"]")},
       {"hide.hcl", Block("secret/metadata/private/*", "capabilities = [\"deny\"]")}};
   EXPECT_EQ(SetRun(inputs, Dialect::kVaultLegacy).Where("list-deny-no-trailing-slash"), Strings{"hide.hcl:1"});
+  std::vector<std::pair<std::string, std::string>> twice = inputs;
+  twice.emplace_back("copy/hide.hcl", inputs[1].second);
+  EXPECT_EQ(SetRun(twice, Dialect::kVaultLegacy).Where("list-deny-no-trailing-slash"),
+            (Strings{"hide.hcl:1", "copy/hide.hcl:1"}));
   EXPECT_EQ(SetRun(inputs, Dialect::kVault).Where("list-deny-no-trailing-slash"), Strings{});
   EXPECT_EQ(SetRun(inputs, Dialect::kOpenBao).Where("list-deny-no-trailing-slash"), Strings{});
   // The cached set Acl follows the input: the legacy answer again after the others.
