@@ -89,9 +89,10 @@ class CrossPolicyConflictRule final : public Rule {
     const RuleSource& first = *named.front();
     const std::size_t other_policies = policies.size() - (same || policies.count(deny.policy) == 0 ? 0 : 1);
     const LineCol at = ctx.sources.file(first.label_span.file).Locate(first.label_span.begin);
-    const std::string more = discarded == 1 ? std::string()
-                                            : fmt::format(" and {} more block(s) in {} policies", discarded - 1,
-                                                          other_policies);
+    const std::string more =
+        discarded == 1 ? std::string()
+                       : fmt::format(" and {} more ({} grants in {} policies in all)", discarded - 1, discarded,
+                                     same ? std::size_t{1} : other_policies);
     Finding& f = report.At(
         deny.label_span,
         "this deny discards the grant of \"{}\" in {} (\"{}\" [{}], line {}){}: Vault merges blocks of the same path "
