@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <unordered_map>
 
 namespace polcheck::linter {
 namespace {
@@ -122,13 +123,16 @@ std::vector<Finding> ApplySuppressions(const LintContext& ctx, std::vector<Findi
     f.message = std::move(message);
     out.push_back(std::move(f));
   };
+  // Findings grouped by file once: matching them per file is then linear.
+  std::unordered_map<FileId, std::vector<Finding*>> by_file;
+  for (Finding& f : findings) {
+    by_file[f.span.file].push_back(&f);
+  }
   for (const parser::PolicyFile& pf : ctx.files) {
     const SourceFile& file = ctx.sources.file(pf.file);
     std::vector<Suppression> suppressions = Collect(pf, file);
-    for (Finding& f : findings) {
-      if (f.span.file != pf.file) {
-        continue;
-      }
+    for (Finding* finding : by_file[pf.file]) {
+      Finding& f = *finding;
       for (Suppression& s : suppressions) {
         for (std::size_t i = 0; i < s.rules.size(); ++i) {
           if (s.rules[i] == f.rule && Covers(s, f, file)) {
