@@ -52,7 +52,7 @@ void BM_Evaluator_Build(benchmark::State& state) {
     benchmark::DoNotOptimize(acl);
   }
   state.counters["acl_mb"] = static_cast<double>(bytes) / (1024.0 * 1024.0);
-  state.counters["rules"] = static_cast<double>(w.policies.size() * 20);
+  state.counters["blocks"] = static_cast<double>(w.policies.size() * 20);
 }
 BENCHMARK(BM_Evaluator_Build)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
