@@ -191,49 +191,50 @@ std::size_t ExactIndex::MemoryUsage() const {
 
 // ----------------------------------------------------------------- PathTrie
 
-void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vector<TrieEntry>& segment_keys) {
-  nodes_.assign(1, Node{});
-  segment_tails_ = TailTable();
-  prefix_tails_ = TailTable();
-  arena_.clear();
-  std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> literal;
-  std::vector<std::vector<std::pair<std::string, TrieEntry>>> tails(1);
-  std::vector<std::vector<std::pair<std::string, TrieEntry>>> prefixes(1);
-  terminals_.assign(1, TrieHit{});
+// Collects the trie's nodes, tails and literal edges while keys are added.
+struct PathTrieBuilder {
+  using Tails = std::vector<std::pair<std::string, TrieEntry>>;
+  PathTrie& trie;
+  PathTrie::LiteralEdges literal{};
+  std::vector<Tails> tails = std::vector<Tails>(1);
+  std::vector<Tails> prefixes = std::vector<Tails>(1);
 
-  auto new_node = [&]() {
-    nodes_.push_back(Node{});
+  std::uint32_t NewNode() {
+    trie.nodes_.push_back(PathTrie::Node{});
+    trie.terminals_.emplace_back();
     tails.emplace_back();
     prefixes.emplace_back();
-    terminals_.emplace_back();
-    return static_cast<std::uint32_t>(nodes_.size() - 1);
-  };
-  auto literal_child = [&](std::uint32_t parent, std::string_view segment) {
+    return static_cast<std::uint32_t>(trie.nodes_.size() - 1);
+  }
+
+  std::uint32_t LiteralChild(std::uint32_t parent, std::string_view segment) {
     auto it = literal.find({parent, std::string(segment)});
     if (it == literal.end()) {
-      it = literal.emplace(std::make_pair(parent, std::string(segment)), new_node()).first;
+      it = literal.emplace(std::make_pair(parent, std::string(segment)), NewNode()).first;
     }
     return it->second;
-  };
-  auto plus_child = [&](std::uint32_t parent) {
-    if (nodes_[parent].plus_child == kNone) {
-      const std::uint32_t child = new_node();
-      nodes_[parent].plus_child = child;
-    }
-    return nodes_[parent].plus_child;
-  };
+  }
 
-  // A prefix key: every segment but the last is a literal edge ("+" included:
-  // a prefix key never has a "+" segment, §1.4 step 7); the last is the tail.
-  for (const TrieEntry& entry : prefix_keys) {
+  std::uint32_t PlusChild(std::uint32_t parent) {
+    if (trie.nodes_[parent].plus_child == PathTrie::kNone) {
+      const std::uint32_t child = NewNode();
+      trie.nodes_[parent].plus_child = child;
+    }
+    return trie.nodes_[parent].plus_child;
+  }
+
+  // Every segment but the last is a literal edge (a prefix key never has a
+  // "+" segment, §1.4 step 7); the last is the tail.
+  void AddPrefixKey(const TrieEntry& entry) {
     const std::vector<std::string_view> segments = SplitSlash(entry.key);
     std::uint32_t node = 0;
     for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-      node = literal_child(node, segments[i]);
+      node = LiteralChild(node, segments[i]);
     }
     prefixes[node].emplace_back(segments.back(), entry);
   }
-  for (const TrieEntry& entry : segment_keys) {
+
+  void AddSegmentKey(const TrieEntry& entry) {
     std::string_view key = entry.key;
     const bool is_prefix = !key.empty() && key.back() == '*';
     if (is_prefix) {
@@ -243,28 +244,49 @@ void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vecto
     const std::size_t walk = is_prefix ? segments.size() - 1 : segments.size();
     std::uint32_t node = 0;
     for (std::size_t i = 0; i < walk; ++i) {
-      node = segments[i] == "+" ? plus_child(node) : literal_child(node, segments[i]);
+      node = segments[i] == "+" ? PlusChild(node) : LiteralChild(node, segments[i]);
     }
     if (is_prefix) {
       tails[node].emplace_back(segments.back(), entry);
-    } else {
-      POLCHECK_CHECK(nodes_[node].terminal == kNoIndexRule);
-      nodes_[node].terminal = entry.rule;
-      terminals_[node] = TrieHit{entry.rule, entry.priority, entry.capabilities};
+      return;
     }
+    POLCHECK_CHECK(trie.nodes_[node].terminal == kNoIndexRule);
+    trie.nodes_[node].terminal = entry.rule;
+    trie.terminals_[node] = TrieHit{entry.rule, entry.priority, entry.capabilities};
   }
 
-  node_tails_.assign(nodes_.size(), NodeTails{});
-  for (std::size_t n = 0; n < nodes_.size(); ++n) {
-    const auto node = static_cast<std::uint32_t>(n);
-    node_tails_[n].tails = segment_tails_.Add(node, tails[n], arena_);
-    node_tails_[n].prefixes = prefix_tails_.Add(node, prefixes[n], arena_);
-    nodes_[n].flags |= tails[n].empty() ? 0 : kHasTails;
-    nodes_[n].flags |= prefixes[n].empty() ? 0 : kHasPrefixes;
+  void FinishTails() {
+    trie.node_tails_.assign(trie.nodes_.size(), PathTrie::NodeTails{});
+    for (std::size_t n = 0; n < trie.nodes_.size(); ++n) {
+      const auto node = static_cast<std::uint32_t>(n);
+      trie.node_tails_[n].tails = trie.segment_tails_.Add(node, tails[n], trie.arena_);
+      trie.node_tails_[n].prefixes = trie.prefix_tails_.Add(node, prefixes[n], trie.arena_);
+      trie.nodes_[n].flags |= tails[n].empty() ? 0 : PathTrie::kHasTails;
+      trie.nodes_[n].flags |= prefixes[n].empty() ? 0 : PathTrie::kHasPrefixes;
+    }
+    trie.segment_tails_.Finish(trie.arena_);
+    trie.prefix_tails_.Finish(trie.arena_);
   }
-  segment_tails_.Finish(arena_);
-  prefix_tails_.Finish(arena_);
+};
 
+void PathTrie::Build(const std::vector<TrieEntry>& prefix_keys, const std::vector<TrieEntry>& segment_keys) {
+  nodes_.assign(1, Node{});
+  terminals_.assign(1, TrieHit{});
+  segment_tails_ = TailTable();
+  prefix_tails_ = TailTable();
+  arena_.clear();
+  PathTrieBuilder builder{*this};
+  for (const TrieEntry& entry : prefix_keys) {
+    builder.AddPrefixKey(entry);
+  }
+  for (const TrieEntry& entry : segment_keys) {
+    builder.AddSegmentKey(entry);
+  }
+  builder.FinishTails();
+  BuildEdges(builder.literal);
+}
+
+void PathTrie::BuildEdges(const LiteralEdges& literal) {
   const std::uint64_t size = TableSize(literal.size());
   edges_.assign(size, Edge{});
   edge_mask_ = size - 1;

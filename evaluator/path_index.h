@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -436,6 +437,10 @@ class PathTrie {
       });
     }
   }
+
+  friend struct PathTrieBuilder;
+  using LiteralEdges = std::map<std::pair<std::uint32_t, std::string>, std::uint32_t>;
+  void BuildEdges(const LiteralEdges& literal);
 
   std::vector<Node> nodes_{Node{}};
   std::vector<NodeTails> node_tails_{NodeTails{}};
