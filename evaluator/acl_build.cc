@@ -338,6 +338,48 @@ Rank MakeRank(const CompiledRule& rule) {
   return rank;
 }
 
+RuleChecks MakeChecks(const CompiledRule& rule) {
+  RuleChecks checks;
+  if (rule.allowed_parameters) {
+    checks.params.allowed = ParamTable(*rule.allowed_parameters);
+  }
+  if (rule.denied_parameters) {
+    checks.params.denied = ParamTable(*rule.denied_parameters);
+  }
+  for (const std::string& required : rule.required_parameters) {
+    checks.params.required_lower.push_back(GoToLower(required));
+  }
+  checks.params.pagination_limit = rule.pagination_limit;
+  checks.min_ttl_ns = rule.min_wrapping_ttl * 1000000000;
+  checks.max_ttl_ns = rule.max_wrapping_ttl * 1000000000;
+  return checks;
+}
+
+// The hot data of one rule, appending its checks and granting lists to `impl`.
+HotRule MakeHot(const CompiledRule& rule, Acl::Impl& impl) {
+  RuleChecks checks = MakeChecks(rule);
+  HotRule hot;
+  hot.capabilities = rule.capabilities.bits();
+  hot.wrap_checks = rule.min_wrapping_ttl != 0 || rule.max_wrapping_ttl != 0;
+  hot.param_checks = !checks.params.allowed.empty() || !checks.params.denied.empty() ||
+                     !checks.params.required_lower.empty() ||
+                     (checks.params.pagination_limit && *checks.params.pagination_limit > 0);
+  if (hot.wrap_checks || hot.param_checks) {
+    hot.checks = static_cast<std::uint32_t>(impl.checks.size());
+    impl.checks.push_back(std::move(checks));
+  }
+  hot.granting = static_cast<std::uint32_t>(impl.granting_offsets.size());
+  for (int c = 0; c < parser::kCapabilityCount; ++c) {
+    if (rule.capabilities.Has(static_cast<Capability>(c))) {
+      impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
+      const std::vector<std::uint32_t>& list = rule.granting[static_cast<std::size_t>(c)];
+      impl.granting_policies.insert(impl.granting_policies.end(), list.begin(), list.end());
+    }
+  }
+  impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
+  return hot;
+}
+
 void Finish(Acl::Impl& impl) {
   std::vector<std::pair<std::string_view, IndexRuleId>> exact;
   std::vector<TrieEntry> prefix;
@@ -346,52 +388,20 @@ void Finish(Acl::Impl& impl) {
   impl.hot.reserve(impl.rules.size());
   for (RuleId id = 0; id < impl.rules.size(); ++id) {
     const CompiledRule& rule = impl.rules[id];
+    impl.ranks.push_back(MakeRank(rule));
+    impl.hot.push_back(MakeHot(rule, impl));
+    const TrieEntry entry{rule.key, id, impl.ranks.back().packed, rule.capabilities.bits()};
     switch (rule.kind) {
       case PatternKind::kExact:
         exact.emplace_back(rule.key, id);
         break;
       case PatternKind::kPrefix:
+        prefix.push_back(entry);
+        break;
       case PatternKind::kSegment:
+        segment.push_back(entry);
         break;
     }
-    impl.ranks.push_back(MakeRank(rule));
-    if (rule.kind != PatternKind::kExact) {
-      const TrieEntry entry{rule.key, id, impl.ranks.back().packed, rule.capabilities.bits()};
-      (rule.kind == PatternKind::kPrefix ? prefix : segment).push_back(entry);
-    }
-    RuleChecks checks;
-    if (rule.allowed_parameters) {
-      checks.params.allowed = ParamTable(*rule.allowed_parameters);
-    }
-    if (rule.denied_parameters) {
-      checks.params.denied = ParamTable(*rule.denied_parameters);
-    }
-    for (const std::string& required : rule.required_parameters) {
-      checks.params.required_lower.push_back(GoToLower(required));
-    }
-    checks.params.pagination_limit = rule.pagination_limit;
-    checks.min_ttl_ns = rule.min_wrapping_ttl * 1000000000;
-    checks.max_ttl_ns = rule.max_wrapping_ttl * 1000000000;
-    HotRule hot;
-    hot.capabilities = rule.capabilities.bits();
-    hot.wrap_checks = rule.min_wrapping_ttl != 0 || rule.max_wrapping_ttl != 0;
-    hot.param_checks = !checks.params.allowed.empty() || !checks.params.denied.empty() ||
-                       !checks.params.required_lower.empty() ||
-                       (checks.params.pagination_limit && *checks.params.pagination_limit > 0);
-    if (hot.wrap_checks || hot.param_checks) {
-      hot.checks = static_cast<std::uint32_t>(impl.checks.size());
-      impl.checks.push_back(std::move(checks));
-    }
-    hot.granting = static_cast<std::uint32_t>(impl.granting_offsets.size());
-    for (int c = 0; c < parser::kCapabilityCount; ++c) {
-      if (rule.capabilities.Has(static_cast<Capability>(c))) {
-        impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
-        const std::vector<std::uint32_t>& list = rule.granting[static_cast<std::size_t>(c)];
-        impl.granting_policies.insert(impl.granting_policies.end(), list.begin(), list.end());
-      }
-    }
-    impl.granting_offsets.push_back(static_cast<std::uint32_t>(impl.granting_policies.size()));
-    impl.hot.push_back(hot);
   }
   impl.exact.Build(exact);
   impl.trie.Build(prefix, segment);
