@@ -36,39 +36,6 @@ std::vector<std::string_view> SplitSlash(std::string_view s) {
 
 }  // namespace
 
-// Words are read with fixed-size loads only: the last word of a string of 8
-// bytes or more overlaps the previous one, and shorter strings are read as two
-// overlapping 4-byte or three single bytes (the length is in the seed).
-std::uint64_t HashBytes(std::string_view s) {
-  std::uint64_t h = kMul ^ (static_cast<std::uint64_t>(s.size()) * 0xC2B2AE3D27D4EB4Full);
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  if (n >= 8) {
-    std::size_t i = 0;
-    for (; i + 8 < n; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      h = (h ^ w) * kMul;
-      h ^= h >> 29;
-    }
-    std::uint64_t last;
-    std::memcpy(&last, p + n - 8, 8);
-    return Mix64((h ^ last) * kMul);
-  }
-  std::uint64_t w = 0;
-  if (n >= 4) {
-    std::uint32_t lo;
-    std::uint32_t hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    w = lo | (static_cast<std::uint64_t>(hi) << 32);
-  } else if (n > 0) {
-    w = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
-        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
-        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
-  }
-  return Mix64((h ^ w) * kMul);
-}
 
 // --------------------------------------------------------------- HashFilter
 
@@ -166,24 +133,7 @@ void ExactIndex::Build(const std::vector<std::pair<std::string_view, IndexRuleId
   }
 }
 
-IndexRuleId ExactIndex::Find(std::string_view key, std::uint64_t hash) const {
-  if (slots_.empty() || !filter_.MayContain(hash)) {
-    return kNoIndexRule;
-  }
-  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
-  for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
-    const Slot& slot = slots_[i];
-    if (slot.rule == kNoIndexRule) {
-      return kNoIndexRule;
-    }
-    if (slot.fingerprint == fingerprint && slot.length == key.size() &&
-        EqualBytes(arena_.data() + slot.offset, key.data(), key.size())) {
-      return slot.rule;
-    }
-  }
-}
 
-IndexRuleId ExactIndex::Find(std::string_view key) const { return Find(key, HashBytes(key)); }
 
 std::size_t ExactIndex::MemoryUsage() const {
   return slots_.capacity() * sizeof(Slot) + arena_.capacity() + filter_.MemoryUsage();
@@ -315,29 +265,6 @@ void PathTrie::BuildEdges(const LiteralEdges& literal) {
   }
 }
 
-const PathTrie::Edge* PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
-                                             std::uint64_t hash) const {
-  if (!edge_filter_.MayContain(hash)) {
-    return nullptr;
-  }
-  const auto fingerprint = static_cast<std::uint16_t>(hash >> 48);
-  for (std::uint64_t i = hash & edge_mask_;; i = (i + 1) & edge_mask_) {
-    const Edge& e = edges_[i];
-    if (e.child == kNone) {
-      return nullptr;
-    }
-    if (e.fingerprint != fingerprint || e.parent != parent || e.length != segment.size()) {
-      continue;
-    }
-    if (segment.size() <= 8) {
-      if (word == e.bytes) {
-        return &e;
-      }
-    } else if (EqualBytes(arena_.data() + e.bytes, segment.data(), segment.size())) {
-      return &e;
-    }
-  }
-}
 
 std::vector<PathTrie::PrefixMatch> PathTrie::AllPrefixes(const PathKey& key) const {
   std::vector<PrefixMatch> out;

@@ -26,7 +26,47 @@ namespace polcheck::evaluator {
 using IndexRuleId = std::uint32_t;
 inline constexpr IndexRuleId kNoIndexRule = 0xFFFFFFFFu;
 
-std::uint64_t HashBytes(std::string_view s);
+// Spreads a 64-bit value (one multiply-xorshift round).
+inline std::uint64_t Mix64(std::uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xD6E8FEB86659FD93ull;
+  x ^= x >> 32;
+  return x;
+}
+
+// Words are read with fixed-size loads only: the last word of a string of 8
+// bytes or more overlaps the previous one, and shorter strings are read as two
+// overlapping 4-byte or three single bytes (the length is in the seed).
+inline std::uint64_t HashBytes(std::string_view s) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (static_cast<std::uint64_t>(s.size()) * 0xC2B2AE3D27D4EB4Full);
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 < n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+      h ^= h >> 29;
+    }
+    std::uint64_t last;
+    std::memcpy(&last, p + n - 8, 8);
+    return Mix64((h ^ last) * 0x9E3779B97F4A7C15ull);
+  }
+  std::uint64_t w = 0;
+  if (n >= 4) {
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    w = lo | (static_cast<std::uint64_t>(hi) << 32);
+  } else if (n > 0) {
+    w = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+  }
+  return Mix64((h ^ w) * 0x9E3779B97F4A7C15ull);
+}
 
 // The hash of one path segment for the trie's edge table: a segment of at most
 // 8 bytes is hashed from its bytes as a zero-padded little-endian `word`
@@ -43,13 +83,6 @@ std::uint64_t SegmentWord(std::string_view segment);
 // Slots for an open-addressing table of `entries`: a power of two above 2n.
 std::uint64_t TableSize(std::size_t entries);
 
-// Spreads a 64-bit value (one multiply-xorshift round).
-inline std::uint64_t Mix64(std::uint64_t x) {
-  x ^= x >> 32;
-  x *= 0xD6E8FEB86659FD93ull;
-  x ^= x >> 32;
-  return x;
-}
 
 // Byte equality, inlined for the short keys paths are made of.
 inline bool EqualBytes(const char* a, const char* b, std::size_t n) {
@@ -452,5 +485,48 @@ class PathTrie {
   HashFilter edge_filter_;
   std::string arena_;
 };
+
+inline IndexRuleId ExactIndex::Find(std::string_view key, std::uint64_t hash) const {
+  if (slots_.empty() || !filter_.MayContain(hash)) {
+    return kNoIndexRule;
+  }
+  const auto fingerprint = static_cast<std::uint32_t>(hash >> 32);
+  for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& slot = slots_[i];
+    if (slot.rule == kNoIndexRule) {
+      return kNoIndexRule;
+    }
+    if (slot.fingerprint == fingerprint && slot.length == key.size() &&
+        EqualBytes(arena_.data() + slot.offset, key.data(), key.size())) {
+      return slot.rule;
+    }
+  }
+}
+
+inline IndexRuleId ExactIndex::Find(std::string_view key) const { return Find(key, HashBytes(key)); }
+
+inline const PathTrie::Edge* PathTrie::LiteralChild(std::uint32_t parent, std::string_view segment, std::uint64_t word,
+                                             std::uint64_t hash) const {
+  if (!edge_filter_.MayContain(hash)) {
+    return nullptr;
+  }
+  const auto fingerprint = static_cast<std::uint16_t>(hash >> 48);
+  for (std::uint64_t i = hash & edge_mask_;; i = (i + 1) & edge_mask_) {
+    const Edge& e = edges_[i];
+    if (e.child == kNone) {
+      return nullptr;
+    }
+    if (e.fingerprint != fingerprint || e.parent != parent || e.length != segment.size()) {
+      continue;
+    }
+    if (segment.size() <= 8) {
+      if (word == e.bytes) {
+        return &e;
+      }
+    } else if (EqualBytes(arena_.data() + e.bytes, segment.data(), segment.size())) {
+      return &e;
+    }
+  }
+}
 
 }  // namespace polcheck::evaluator
