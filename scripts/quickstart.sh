@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
-bin=build/release/polcheck
+bin=build/release/cli/polcheck
+if [ ! -x "$bin" ]; then
+  echo "quickstart: $bin was not built" >&2
+  exit 2
+fi
 
 run() {
   echo
