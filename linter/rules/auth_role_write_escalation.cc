@@ -4,8 +4,6 @@
 namespace polcheck::linter {
 namespace {
 
-using parser::Capability;
-
 constexpr RuleInfo kInfo = {
     .id = "auth-role-write-escalation",
     .category = Category::kPrivilege,
@@ -27,30 +25,13 @@ constexpr Target kTargets[] = {
     {"auth/{{mount}}/config", "auth method configuration"},
 };
 
-class AuthRoleWriteEscalationRule final : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-
-  void Check(const parser::PolicyFile& file, const LintContext& /*ctx*/, Reporter& report) const override {
-    for (const parser::PathRule& rule : file.policy.rules) {
-      const std::string caps = GrantedNames(rule, {Capability::kCreate, Capability::kUpdate, Capability::kPatch});
-      if (caps.empty()) {
-        continue;
-      }
-      const std::optional<TargetHit> hit = FirstTarget(rule, kTargets);
-      if (!hit) {
-        continue;
-      }
-      report.At(rule.label_span,
-                "\"{}\" grants {} on {} (e.g. \"{}\"): a holder can bind any policy to a login it controls; grant "
-                "this only to administrators, or to exact role names",
-                rule.label, caps, hit->target->what, hit->path);
-    }
-  }
-};
+constexpr std::string_view kConsequence =
+    "a holder can bind any policy to a login it controls; grant this only to administrators, or to exact role names";
 
 }  // namespace
 
-std::unique_ptr<Rule> MakeAuthRoleWriteEscalationRule() { return std::make_unique<AuthRoleWriteEscalationRule>(); }
+std::unique_ptr<Rule> MakeAuthRoleWriteEscalationRule() {
+  return std::make_unique<WriteTargetRule>(kInfo, kTargets, kConsequence);
+}
 
 }  // namespace polcheck::linter

@@ -4,8 +4,6 @@
 namespace polcheck::linter {
 namespace {
 
-using parser::Capability;
-
 constexpr RuleInfo kInfo = {
     .id = "identity-write-escalation",
     .category = Category::kPrivilege,
@@ -32,30 +30,13 @@ constexpr Target kTargets[] = {
     {"identity/group-alias/id/{{id}}", "group aliases"},
 };
 
-class IdentityWriteEscalationRule final : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-
-  void Check(const parser::PolicyFile& file, const LintContext& /*ctx*/, Reporter& report) const override {
-    for (const parser::PathRule& rule : file.policy.rules) {
-      const std::string caps = GrantedNames(rule, {Capability::kCreate, Capability::kUpdate, Capability::kPatch});
-      if (caps.empty()) {
-        continue;
-      }
-      const std::optional<TargetHit> hit = FirstTarget(rule, kTargets);
-      if (!hit) {
-        continue;
-      }
-      report.At(rule.label_span,
-                "\"{}\" grants {} on {} (e.g. \"{}\"): a holder can add itself to a privileged group, attach "
-                "policies or rewrite metadata used by templated policies; grant this only to administrators",
-                rule.label, caps, hit->target->what, hit->path);
-    }
-  }
-};
+constexpr std::string_view kConsequence =
+    "a holder can add itself to a privileged group, attach policies or rewrite metadata used by templated policies; grant this only to administrators";
 
 }  // namespace
 
-std::unique_ptr<Rule> MakeIdentityWriteEscalationRule() { return std::make_unique<IdentityWriteEscalationRule>(); }
+std::unique_ptr<Rule> MakeIdentityWriteEscalationRule() {
+  return std::make_unique<WriteTargetRule>(kInfo, kTargets, kConsequence);
+}
 
 }  // namespace polcheck::linter

@@ -4,8 +4,6 @@
 namespace polcheck::linter {
 namespace {
 
-using parser::Capability;
-
 constexpr RuleInfo kInfo = {
     .id = "policy-write-escalation",
     .category = Category::kPrivilege,
@@ -22,31 +20,13 @@ constexpr Target kTargets[] = {
     {"sys/policies/egp/{{name}}", "Sentinel endpoint governing policies"},
 };
 
-class PolicyWriteEscalationRule final : public Rule {
- public:
-  const RuleInfo& info() const override { return kInfo; }
-
-  void Check(const parser::PolicyFile& file, const LintContext& /*ctx*/, Reporter& report) const override {
-    for (const parser::PathRule& rule : file.policy.rules) {
-      const std::string caps = GrantedNames(rule, {Capability::kCreate, Capability::kUpdate, Capability::kPatch});
-      if (caps.empty()) {
-        continue;
-      }
-      const std::optional<TargetHit> hit = FirstTarget(rule, kTargets);
-      if (!hit) {
-        continue;
-      }
-      report.At(rule.label_span,
-                "\"{}\" grants {} on {} (e.g. \"{}\"): a holder can rewrite a policy it is attached to and grant "
-                "itself anything; limit this to an admin policy or to exact policy names that are never attached "
-                "to the writer",
-                rule.label, caps, hit->target->what, hit->path);
-    }
-  }
-};
+constexpr std::string_view kConsequence =
+    "a holder can rewrite a policy it is attached to and grant itself anything; limit this to an admin policy or to exact policy names that are never attached to the writer";
 
 }  // namespace
 
-std::unique_ptr<Rule> MakePolicyWriteEscalationRule() { return std::make_unique<PolicyWriteEscalationRule>(); }
+std::unique_ptr<Rule> MakePolicyWriteEscalationRule() {
+  return std::make_unique<WriteTargetRule>(kInfo, kTargets, kConsequence);
+}
 
 }  // namespace polcheck::linter

@@ -930,4 +930,20 @@ std::shared_ptr<const SetAcl> WholeSetAcl(const LintContext& ctx) {
   return cached;
 }
 
+void WriteTargetRule::Check(const parser::PolicyFile& file, const LintContext& /*ctx*/, Reporter& report) const {
+  using parser::Capability;
+  for (const parser::PathRule& rule : file.policy.rules) {
+    const std::string caps = GrantedNames(rule, {Capability::kCreate, Capability::kUpdate, Capability::kPatch});
+    if (caps.empty()) {
+      continue;
+    }
+    const std::optional<TargetHit> hit = FirstTarget(rule, targets_);
+    if (!hit) {
+      continue;
+    }
+    report.At(rule.label_span, "\"{}\" grants {} on {} (e.g. \"{}\"): {}", rule.label, caps, hit->target->what,
+              hit->path, consequence_);
+  }
+}
+
 }  // namespace polcheck::linter

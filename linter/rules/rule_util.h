@@ -81,6 +81,22 @@ struct TargetHit {
 // "+/roles/+" does not hit "auth/{{mount}}/config" through a mount named "roles".
 std::optional<TargetHit> FirstTarget(const parser::PathRule& rule, std::span<const Target> targets);
 
+// A rule that flags create/update/patch on any endpoint of a target table
+// (the write-escalation rules). `consequence` completes the message
+// "\"<label>\" grants <caps> on <what> (e.g. \"<path>\"): <consequence>".
+class WriteTargetRule : public Rule {
+ public:
+  WriteTargetRule(const RuleInfo& info, std::span<const Target> targets, std::string_view consequence)
+      : info_(info), targets_(targets), consequence_(consequence) {}
+  const RuleInfo& info() const override { return info_; }
+  void Check(const parser::PolicyFile& file, const LintContext& ctx, Reporter& report) const override;
+
+ private:
+  const RuleInfo& info_;
+  std::span<const Target> targets_;
+  std::string_view consequence_;
+};
+
 // Whether some path matched by `rule` starts with `prefix`.
 bool MayMatchUnder(const parser::PathRule& rule, std::string_view prefix);
 
