@@ -16,6 +16,7 @@ std::unique_ptr<Rule> MakeGlobNotLastRule();
 std::unique_ptr<Rule> MakePlusPartialSegmentRule();
 std::unique_ptr<Rule> MakeDenyWithOtherCapsRule();
 std::unique_ptr<Rule> MakeEmptyCapabilitiesRule();
+std::unique_ptr<Rule> MakeFmtRule();
 std::unique_ptr<Rule> MakeDuplicatePathRule();
 std::unique_ptr<Rule> MakeDuplicateCapabilityRule();
 std::unique_ptr<Rule> MakeParamStarNonemptyRule();
@@ -89,6 +90,7 @@ const std::vector<std::unique_ptr<Rule>>& Catalog() {
     all.push_back(MakeTemplateUnknownKeyRule());
     all.push_back(MakeTemplateUsesNameRule());
     all.push_back(MakeTemplateUserControlledRule());
+    all.push_back(MakeFmtRule());
     all.push_back(MakeInvalidSuppressionRule());
     all.push_back(MakeUnusedSuppressionRule());
     return all;

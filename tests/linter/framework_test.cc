@@ -14,6 +14,14 @@ namespace {
 
 using Inputs = std::vector<std::pair<std::string, std::string>>;
 
+// The defaults without the `fmt` rule: these inputs are laid out to exercise
+// other rules and suppressions, not formatting.
+config::Config FrameworkConfig() {
+  config::Config cfg = config::DefaultConfig();
+  cfg.lint.rules["fmt"].level = config::Level::kOff;
+  return cfg;
+}
+
 // Parses the given files and lints them with `cfg`.
 struct Linted {
   SourceSet sources;
@@ -22,7 +30,7 @@ struct Linted {
   LintResult result;
 
   Linted(const Inputs& inputs,
-         const config::Config& cfg = config::DefaultConfig()) {
+         const config::Config& cfg = FrameworkConfig()) {
     for (const auto& [name, text] : inputs) {
       files.push_back(parser::ParsePolicy(sources.file(sources.Add(name, text)), {}, sink));
     }
@@ -87,7 +95,7 @@ TEST(Suppressions, MissingReasonUnknownRuleAndUnusedAreReported) {
 }
 
 TEST(Levels, ConfigOverridesRuleThenCategoryThenDefault) {
-  config::Config cfg = config::DefaultConfig();
+  config::Config cfg = FrameworkConfig();
   cfg.lint.categories["hygiene"] = config::Level::kError;
   cfg.lint.rules["leading-slash"].level = config::Level::kOff;
   Linted l(Inputs{{"a.hcl", "path \"/a\" {\n  policy = \"read\"\n}\n"}}, cfg);
