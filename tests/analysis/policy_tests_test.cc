@@ -336,6 +336,36 @@ TEST(PolicyTestsRun, IdentityLoginsAndLoginFailures) {
   EXPECT_EQ(r.report.results[2].reason_text, "no role binds kubernetes:prod/app through role \"other\"");
 }
 
+TEST(PolicyTestsRun, AnIdentitySeveralRolesBindNeedsRoleOrMount) {
+  auto l = Load({{"policies/a.hcl", "path \"a/*\" {\n  capabilities = [\"read\"]\n}\n"},
+                 {"policies/b.hcl", "path \"b/*\" {\n  capabilities = [\"read\"]\n}\n"},
+                 {"bindings/k8s.yaml",
+                  "auth:\n  kubernetes:\n    roles:\n"
+                  "      ra:\n        bound_service_account_names: [app]\n"
+                  "        bound_service_account_namespaces: [prod]\n        token_policies: [a]\n"
+                  "      rb:\n        bound_service_account_names: [\"*\"]\n"
+                  "        bound_service_account_namespaces: [prod]\n        token_policies: [b]\n"}});
+  Parsed p = ParseText(l.ws,
+                       "tests:\n"
+                       "  - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
+                       "  - {name: y, identity: 'kubernetes:prod/app', role: RB, path: b/x, op: read, expect: allow,"
+                       " decided_by: b}\n"
+                       "  - {name: z, identity: 'kubernetes:prod/app', role: ra, mount: kubernetes, path: b/x,"
+                       " op: read, expect: deny}\n");
+  ASSERT_EQ(p.diagnostics, "");
+  DiagnosticSink sink;
+  PolicyTestReport report = RunPolicyTests(l.ws, p.tests, sink);
+  EXPECT_EQ(RenderDiagnostics(l.ws, sink),
+            "tests/a_test.yaml:2:25: error: identity \"kubernetes:prod/app\" can log in through several roles "
+            "(auth/kubernetes/role/ra, auth/kubernetes/role/rb); add role: and/or mount: to pick one [policy-test]\n"
+            "  2 |   - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
+            "    |                         ^~~~~~~~~~~~~~~~~~~~~\n");
+  ASSERT_EQ(report.results.size(), 2u);
+  EXPECT_TRUE(report.results[0].passed);
+  EXPECT_EQ(report.results[0].subject, "auth/kubernetes/role/rb");
+  EXPECT_TRUE(report.results[1].passed);
+}
+
 TEST(PolicyTestsRun, JwtClaimsFileIsRelativeToTheTestFile) {
   auto l = Load({{"policies/ci.hcl", "path \"secret/data/ci/*\" {\n  capabilities = [\"read\"]\n}\n"},
                  {"bindings/jwt.yaml",
