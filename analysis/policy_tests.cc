@@ -69,10 +69,10 @@ class Reader {
   std::optional<std::string> String(const YAML::Node& node, std::string_view what);
   std::optional<std::vector<std::string>> StringList(const YAML::Node& node, std::string_view what);
   std::optional<PolicyTest> ReadCase(const YAML::Node& node);
-  bool ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
-  bool ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
-  bool ReadParams(const YAML::Node& node, PolicyTest& t);
-  bool ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
+  void ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
+  void ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
+  void ReadParams(const YAML::Node& node, PolicyTest& t);
+  void ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
 
   const SourceFile& source_;
   std::filesystem::path directory_;
@@ -124,26 +124,28 @@ std::vector<PolicyTest> Reader::Read(const YAML::Node& root) {
     Error(root, "a test file must be a mapping with a `tests:` list");
     return {};
   }
-  YAML::Node tests;
+  std::optional<YAML::Node> tests;
   for (const auto& kv : root) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (key != "tests") {
       Error(kv.first, fmt::format("unknown key \"{}\" at the top of a test file (expected: tests)", key));
-      continue;
+    } else if (tests) {
+      Error(kv.first, "duplicate key \"tests\"");
+    } else {
+      tests = kv.second;
     }
-    tests = kv.second;
   }
-  if (!tests.IsDefined()) {
+  if (!tests) {
     Error(root, "a test file must be a mapping with a `tests:` list");
     return {};
   }
-  if (!tests.IsSequence() || tests.size() == 0) {
-    Error(tests, "`tests:` must be a non-empty list of test cases");
+  if (!tests->IsSequence() || tests->size() == 0) {
+    Error(*tests, "`tests:` must be a non-empty list of test cases");
     return {};
   }
   std::vector<PolicyTest> out;
   std::set<std::string> names;
-  for (const YAML::Node& node : tests) {
+  for (const YAML::Node& node : *tests) {
     std::optional<PolicyTest> t = ReadCase(node);
     if (!t) {
       continue;
@@ -194,7 +196,7 @@ std::optional<PolicyTest> Reader::ReadCase(const YAML::Node& node) {
   return t;
 }
 
-bool Reader::ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t) {
+void Reader::ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t) {
   auto get = [&](const char* key, std::string& out) {
     if (auto it = keys.find(key); it != keys.end()) {
       if (std::optional<std::string> s = String(it->second, key)) {
@@ -216,30 +218,29 @@ bool Reader::ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::
     }
     if (keys.count("role") || keys.count("identity") || keys.count("mount")) {
       Error(it->second, "policies: is a raw token; it cannot be combined with role:, identity: or mount:");
-      return false;
+      return;
     }
     if (t.policies && t.policies->empty()) {
       Error(it->second, "policies: must name at least one policy");
-      return false;
+      return;
     }
-    return true;
+    return;
   }
   if (!keys.count("role") && !keys.count("identity")) {
     Error(node, "a test needs one of role: (with optional mount:), identity: or policies:");
-    return false;
+    return;
   }
   if (auto it = keys.find("identity"); it != keys.end()) {
     t.who_span = SpanOf(it->second);
   }
-  return true;
 }
 
-bool Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t) {
+void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t) {
   const bool has_path = keys.count("path") > 0;
   const bool has_kv = keys.count("kv") > 0;
   if (has_path == has_kv) {
     Error(node, "a test needs exactly one of path: (with op:) or kv: (with kv_op:)");
-    return false;
+    return;
   }
   if (has_path) {
     if (auto s = String(keys.at("path"), "path")) {
@@ -287,13 +288,12 @@ bool Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YA
       }
     }
   }
-  return true;
 }
 
-bool Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
+void Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
   if (!node.IsMap()) {
     Error(node, "params: must be a mapping of parameter name to a string or a list of strings");
-    return false;
+    return;
   }
   for (const auto& kv : node) {
     if (!kv.first.IsScalar() || kv.first.Scalar().empty()) {
@@ -320,14 +320,13 @@ bool Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
       Error(kv.second, fmt::format("parameter \"{}\" must be a string or a list of strings", name));
     }
   }
-  return true;
 }
 
-bool Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
+void Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
                               PolicyTest& t) {
   if (!keys.count("expect") && !keys.count("capabilities")) {
     Error(node, "a test needs expect: (allow or deny) and/or capabilities: [...]");
-    return false;
+    return;
   }
   const bool asks_operation = keys.count("op") || keys.count("kv");
   if (auto it = keys.find("expect"); it != keys.end()) {
@@ -377,7 +376,6 @@ bool Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, con
       Error(keys.at("reason"), fmt::format("unknown reason \"{}\" (expected one of: {})", t.reason, JoinNames(known)));
     }
   }
-  return true;
 }
 
 bool IsHidden(const std::filesystem::path& p) {

@@ -199,6 +199,16 @@ TEST(PolicyTestsLoad, FileShapeAndDuplicateNames) {
   EXPECT_NE(ParseText(l.ws, "tests: []\n").diagnostics.find("`tests:` must be a non-empty list"), std::string::npos);
   EXPECT_NE(ParseText(l.ws, "tests: [{}]\nextra: 1\n").diagnostics.find("unknown key \"extra\" at the top"),
             std::string::npos);
+  EXPECT_EQ(ParseText(l.ws, "test:\n  - name: x\n").diagnostics,
+            "tests/a_test.yaml:1:1: error: unknown key \"test\" at the top of a test file (expected: tests) "
+            "[policy-test]\n"
+            "  1 | test:\n"
+            "    | ^~~~\n"
+            "tests/a_test.yaml:1:1: error: a test file must be a mapping with a `tests:` list [policy-test]\n"
+            "  1 | test:\n"
+            "    | ^\n");
+  EXPECT_NE(ParseText(l.ws, "tests: [{}]\ntests: [{}]\n").diagnostics.find("2:1: error: duplicate key \"tests\""),
+            std::string::npos);
   Parsed dup = ParseText(l.ws,
                          "tests:\n"
                          "  - {name: x, policies: [dev], path: a, op: read, expect: deny}\n"
