@@ -17,9 +17,9 @@
 namespace polcheck::analysis {
 namespace {
 
-constexpr std::string_view kCaseKeys[] = {"name",   "role",     "mount",  "identity",     "policies",
-                                          "path",   "op",       "kv",     "kv_op",        "params",
-                                          "wrap_ttl", "expect", "capabilities", "reason", "decided_by"};
+constexpr std::string_view kCaseKeys[] = {"name",     "role",   "mount",        "identity", "policies",
+                                          "path",     "op",     "kv",           "kv_op",    "params",
+                                          "wrap_ttl", "expect", "capabilities", "reason",   "decided_by"};
 
 // Reason codes a test may expect: the evaluator's, and the ones Simulate adds.
 std::vector<std::string> KnownReasons() {
@@ -169,10 +169,11 @@ std::optional<PolicyTest> Reader::ReadCase(const YAML::Node& node) {
   for (const auto& kv : node) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (std::find(std::begin(kCaseKeys), std::end(kCaseKeys), key) == std::end(kCaseKeys)) {
-      Error(kv.first, fmt::format("unknown key \"{}\" in a test (expected one of: name, role, mount, identity, "
-                                  "policies, path, op, kv, kv_op, params, wrap_ttl, expect, capabilities, reason, "
-                                  "decided_by)",
-                                  key));
+      Error(kv.first,
+            fmt::format("unknown key \"{}\" in a test (expected one of: name, role, mount, identity, "
+                        "policies, path, op, kv, kv_op, params, wrap_ttl, expect, capabilities, reason, "
+                        "decided_by)",
+                        key));
     } else if (!keys.emplace(key, kv.second).second) {
       Error(kv.first, fmt::format("duplicate key \"{}\" in a test", key));
     }
@@ -235,7 +236,8 @@ void Reader::ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::
   }
 }
 
-void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t) {
+void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
+                         PolicyTest& t) {
   const bool has_path = keys.count("path") > 0;
   const bool has_kv = keys.count("kv") > 0;
   if (has_path == has_kv) {
@@ -253,9 +255,10 @@ void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YA
       if (auto s = String(it->second, "op")) {
         t.operation = evaluator::ParseOperation(*s);
         if (!t.operation) {
-          Error(it->second, fmt::format("unknown op \"{}\" (expected create, read, update, patch, delete, list, "
-                                        "help, scan, recover, revoke, renew, rollback, subscribe or header)",
-                                        *s));
+          Error(it->second,
+                fmt::format("unknown op \"{}\" (expected create, read, update, patch, delete, list, "
+                            "help, scan, recover, revoke, renew, rollback, subscribe or header)",
+                            *s));
         }
       }
     }
@@ -281,8 +284,9 @@ void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YA
     if (auto s = String(it->second, "wrap_ttl")) {
       Expected<std::chrono::nanoseconds> ttl = evaluator::ParseWrapTtl(*s);
       if (!ttl) {
-        Error(it->second, fmt::format("wrap_ttl: expected seconds or a Go duration such as 90s, 5m, 1h30m ({})",
-                                      ttl.error().message));
+        Error(it->second,
+              fmt::format("wrap_ttl: expected seconds or a Go duration such as 90s, 5m, 1h30m ({})",
+                          ttl.error().message));
       } else {
         t.wrap_ttl = *ttl;
       }
@@ -308,7 +312,8 @@ void Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
     if (kv.second.IsScalar()) {
       t.params[name] = parser::Value::String(kv.second.Scalar());
     } else if (kv.second.IsSequence()) {
-      std::optional<std::vector<std::string>> items = StringList(kv.second, fmt::format("parameter \"{}\"", name));
+      std::optional<std::vector<std::string>> items =
+          StringList(kv.second, fmt::format("parameter \"{}\"", name));
       if (items) {
         parser::Value::List list;
         for (std::string& s : *items) {
@@ -348,9 +353,10 @@ void Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, con
     if (std::optional<std::vector<std::string>> caps = StringList(it->second, "capabilities")) {
       for (const std::string& c : *caps) {
         if (!IsCapabilityName(c)) {
-          Error(it->second, fmt::format("unknown capability \"{}\" in capabilities: (expected deny, root, create, "
-                                        "read, update, patch, delete, list, sudo, scan, recover, subscribe)",
-                                        c));
+          Error(it->second,
+                fmt::format("unknown capability \"{}\" in capabilities: (expected deny, root, create, "
+                            "read, update, patch, delete, list, sudo, scan, recover, subscribe)",
+                            c));
         }
       }
       std::sort(caps->begin(), caps->end());
@@ -373,7 +379,8 @@ void Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, con
   if (!t.reason.empty()) {
     const std::vector<std::string> known = KnownReasons();
     if (std::find(known.begin(), known.end(), t.reason) == known.end()) {
-      Error(keys.at("reason"), fmt::format("unknown reason \"{}\" (expected one of: {})", t.reason, JoinNames(known)));
+      Error(keys.at("reason"),
+            fmt::format("unknown reason \"{}\" (expected one of: {})", t.reason, JoinNames(known)));
     }
   }
 }
@@ -386,9 +393,21 @@ bool IsHidden(const std::filesystem::path& p) {
 bool IsTestFile(const std::filesystem::path& p) {
   const std::string name = p.filename().string();
   auto ends = [&](std::string_view suffix) {
-    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return ends("_test.yaml") || ends("_test.yml");
+}
+
+// A test file's name in messages: relative to the workspace when inside it.
+std::string DisplayName(const std::filesystem::path& file, const std::filesystem::path& workspace) {
+  std::error_code ec;
+  const std::filesystem::path rel = std::filesystem::absolute(file, ec).lexically_normal().lexically_relative(
+      std::filesystem::absolute(workspace, ec).lexically_normal());
+  if (ec || rel.empty() || *rel.begin() == "..") {
+    return file.generic_string();
+  }
+  return rel.generic_string();
 }
 
 }  // namespace
@@ -402,7 +421,8 @@ Expected<std::vector<std::filesystem::path>> FindPolicyTestFiles(const std::file
     return Unexpected(Error::Code::kNotFound, fmt::format("{}: no such file or directory", dir.string()));
   }
   std::vector<std::filesystem::path> out;
-  std::filesystem::recursive_directory_iterator it(dir, std::filesystem::directory_options::skip_permission_denied, ec);
+  std::filesystem::recursive_directory_iterator it(
+      dir, std::filesystem::directory_options::skip_permission_denied, ec);
   for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (IsHidden(it->path())) {
       if (it->is_directory(ec)) {
@@ -417,7 +437,8 @@ Expected<std::vector<std::filesystem::path>> FindPolicyTestFiles(const std::file
   if (ec) {
     return Unexpected(Error::Code::kIo, fmt::format("{}: {}", dir.string(), ec.message()));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.generic_string() < b.generic_string(); });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.generic_string() < b.generic_string(); });
   return out;
 }
 
@@ -436,23 +457,41 @@ std::vector<PolicyTest> ParsePolicyTests(const SourceFile& source, const std::fi
   try {
     return Reader(source, directory, sink).Read(root);
   } catch (const YAML::Exception& e) {
-    sink.Add(Severity::kError, Span{source.id(), 0, 0}, "policy-test", fmt::format("unreadable test file: {}", e.msg));
+    sink.Add(Severity::kError, Span{source.id(), 0, 0}, "policy-test",
+             fmt::format("unreadable test file: {}", e.msg));
     return {};
   }
 }
 
+std::filesystem::path FindWorkspaceFor(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path start = std::filesystem::absolute(dir, ec).lexically_normal();
+  if (!std::filesystem::is_directory(start, ec)) {
+    start = start.parent_path();
+  }
+  for (std::filesystem::path d = start;; d = d.parent_path()) {
+    if (std::filesystem::is_directory(d / "policies", ec) ||
+        std::filesystem::is_directory(d / "bindings", ec)) {
+      std::filesystem::path rel = std::filesystem::relative(d, ec);
+      return ec || rel.empty() ? d : rel;
+    }
+    if (d == d.parent_path()) {
+      return dir;
+    }
+  }
+}
+
 Expected<std::vector<PolicyTest>> LoadPolicyTests(const std::vector<std::filesystem::path>& files,
-                                                  const std::vector<std::string>& display_names, SourceSet& sources,
+                                                  const std::filesystem::path& workspace, SourceSet& sources,
                                                   DiagnosticSink& sink) {
   std::vector<PolicyTest> out;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    Expected<std::string> text = ReadFile(files[i]);
+  for (const std::filesystem::path& file : files) {
+    Expected<std::string> text = ReadFile(file);
     if (!text) {
       return Unexpected(text.error());
     }
-    const std::string name = i < display_names.size() ? display_names[i] : files[i].generic_string();
-    const SourceFile& source = sources.file(sources.Add(name, *std::move(text)));
-    std::filesystem::path dir = files[i].parent_path();
+    const SourceFile& source = sources.file(sources.Add(DisplayName(file, workspace), *std::move(text)));
+    const std::filesystem::path dir = file.parent_path();
     for (PolicyTest& t : ParsePolicyTests(source, dir.empty() ? "." : dir, sink)) {
       out.push_back(std::move(t));
     }
@@ -494,7 +533,8 @@ std::string MountName(std::string mount) {
 }
 
 std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -524,7 +564,8 @@ std::optional<Who> ResolveRole(const Workspace& ws, const PolicyTest& t, Diagnos
   }
   if (found.size() > 1) {
     sink.Add(Severity::kError, t.who_span, "policy-test",
-             fmt::format("role \"{}\" is ambiguous: it exists as {}; add mount: to pick one", t.role, Labels(found)));
+             fmt::format("role \"{}\" is ambiguous: it exists as {}; add mount: to pick one", t.role,
+                         Labels(found)));
     return std::nullopt;
   }
   return Who{.subject = std::move(found.front()), .login_failure = {}};
@@ -556,12 +597,14 @@ std::optional<Who> ResolveIdentity(const Workspace& ws, const PolicyTest& t, Dia
     if (!mount.empty()) {
       through += fmt::format(" on mount \"{}\"", mount);
     }
-    return Who{.subject = std::nullopt, .login_failure = fmt::format("no role binds {}{}", t.identity, through)};
+    return Who{.subject = std::nullopt,
+               .login_failure = fmt::format("no role binds {}{}", t.identity, through)};
   }
   if (logins->size() > 1) {
     sink.Add(Severity::kError, t.who_span, "policy-test",
-             fmt::format("identity \"{}\" can log in through several roles ({}); add role: and/or mount: to pick one",
-                         t.identity, Labels(*logins)));
+             fmt::format(
+                 "identity \"{}\" can log in through several roles ({}); add role: and/or mount: to pick one",
+                 t.identity, Labels(*logins)));
     return std::nullopt;
   }
   return Who{.subject = std::move(logins->front()), .login_failure = {}};
@@ -665,8 +708,8 @@ void Compare(const PolicyTest& t, PolicyTestResult& r) {
                                      *r.allowed ? "allow" : "deny"));
   }
   if (t.capabilities && r.capabilities && *t.capabilities != *r.capabilities) {
-    r.failures.push_back(
-        fmt::format("expected capabilities {}, got {}", ListText(*t.capabilities), ListText(*r.capabilities)));
+    r.failures.push_back(fmt::format("expected capabilities {}, got {}", ListText(*t.capabilities),
+                                     ListText(*r.capabilities)));
   }
   if (!t.reason.empty() && r.allowed && t.reason != r.reason) {
     r.failures.push_back(fmt::format("expected reason {}, got {}", t.reason, r.reason));
@@ -675,7 +718,8 @@ void Compare(const PolicyTest& t, PolicyTestResult& r) {
     if (!r.deciding) {
       r.failures.push_back(fmt::format("expected decided by {}, got no deciding rule", t.decided_by));
     } else if (!DecidedBy(*r.deciding, t.decided_by)) {
-      r.failures.push_back(fmt::format("expected decided by {}, got {}", t.decided_by, WhereText(*r.deciding)));
+      r.failures.push_back(
+          fmt::format("expected decided by {}, got {}", t.decided_by, WhereText(*r.deciding)));
     }
   }
 }
@@ -694,7 +738,8 @@ Coverage ComputeCoverage(const Workspace& ws, const CoveredSet& covered) {
       const parser::PathRule& rule = f.policy.rules[b];
       const LineCol lc = ws.sources->file(rule.label_span.file).Locate(rule.label_span.begin);
       const bool hit = covered.count({f.policy.name, b}) > 0;
-      fc.rules.push_back(RuleCoverage{.pattern = rule.label, .line = lc.line, .column = lc.column, .covered = hit});
+      fc.rules.push_back(
+          RuleCoverage{.pattern = rule.label, .line = lc.line, .column = lc.column, .covered = hit});
       fc.covered += hit ? 1 : 0;
     }
     if (!fc.rules.empty()) {
@@ -712,7 +757,8 @@ Coverage ComputeCoverage(const Workspace& ws, const CoveredSet& covered) {
 
 }  // namespace
 
-PolicyTestReport RunPolicyTests(const Workspace& ws, const std::vector<PolicyTest>& tests, DiagnosticSink& sink) {
+PolicyTestReport RunPolicyTests(const Workspace& ws, const std::vector<PolicyTest>& tests,
+                                DiagnosticSink& sink) {
   PolicyTestReport report;
   CoveredSet covered;
   std::set<std::string> files;

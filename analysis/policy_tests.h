@@ -13,10 +13,10 @@
 //       decided_by: aaa-k8s-auth                        # optional: policy name or rule pattern
 //
 //   DiagnosticSink sink;
-//   Expected<std::vector<std::filesystem::path>> files = analysis::FindPolicyTestFiles("examples/k8s-aws-teams");
-//   Expected<std::vector<analysis::PolicyTest>> tests = analysis::LoadPolicyTests(*files, *ws.sources, sink);
-//   Expected<analysis::PolicyTestReport> report = analysis::RunPolicyTests(ws, *tests, sink);
-//   std::cout << analysis::FormatPolicyTestsText(*report, {.coverage = true});
+//   auto files = analysis::FindPolicyTestFiles("examples/k8s-aws-teams");
+//   auto tests = analysis::LoadPolicyTests(*files, ws.directory, *ws.sources, sink);
+//   analysis::PolicyTestReport report = analysis::RunPolicyTests(ws, *tests, sink);
+//   std::cout << analysis::FormatPolicyTestsText(report, {.coverage = true});
 //
 // Problems in a test file (bad YAML, unknown keys, wrong types, a role that
 // does not exist or is ambiguous) are diagnostics in `sink`, never exceptions.
@@ -74,16 +74,23 @@ struct PolicyTest {
 // The `*_test.yaml` / `*_test.yml` files below `dir` (recursively, hidden
 // folders skipped), sorted. A file given directly is returned as is. Fails
 // with kNotFound when `dir` does not exist, kIo when it cannot be listed.
-[[nodiscard]] Expected<std::vector<std::filesystem::path>> FindPolicyTestFiles(const std::filesystem::path& dir);
+[[nodiscard]] Expected<std::vector<std::filesystem::path>> FindPolicyTestFiles(
+    const std::filesystem::path& dir);
 
-// Reads and validates test files; each file is added to `sources` under
-// `display_names[i]` (or its path when not given). Unknown keys, wrong types,
-// bad values and duplicate names are error diagnostics in `sink`; the cases
-// that did validate are returned. Fails with kNotFound / kIo when a file
-// cannot be read.
-[[nodiscard]] Expected<std::vector<PolicyTest>> LoadPolicyTests(const std::vector<std::filesystem::path>& files,
-                                                                const std::vector<std::string>& display_names,
-                                                                SourceSet& sources, DiagnosticSink& sink);
+// The workspace tests in `dir` run against when none is given: the nearest
+// folder at or above `dir` (a folder or a file) that has policies/ or
+// bindings/, relative to the current directory when possible; `dir` itself
+// when there is none (LoadWorkspace then says what is missing).
+std::filesystem::path FindWorkspaceFor(const std::filesystem::path& dir);
+
+// Reads and validates test files; each is added to `sources` named relative to
+// `workspace` when it lies inside it (as policy files are), else as given.
+// Unknown keys, wrong types, bad values and duplicate names are error
+// diagnostics in `sink`; the cases that did validate are returned. Fails with
+// kNotFound / kIo when a file cannot be read.
+[[nodiscard]] Expected<std::vector<PolicyTest>> LoadPolicyTests(
+    const std::vector<std::filesystem::path>& files, const std::filesystem::path& workspace,
+    SourceSet& sources, DiagnosticSink& sink);
 
 // Reads one test file from text (for tests and tools).
 std::vector<PolicyTest> ParsePolicyTests(const SourceFile& source, const std::filesystem::path& directory,
@@ -102,11 +109,11 @@ struct PolicyTestResult {
   std::vector<std::string> failures;  // one line each, e.g. "expected allow, got deny"
 
   // What happened.
-  std::string subject;  // e.g. "auth/aws/role/aaa-role", "" when the login failed
-  std::string request;  // e.g. "update secret/data/aaa/app", "kv put secret/aaa/app"
-  std::optional<bool> allowed;                           // set when an operation was asked
-  std::string step;                                      // the kv step reported (the first refused one)
-  std::string reason;                                    // code
+  std::string subject;          // e.g. "auth/aws/role/aaa-role", "" when the login failed
+  std::string request;          // e.g. "update secret/data/aaa/app", "kv put secret/aaa/app"
+  std::optional<bool> allowed;  // set when an operation was asked
+  std::string step;             // the kv step reported (the first refused one)
+  std::string reason;           // code
   std::string reason_text;
   std::optional<RuleLocation> deciding;
   std::optional<std::vector<std::string>> capabilities;  // set when capabilities were asked
@@ -121,8 +128,8 @@ struct RuleCoverage {
 };
 
 struct FileCoverage {
-  std::string file;    // policy file (or the .tf file defining it)
-  std::string policy;  // policy name
+  std::string file;                 // policy file (or the .tf file defining it)
+  std::string policy;               // policy name
   std::vector<RuleCoverage> rules;  // every path block, in source order
   std::size_t covered = 0;
   double percent = 100.0;  // 100 when the file has no rules
@@ -149,11 +156,12 @@ struct PolicyTestReport {
 // workspace) are error diagnostics in `sink` at the test file and are not run.
 // A path block counts as covered when it was the deciding rule of at least one
 // step of a test that ran.
-PolicyTestReport RunPolicyTests(const Workspace& ws, const std::vector<PolicyTest>& tests, DiagnosticSink& sink);
+PolicyTestReport RunPolicyTests(const Workspace& ws, const std::vector<PolicyTest>& tests,
+                                DiagnosticSink& sink);
 
 struct PolicyTestFormat {
-  bool coverage = false;                 // include the coverage report (text)
-  std::optional<double> coverage_min;    // the --coverage-min gate, shown when set
+  bool coverage = false;               // include the coverage report (text)
+  std::optional<double> coverage_min;  // the --coverage-min gate, shown when set
 };
 
 // True when the total coverage is below `minimum` percent.

@@ -47,21 +47,22 @@ std::vector<std::string> FailureDetails(const PolicyTestResult& r) {
 }
 
 std::string CoverageText(const Coverage& c, const PolicyTestFormat& format) {
-  std::string out = fmt::format("\ncoverage: {} of {} rules decided at least one test ({})\n", c.covered, c.total,
-                                Percent(c.percent));
+  std::string out = fmt::format("\ncoverage: {} of {} rules decided at least one test ({})\n", c.covered,
+                                c.total, Percent(c.percent));
   std::size_t width = 0;
   for (const FileCoverage& f : c.files) {
     width = std::max(width, f.file.size());
   }
   for (const FileCoverage& f : c.files) {
-    out += fmt::format("  {:<{}}  {:>3}/{:<3} {:>6}\n", f.file, width, f.covered, f.rules.size(), Percent(f.percent));
+    out += fmt::format("  {:<{}}  {:>3}/{:<3} {:>6}\n", f.file, width, f.covered, f.rules.size(),
+                       Percent(f.percent));
   }
   std::string uncovered;
   for (const FileCoverage& f : c.files) {
     for (const RuleCoverage& rule : f.rules) {
       if (!rule.covered) {
-        uncovered += fmt::format("  {}:{}:{}: path \"{}\" ({})\n", f.file, rule.line, rule.column, rule.pattern,
-                                 f.policy);
+        uncovered += fmt::format("  {}:{}:{}: path \"{}\" ({})\n", f.file, rule.line, rule.column,
+                                 rule.pattern, f.policy);
       }
     }
   }
@@ -82,8 +83,11 @@ ordered_json LocationJson(const std::optional<RuleLocation>& at) {
   if (!at) {
     return nullptr;
   }
-  return ordered_json{{"policy", at->policy}, {"pattern", at->pattern}, {"file", at->file},
-                      {"line", at->line},     {"column", at->column}};
+  return ordered_json{{"policy", at->policy},
+                      {"pattern", at->pattern},
+                      {"file", at->file},
+                      {"line", at->line},
+                      {"column", at->column}};
 }
 
 template <typename T>
@@ -161,8 +165,8 @@ std::string FormatPolicyTestsText(const PolicyTestReport& report, const PolicyTe
     }
   }
   out += fmt::format("\n{} test{} in {} file{}: {} passed, {} failed\n", report.results.size(),
-                     report.results.size() == 1 ? "" : "s", report.files, report.files == 1 ? "" : "s", report.passed,
-                     report.failed);
+                     report.results.size() == 1 ? "" : "s", report.files, report.files == 1 ? "" : "s",
+                     report.passed, report.failed);
   if (format.coverage || format.coverage_min) {
     out += CoverageText(report.coverage, format);
   }
@@ -214,8 +218,8 @@ std::string FormatPolicyTestsJunit(const PolicyTestReport& report) {
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
                        Xml(file), results.size(), failed);
     for (const PolicyTestResult* r : results) {
-      out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", Xml(r->name), Xml(file),
-                         Xml(r->file), r->line);
+      out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", Xml(r->name),
+                         Xml(file), Xml(r->file), r->line);
       if (r->passed) {
         out += "/>\n";
         continue;
@@ -224,8 +228,9 @@ std::string FormatPolicyTestsJunit(const PolicyTestReport& report) {
       for (const std::string& line : FailureDetails(*r)) {
         details += line + "\n";
       }
-      out += fmt::format(">\n      <failure message=\"{}\" type=\"policy-test\">{}</failure>\n    </testcase>\n",
-                         Xml(r->failures.empty() ? "failed" : r->failures.front()), Xml(details));
+      out +=
+          fmt::format(">\n      <failure message=\"{}\" type=\"policy-test\">{}</failure>\n    </testcase>\n",
+                      Xml(r->failures.empty() ? "failed" : r->failures.front()), Xml(details));
     }
     out += "  </testsuite>\n";
   }

@@ -1,7 +1,6 @@
 // polcheck test [DIR] [-C DIR] [--run REGEX] [--format text|json|junit] [--output FILE]
 //   [--coverage] [--coverage-min PCT] [--target T]
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -29,41 +28,6 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-bool IsWorkspace(const std::filesystem::path& dir) {
-  std::error_code ec;
-  return std::filesystem::is_directory(dir / "policies", ec) || std::filesystem::is_directory(dir / "bindings", ec);
-}
-
-// Without -C: the nearest folder at or above DIR with policies/ or bindings/,
-// else DIR itself (LoadWorkspace then says what is missing).
-std::filesystem::path FindWorkspace(const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::path start = std::filesystem::absolute(dir, ec).lexically_normal();
-  if (!std::filesystem::is_directory(start, ec)) {
-    start = start.parent_path();
-  }
-  for (std::filesystem::path d = start;; d = d.parent_path()) {
-    if (IsWorkspace(d)) {
-      std::filesystem::path rel = std::filesystem::relative(d, ec);
-      return ec || rel.empty() ? d : rel;
-    }
-    if (d == d.parent_path()) {
-      return dir;
-    }
-  }
-}
-
-// A test file's name in messages: relative to the workspace when inside it.
-std::string DisplayName(const std::filesystem::path& file, const std::filesystem::path& workspace) {
-  std::error_code ec;
-  const std::filesystem::path rel = std::filesystem::absolute(file, ec).lexically_normal().lexically_relative(
-      std::filesystem::absolute(workspace, ec).lexically_normal());
-  if (ec || rel.empty() || *rel.begin() == "..") {
-    return file.generic_string();
-  }
-  return rel.generic_string();
-}
-
 int Write(const TestOptions& opts, const std::string& text) {
   if (opts.output.empty()) {
     std::cout << text;
@@ -86,11 +50,13 @@ int RunTest(const TestOptions& opts) {
     return Usage("--coverage-min must be a percentage between 0 and 100");
   }
   const std::filesystem::path workspace_dir =
-      !opts.workspace.empty() ? std::filesystem::path(opts.workspace) : FindWorkspace(opts.dir.empty() ? "." : opts.dir);
+      !opts.workspace.empty() ? std::filesystem::path(opts.workspace)
+                              : analysis::FindWorkspaceFor(opts.dir.empty() ? "." : opts.dir);
   const std::filesystem::path test_dir = !opts.dir.empty() ? std::filesystem::path(opts.dir) : workspace_dir;
 
   DiagnosticSink ws_sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = workspace_dir, .dialect = dialect}, ws_sink);
+  Expected<analysis::Workspace> ws =
+      analysis::LoadWorkspace({.directory = workspace_dir, .dialect = dialect}, ws_sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
@@ -105,12 +71,9 @@ int RunTest(const TestOptions& opts) {
   if (files->empty()) {
     return Usage("no test files (*_test.yaml, *_test.yml) under " + test_dir.string());
   }
-  std::vector<std::string> names;
-  for (const std::filesystem::path& f : *files) {
-    names.push_back(DisplayName(f, workspace_dir));
-  }
   DiagnosticSink sink;
-  Expected<std::vector<analysis::PolicyTest>> tests = analysis::LoadPolicyTests(*files, names, *ws->sources, sink);
+  Expected<std::vector<analysis::PolicyTest>> tests =
+      analysis::LoadPolicyTests(*files, workspace_dir, *ws->sources, sink);
   if (!tests) {
     return Usage(tests.error().message);
   }
@@ -148,13 +111,15 @@ Command AddTestCommand(CLI::App& app) {
   auto opts = std::make_shared<TestOptions>();
   CLI::App* sub = app.add_subcommand("test", "Run policy unit tests (*_test.yaml) and report rule coverage");
   sub->add_option("DIR", opts->dir, "Folder (or file) with the *_test.yaml files; default: the workspace");
-  sub->add_option("-C,--workspace", opts->workspace,
-                  "Workspace folder (policies/, bindings/, polcheck.yaml); default: the nearest one at or above DIR");
+  sub->add_option(
+      "-C,--workspace", opts->workspace,
+      "Workspace folder (policies/, bindings/, polcheck.yaml); default: the nearest one at or above DIR");
   sub->add_option("--run", opts->run, "Run only tests whose name matches this regular expression (RE2)");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json", "junit"}));
   sub->add_option("--output", opts->output, "Write the report to FILE instead of standard output");
   sub->add_flag("--coverage", opts->coverage, "Show which path rules decided at least one test");
-  sub->add_option("--coverage-min", opts->coverage_min, "Fail (exit 1) when total rule coverage is below PCT");
+  sub->add_option("--coverage-min", opts->coverage_min,
+                  "Fail (exit 1) when total rule coverage is below PCT");
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
   return {sub, [opts] { return RunTest(*opts); }};
 }

@@ -27,7 +27,8 @@ testing::LoadedWorkspace Teams() {
        "path \"secret/data/app/*\" {\n  capabilities = [\"read\"]\n}\n"
        "path \"auth/approle/role/*\" {\n  capabilities = [\"update\"]\n"
        "  allowed_parameters = {\n    \"token_ttl\" = [\"1h\", \"2h\"]\n  }\n}\n"},
-      {"policies/home.hcl", "path \"secret/data/home/{{identity.entity.name}}/*\" {\n  capabilities = [\"read\"]\n}\n"},
+      {"policies/home.hcl",
+       "path \"secret/data/home/{{identity.entity.name}}/*\" {\n  capabilities = [\"read\"]\n}\n"},
       {"bindings/auth.yaml",
        "auth:\n"
        "  kubernetes:\n"
@@ -112,7 +113,8 @@ TEST(PolicyTestsLoad, ReadsEveryField) {
   EXPECT_EQ(t.mount, "auth/aws/");
   EXPECT_EQ(t.operation, evaluator::Operation::kUpdate);
   EXPECT_EQ(t.params.at("a"), parser::Value::String("1"));
-  EXPECT_EQ(t.params.at("b"), parser::Value::MakeList({parser::Value::String("x"), parser::Value::String("y")}));
+  EXPECT_EQ(t.params.at("b"),
+            parser::Value::MakeList({parser::Value::String("x"), parser::Value::String("y")}));
   EXPECT_EQ(t.wrap_ttl, std::chrono::seconds(90));
   EXPECT_EQ(t.expect_allowed, true);
   EXPECT_EQ(t.capabilities, (std::vector<std::string>{"create", "read", "update"}));
@@ -133,16 +135,17 @@ TEST(PolicyTestsLoad, UnknownKeyIsReportedWithCaret) {
                        "    op: read\n"
                        "    expected: allow\n");
   EXPECT_TRUE(p.tests.empty());
-  EXPECT_EQ(p.diagnostics,
-            "tests/a_test.yaml:2:5: error: a test needs expect: (allow or deny) and/or capabilities: [...] "
-            "[policy-test]\n"
-            "  2 |   - name: one\n"
-            "    |     ^\n"
-            "tests/a_test.yaml:6:5: error: unknown key \"expected\" in a test (expected one of: name, role, mount, "
-            "identity, policies, path, op, kv, kv_op, params, wrap_ttl, expect, capabilities, reason, decided_by) "
-            "[policy-test]\n"
-            "  6 |     expected: allow\n"
-            "    |     ^~~~~~~~\n");
+  EXPECT_EQ(
+      p.diagnostics,
+      "tests/a_test.yaml:2:5: error: a test needs expect: (allow or deny) and/or capabilities: [...] "
+      "[policy-test]\n"
+      "  2 |   - name: one\n"
+      "    |     ^\n"
+      "tests/a_test.yaml:6:5: error: unknown key \"expected\" in a test (expected one of: name, role, mount, "
+      "identity, policies, path, op, kv, kv_op, params, wrap_ttl, expect, capabilities, reason, decided_by) "
+      "[policy-test]\n"
+      "  6 |     expected: allow\n"
+      "    |     ^~~~~~~~\n");
 }
 
 TEST(PolicyTestsLoad, WrongTypesAndValuesAreDiagnostics) {
@@ -156,7 +159,8 @@ TEST(PolicyTestsLoad, WrongTypesAndValuesAreDiagnostics) {
       {"path: a\ncapabilities: read\n", "capabilities must be a list of strings"},
       {"path: a\ncapabilities: [reed]\n", "unknown capability \"reed\""},
       {"path: a\nop: read\nexpect: allow\nwrap_ttl: soon\n", "wrap_ttl: expected seconds or a Go duration"},
-      {"path: a\nop: read\nexpect: allow\nparams: {a: {b: c}}\n", "parameter \"a\" must be a string or a list"},
+      {"path: a\nop: read\nexpect: allow\nparams: {a: {b: c}}\n",
+       "parameter \"a\" must be a string or a list"},
       {"path: a\nop: read\nexpect: allow\nparams: [a]\n", "params: must be a mapping"},
       {"path: a\nop: read\nexpect: allow\nreason: nope\n", "unknown reason \"nope\""},
       {"path: a\nexpect: allow\n", "expect: needs an operation"},
@@ -188,15 +192,18 @@ TEST(PolicyTestsLoad, WhoMustBeGivenOnce) {
   Parsed none = ParseText(l.ws, "tests:\n  - name: x\n    path: a\n    op: read\n    expect: allow\n");
   EXPECT_NE(none.diagnostics.find("a test needs one of role: (with optional mount:), identity: or policies:"),
             std::string::npos);
-  Parsed both = ParseText(l.ws, "tests:\n  - {name: x, role: a, policies: [dev], path: a, op: read, expect: allow}\n");
+  Parsed both =
+      ParseText(l.ws, "tests:\n  - {name: x, role: a, policies: [dev], path: a, op: read, expect: allow}\n");
   EXPECT_NE(both.diagnostics.find("policies: is a raw token; it cannot be combined"), std::string::npos);
 }
 
 TEST(PolicyTestsLoad, FileShapeAndDuplicateNames) {
   auto l = Teams();
-  EXPECT_NE(ParseText(l.ws, "- name: x\n").diagnostics.find("a test file must be a mapping with a `tests:` list"),
+  EXPECT_NE(
+      ParseText(l.ws, "- name: x\n").diagnostics.find("a test file must be a mapping with a `tests:` list"),
+      std::string::npos);
+  EXPECT_NE(ParseText(l.ws, "tests: []\n").diagnostics.find("`tests:` must be a non-empty list"),
             std::string::npos);
-  EXPECT_NE(ParseText(l.ws, "tests: []\n").diagnostics.find("`tests:` must be a non-empty list"), std::string::npos);
   EXPECT_NE(ParseText(l.ws, "tests: [{}]\nextra: 1\n").diagnostics.find("unknown key \"extra\" at the top"),
             std::string::npos);
   EXPECT_EQ(ParseText(l.ws, "test:\n  - name: x\n").diagnostics,
@@ -207,14 +214,16 @@ TEST(PolicyTestsLoad, FileShapeAndDuplicateNames) {
             "tests/a_test.yaml:1:1: error: a test file must be a mapping with a `tests:` list [policy-test]\n"
             "  1 | test:\n"
             "    | ^\n");
-  EXPECT_NE(ParseText(l.ws, "tests: [{}]\ntests: [{}]\n").diagnostics.find("2:1: error: duplicate key \"tests\""),
-            std::string::npos);
+  EXPECT_NE(
+      ParseText(l.ws, "tests: [{}]\ntests: [{}]\n").diagnostics.find("2:1: error: duplicate key \"tests\""),
+      std::string::npos);
   Parsed dup = ParseText(l.ws,
                          "tests:\n"
                          "  - {name: x, policies: [dev], path: a, op: read, expect: deny}\n"
                          "  - {name: x, policies: [dev], path: b, op: read, expect: deny}\n");
   EXPECT_EQ(dup.tests.size(), 1u);
-  EXPECT_NE(dup.diagnostics.find("tests/a_test.yaml:3:12: error: duplicate test name \"x\""), std::string::npos)
+  EXPECT_NE(dup.diagnostics.find("tests/a_test.yaml:3:12: error: duplicate test name \"x\""),
+            std::string::npos)
       << dup.diagnostics;
 }
 
@@ -227,14 +236,15 @@ TEST(PolicyTestsLoad, InvalidYamlNamesLineAndColumn) {
 
 TEST(PolicyTestsRun, PassesAndFailuresSayExpectedAndGot) {
   auto l = Teams();
-  Ran r = RunText(l.ws,
-                  "tests:\n"
-                  "  - {name: dev writes, role: app, mount: aws, path: secret/data/app/x, op: update, expect: allow,"
-                  " decided_by: dev}\n"
-                  "  - {name: dev never prod, role: app, mount: aws, path: secret/data/app/prod/x, op: read,"
-                  " expect: allow, reason: allowed, decided_by: reader}\n"
-                  "  - {name: pod caps, role: app, mount: kubernetes, path: secret/data/app/x,"
-                  " capabilities: [read, update]}\n");
+  Ran r = RunText(
+      l.ws,
+      "tests:\n"
+      "  - {name: dev writes, role: app, mount: aws, path: secret/data/app/x, op: update, expect: allow,"
+      " decided_by: dev}\n"
+      "  - {name: dev never prod, role: app, mount: aws, path: secret/data/app/prod/x, op: read,"
+      " expect: allow, reason: allowed, decided_by: reader}\n"
+      "  - {name: pod caps, role: app, mount: kubernetes, path: secret/data/app/x,"
+      " capabilities: [read, update]}\n");
   ASSERT_EQ(r.diagnostics, "");
   ASSERT_EQ(r.report.results.size(), 3u);
   EXPECT_TRUE(r.report.results[0].passed);
@@ -254,16 +264,18 @@ TEST(PolicyTestsRun, PassesAndFailuresSayExpectedAndGot) {
 
 TEST(PolicyTestsRun, DecidedByMatchesPolicyOrPattern) {
   auto l = Teams();
-  Ran r = RunText(l.ws,
-                  "tests:\n"
-                  "  - {name: a, policies: [dev], path: secret/data/app/x, op: read, expect: allow, decided_by: DEV}\n"
-                  "  - {name: b, policies: [dev], path: secret/data/app/x, op: read, expect: allow,"
-                  " decided_by: 'secret/data/app/*'}\n"
-                  "  - {name: c, policies: [dev], path: nothing, op: read, expect: deny, decided_by: dev}\n");
+  Ran r = RunText(
+      l.ws,
+      "tests:\n"
+      "  - {name: a, policies: [dev], path: secret/data/app/x, op: read, expect: allow, decided_by: DEV}\n"
+      "  - {name: b, policies: [dev], path: secret/data/app/x, op: read, expect: allow,"
+      " decided_by: 'secret/data/app/*'}\n"
+      "  - {name: c, policies: [dev], path: nothing, op: read, expect: deny, decided_by: dev}\n");
   ASSERT_EQ(r.report.results.size(), 3u);
   EXPECT_TRUE(r.report.results[0].passed);
   EXPECT_TRUE(r.report.results[1].passed);
-  EXPECT_EQ(r.report.results[2].failures, std::vector<std::string>{"expected decided by dev, got no deciding rule"});
+  EXPECT_EQ(r.report.results[2].failures,
+            std::vector<std::string>{"expected decided by dev, got no deciding rule"});
 }
 
 TEST(PolicyTestsRun, WrapTtlReachesTheEvaluator) {
@@ -320,23 +332,26 @@ TEST(PolicyTestsRun, AmbiguousRoleUnknownRoleAndMissingPolicyAreDiagnostics) {
             std::string::npos)
       << d;
   EXPECT_NE(d.find("no role, user or token role named \"nope\" in the workspace"), std::string::npos) << d;
-  EXPECT_NE(d.find("tests/a_test.yaml:4:31: error: policy \"typo\" is not in the workspace"), std::string::npos) << d;
+  EXPECT_NE(d.find("tests/a_test.yaml:4:31: error: policy \"typo\" is not in the workspace"),
+            std::string::npos)
+      << d;
   EXPECT_NE(d.find("kv database/x: not under a KV mount"), std::string::npos) << d;
   EXPECT_NE(d.find("identity: \"kubernetes:nonamespace\""), std::string::npos) << d;
 }
 
 TEST(PolicyTestsRun, IdentityLoginsAndLoginFailures) {
   auto l = Teams();
-  Ran r = RunText(l.ws,
-                  "tests:\n"
-                  "  - {name: pod, identity: 'kubernetes:prod/app', path: secret/data/app/x, op: read,"
-                  " expect: allow, decided_by: reader}\n"
-                  "  - {name: stranger, identity: 'kubernetes:dev/app', path: secret/data/app/x, op: read,"
-                  " expect: deny, reason: login-refused}\n"
-                  "  - {name: wrong role, identity: 'kubernetes:prod/app', role: other, path: secret/data/app/x,"
-                  " capabilities: [deny]}\n"
-                  "  - {name: templated, identity: 'userpass:alice', path: secret/data/home/alice/x,"
-                  " op: read, expect: allow, decided_by: home}\n");
+  Ran r =
+      RunText(l.ws,
+              "tests:\n"
+              "  - {name: pod, identity: 'kubernetes:prod/app', path: secret/data/app/x, op: read,"
+              " expect: allow, decided_by: reader}\n"
+              "  - {name: stranger, identity: 'kubernetes:dev/app', path: secret/data/app/x, op: read,"
+              " expect: deny, reason: login-refused}\n"
+              "  - {name: wrong role, identity: 'kubernetes:prod/app', role: other, path: secret/data/app/x,"
+              " capabilities: [deny]}\n"
+              "  - {name: templated, identity: 'userpass:alice', path: secret/data/home/alice/x,"
+              " op: read, expect: allow, decided_by: home}\n");
   ASSERT_EQ(r.diagnostics, "");
   ASSERT_EQ(r.report.results.size(), 4u);
   for (const PolicyTestResult& t : r.report.results) {
@@ -355,21 +370,24 @@ TEST(PolicyTestsRun, AnIdentitySeveralRolesBindNeedsRoleOrMount) {
                   "        bound_service_account_namespaces: [prod]\n        token_policies: [a]\n"
                   "      rb:\n        bound_service_account_names: [\"*\"]\n"
                   "        bound_service_account_namespaces: [prod]\n        token_policies: [b]\n"}});
-  Parsed p = ParseText(l.ws,
-                       "tests:\n"
-                       "  - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
-                       "  - {name: y, identity: 'kubernetes:prod/app', role: RB, path: b/x, op: read, expect: allow,"
-                       " decided_by: b}\n"
-                       "  - {name: z, identity: 'kubernetes:prod/app', role: ra, mount: kubernetes, path: b/x,"
-                       " op: read, expect: deny}\n");
+  Parsed p =
+      ParseText(l.ws,
+                "tests:\n"
+                "  - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
+                "  - {name: y, identity: 'kubernetes:prod/app', role: RB, path: b/x, op: read, expect: allow,"
+                " decided_by: b}\n"
+                "  - {name: z, identity: 'kubernetes:prod/app', role: ra, mount: kubernetes, path: b/x,"
+                " op: read, expect: deny}\n");
   ASSERT_EQ(p.diagnostics, "");
   DiagnosticSink sink;
   PolicyTestReport report = RunPolicyTests(l.ws, p.tests, sink);
-  EXPECT_EQ(RenderDiagnostics(l.ws, sink),
-            "tests/a_test.yaml:2:25: error: identity \"kubernetes:prod/app\" can log in through several roles "
-            "(auth/kubernetes/role/ra, auth/kubernetes/role/rb); add role: and/or mount: to pick one [policy-test]\n"
-            "  2 |   - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
-            "    |                         ^~~~~~~~~~~~~~~~~~~~~\n");
+  EXPECT_EQ(
+      RenderDiagnostics(l.ws, sink),
+      "tests/a_test.yaml:2:25: error: identity \"kubernetes:prod/app\" can log in through several roles "
+      "(auth/kubernetes/role/ra, auth/kubernetes/role/rb); add role: and/or mount: to pick one "
+      "[policy-test]\n"
+      "  2 |   - {name: x, identity: 'kubernetes:prod/app', path: a/x, op: read, expect: allow}\n"
+      "    |                         ^~~~~~~~~~~~~~~~~~~~~\n");
   ASSERT_EQ(report.results.size(), 2u);
   EXPECT_TRUE(report.results[0].passed);
   EXPECT_EQ(report.results[0].subject, "auth/kubernetes/role/rb");
@@ -377,13 +395,15 @@ TEST(PolicyTestsRun, AnIdentitySeveralRolesBindNeedsRoleOrMount) {
 }
 
 TEST(PolicyTestsRun, JwtClaimsFileIsRelativeToTheTestFile) {
-  auto l = Load({{"policies/ci.hcl", "path \"secret/data/ci/*\" {\n  capabilities = [\"read\"]\n}\n"},
-                 {"bindings/jwt.yaml",
-                  "auth:\n  jwt:\n    type: jwt\n    roles:\n      ci:\n        role_type: jwt\n"
-                  "        bound_audiences: [vault]\n        user_claim: sub\n        token_policies: [ci]\n"},
-                 {"tests/claims/job.json", R"({"aud": "vault", "sub": "job-1"})"}});
-  Ran r = RunText(l.ws, "tests:\n  - {name: ci, identity: 'jwt:claims/job.json', path: secret/data/ci/k, op: read,"
-                        " expect: allow}\n");
+  auto l =
+      Load({{"policies/ci.hcl", "path \"secret/data/ci/*\" {\n  capabilities = [\"read\"]\n}\n"},
+            {"bindings/jwt.yaml",
+             "auth:\n  jwt:\n    type: jwt\n    roles:\n      ci:\n        role_type: jwt\n"
+             "        bound_audiences: [vault]\n        user_claim: sub\n        token_policies: [ci]\n"},
+            {"tests/claims/job.json", R"({"aud": "vault", "sub": "job-1"})"}});
+  Ran r = RunText(l.ws,
+                  "tests:\n  - {name: ci, identity: 'jwt:claims/job.json', path: secret/data/ci/k, op: read,"
+                  " expect: allow}\n");
   ASSERT_EQ(r.diagnostics, "");
   ASSERT_EQ(r.report.results.size(), 1u);
   EXPECT_TRUE(r.report.results[0].passed) << r.report.results[0].failures.front();
@@ -416,10 +436,12 @@ TEST(PolicyTestsCoverage, CountsDecidingBlocksPerFileAndSkipsBuiltinDefault) {
 }
 
 TEST(PolicyTestsCoverage, DefaultPolicyFileCountsWhenWritten) {
-  auto l = Load({{"policies/default.hcl", "path \"auth/token/lookup-self\" {\n  capabilities = [\"read\"]\n}\n"},
-                 {"policies/a.hcl", "path \"a\" {\n  capabilities = [\"read\"]\n}\n"}});
-  Ran r = RunText(l.ws, "tests:\n  - {name: a, policies: [default], path: auth/token/lookup-self, op: read,"
-                        " expect: allow}\n");
+  auto l =
+      Load({{"policies/default.hcl", "path \"auth/token/lookup-self\" {\n  capabilities = [\"read\"]\n}\n"},
+            {"policies/a.hcl", "path \"a\" {\n  capabilities = [\"read\"]\n}\n"}});
+  Ran r = RunText(l.ws,
+                  "tests:\n  - {name: a, policies: [default], path: auth/token/lookup-self, op: read,"
+                  " expect: allow}\n");
   ASSERT_EQ(r.report.coverage.files.size(), 2u);
   EXPECT_EQ(r.report.coverage.covered, 1u);
   EXPECT_EQ(r.report.coverage.total, 2u);
@@ -460,38 +482,71 @@ TEST(PolicyTestsFind, FindsTestFilesRecursivelySortedSkippingHidden) {
   EXPECT_EQ(FindPolicyTestFiles(dir / "missing").error().code, Error::Code::kNotFound);
 }
 
+TEST(PolicyTestsFind, WorkspaceIsTheNearestFolderWithPoliciesOrBindings) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "polcheck-policy-tests-ws";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "ws/policies");
+  std::filesystem::create_directories(dir / "ws/tests/deep");
+  std::filesystem::create_directories(dir / "other");
+  std::ofstream(dir / "ws/policies/a.hcl") << "path \"a\" {\n  capabilities = [\"read\"]\n}\n";
+  std::ofstream(dir / "ws/tests/deep/a_test.yaml")
+      << "tests:\n  - {name: a, policies: [a], path: a, op: read,"
+         " expect: allow}\n";
+  std::ofstream(dir / "other/b_test.yaml") << "tests:\n  - {name: b, policies: [a], path: a, op: read,"
+                                              " expect: allow}\n";
+  auto same = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+    return std::filesystem::equivalent(a, b);
+  };
+  EXPECT_TRUE(same(FindWorkspaceFor(dir / "ws/tests/deep"), dir / "ws"));
+  EXPECT_TRUE(same(FindWorkspaceFor(dir / "ws/tests/deep/a_test.yaml"), dir / "ws"));
+  EXPECT_TRUE(same(FindWorkspaceFor(dir / "ws"), dir / "ws"));
+
+  SourceSet sources;
+  DiagnosticSink sink;
+  Expected<std::vector<PolicyTest>> tests = LoadPolicyTests(
+      {dir / "ws/tests/deep/a_test.yaml", dir / "other/b_test.yaml"}, dir / "ws", sources, sink);
+  ASSERT_TRUE(tests.has_value());
+  ASSERT_EQ(tests->size(), 2u);
+  EXPECT_EQ((*tests)[0].file, "tests/deep/a_test.yaml");  // inside the workspace: relative to it
+  EXPECT_EQ((*tests)[1].file, (dir / "other/b_test.yaml").generic_string());
+  EXPECT_EQ(LoadPolicyTests({dir / "missing_test.yaml"}, dir, sources, sink).error().code,
+            Error::Code::kNotFound);
+}
+
 PolicyTestReport SampleReport() {
   auto l = Teams();
   return RunText(l.ws,
                  "tests:\n"
                  "  - {name: ok, policies: [dev], path: secret/data/app/x, op: read, expect: allow}\n"
-                 "  - {name: 'bad <&> \"one\"', role: app, mount: kubernetes, path: secret/data/app/x, op: update,"
+                 "  - {name: 'bad <&> \"one\"', role: app, mount: kubernetes, path: secret/data/app/x, op: "
+                 "update,"
                  " expect: allow}\n")
       .report;
 }
 
 TEST(PolicyTestsFormat, TextListsResultsFailuresAndCoverage) {
   const PolicyTestReport report = SampleReport();
-  EXPECT_EQ(FormatPolicyTestsText(report, {.coverage = true, .coverage_min = 50.0}),
-            "PASS  ok\n"
-            "FAIL  bad <&> \"one\"  (tests/a_test.yaml:3)\n"
-            "      expected allow, got deny\n"
-            "      as auth/kubernetes/role/app: update secret/data/app/x\n"
-            "      decided by reader path \"secret/data/app/*\" (policies/reader.hcl:1): capability-not-granted "
-            "(the selected rule does not grant the operation's capability)\n"
-            "\n"
-            "2 tests in 1 file: 1 passed, 1 failed\n"
-            "\n"
-            "coverage: 2 of 6 rules decided at least one test (33.3%)\n"
-            "  policies/dev.hcl       1/3    33.3%\n"
-            "  policies/home.hcl      0/1     0.0%\n"
-            "  policies/reader.hcl    1/2    50.0%\n"
-            "uncovered rules:\n"
-            "  policies/dev.hcl:4:6: path \"secret/data/app/prod/*\" (dev)\n"
-            "  policies/dev.hcl:7:6: path \"sys/wrapping/wrap\" (dev)\n"
-            "  policies/home.hcl:1:6: path \"secret/data/home/{{identity.entity.name}}/*\" (home)\n"
-            "  policies/reader.hcl:4:6: path \"auth/approle/role/*\" (reader)\n"
-            "coverage 33.3% is below --coverage-min 50.0%\n");
+  EXPECT_EQ(
+      FormatPolicyTestsText(report, {.coverage = true, .coverage_min = 50.0}),
+      "PASS  ok\n"
+      "FAIL  bad <&> \"one\"  (tests/a_test.yaml:3)\n"
+      "      expected allow, got deny\n"
+      "      as auth/kubernetes/role/app: update secret/data/app/x\n"
+      "      decided by reader path \"secret/data/app/*\" (policies/reader.hcl:1): capability-not-granted "
+      "(the selected rule does not grant the operation's capability)\n"
+      "\n"
+      "2 tests in 1 file: 1 passed, 1 failed\n"
+      "\n"
+      "coverage: 2 of 6 rules decided at least one test (33.3%)\n"
+      "  policies/dev.hcl       1/3    33.3%\n"
+      "  policies/home.hcl      0/1     0.0%\n"
+      "  policies/reader.hcl    1/2    50.0%\n"
+      "uncovered rules:\n"
+      "  policies/dev.hcl:4:6: path \"secret/data/app/prod/*\" (dev)\n"
+      "  policies/dev.hcl:7:6: path \"sys/wrapping/wrap\" (dev)\n"
+      "  policies/home.hcl:1:6: path \"secret/data/home/{{identity.entity.name}}/*\" (home)\n"
+      "  policies/reader.hcl:4:6: path \"auth/approle/role/*\" (reader)\n"
+      "coverage 33.3% is below --coverage-min 50.0%\n");
   // Without --coverage the report stops at the summary.
   const std::string plain = FormatPolicyTestsText(report, {});
   const std::string tail = "\n\n2 tests in 1 file: 1 passed, 1 failed\n";
@@ -500,8 +555,8 @@ TEST(PolicyTestsFormat, TextListsResultsFailuresAndCoverage) {
 }
 
 TEST(PolicyTestsFormat, JsonHasStableFields) {
-  const nlohmann::json j = nlohmann::json::parse(FormatPolicyTestsJson(SampleReport(), {.coverage = false,
-                                                                                           .coverage_min = 40.0}));
+  const nlohmann::json j =
+      nlohmann::json::parse(FormatPolicyTestsJson(SampleReport(), {.coverage = false, .coverage_min = 40.0}));
   EXPECT_EQ(j["summary"], nlohmann::json::parse(R"({"tests": 2, "passed": 1, "failed": 1, "files": 1})"));
   EXPECT_EQ(j["tests"][1]["failures"][0], "expected allow, got deny");
   EXPECT_EQ(j["tests"][1]["allowed"], false);
@@ -521,9 +576,12 @@ TEST(PolicyTestsFormat, JunitEscapesNamesAndCountsFailures) {
             std::string::npos);
   EXPECT_NE(xml.find("<testsuite name=\"tests/a_test.yaml\" tests=\"2\" failures=\"1\""), std::string::npos);
   EXPECT_NE(xml.find("<testcase name=\"bad &lt;&amp;&gt; &quot;one&quot;\""), std::string::npos) << xml;
-  EXPECT_NE(xml.find("<failure message=\"expected allow, got deny\" type=\"policy-test\">"), std::string::npos);
-  EXPECT_NE(xml.find("<testcase name=\"ok\" classname=\"tests/a_test.yaml\" file=\"tests/a_test.yaml\" line=\"2\"/>"),
-            std::string::npos)
+  EXPECT_NE(xml.find("<failure message=\"expected allow, got deny\" type=\"policy-test\">"),
+            std::string::npos);
+  EXPECT_NE(
+      xml.find(
+          "<testcase name=\"ok\" classname=\"tests/a_test.yaml\" file=\"tests/a_test.yaml\" line=\"2\"/>"),
+      std::string::npos)
       << xml;
 }
 
