@@ -724,6 +724,53 @@ void Compare(const PolicyTest& t, PolicyTestResult& r) {
   }
 }
 
+// The requests of a `kv:` test (none for `path:`); nullopt with a diagnostic
+// when the kv path or operation is wrong.
+std::optional<std::vector<Step>> ResolveSteps(const Workspace& ws, const PolicyTest& t,
+                                              DiagnosticSink& sink) {
+  if (t.kv.empty()) {
+    return std::vector<Step>{};
+  }
+  Expected<std::vector<Step>> kv = KvSteps(ws.config, t.kv, t.kv_op);
+  if (!kv) {
+    std::string message = kv.error().message;
+    if (message.rfind("--kv", 0) == 0) {
+      message = "kv" + message.substr(4);
+    }
+    sink.Add(Severity::kError, t.kv_span, "policy-test", message);
+    return std::nullopt;
+  }
+  return *std::move(kv);
+}
+
+PolicyTestResult RunOne(const Workspace& ws, const PolicyTest& t, const Who& who, std::vector<Step> steps,
+                        CoveredSet& covered) {
+  PolicyTestResult r;
+  r.name = t.name;
+  r.file = t.file;
+  r.line = t.line;
+  r.request = Describe(t);
+  if (who.subject) {
+    r.subject = who.subject->label;
+    if (t.operation || !t.kv.empty()) {
+      RunOperation(ws, t, *who.subject, std::move(steps), r, covered);
+    }
+    if (t.capabilities) {
+      RunCapabilities(ws, t, *who.subject, r, covered);
+    }
+  } else {
+    r.allowed = false;
+    r.reason = "login-refused";
+    r.reason_text = who.login_failure;
+    if (t.capabilities) {
+      r.capabilities = std::vector<std::string>{"deny"};
+    }
+  }
+  Compare(t, r);
+  r.passed = r.failures.empty();
+  return r;
+}
+
 Coverage ComputeCoverage(const Workspace& ws, const CoveredSet& covered) {
   Coverage c;
   for (std::size_t i = 0; i < ws.policy_files.size(); ++i) {
@@ -764,47 +811,13 @@ PolicyTestReport RunPolicyTests(const Workspace& ws, const std::vector<PolicyTes
   std::set<std::string> files;
   for (const PolicyTest& t : tests) {
     std::optional<Who> who = Resolve(ws, t, sink);
-    std::vector<Step> steps;
-    if (!t.kv.empty()) {
-      Expected<std::vector<Step>> kv = KvSteps(ws.config, t.kv, t.kv_op);
-      if (!kv) {
-        std::string message = kv.error().message;
-        if (message.rfind("--kv", 0) == 0) {
-          message = "kv" + message.substr(4);
-        }
-        sink.Add(Severity::kError, t.kv_span, "policy-test", message);
-        continue;
-      }
-      steps = *std::move(kv);
-    }
-    if (!who) {
+    std::optional<std::vector<Step>> steps = ResolveSteps(ws, t, sink);
+    if (!who || !steps) {
       continue;
     }
-    PolicyTestResult r;
-    r.name = t.name;
-    r.file = t.file;
-    r.line = t.line;
-    r.request = Describe(t);
-    files.insert(t.file);
-    if (who->subject) {
-      r.subject = who->subject->label;
-      if (t.operation || !t.kv.empty()) {
-        RunOperation(ws, t, *who->subject, std::move(steps), r, covered);
-      }
-      if (t.capabilities) {
-        RunCapabilities(ws, t, *who->subject, r, covered);
-      }
-    } else {
-      r.allowed = false;
-      r.reason = "login-refused";
-      r.reason_text = who->login_failure;
-      if (t.capabilities) {
-        r.capabilities = std::vector<std::string>{"deny"};
-      }
-    }
-    Compare(t, r);
-    r.passed = r.failures.empty();
+    PolicyTestResult r = RunOne(ws, t, *who, *std::move(steps), covered);
     (r.passed ? report.passed : report.failed) += 1;
+    files.insert(t.file);
     report.results.push_back(std::move(r));
   }
   report.files = files.size();
