@@ -71,6 +71,9 @@ class Reader {
   std::optional<PolicyTest> ReadCase(const YAML::Node& node);
   void ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
   void ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
+  void ReadPathRequest(const std::map<std::string, YAML::Node>& keys, PolicyTest& t);
+  void ReadKvRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
+  void ReadWrapTtl(const YAML::Node& node, PolicyTest& t);
   void ReadParams(const YAML::Node& node, PolicyTest& t);
   void ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
 
@@ -239,59 +242,73 @@ void Reader::ReadWho(const std::map<std::string, YAML::Node>& keys, const YAML::
 void Reader::ReadRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
                          PolicyTest& t) {
   const bool has_path = keys.count("path") > 0;
-  const bool has_kv = keys.count("kv") > 0;
-  if (has_path == has_kv) {
+  if (has_path == (keys.count("kv") > 0)) {
     Error(node, "a test needs exactly one of path: (with op:) or kv: (with kv_op:)");
     return;
   }
   if (has_path) {
-    if (auto s = String(keys.at("path"), "path")) {
-      t.path = *s;
-    }
-    if (auto it = keys.find("kv_op"); it != keys.end()) {
-      Error(it->second, "kv_op: goes with kv:; with path: use op:");
-    }
-    if (auto it = keys.find("op"); it != keys.end()) {
-      if (auto s = String(it->second, "op")) {
-        t.operation = evaluator::ParseOperation(*s);
-        if (!t.operation) {
-          Error(it->second,
-                fmt::format("unknown op \"{}\" (expected create, read, update, patch, delete, list, "
-                            "help, scan, recover, revoke, renew, rollback, subscribe or header)",
-                            *s));
-        }
-      }
-    }
+    ReadPathRequest(keys, t);
   } else {
-    const YAML::Node& kv = keys.at("kv");
-    t.kv_span = SpanOf(kv);
-    if (auto s = String(kv, "kv")) {
-      t.kv = *s;
-    }
-    if (auto it = keys.find("op"); it != keys.end()) {
-      Error(it->second, "op: goes with path:; with kv: use kv_op: (get, put, patch, delete, list, ...)");
-    }
-    if (auto it = keys.find("kv_op"); it == keys.end()) {
-      Error(node, "kv: needs kv_op: with a `vault kv` operation (get, put, patch, delete, list, ...)");
-    } else if (auto s = String(it->second, "kv_op")) {
-      t.kv_op = *s;
-    }
+    ReadKvRequest(keys, node, t);
   }
   if (auto it = keys.find("params"); it != keys.end()) {
     ReadParams(it->second, t);
   }
   if (auto it = keys.find("wrap_ttl"); it != keys.end()) {
-    if (auto s = String(it->second, "wrap_ttl")) {
-      Expected<std::chrono::nanoseconds> ttl = evaluator::ParseWrapTtl(*s);
-      if (!ttl) {
-        Error(it->second,
-              fmt::format("wrap_ttl: expected seconds or a Go duration such as 90s, 5m, 1h30m ({})",
-                          ttl.error().message));
-      } else {
-        t.wrap_ttl = *ttl;
-      }
+    ReadWrapTtl(it->second, t);
+  }
+}
+
+void Reader::ReadPathRequest(const std::map<std::string, YAML::Node>& keys, PolicyTest& t) {
+  if (auto s = String(keys.at("path"), "path")) {
+    t.path = *s;
+  }
+  if (auto it = keys.find("kv_op"); it != keys.end()) {
+    Error(it->second, "kv_op: goes with kv:; with path: use op:");
+  }
+  auto it = keys.find("op");
+  if (it == keys.end()) {
+    return;  // a capabilities test
+  }
+  if (auto s = String(it->second, "op")) {
+    t.operation = evaluator::ParseOperation(*s);
+    if (!t.operation) {
+      Error(it->second, fmt::format("unknown op \"{}\" (expected create, read, update, patch, delete, list, "
+                                    "help, scan, recover, revoke, renew, rollback, subscribe or header)",
+                                    *s));
     }
   }
+}
+
+void Reader::ReadKvRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
+                           PolicyTest& t) {
+  const YAML::Node& kv = keys.at("kv");
+  t.kv_span = SpanOf(kv);
+  if (auto s = String(kv, "kv")) {
+    t.kv = *s;
+  }
+  if (auto it = keys.find("op"); it != keys.end()) {
+    Error(it->second, "op: goes with path:; with kv: use kv_op: (get, put, patch, delete, list, ...)");
+  }
+  if (auto it = keys.find("kv_op"); it == keys.end()) {
+    Error(node, "kv: needs kv_op: with a `vault kv` operation (get, put, patch, delete, list, ...)");
+  } else if (auto s = String(it->second, "kv_op")) {
+    t.kv_op = *s;
+  }
+}
+
+void Reader::ReadWrapTtl(const YAML::Node& node, PolicyTest& t) {
+  std::optional<std::string> s = String(node, "wrap_ttl");
+  if (!s) {
+    return;
+  }
+  Expected<std::chrono::nanoseconds> ttl = evaluator::ParseWrapTtl(*s);
+  if (!ttl) {
+    Error(node, fmt::format("wrap_ttl: expected seconds or a Go duration such as 90s, 5m, 1h30m ({})",
+                            ttl.error().message));
+    return;
+  }
+  t.wrap_ttl = *ttl;
 }
 
 void Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
