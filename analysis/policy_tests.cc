@@ -75,6 +75,7 @@ class Reader {
   void ReadKvRequest(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
   void ReadWrapTtl(const YAML::Node& node, PolicyTest& t);
   void ReadParams(const YAML::Node& node, PolicyTest& t);
+  void ReadCapabilities(const YAML::Node& node, PolicyTest& t);
   void ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node, PolicyTest& t);
 
   const SourceFile& source_;
@@ -344,6 +345,24 @@ void Reader::ReadParams(const YAML::Node& node, PolicyTest& t) {
   }
 }
 
+void Reader::ReadCapabilities(const YAML::Node& node, PolicyTest& t) {
+  std::optional<std::vector<std::string>> caps = StringList(node, "capabilities");
+  if (!caps) {
+    return;
+  }
+  for (std::size_t i = 0; i < caps->size(); ++i) {
+    if (!IsCapabilityName((*caps)[i])) {
+      Error(node[i],
+            fmt::format("unknown capability \"{}\" in capabilities: (expected deny, root, create, read, "
+                        "update, patch, delete, list, sudo, scan, recover, subscribe)",
+                        (*caps)[i]));
+    }
+  }
+  std::sort(caps->begin(), caps->end());
+  caps->erase(std::unique(caps->begin(), caps->end()), caps->end());
+  t.capabilities = std::move(caps);
+}
+
 void Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, const YAML::Node& node,
                               PolicyTest& t) {
   if (!keys.count("expect") && !keys.count("capabilities")) {
@@ -367,19 +386,7 @@ void Reader::ReadExpectations(const std::map<std::string, YAML::Node>& keys, con
     if (keys.count("kv")) {
       Error(it->second, "capabilities: are asked of a path; use path: instead of kv:");
     }
-    if (std::optional<std::vector<std::string>> caps = StringList(it->second, "capabilities")) {
-      for (const std::string& c : *caps) {
-        if (!IsCapabilityName(c)) {
-          Error(it->second,
-                fmt::format("unknown capability \"{}\" in capabilities: (expected deny, root, create, "
-                            "read, update, patch, delete, list, sudo, scan, recover, subscribe)",
-                            c));
-        }
-      }
-      std::sort(caps->begin(), caps->end());
-      caps->erase(std::unique(caps->begin(), caps->end()), caps->end());
-      t.capabilities = std::move(caps);
-    }
+    ReadCapabilities(it->second, t);
   }
   for (const char* key : {"reason", "decided_by"}) {
     auto it = keys.find(key);

@@ -157,7 +157,7 @@ TEST(PolicyTestsLoad, WrongTypesAndValuesAreDiagnostics) {
       {"path: a\nop: reed\nexpect: allow\n", "unknown op \"reed\""},
       {"path: a\nop: read\nexpect: yes\n", "expect: must be allow or deny, not \"yes\""},
       {"path: a\ncapabilities: read\n", "capabilities must be a list of strings"},
-      {"path: a\ncapabilities: [reed]\n", "unknown capability \"reed\""},
+      {"path: a\ncapabilities: [read, reed]\n", "6:26: error: unknown capability \"reed\""},
       {"path: a\nop: read\nexpect: allow\nwrap_ttl: soon\n", "wrap_ttl: expected seconds or a Go duration"},
       {"path: a\nop: read\nexpect: allow\nparams: {a: {b: c}}\n",
        "parameter \"a\" must be a string or a list"},
