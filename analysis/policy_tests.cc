@@ -570,8 +570,8 @@ std::string Labels(const std::vector<Subject>& subjects) {
   return JoinNames(labels);
 }
 
-// Who a test asks as. nullopt with a diagnostic when it cannot be resolved;
-// a Subject with an empty label when the login fails (no role binds the identity).
+// Who a test asks as: a subject, or (no subject) why the login fails when no
+// role binds the identity. Resolvers return nullopt after a diagnostic.
 struct Who {
   std::optional<Subject> subject;
   std::string login_failure;  // set when the identity cannot log in
