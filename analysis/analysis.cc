@@ -39,7 +39,10 @@ std::optional<RuleLocation> Locate(const Workspace& ws, const evaluator::Acl& ac
   at.pattern = src->label;
   const SourceFile& file = ws.sources->file(src->label_span.file);
   at.file = file.name();
-  at.line = file.Locate(src->label_span.begin).line;
+  const LineCol lc = file.Locate(src->label_span.begin);
+  at.line = lc.line;
+  at.column = lc.column;
+  at.block = src->block;
   return at;
 }
 
@@ -81,8 +84,8 @@ StepAnswer Refused(const Step& step, std::string reason, std::string text) {
   return a;
 }
 
-StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& step, const evaluator::Params& params,
-                   bool explain) {
+StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& step, const SimulateRequest& request) {
+  const evaluator::Params& params = request.params;
   if (step.mount_visibility) {
     StepAnswer a;
     a.step = step;
@@ -99,7 +102,8 @@ StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& s
     sent = &body;
   }
   const std::string path = RequestPath(step.path, step.operation);
-  const evaluator::Request req{.path = path, .operation = step.operation, .params = sent};
+  const evaluator::Request req{
+      .path = path, .operation = step.operation, .params = sent, .wrap_ttl = request.wrap_ttl, .namespace_path = {}};
   const evaluator::Result r = acl.Check(req);
   StepAnswer a;
   a.step = step;
@@ -114,7 +118,7 @@ StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& s
   for (std::uint32_t p : r.granting_policies) {
     a.granting_policies.emplace_back(acl.policy_name(p));
   }
-  if (explain) {
+  if (request.explain) {
     a.explanation = evaluator::RenderExplanation(acl, acl.Explain(req), ws.sources.get());
   }
   return a;
@@ -280,7 +284,7 @@ Expected<std::vector<Answer>> Simulate(const Workspace& ws, const std::vector<Su
     } else {
       a.allowed = true;
       for (const Step& step : steps) {
-        a.steps.push_back(RunStep(ws, **acl, step, request.params, request.explain));
+        a.steps.push_back(RunStep(ws, **acl, step, request));
         a.allowed &= a.steps.back().allowed;
       }
     }

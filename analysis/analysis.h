@@ -17,6 +17,7 @@
 // the FileIds of source locations, which live as long as the Workspace.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -110,6 +111,8 @@ struct SimulateRequest {
   std::optional<evaluator::Operation> operation;  // nullopt: report capabilities
   evaluator::Params params;
   std::vector<Step> steps;  // --kv: several requests instead of path/operation
+  // X-Vault-Wrap-TTL sent with every step (§6.5); nullopt = not wrapped.
+  std::optional<std::chrono::nanoseconds> wrap_ttl;
   bool explain = false;
 };
 
@@ -119,6 +122,8 @@ struct RuleLocation {
   std::string pattern;  // the label as written
   std::string file;
   std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::uint32_t block = 0;  // index of the path block in its policy's rules
 };
 
 struct StepAnswer {

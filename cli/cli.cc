@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
       AddSimulateCommand(app),
       AddWhoCanCommand(app),
       AddMatrixCommand(app),
+      AddTestCommand(app),
       AddBenchCommand(app),
       AddServeCommand(app),
   };

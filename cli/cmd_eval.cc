@@ -68,7 +68,7 @@ Expected<evaluator::Params> RequestParams(const EvalCommandOptions& opts) {
   }
   Expected<evaluator::Params> kv = evaluator::ParseKeyValueParams(opts.params);
   if (!kv) {
-    return Unexpected(kv.error());
+    return Unexpected(Error::Code::kInvalidArgument, "--param: " + kv.error().message);
   }
   for (auto& [key, value] : *kv) {
     params[key] = std::move(value);

@@ -1,5 +1,5 @@
 // polcheck simulate (--role ROLE [--mount M] | --identity SPEC | --policies a,b)
-//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--explain]
+//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--wrap-ttl D] [--explain]
 //   [--format text|json] [--target T] [-C DIR]
 #include <CLI/CLI.hpp>
 
@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "analysis/analysis.h"
+#include "evaluator/batch.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 
@@ -23,6 +24,7 @@ struct SimulateOptions {
   std::string op;
   std::string kv;
   std::vector<std::string> params;
+  std::string wrap_ttl;
   bool explain = false;
   std::string format = "text";
   std::string target;
@@ -71,12 +73,17 @@ int RunSimulate(const SimulateOptions& opts) {
   if (!opts.kv.empty() && opts.op.empty()) {
     return Usage("--kv needs --op with a `vault kv` operation (get, put, patch, delete, list, ...)");
   }
-  for (const std::string& p : opts.params) {
-    const std::size_t eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Usage("--param \"" + p + "\": expected NAME=VALUE");
+  Expected<evaluator::Params> params = evaluator::ParseKeyValueParams(opts.params);
+  if (!params) {
+    return Usage("--param: " + params.error().message);
+  }
+  request.params = *std::move(params);
+  if (!opts.wrap_ttl.empty()) {
+    Expected<std::chrono::nanoseconds> ttl = evaluator::ParseWrapTtl(opts.wrap_ttl);
+    if (!ttl) {
+      return Usage("--wrap-ttl: " + ttl.error().message);
     }
-    request.params[p.substr(0, eq)] = parser::Value::String(p.substr(eq + 1));
+    request.wrap_ttl = *ttl;
   }
 
   DiagnosticSink sink;
@@ -143,7 +150,8 @@ Command AddSimulateCommand(CLI::App& app) {
   sub->add_option("--path", opts->path, "Request path");
   sub->add_option("--op", opts->op, "Operation (read, create, update, ...); with --kv a `vault kv` operation");
   sub->add_option("--kv", opts->kv, "MOUNT/KEY of a KV secret; --op is then get, put, patch, delete, list, ...");
-  sub->add_option("--param", opts->params, "Request parameter NAME=VALUE (repeatable)");
+  sub->add_option("--param", opts->params, "Request parameter NAME=VALUE (repeat a name for a list)");
+  sub->add_option("--wrap-ttl", opts->wrap_ttl, "Requested response-wrapping TTL (seconds or duration)");
   sub->add_flag("--explain", opts->explain, "Show the login chain, the deciding rule and its competitors");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");

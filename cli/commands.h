@@ -25,5 +25,6 @@ Command AddWhoCanCommand(CLI::App& app);
 Command AddMatrixCommand(CLI::App& app);
 Command AddFmtCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
+Command AddTestCommand(CLI::App& app);
 
 }  // namespace polcheck::cli

@@ -475,7 +475,10 @@ Expected<Params> ParseKeyValueParams(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
     const std::size_t eq = arg.find('=');
     if (eq == std::string::npos) {
-      return Unexpected(Invalid("parameter \"" + arg + "\" is not key=value"));
+      return Unexpected(Invalid("parameter \"" + arg + "\" is not NAME=VALUE"));
+    }
+    if (eq == 0) {
+      return Unexpected(Invalid("parameter \"" + arg + "\" has an empty name (expected NAME=VALUE)"));
     }
     const std::string key = arg.substr(0, eq);
     Value value = Value::String(arg.substr(eq + 1));

@@ -31,8 +31,9 @@ namespace polcheck::evaluator {
 // kInvalidArgument on malformed JSON or a non-object.
 [[nodiscard]] Expected<Params> ParseParamsJson(std::string_view json);
 
-// `key=value` arguments as Vault's CLI sends them: strings; a repeated key
-// becomes a list of its values. Fails when an argument has no '='.
+// `key=value` arguments (`--param` of eval and simulate) as Vault's CLI sends
+// them: strings; a repeated key becomes a list of its values. Fails with
+// kInvalidArgument when an argument has no '=' or an empty name.
 [[nodiscard]] Expected<Params> ParseKeyValueParams(const std::vector<std::string>& args);
 
 // An entity object: {"id","name","metadata",{"aliases":[{"id","name",

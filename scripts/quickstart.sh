@@ -31,3 +31,6 @@ run simulate -C examples/k8s-aws-teams --identity kubernetes:aaa-namespace/defau
 run simulate -C examples/oidc-groups --identity jwt:examples/oidc-groups/claims/alice.json --path sys/policies/acl/ops --op update --explain
 run who-can -C examples/k8s-aws-teams --path secret/data/aaa/app/config --op delete
 run matrix -C examples/k8s-aws-teams --paths examples/k8s-aws-teams/paths.txt
+run test examples/k8s-aws-teams --coverage
+run test examples/db-read
+run test examples/oidc-groups --coverage --coverage-min 80

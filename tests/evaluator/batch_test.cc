@@ -153,7 +153,10 @@ TEST(RequestPieces, KeyValueParamsRepeatIntoLists) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->at("a"), parser::Value::MakeList({parser::Value::String("1"), parser::Value::String("2")}));
   EXPECT_EQ(p->at("b"), parser::Value::String("x=y"));
-  EXPECT_FALSE(ParseKeyValueParams({"novalue"}));
+  EXPECT_EQ(ParseKeyValueParams({"a="}).value().at("a"), parser::Value::String(""));
+  EXPECT_EQ(ParseKeyValueParams({"novalue"}).error().message, "parameter \"novalue\" is not NAME=VALUE");
+  EXPECT_EQ(ParseKeyValueParams({"a=1", "=v"}).error().message,
+            "parameter \"=v\" has an empty name (expected NAME=VALUE)");
 }
 
 TEST(RequestPieces, WrapTtlAndIdentity) {

@@ -1,0 +1,3 @@
+path "secret/data/x" {
+  capabilities = ["reed"]
+}
