@@ -1,0 +1,458 @@
+// polcheck diff: the subtle changes of issue #6, reported in the right region
+// for the right principals, and an exactness property over random policy sets.
+#include "analysis/diff.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+namespace polcheck::analysis {
+namespace {
+
+using Files = std::map<std::string, std::string>;
+
+struct Loaded {
+  Workspace ws;
+  std::string diagnostics;
+};
+
+Loaded LoadSide(const Files& files, std::string_view side) {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    (std::string("polcheck-diff-") + info->name() + "-" + std::string(side));
+  std::filesystem::remove_all(dir);
+  for (const auto& [rel, text] : files) {
+    std::filesystem::create_directories((dir / rel).parent_path());
+    std::ofstream(dir / rel) << text;
+  }
+  DiagnosticSink sink;
+  Expected<Workspace> ws = LoadWorkspace({.directory = dir, .dialect = std::nullopt}, sink);
+  EXPECT_TRUE(ws.has_value()) << (ws ? "" : ws.error().message);
+  Loaded out;
+  if (ws) {
+    out.ws = *std::move(ws);
+    out.diagnostics = RenderDiagnostics(out.ws, sink);
+    EXPECT_FALSE(out.ws.has_parse_errors) << out.diagnostics;
+  }
+  return out;
+}
+
+DiffResult Diff(const Files& base, const Files& head) {
+  Loaded a = LoadSide(base, "base");
+  Loaded b = LoadSide(head, "head");
+  Expected<DiffResult> d = DiffWorkspaces(a.ws, b.ws, {});
+  EXPECT_TRUE(d.has_value()) << (d ? "" : d.error().message);
+  return d ? *std::move(d) : DiffResult{};
+}
+
+const PrincipalChange* Find(const DiffResult& d, std::string_view label) {
+  for (const PrincipalChange& p : d.principals) {
+    if (p.label == label) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Labels(const DiffResult& d) {
+  std::vector<std::string> out;
+  for (const PrincipalChange& p : d.principals) {
+    out.push_back(p.label);
+  }
+  return out;
+}
+
+std::string Caps(parser::CapabilitySet caps) {
+  std::string out;
+  for (std::string_view n : caps.SortedNames()) {
+    out += (out.empty() ? "" : ",") + std::string(n);
+  }
+  return out;
+}
+
+// "REGION: +gained -lost" for each change (regions with one name and one
+// change once), for compact comparisons.
+std::vector<std::string> Lines(const std::vector<RegionChange>& changes) {
+  std::set<std::string> out;
+  for (const RegionChange& c : changes) {
+    std::string line = c.description + ":";
+    if (!c.gained().empty()) {
+      line += " +" + Caps(c.gained());
+    }
+    if (!c.lost().empty()) {
+      line += " -" + Caps(c.lost());
+    }
+    for (const std::string& k : c.constraint_changes) {
+      line += " ~" + k;
+    }
+    out.insert(line);
+  }
+  return {out.begin(), out.end()};
+}
+
+std::set<std::string> Examples(const std::vector<RegionChange>& changes) {
+  std::set<std::string> out;
+  for (const RegionChange& c : changes) {
+    out.insert(c.example);
+  }
+  return out;
+}
+
+const char* const kRoles = R"(auth:
+  kubernetes:
+    roles:
+      r1: {bound_service_account_names: [a], bound_service_account_namespaces: [a], token_policies: [app, guard], token_no_default_policy: true}
+      r2: {bound_service_account_names: [a], bound_service_account_namespaces: [a], token_policies: [guard], token_no_default_policy: true}
+      r3: {bound_service_account_names: [a], bound_service_account_namespaces: [a], token_policies: [other], token_no_default_policy: true}
+)";
+
+TEST(DiffWorkspaces, NewPlusRuleOutranksAnExistingDeny) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"secret/data/prod/*\" { capabilities = [\"deny\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/app.hcl"] += "path \"secret/data/prod/+\" { capabilities = [\"read\", \"update\"] }\n";
+  const DiffResult d = Diff(base, head);
+  // r2 and r3 do not hold app: not mentioned.
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r1"});
+  const PrincipalChange* r1 = Find(d, "auth/kubernetes/role/r1");
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(Lines(r1->changes),
+            (std::vector<std::string>{"secret/data/prod/+ (paths ending in '/'): +read,update",
+                                      "secret/data/prod/+: +read,update"}))
+      << FormatDiffText(d);
+  // '+' matches an empty segment too (§3.4), so secret/data/prod/ is in it.
+  EXPECT_EQ(Examples(r1->changes), (std::set<std::string>{"secret/data/prod/", "secret/data/prod/x"}));
+  // The deny still holds one level down.
+  for (const RegionChange& c : r1->changes) {
+    EXPECT_EQ(c.after_rule->policy, "app");
+  }
+  EXPECT_TRUE(d.new_access());
+  EXPECT_FALSE(d.risky());
+}
+
+TEST(DiffWorkspaces, GlobNarrowedToPlusSegment) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\", \"list\"] }\n"},
+                      {"policies/guard.hcl", "path \"sys/health\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/app.hcl"] = "path \"secret/data/+/*\" { capabilities = [\"read\", \"list\"] }\n";
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r1"});
+  const PrincipalChange* r1 = Find(d, "auth/kubernetes/role/r1");
+  ASSERT_NE(r1, nullptr);
+  // Lost: the first level below secret/data/ (one segment, and the listing of
+  // secret/data/ itself). Kept: anything with a second segment.
+  EXPECT_EQ(Lines(r1->changes),
+            (std::vector<std::string>{"secret/data/* except secret/data/+/* (paths ending in '/'): -list,read",
+                                      "secret/data/* except secret/data/+/*: -read"}))
+      << FormatDiffText(d);
+  EXPECT_FALSE(d.new_access());
+  ASSERT_EQ(d.policies.size(), 1u);
+  EXPECT_EQ(d.policies[0].name, "app");
+}
+
+TEST(DiffWorkspaces, RoleGainingAPolicy) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/app/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"sys/health\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/ops.hcl", "path \"sys/auth/*\" { capabilities = [\"create\", \"update\", \"sudo\"] }\n"}};
+  Files head = base;
+  std::string roles = kRoles;
+  roles.replace(roles.find("[other]"), 7, "[other, ops]");
+  head["bindings/k8s.yaml"] = roles;
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r3"});
+  const PrincipalChange* r3 = Find(d, "auth/kubernetes/role/r3");
+  ASSERT_NE(r3, nullptr);
+  EXPECT_EQ(r3->notes, std::vector<std::string>{"policies added: ops"});
+  EXPECT_EQ(Lines(r3->changes),
+            (std::vector<std::string>{"sys/auth/* (paths ending in '/'): +create,sudo,update",
+                                      "sys/auth/*: +create,sudo,update"}))
+      << FormatDiffText(d);
+  EXPECT_TRUE(r3->risky());
+  EXPECT_TRUE(d.risky());
+  EXPECT_TRUE(GateTripped(d, FailOn::kRisky));
+  EXPECT_TRUE(d.policies.empty());  // no policy text changed
+}
+
+TEST(DiffWorkspaces, TemplatedPathWidened) {
+  const char* bindings = R"(identity:
+  entities:
+    - name: alice
+      policies: [home]
+    - name: bob
+      policies: [other]
+)";
+  const Files base = {{"bindings/identity.yaml", bindings},
+                      {"policies/home.hcl",
+                       "path \"secret/data/{{identity.entity.name}}/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/home.hcl"] = "path \"secret/data/{{identity.entity.name}}*\" { capabilities = [\"read\"] }\n";
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"identity/entity/name/alice"});
+  const PrincipalChange* alice = Find(d, "identity/entity/name/alice");
+  ASSERT_NE(alice, nullptr);
+  EXPECT_EQ(Lines(alice->changes),
+            (std::vector<std::string>{"secret/data/alice* except secret/data/alice/* (paths ending in '/'): +read",
+                                      "secret/data/alice* except secret/data/alice/*: +read"}))
+      << FormatDiffText(d);
+  EXPECT_EQ(Examples(alice->changes), (std::set<std::string>{"secret/data/alice", "secret/data/alicex/"}));
+  ASSERT_EQ(d.policies.size(), 1u);
+  EXPECT_TRUE(d.policies[0].templated);
+  EXPECT_EQ(Lines(d.policies[0].changes),
+            (std::vector<std::string>{
+                "secret/data/<identity.entity.name>* except secret/data/<identity.entity.name>/* (paths ending in '/'): "
+                "+read",
+                "secret/data/<identity.entity.name>* except secret/data/<identity.entity.name>/*: +read"}));
+}
+
+TEST(DiffWorkspaces, DenyMadeIneffectiveByALongerPrefixInAnotherPolicy) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"secret/data/prod/*\" { capabilities = [\"deny\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/app.hcl"] += "path \"secret/data/prod/app/*\" { capabilities = [\"read\", \"delete\"] }\n";
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r1"});
+  const PrincipalChange* r1 = Find(d, "auth/kubernetes/role/r1");
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(Lines(r1->changes),
+            (std::vector<std::string>{"secret/data/prod/app/* (paths ending in '/'): +delete,read",
+                                      "secret/data/prod/app/*: +delete,read"}))
+      << FormatDiffText(d);
+  EXPECT_TRUE(r1->risky());  // delete gained
+  EXPECT_EQ(r1->changes[0].before_rule->policy, "guard");
+}
+
+TEST(DiffWorkspaces, ConstraintChangesAreReportedApartFromCapabilities) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/x\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"sys/health\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/app.hcl"] =
+      "path \"secret/data/x\" {\n  capabilities = [\"read\"]\n  max_wrapping_ttl = \"5m\"\n"
+      "  allowed_parameters = { \"version\" = [] }\n}\n";
+  const DiffResult d = Diff(base, head);
+  const PrincipalChange* r1 = Find(d, "auth/kubernetes/role/r1");
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(Lines(r1->changes),
+            (std::vector<std::string>{"secret/data/x: ~allowed_parameters: unset -> {version=[]} "
+                                      "~max_wrapping_ttl: unset -> 300s"}));
+  EXPECT_FALSE(d.new_access());
+  EXPECT_TRUE(GateTripped(d, FailOn::kAnyChange));
+  EXPECT_FALSE(GateTripped(d, FailOn::kNewAccess));
+}
+
+TEST(DiffWorkspaces, AddedAndRemovedPrincipalsAndNoChange) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"sys/health\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  EXPECT_FALSE(Diff(base, base).any_change());
+  Files head = base;
+  std::string roles = kRoles;
+  roles.replace(roles.find("      r3:"), roles.size() - roles.find("      r3:"),
+                "      r4: {bound_service_account_names: [a], bound_service_account_namespaces: [a], "
+                "token_policies: [other], token_no_default_policy: true}\n");
+  head["bindings/k8s.yaml"] = roles;
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), (std::vector<std::string>{"auth/kubernetes/role/r3", "auth/kubernetes/role/r4"}));
+  EXPECT_EQ(Find(d, "auth/kubernetes/role/r3")->status, ChangeStatus::kRemoved);
+  EXPECT_EQ(Find(d, "auth/kubernetes/role/r4")->status, ChangeStatus::kAdded);
+  EXPECT_EQ(Lines(Find(d, "auth/kubernetes/role/r4")->changes),
+            (std::vector<std::string>{"kv/* (paths ending in '/'): +read", "kv/*: +read"}));
+}
+
+// ---- exactness over random policy sets ----
+
+std::string RandomLabel(std::mt19937& rng) {
+  static const char* const kSegments[] = {"a", "b", "ab", "+", "c"};
+  std::string out;
+  const int n = std::uniform_int_distribution<int>(1, 4)(rng);
+  for (int i = 0; i < n; ++i) {
+    out += (i == 0 ? "" : "/") + std::string(kSegments[std::uniform_int_distribution<int>(0, 4)(rng)]);
+  }
+  switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
+    case 0:
+      out += "*";
+      break;
+    case 1:
+      out += "/*";
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+std::string RandomPolicy(std::mt19937& rng) {
+  static const char* const kCaps[] = {"read", "create", "update", "delete", "list", "sudo", "patch"};
+  std::string out;
+  const int rules = std::uniform_int_distribution<int>(1, 5)(rng);
+  for (int r = 0; r < rules; ++r) {
+    std::string label = RandomLabel(rng);
+    if (label.find("+*") != std::string::npos) {
+      continue;
+    }
+    std::string caps;
+    if (std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
+      caps = "\"deny\"";
+    } else {
+      for (const char* c : kCaps) {
+        if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+          caps += (caps.empty() ? "\"" : ", \"") + std::string(c) + "\"";
+        }
+      }
+    }
+    out += "path \"" + label + "\" { capabilities = [" + caps + "] }\n";
+  }
+  return out;
+}
+
+struct Built {
+  SourceSet sources;
+  std::vector<parser::PolicyFile> files;
+  std::unique_ptr<evaluator::Acl> acl;
+  std::vector<parser::Pattern> patterns;
+};
+
+std::unique_ptr<Built> Build(const std::vector<std::string>& texts, Dialect dialect) {
+  auto b = std::make_unique<Built>();
+  DiagnosticSink sink;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const FileId id = b->sources.Add("p" + std::to_string(i) + ".hcl", texts[i]);
+    b->files.push_back(parser::ParsePolicy(b->sources.file(id), {.dialect = dialect}, sink));
+  }
+  std::vector<const parser::Policy*> policies;
+  for (const parser::PolicyFile& f : b->files) {
+    policies.push_back(&f.policy);
+    for (const parser::PathRule& r : f.policy.rules) {
+      b->patterns.push_back(r.pattern);
+    }
+  }
+  Expected<evaluator::Acl> acl = evaluator::Acl::Build(policies, {.dialect = dialect});
+  EXPECT_TRUE(acl.has_value());
+  b->acl = std::make_unique<evaluator::Acl>(*std::move(acl));
+  return b;
+}
+
+std::string RandomPath(std::mt19937& rng) {
+  static const char* const kSegments[] = {"a", "b", "ab", "c", "abc", "x", "ba", ""};
+  std::string out;
+  const int n = std::uniform_int_distribution<int>(1, 6)(rng);
+  for (int i = 0; i < n; ++i) {
+    out += (i == 0 ? "" : "/") + std::string(kSegments[std::uniform_int_distribution<int>(0, 7)(rng)]);
+  }
+  if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+    out += "/";
+  }
+  while (!out.empty() && out.front() == '/') {
+    out.erase(0, 1);
+  }
+  return out;
+}
+
+// The signature of `path` over `patterns`, as the texts a RegionChange lists.
+std::pair<std::set<std::string>, std::set<std::string>> SignatureTexts(const std::vector<parser::Pattern>& patterns,
+                                                                       std::string_view path) {
+  std::set<std::string> full;
+  std::set<std::string> trimmed;
+  for (const parser::Pattern& p : patterns) {
+    if (PatternMatches(p, path)) {
+      full.insert(PatternText(p));
+    }
+    if (path.ends_with('/') && PatternMatches(p, path.substr(0, path.size() - 1))) {
+      trimmed.insert(PatternText(p));
+    }
+  }
+  return {full, trimmed};
+}
+
+void CheckExactness(Dialect dialect, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  int changed_paths = 0;
+  for (int round = 0; round < 120; ++round) {
+    std::vector<std::string> base_texts;
+    const int n = std::uniform_int_distribution<int>(1, 3)(rng);
+    for (int i = 0; i < n; ++i) {
+      base_texts.push_back(RandomPolicy(rng));
+    }
+    std::vector<std::string> head_texts = base_texts;
+    head_texts[std::uniform_int_distribution<int>(0, n - 1)(rng)] = RandomPolicy(rng);
+    if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+      head_texts.push_back(RandomPolicy(rng));
+    }
+    const std::unique_ptr<Built> a = Build(base_texts, dialect);
+    const std::unique_ptr<Built> b = Build(head_texts, dialect);
+    Expected<std::vector<RegionChange>> changes = CompareAcls(*a->acl, *b->acl);
+    ASSERT_TRUE(changes.has_value()) << changes.error().message;
+    std::vector<parser::Pattern> all = a->patterns;
+    all.insert(all.end(), b->patterns.begin(), b->patterns.end());
+    // Every reported region shows exactly the reported change on its example.
+    for (const RegionChange& c : *changes) {
+      EXPECT_EQ(EffectiveCapabilities(*a->acl, c.example), c.before) << c.example;
+      EXPECT_EQ(EffectiveCapabilities(*b->acl, c.example), c.after) << c.example;
+      EXPECT_NE(c.before, c.after) << c.example;
+      const auto [full, trimmed] = SignatureTexts(all, c.example);
+      EXPECT_EQ(full, std::set<std::string>(c.matches.begin(), c.matches.end())) << c.example;
+      EXPECT_EQ(trimmed, std::set<std::string>(c.trimmed_matches.begin(), c.trimmed_matches.end())) << c.example;
+    }
+    // A random path changes exactly when a reported region with its signature
+    // exists, and then as that region says.
+    for (int k = 0; k < 200; ++k) {
+      const std::string path = RandomPath(rng);
+      if (path.empty()) {
+        continue;
+      }
+      const parser::CapabilitySet before = EffectiveCapabilities(*a->acl, path);
+      const parser::CapabilitySet after = EffectiveCapabilities(*b->acl, path);
+      const auto [full, trimmed] = SignatureTexts(all, path);
+      const RegionChange* region = nullptr;
+      for (const RegionChange& c : *changes) {
+        if (c.ends_with_slash == path.ends_with('/') &&
+            full == std::set<std::string>(c.matches.begin(), c.matches.end()) &&
+            trimmed == std::set<std::string>(c.trimmed_matches.begin(), c.trimmed_matches.end())) {
+          region = &c;
+          break;
+        }
+      }
+      if (before == after) {
+        EXPECT_EQ(region, nullptr) << "round " << round << ": " << path << " is unchanged but lies in reported region "
+                                   << region->description;
+        continue;
+      }
+      ++changed_paths;
+      ASSERT_NE(region, nullptr) << "round " << round << ": " << path << " changed (" << Caps(before) << " -> "
+                                 << Caps(after) << ") outside every reported region";
+      EXPECT_EQ(region->before, before) << path;
+      EXPECT_EQ(region->after, after) << path;
+    }
+  }
+  EXPECT_GT(changed_paths, 100);  // the generator does produce changes
+}
+
+TEST(DiffExactness, RandomPolicySetsVault) {
+  CheckExactness(Dialect::kVault, 6001);
+}
+
+TEST(DiffExactness, RandomPolicySetsVaultLegacy) {
+  CheckExactness(Dialect::kVaultLegacy, 6002);
+}
+
+TEST(DiffExactness, RandomPolicySetsOpenBao) {
+  CheckExactness(Dialect::kOpenBao, 6003);
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
