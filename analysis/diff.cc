@@ -195,6 +195,9 @@ std::vector<std::string> Risks(const RegionChange& c, const std::vector<std::uin
 struct Comparison {
   std::vector<RegionChange> changes;
   std::size_t regions = 0;
+  // Some compiled rule differs. The Acls may still answer alike everywhere,
+  // yet combined with other policies the difference can show.
+  bool rules_differ = false;
 };
 
 // Region-by-region comparison of two Acls: exact (analysis/regions.h).
@@ -221,6 +224,7 @@ Expected<Comparison> Compare(const Side& base, const Side& head) {
     }
   }
   Comparison out;
+  out.rules_differ = !focus.empty();
   if (focus.empty()) {
     return out;
   }
@@ -440,12 +444,14 @@ Expected<std::vector<PolicyChange>> DiffPolicies(const Workspace& base, const Wo
     }
     regions += cmp->regions;
     const bool dialect_changed = base.dialect != head.dialect;
-    if (cmp->changes.empty() && (a == nullptr) == (b == nullptr) && !dialect_changed) {
+    if (!cmp->rules_differ && (a == nullptr) == (b == nullptr) && !dialect_changed) {
       continue;
     }
+    // Principals holding it are compared even when the policy alone answers
+    // alike everywhere: a new rule can outrank another policy's deny.
     changed_names.insert(name);
     if (cmp->changes.empty() && a != nullptr && b != nullptr) {
-      continue;  // only the dialect differs: principals show the effect
+      continue;
     }
     PolicyChange pc;
     pc.name = name;

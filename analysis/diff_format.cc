@@ -109,13 +109,13 @@ void TextChanges(std::string& out, const std::vector<RegionChange>& changes) {
   for (const Shown& s : Merge(changes)) {
     const RegionChange& c = *s.change;
     const bool gain = !c.gained().empty();
-    out += fmt::format("  {:<28} {}  e.g. {}  [{}]\n", ChangeText(c), s.region, c.example,
+    out += fmt::format("  {}  {}\n      e.g. {}  [{}]\n", ChangeText(c), s.region, c.example,
                        RuleText(gain || c.lost().empty() ? c.after_rule : c.before_rule));
     for (const std::string& k : c.constraint_changes) {
-      out += fmt::format("  {:<28} {}\n", "", k);
+      out += fmt::format("      {}\n", k);
     }
     if (!c.risks.empty()) {
-      out += fmt::format("  {:<28} risky: {}\n", "", RisksText(c));
+      out += fmt::format("      risky: {}\n", RisksText(c));
     }
   }
 }

@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
       AddSimulateCommand(app),
       AddWhoCanCommand(app),
       AddMatrixCommand(app),
+      AddDiffCommand(app),
       AddBenchCommand(app),
       AddServeCommand(app),
   };

@@ -25,5 +25,7 @@ Command AddWhoCanCommand(CLI::App& app);
 Command AddMatrixCommand(CLI::App& app);
 Command AddFmtCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
+Command AddDiffCommand(CLI::App& app);
+Command AddVerifyCommand(CLI::App& app);
 
 }  // namespace polcheck::cli

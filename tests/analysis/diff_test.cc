@@ -136,6 +136,23 @@ TEST(DiffWorkspaces, NewPlusRuleOutranksAnExistingDeny) {
   EXPECT_FALSE(d.risky());
 }
 
+// The new rule changes nothing for its own policy (secret/data/* already
+// grants read there), but for a holder of guard it outranks the deny.
+TEST(DiffWorkspaces, RuleThatChangesNothingAloneStillOutranksADenyElsewhere) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"secret/data/prod/*\" { capabilities = [\"deny\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/app.hcl"] += "path \"secret/data/prod/+\" { capabilities = [\"read\"] }\n";
+  const DiffResult d = Diff(base, head);
+  EXPECT_TRUE(d.policies.empty());  // app alone: read before and after everywhere
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r1"});
+  ASSERT_NE(Find(d, "auth/kubernetes/role/r1"), nullptr);
+  EXPECT_EQ(Lines(Find(d, "auth/kubernetes/role/r1")->changes),
+            (std::vector<std::string>{"secret/data/prod/+ (paths ending in '/'): +read", "secret/data/prod/+: +read"}));
+}
+
 TEST(DiffWorkspaces, GlobNarrowedToPlusSegment) {
   const Files base = {{"bindings/k8s.yaml", kRoles},
                       {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\", \"list\"] }\n"},
