@@ -25,6 +25,7 @@ int Main(int argc, char** argv) {
       AddWhoCanCommand(app),
       AddMatrixCommand(app),
       AddDiffCommand(app),
+      AddVerifyCommand(app),
       AddBenchCommand(app),
       AddServeCommand(app),
   };
