@@ -473,3 +473,73 @@ TEST(DiffExactness, RandomPolicySetsOpenBao) {
 
 }  // namespace
 }  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+namespace {
+
+// git:REV sides: a throw-away repository with two commits of one workspace.
+class GitSides : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("git --version >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "git is not installed";
+    }
+    repo_ = std::filesystem::temp_directory_path() / "polcheck-diff-git-repo";
+    std::filesystem::remove_all(repo_);
+    std::filesystem::create_directories(repo_ / "vault" / "policies");
+    std::filesystem::create_directories(repo_ / "vault" / "bindings");
+    std::ofstream(repo_ / "vault" / "bindings" / "t.yaml") << "token_roles:\n  ci: {allowed_policies: [app]}\n";
+    Write("path \"secret/data/app/*\" { capabilities = [\"read\"] }\n");
+    Git("init -q");
+    Git("add -A");
+    Git("commit -q -m base");
+    Write("path \"secret/data/app/*\" { capabilities = [\"read\", \"delete\"] }\n");
+    Git("commit -q -am head");
+  }
+  void TearDown() override { std::filesystem::remove_all(repo_); }
+
+  void Write(const std::string& text) { std::ofstream(repo_ / "vault" / "policies" / "app.hcl") << text; }
+  void Git(const std::string& args) {
+    const std::string cmd = "cd '" + repo_.string() + "' && git -c user.name=t -c user.email=t@example.com " + args;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+
+  std::filesystem::path repo_;
+};
+
+TEST_F(GitSides, ExportsTheWorkspaceFolderAtARevision) {
+  Expected<TempDir> tmp = TempDir::Create("test");
+  ASSERT_TRUE(tmp.has_value());
+  Expected<std::filesystem::path> dir = ExportGitRevision("HEAD~1", repo_ / "vault", tmp->path());
+  ASSERT_TRUE(dir.has_value()) << dir.error().message;
+  EXPECT_EQ(*dir, tmp->path() / "vault");
+  DiagnosticSink sink;
+  Expected<Workspace> base = LoadWorkspace({.directory = *dir, .dialect = std::nullopt}, sink);
+  Expected<Workspace> head = LoadWorkspace({.directory = repo_ / "vault", .dialect = std::nullopt}, sink);
+  ASSERT_TRUE(base.has_value() && head.has_value());
+  Expected<DiffResult> d = DiffWorkspaces(*base, *head, {});
+  ASSERT_TRUE(d.has_value());
+  ASSERT_EQ(d->principals.size(), 1u);
+  EXPECT_EQ(d->principals[0].label, "auth/token/roles/ci");
+  EXPECT_EQ(Lines(d->principals[0].changes),
+            (std::vector<std::string>{"secret/data/app/* (paths ending in '/'): +delete", "secret/data/app/*: +delete"}));
+  const std::filesystem::path exported = tmp->path();
+  { TempDir gone = *std::move(tmp); }
+  EXPECT_FALSE(std::filesystem::exists(exported));
+}
+
+TEST_F(GitSides, UnknownRevisionAndMissingFolderAreNotFound) {
+  Expected<TempDir> tmp = TempDir::Create("test");
+  ASSERT_TRUE(tmp.has_value());
+  Expected<std::filesystem::path> bad = ExportGitRevision("no-such-branch", repo_ / "vault", tmp->path());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, Error::Code::kNotFound);
+  EXPECT_EQ(bad.error().message, "git:no-such-branch: unknown revision");
+  std::filesystem::create_directories(repo_ / "later");
+  Expected<std::filesystem::path> absent = ExportGitRevision("HEAD", repo_ / "later", tmp->path());
+  ASSERT_FALSE(absent.has_value());
+  EXPECT_EQ(absent.error().message, "git:HEAD: no directory later at that revision");
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
