@@ -543,3 +543,115 @@ TEST_F(GitSides, UnknownRevisionAndMissingFolderAreNotFound) {
 
 }  // namespace
 }  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+namespace {
+
+// DiffWorkspaces end to end on random workspaces: token roles holding random
+// subsets of random policies, a few policies and bindings changed. For every
+// principal and random path, the answer changes exactly when a reported
+// region of that principal says so (principals not reported never change).
+TEST(DiffExactness, RandomWorkspacesPerPrincipal) {
+  std::mt19937 rng(6100);
+  int changed_paths = 0;
+  for (int round = 0; round < 25; ++round) {
+    std::vector<std::string> base_policies;
+    for (int p = 0; p < 4; ++p) {
+      base_policies.push_back(RandomPolicy(rng));
+    }
+    std::vector<std::string> head_policies = base_policies;
+    head_policies[std::uniform_int_distribution<int>(0, 3)(rng)] = RandomPolicy(rng);
+    if (std::uniform_int_distribution<int>(0, 1)(rng) == 0) {
+      head_policies[std::uniform_int_distribution<int>(0, 3)(rng)] += RandomPolicy(rng);
+    }
+    auto roles = [&](std::mt19937& r) {
+      std::vector<std::vector<int>> out;
+      for (int t = 0; t < 5; ++t) {
+        std::vector<int> held;
+        for (int p = 0; p < 4; ++p) {
+          if (std::uniform_int_distribution<int>(0, 1)(r) == 0) {
+            held.push_back(p);
+          }
+        }
+        out.push_back(held);
+      }
+      return out;
+    };
+    const std::vector<std::vector<int>> base_roles = roles(rng);
+    std::vector<std::vector<int>> head_roles = base_roles;
+    head_roles[std::uniform_int_distribution<int>(0, 4)(rng)] = roles(rng)[0];
+    auto files = [](const std::vector<std::string>& policies, const std::vector<std::vector<int>>& held) {
+      Files f;
+      for (std::size_t p = 0; p < policies.size(); ++p) {
+        f["policies/p" + std::to_string(p) + ".hcl"] = policies[p];
+      }
+      std::string yaml = "token_roles:\n";
+      for (std::size_t t = 0; t < held.size(); ++t) {
+        yaml += "  t" + std::to_string(t) + ": {token_no_default_policy: true, allowed_policies: [";
+        for (std::size_t k = 0; k < held[t].size(); ++k) {
+          yaml += (k == 0 ? "p" : ", p") + std::to_string(held[t][k]);
+        }
+        yaml += "]}\n";
+      }
+      f["bindings/t.yaml"] = yaml;
+      return f;
+    };
+    Loaded a = LoadSide(files(base_policies, base_roles), "base");
+    Loaded b = LoadSide(files(head_policies, head_roles), "head");
+    Expected<DiffResult> d = DiffWorkspaces(a.ws, b.ws, {});
+    ASSERT_TRUE(d.has_value()) << d.error().message;
+    for (std::size_t t = 0; t < base_roles.size(); ++t) {
+      const std::string label = "auth/token/roles/t" + std::to_string(t);
+      auto acl_for = [](const Workspace& ws, const std::vector<int>& held) {
+        std::vector<const parser::Policy*> policies;
+        for (int p : held) {
+          policies.push_back(ws.FindPolicy("p" + std::to_string(p)));
+        }
+        Expected<evaluator::Acl> acl = evaluator::Acl::Build(policies, {.dialect = ws.dialect});
+        return std::make_unique<evaluator::Acl>(*std::move(acl));
+      };
+      // allowed_policies empty: the role gets only `default`, which the
+      // generated workspaces lack; an empty ACL either way.
+      const std::unique_ptr<evaluator::Acl> acl_a = acl_for(a.ws, base_roles[t]);
+      const std::unique_ptr<evaluator::Acl> acl_b = acl_for(b.ws, head_roles[t]);
+      const PrincipalChange* reported = Find(*d, label);
+      for (int k = 0; k < 150; ++k) {
+        const std::string path = RandomPath(rng);
+        if (path.empty()) {
+          continue;
+        }
+        const parser::CapabilitySet before = EffectiveCapabilities(*acl_a, path);
+        const parser::CapabilitySet after = EffectiveCapabilities(*acl_b, path);
+        if (before == after) {
+          continue;
+        }
+        ++changed_paths;
+        ASSERT_NE(reported, nullptr) << "round " << round << ": " << label << " changes on " << path
+                                     << " but is not reported";
+        std::vector<parser::Pattern> all;
+        for (const evaluator::Acl* acl : {acl_a.get(), acl_b.get()}) {
+          for (evaluator::RuleId id = 0; id < acl->rule_count(); ++id) {
+            all.push_back({acl->rule(id).key, acl->rule(id).kind});
+          }
+        }
+        const auto [full, trimmed] = SignatureTexts(all, path);
+        bool found = false;
+        for (const RegionChange& c : reported->changes) {
+          if (c.ends_with_slash == path.ends_with('/') &&
+              full == std::set<std::string>(c.matches.begin(), c.matches.end()) &&
+              trimmed == std::set<std::string>(c.trimmed_matches.begin(), c.trimmed_matches.end())) {
+            found = true;
+            EXPECT_EQ(c.before, before) << path;
+            EXPECT_EQ(c.after, after) << path;
+          }
+        }
+        EXPECT_TRUE(found) << "round " << round << ": " << label << " changes on " << path
+                           << " outside its reported regions";
+      }
+    }
+  }
+  EXPECT_GT(changed_paths, 50);
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
