@@ -499,6 +499,84 @@ std::vector<std::string> BindingNotes(const Subject* a, const Subject* b) {
   return notes;
 }
 
+std::string FieldText(const Field& f) {
+  switch (f.kind) {
+    case FieldKind::kString:
+    case FieldKind::kAny:
+      return f.text;
+    case FieldKind::kStringList:
+      return ListText(f.list);
+    case FieldKind::kBool:
+      return f.boolean ? "true" : "false";
+    case FieldKind::kInt:
+    case FieldKind::kDuration:
+      return std::to_string(f.number);
+    case FieldKind::kStringMap:
+    case FieldKind::kClaimMap: {
+      std::string out = "{";
+      for (const auto& [k, v] : f.map) {
+        out += (out.size() > 1 ? ", " : "") + k + "=" + ListText(v);
+      }
+      return out + "}";
+    }
+  }
+  return f.text;
+}
+
+// Fields of a role / token role that changed, except the policy lists
+// (reported as policies added / removed).
+std::vector<std::string> FieldChanges(const Fields* a, const Fields* b) {
+  std::vector<std::string> out;
+  if (a == nullptr || b == nullptr) {
+    return out;
+  }
+  std::set<std::string> names;
+  for (const auto& [name, f] : a->values) {
+    names.insert(name);
+  }
+  for (const auto& [name, f] : b->values) {
+    names.insert(name);
+  }
+  for (const std::string& name : names) {
+    if (name == "token_policies" || name == "policies" || name == "allowed_policies") {
+      continue;
+    }
+    const Field* fa = a->Find(name);
+    const Field* fb = b->Find(name);
+    const std::string ta = fa != nullptr ? FieldText(*fa) : "unset";
+    const std::string tb = fb != nullptr ? FieldText(*fb) : "unset";
+    if (ta != tb) {
+      out.push_back(fmt::format("{}: {} -> {}", name, ta, tb));
+    }
+  }
+  return out;
+}
+
+// The fields of the role, user or token role a subject stands for.
+const Fields* FieldsOf(const Workspace& ws, const Subject& s) {
+  if (s.kind == SubjectKind::kTokenRole) {
+    for (const TokenRole& t : ws.bindings.token_roles) {
+      if (t.name == s.name) {
+        return &t.fields;
+      }
+    }
+    return nullptr;
+  }
+  if (s.kind != SubjectKind::kRole && s.kind != SubjectKind::kUser && s.kind != SubjectKind::kLogin) {
+    return nullptr;
+  }
+  const AuthMount* m = ws.bindings.FindMount(s.mount);
+  if (m == nullptr) {
+    return nullptr;
+  }
+  for (const Role& r : m->roles) {
+    if (r.name == s.name) {
+      return &r.fields;
+    }
+  }
+  return nullptr;
+}
+
 std::map<std::string, Subject> ByLabel(const Workspace& ws) {
   std::map<std::string, Subject> out;
   for (Subject& s : AllSubjects(ws)) {
@@ -648,6 +726,11 @@ Expected<DiffResult> DiffWorkspaces(const Workspace& base, const Workspace& head
       pc.policies_after = sb->policies;
     }
     pc.notes = BindingNotes(sa, sb);
+    if (sa != nullptr && sb != nullptr) {
+      for (std::string& n : FieldChanges(FieldsOf(base, *sa), FieldsOf(head, *sb))) {
+        pc.notes.push_back(std::move(n));
+      }
+    }
     pc.changes = group->second;
     if (pc.status == ChangeStatus::kChanged && pc.notes.empty() && pc.changes.empty()) {
       continue;

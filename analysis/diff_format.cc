@@ -292,7 +292,16 @@ std::string FormatDiffMarkdown(const DiffResult& r) {
   if (!r.principals.empty()) {
     out += "### Principals\n\n";
   }
+  // GitHub refuses comments over 65,536 characters: stop well before.
+  constexpr std::size_t kCommentBudget = 60000;
+  std::size_t shown = 0;
   for (const PrincipalChange& p : r.principals) {
+    if (out.size() > kCommentBudget) {
+      out += fmt::format("… and {} more principals: the full report is in `--format html` or `--format json`.\n\n",
+                         r.principals.size() - shown);
+      break;
+    }
+    ++shown;
     out += fmt::format("#### `{}` ({}, {})\n\n", Cell(p.label), SubjectKindName(p.kind), ChangeStatusName(p.status));
     for (const std::string& n : p.notes) {
       out += "- " + Cell(n) + "\n";
@@ -309,6 +318,10 @@ std::string FormatDiffMarkdown(const DiffResult& r) {
     out += "### Policies\n\n";
   }
   for (const PolicyChange& p : r.policies) {
+    if (out.size() > kCommentBudget) {
+      out += "… more policies: the full report is in `--format html` or `--format json`.\n";
+      break;
+    }
     out += fmt::format("#### `{}` ({}, `{}`)\n\n", Cell(p.name), ChangeStatusName(p.status), Cell(p.file));
     if (p.templated) {
       out += "Templated: `<selector>` stands for the value the identity supplies.\n\n";

@@ -271,6 +271,27 @@ TEST(DiffWorkspaces, ConstraintChangesAreReportedApartFromCapabilities) {
   EXPECT_FALSE(GateTripped(d, FailOn::kNewAccess));
 }
 
+TEST(DiffWorkspaces, BindingFieldChangesAreNotedEvenWithoutAccessChange) {
+  const Files base = {{"bindings/k8s.yaml", kRoles},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
+                      {"policies/guard.hcl", "path \"sys/health\" { capabilities = [\"read\"] }\n"},
+                      {"policies/other.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  std::string roles = kRoles;
+  const std::size_t r2 = roles.find("r2:");
+  const std::string from = "bound_service_account_namespaces: [a]";
+  roles.replace(roles.find(from, r2), from.size(), "bound_service_account_namespaces: [a, b]");
+  head["bindings/k8s.yaml"] = roles;
+  const DiffResult d = Diff(base, head);
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"auth/kubernetes/role/r2"});
+  ASSERT_NE(Find(d, "auth/kubernetes/role/r2"), nullptr);
+  EXPECT_EQ(Find(d, "auth/kubernetes/role/r2")->notes,
+            std::vector<std::string>{"bound_service_account_namespaces: [a] -> [a, b]"});
+  EXPECT_TRUE(Find(d, "auth/kubernetes/role/r2")->changes.empty());
+  EXPECT_TRUE(GateTripped(d, FailOn::kAnyChange));
+  EXPECT_FALSE(GateTripped(d, FailOn::kNewAccess));
+}
+
 TEST(DiffWorkspaces, AddedAndRemovedPrincipalsAndNoChange) {
   const Files base = {{"bindings/k8s.yaml", kRoles},
                       {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
