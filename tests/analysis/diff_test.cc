@@ -676,3 +676,28 @@ TEST(DiffExactness, RandomWorkspacesPerPrincipal) {
 
 }  // namespace
 }  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+namespace {
+
+TEST(FormatDiffMarkdown, StaysUnderGithubsCommentLimit) {
+  DiffResult d;
+  d.principals_total = 2000;
+  for (int i = 0; i < 2000; ++i) {
+    PrincipalChange p;
+    p.label = "auth/kubernetes/role/role-" + std::to_string(i);
+    RegionChange c;
+    c.description = c.core = "secret/data/team-" + std::to_string(i) + "/*";
+    c.example = "secret/data/team-" + std::to_string(i) + "/x";
+    c.after.Add(parser::Capability::kRead);
+    p.changes.push_back(c);
+    d.principals.push_back(std::move(p));
+  }
+  const std::string md = FormatDiffMarkdown(d);
+  EXPECT_LT(md.size(), 65536u);
+  EXPECT_NE(md.find("more principals: the full report is in `--format html` or `--format json`."), std::string::npos);
+  EXPECT_NE(md.find("**2000 of 2000 principals changed (0 with risky gains), 0 policies changed**"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
