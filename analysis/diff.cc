@@ -658,6 +658,88 @@ bool GateTripped(const DiffResult& result, FailOn fail_on) {
   return false;
 }
 
+namespace {
+
+// Compares principals group by group: one comparison per (base Acl, head Acl)
+// pair, shared by every principal holding the same policy sets.
+class PrincipalDiffer {
+ public:
+  PrincipalDiffer(const Workspace& base, const Workspace& head, const std::set<std::string>& changed_policies,
+                  DiffResult& result)
+      : base_(base), head_(head), changed_(changed_policies), result_(result), store_a_(base), store_b_(head) {}
+
+  // The region changes of a principal (either side may be missing).
+  Expected<const std::vector<RegionChange>*> ChangesFor(const Subject* sa, const Subject* sb) {
+    const std::string ka = sa != nullptr ? store_a_.KeyFor(*sa) : "<none>";
+    const std::string kb = sb != nullptr ? store_b_.KeyFor(*sb) : "<none>";
+    auto group = by_group_.find({ka, kb});
+    if (group != by_group_.end()) {
+      return &group->second;
+    }
+    std::vector<RegionChange> changes;
+    if (!Unchanged(ka, kb, sb)) {
+      Expected<const Acl*> acl_a = sa != nullptr ? store_a_.For(*sa) : Expected<const Acl*>(&store_a_.empty());
+      Expected<const Acl*> acl_b = sb != nullptr ? store_b_.For(*sb) : Expected<const Acl*>(&store_b_.empty());
+      if (!acl_a || !acl_b) {
+        return Unexpected((!acl_a ? acl_a : acl_b).error());
+      }
+      Expected<Comparison> cmp = Compare({&base_, *acl_a}, {&head_, *acl_b});
+      if (!cmp) {
+        return Unexpected(cmp.error());
+      }
+      ++result_.principal_groups_compared;
+      result_.regions_evaluated += cmp->regions;
+      changes = std::move(cmp->changes);
+    }
+    return &by_group_.emplace(std::make_pair(ka, kb), std::move(changes)).first->second;
+  }
+
+ private:
+  // Same policies, none of whose rules changed, no identity-specific
+  // rendering, same dialect: no answer can differ, so nothing is compiled.
+  bool Unchanged(const std::string& ka, const std::string& kb, const Subject* sb) const {
+    if (ka != kb || ka.find('|') != std::string::npos || base_.dialect != head_.dialect) {
+      return false;
+    }
+    if (sb == nullptr) {
+      return true;
+    }
+    return std::none_of(sb->policies.begin(), sb->policies.end(),
+                        [&](const std::string& p) { return changed_.count(p) != 0; });
+  }
+
+  const Workspace& base_;
+  const Workspace& head_;
+  const std::set<std::string>& changed_;
+  DiffResult& result_;
+  AclStore store_a_;
+  AclStore store_b_;
+  std::map<std::pair<std::string, std::string>, std::vector<RegionChange>> by_group_;
+};
+
+PrincipalChange Describe(const std::string& label, const Workspace& base, const Workspace& head, const Subject* sa,
+                         const Subject* sb) {
+  PrincipalChange pc;
+  pc.label = label;
+  pc.kind = (sb != nullptr ? sb : sa)->kind;
+  pc.status = sa == nullptr ? ChangeStatus::kAdded : sb == nullptr ? ChangeStatus::kRemoved : ChangeStatus::kChanged;
+  if (sa != nullptr) {
+    pc.policies_before = sa->policies;
+  }
+  if (sb != nullptr) {
+    pc.policies_after = sb->policies;
+  }
+  pc.notes = BindingNotes(sa, sb);
+  if (sa != nullptr && sb != nullptr) {
+    for (std::string& n : FieldChanges(FieldsOf(base, *sa), FieldsOf(head, *sb))) {
+      pc.notes.push_back(std::move(n));
+    }
+  }
+  return pc;
+}
+
+}  // namespace
+
 Expected<DiffResult> DiffWorkspaces(const Workspace& base, const Workspace& head, const DiffOptions& options) {
   DiffResult result;
   result.base_label = options.base_label;
@@ -672,70 +754,27 @@ Expected<DiffResult> DiffWorkspaces(const Workspace& base, const Workspace& head
   const std::map<std::string, Subject> a = ByLabel(base);
   const std::map<std::string, Subject> b = ByLabel(head);
   std::set<std::string> labels;
-  for (const auto& [label, s] : a) {
-    labels.insert(label);
-  }
-  for (const auto& [label, s] : b) {
-    labels.insert(label);
+  for (const auto* side : {&a, &b}) {
+    for (const auto& [label, s] : *side) {
+      labels.insert(label);
+    }
   }
   result.principals_total = labels.size();
-  AclStore store_a(base);
-  AclStore store_b(head);
-  std::map<std::pair<std::string, std::string>, std::vector<RegionChange>> by_group;
+  PrincipalDiffer differ(base, head, changed_policies, result);
   for (const std::string& label : labels) {
     const auto ia = a.find(label);
     const auto ib = b.find(label);
     const Subject* sa = ia == a.end() ? nullptr : &ia->second;
     const Subject* sb = ib == b.end() ? nullptr : &ib->second;
-    const std::string ka = sa != nullptr ? store_a.KeyFor(*sa) : "<none>";
-    const std::string kb = sb != nullptr ? store_b.KeyFor(*sb) : "<none>";
-    auto group = by_group.find({ka, kb});
-    if (group == by_group.end()) {
-      // Same policies, none changed, no identity-specific rendering: nothing can differ.
-      bool skip = ka == kb && ka.find('|') == std::string::npos && base.dialect == head.dialect;
-      if (skip && sb != nullptr) {
-        for (const std::string& p : sb->policies) {
-          skip &= changed_policies.count(p) == 0;
-        }
-      }
-      std::vector<RegionChange> changes;
-      if (!skip) {
-        Expected<const Acl*> acl_a = sa != nullptr ? store_a.For(*sa) : Expected<const Acl*>(&store_a.empty());
-        Expected<const Acl*> acl_b = sb != nullptr ? store_b.For(*sb) : Expected<const Acl*>(&store_b.empty());
-        if (!acl_a || !acl_b) {
-          return Unexpected((!acl_a ? acl_a : acl_b).error());
-        }
-        Expected<Comparison> cmp = Compare({&base, *acl_a}, {&head, *acl_b});
-        if (!cmp) {
-          return Unexpected(cmp.error());
-        }
-        ++result.principal_groups_compared;
-        result.regions_evaluated += cmp->regions;
-        changes = std::move(cmp->changes);
-      }
-      group = by_group.emplace(std::make_pair(ka, kb), std::move(changes)).first;
+    Expected<const std::vector<RegionChange>*> changes = differ.ChangesFor(sa, sb);
+    if (!changes) {
+      return Unexpected(changes.error());
     }
-    PrincipalChange pc;
-    pc.label = label;
-    pc.kind = (sb != nullptr ? sb : sa)->kind;
-    pc.status = sa == nullptr ? ChangeStatus::kAdded : sb == nullptr ? ChangeStatus::kRemoved : ChangeStatus::kChanged;
-    if (sa != nullptr) {
-      pc.policies_before = sa->policies;
+    PrincipalChange pc = Describe(label, base, head, sa, sb);
+    pc.changes = **changes;
+    if (pc.status != ChangeStatus::kChanged || !pc.notes.empty() || !pc.changes.empty()) {
+      result.principals.push_back(std::move(pc));
     }
-    if (sb != nullptr) {
-      pc.policies_after = sb->policies;
-    }
-    pc.notes = BindingNotes(sa, sb);
-    if (sa != nullptr && sb != nullptr) {
-      for (std::string& n : FieldChanges(FieldsOf(base, *sa), FieldsOf(head, *sb))) {
-        pc.notes.push_back(std::move(n));
-      }
-    }
-    pc.changes = group->second;
-    if (pc.status == ChangeStatus::kChanged && pc.notes.empty() && pc.changes.empty()) {
-      continue;
-    }
-    result.principals.push_back(std::move(pc));
   }
   return result;
 }
