@@ -701,3 +701,100 @@ TEST(FormatDiffMarkdown, StaysUnderGithubsCommentLimit) {
 
 }  // namespace
 }  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+namespace {
+
+// Real-world patterns: for every repository of the shared corpus, the regions
+// of all its policies' patterns carry the signature their example has, and
+// diffing each policy against the next one of the repository reports changes
+// the evaluator confirms on the examples.
+TEST(DiffCorpus, RegionsAndPairwiseDiffsOnEveryRepository) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(POLCHECK_CORPUS_DIR) / "policies";
+  if (!fs::exists(root)) {
+    GTEST_SKIP() << "corpus not found at " << root;
+  }
+  std::map<std::string, std::vector<fs::path>> by_repo;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(root)) {
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".hcl" || ext == ".json")) {
+      by_repo[e.path().parent_path().filename().string()].push_back(e.path());
+    }
+  }
+  std::size_t regions_checked = 0;
+  std::size_t changes_checked = 0;
+  std::vector<parser::Pattern> every;  // all repositories at once: the automaton's stress case
+  for (auto& [repo, files] : by_repo) {
+    std::sort(files.begin(), files.end());
+    SourceSet sources;
+    std::vector<parser::PolicyFile> parsed;
+    for (const fs::path& file : files) {
+      std::ifstream in(file);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      DiagnosticSink sink;
+      const FileId id = sources.Add(file.string(), std::move(text));
+      parser::PolicyFile pf = parser::ParsePolicy(sources.file(id), {.dialect = Dialect::kVault}, sink);
+      if (pf.ok && !pf.policy.templated) {
+        parsed.push_back(std::move(pf));
+      }
+    }
+    std::vector<parser::Pattern> patterns;
+    std::vector<std::unique_ptr<evaluator::Acl>> acls;
+    for (const parser::PolicyFile& f : parsed) {
+      for (const parser::PathRule& r : f.policy.rules) {
+        patterns.push_back(r.pattern);
+      }
+      std::vector<const parser::Policy*> one = {&f.policy};
+      Expected<evaluator::Acl> acl = evaluator::Acl::Build(one, {.dialect = Dialect::kVault});
+      ASSERT_TRUE(acl.has_value()) << repo;
+      acls.push_back(std::make_unique<evaluator::Acl>(*std::move(acl)));
+    }
+    every.insert(every.end(), patterns.begin(), patterns.end());
+    Expected<std::vector<Region>> regions = ComputeRegions(patterns, {});
+    ASSERT_TRUE(regions.has_value()) << repo << ": " << regions.error().message;
+    for (const Region& r : *regions) {
+      std::vector<std::uint32_t> full;
+      std::vector<std::uint32_t> trimmed;
+      for (std::uint32_t i = 0; i < patterns.size(); ++i) {
+        if (PatternMatches(patterns[i], r.example)) {
+          full.push_back(i);
+        }
+        if (r.ends_with_slash && PatternMatches(patterns[i], std::string_view(r.example).substr(0, r.example.size() - 1))) {
+          trimmed.push_back(i);
+        }
+      }
+      ASSERT_EQ(full, r.matches) << repo << " " << r.example;
+      ASSERT_EQ(trimmed, r.trimmed_matches) << repo << " " << r.example;
+      ++regions_checked;
+    }
+    for (std::size_t i = 0; i + 1 < acls.size(); ++i) {
+      Expected<std::vector<RegionChange>> changes = CompareAcls(*acls[i], *acls[i + 1]);
+      ASSERT_TRUE(changes.has_value()) << repo;
+      for (const RegionChange& c : *changes) {
+        ASSERT_EQ(EffectiveCapabilities(*acls[i], c.example), c.before) << repo << " " << c.example;
+        ASSERT_EQ(EffectiveCapabilities(*acls[i + 1], c.example), c.after) << repo << " " << c.example;
+        ++changes_checked;
+      }
+    }
+  }
+  Expected<std::vector<Region>> all = ComputeRegions(every, {});
+  ASSERT_TRUE(all.has_value()) << all.error().message;
+  for (std::size_t k = 0; k < all->size(); k += 97) {
+    const Region& r = (*all)[k];
+    std::vector<std::uint32_t> full;
+    for (std::uint32_t i = 0; i < every.size(); ++i) {
+      if (PatternMatches(every[i], r.example)) {
+        full.push_back(i);
+      }
+    }
+    ASSERT_EQ(full, r.matches) << r.example;
+  }
+  std::printf("corpus: %zu repositories, %zu regions, %zu region changes checked; all %zu patterns at once: %zu "
+              "regions\n",
+              by_repo.size(), regions_checked, changes_checked, every.size(), all->size());
+  EXPECT_GT(regions_checked, 1000u);
+}
+
+}  // namespace
+}  // namespace polcheck::analysis
