@@ -151,23 +151,23 @@ void MarkdownTable(std::string& out, const std::vector<RegionChange>& changes) {
   }
 }
 
-nlohmann::json LocationJson(const std::optional<RuleLocation>& at) {
+nlohmann::ordered_json LocationJson(const std::optional<RuleLocation>& at) {
   if (!at) {
     return nullptr;
   }
   return {{"policy", at->policy}, {"pattern", at->pattern}, {"file", at->file}, {"line", at->line}};
 }
 
-nlohmann::json CapsJson(CapabilitySet caps) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json CapsJson(CapabilitySet caps) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (std::string_view n : caps.SortedNames()) {
     out.push_back(std::string(n));
   }
   return out;
 }
 
-nlohmann::json ChangesJson(const std::vector<RegionChange>& changes) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json ChangesJson(const std::vector<RegionChange>& changes) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const RegionChange& c : changes) {
     out.push_back({{"region", c.description},
                    {"example", c.example},
@@ -335,7 +335,7 @@ std::string FormatDiffMarkdown(const DiffResult& r) {
 }
 
 std::string FormatDiffJson(const DiffResult& r) {
-  nlohmann::json principals = nlohmann::json::array();
+  nlohmann::ordered_json principals = nlohmann::ordered_json::array();
   for (const PrincipalChange& p : r.principals) {
     principals.push_back({{"label", p.label},
                           {"kind", SubjectKindName(p.kind)},
@@ -346,7 +346,7 @@ std::string FormatDiffJson(const DiffResult& r) {
                           {"risky", p.risky()},
                           {"changes", ChangesJson(p.changes)}});
   }
-  nlohmann::json policies = nlohmann::json::array();
+  nlohmann::ordered_json policies = nlohmann::ordered_json::array();
   for (const PolicyChange& p : r.policies) {
     policies.push_back({{"name", p.name},
                         {"status", ChangeStatusName(p.status)},
@@ -354,7 +354,7 @@ std::string FormatDiffJson(const DiffResult& r) {
                         {"templated", p.templated},
                         {"changes", ChangesJson(p.changes)}});
   }
-  nlohmann::json out = {{"base", r.base_label},
+  nlohmann::ordered_json out = {{"base", r.base_label},
                         {"head", r.head_label},
                         {"summary",
                          {{"principals_total", r.principals_total},

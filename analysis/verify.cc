@@ -520,11 +520,11 @@ std::string FormatVerifyText(const VerifyResult& result) {
 }
 
 std::string FormatVerifyJson(const VerifyResult& result) {
-  nlohmann::json invariants = nlohmann::json::array();
+  nlohmann::ordered_json invariants = nlohmann::ordered_json::array();
   for (const InvariantResult& r : result.results) {
-    nlohmann::json ces = nlohmann::json::array();
+    nlohmann::ordered_json ces = nlohmann::ordered_json::array();
     for (const Counterexample& c : r.counterexamples) {
-      nlohmann::json rule = nullptr;
+      nlohmann::ordered_json rule = nullptr;
       if (c.rule) {
         rule = {{"policy", c.rule->policy}, {"pattern", c.rule->pattern}, {"file", c.rule->file},
                 {"line", c.rule->line}};
@@ -546,7 +546,7 @@ std::string FormatVerifyJson(const VerifyResult& result) {
                           {"regions", r.regions},
                           {"counterexamples", ces}});
   }
-  return nlohmann::json{{"all_proven", result.all_proven()}, {"invariants", invariants}}.dump(2) + "\n";
+  return nlohmann::ordered_json{{"all_proven", result.all_proven()}, {"invariants", invariants}}.dump(2) + "\n";
 }
 
 namespace {
