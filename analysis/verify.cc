@@ -108,6 +108,8 @@ class InvariantReader {
     bool has_principals = false;
     bool has_path = false;
     bool has_caps = false;
+    bool has_op = false;
+    bool has_params = false;
     for (const auto& kv : body) {
       const std::string key = kv.first.Scalar();
       if (key == "principals") {
@@ -119,14 +121,66 @@ class InvariantReader {
       } else if (key == "caps" || key == "capabilities") {
         has_caps = true;
         ok &= ReadCaps(kv.second, inv);
+      } else if (key == "op") {
+        has_op = true;
+        ok &= ReadOp(kv.second, inv);
+      } else if (key == "params") {
+        has_params = true;
+        ok &= ReadParams(kv.second, inv);
       } else {
-        Error(kv.first, fmt::format("unknown key \"{}\" (expected principals, path, caps)", key));
+        Error(kv.first, fmt::format("unknown key \"{}\" (expected principals, path, caps, op, params)", key));
         ok = false;
       }
     }
-    if (!has_principals || !has_path || !has_caps) {
-      Error(body, "`principals`, `path` and `caps` are all required");
+    if (!has_principals || !has_path || has_caps == has_op) {
+      Error(body, "`principals`, `path` and one of `caps` or `op` are required");
       ok = false;
+    }
+    if (has_params && !has_op) {
+      Error(body, "`params` needs `op`: parameters belong to one request");
+      ok = false;
+    }
+    return ok;
+  }
+
+  bool ReadOp(const YAML::Node& node, Invariant& inv) {
+    std::optional<std::string> name = Scalar(node, "op");
+    if (!name) {
+      return false;
+    }
+    inv.op = evaluator::ParseOperation(*name);
+    if (!inv.op || !evaluator::RequiredCapability(*inv.op, dialect_)) {
+      Error(node, fmt::format("op: unknown operation \"{}\" for {} (expected read, create, update, patch, delete, "
+                              "list, ...)",
+                              *name, DialectName(dialect_)));
+      inv.op.reset();
+      return false;
+    }
+    return true;
+  }
+
+  bool ReadParams(const YAML::Node& node, Invariant& inv) {
+    if (!node.IsMap()) {
+      Error(node, "params: expected a map of parameter names to values");
+      return false;
+    }
+    bool ok = true;
+    for (const auto& kv : node) {
+      const std::string name = kv.first.Scalar();
+      if (kv.second.IsScalar()) {
+        inv.params[name] = parser::Value::String(kv.second.Scalar());
+      } else if (kv.second.IsSequence()) {
+        parser::Value::List items;
+        for (const YAML::Node& item : kv.second) {
+          std::optional<std::string> v = Scalar(item, "params: " + name);
+          ok &= v.has_value();
+          items.push_back(parser::Value::String(v.value_or("")));
+        }
+        inv.params[name] = parser::Value::MakeList(std::move(items));
+      } else {
+        Error(kv.second, fmt::format("params: {}: expected a string or a list of strings", name));
+        ok = false;
+      }
     }
     return ok;
   }
@@ -365,16 +419,33 @@ Expected<AclVerdict> CheckAcl(const Workspace& ws, const evaluator::Acl& acl, co
       continue;
     }
     const CapabilitySet held = EffectiveCapabilities(acl, r.example);
-    const CapabilitySet bad = Offending(inv, held, r.ends_with_slash);
-    if (bad.empty()) {
-      continue;
+    std::string refusal;
+    CapabilitySet bad;
+    if (inv.op) {
+      const bool listing = *inv.op == evaluator::Operation::kList || *inv.op == evaluator::Operation::kScan;
+      if (listing && !r.ends_with_slash) {
+        continue;  // LIST requests always end in '/'
+      }
+      const evaluator::Result res =
+          acl.Check({.path = r.example, .operation = *inv.op, .params = inv.params.empty() ? nullptr : &inv.params});
+      if (res.allowed == inv.allow) {
+        continue;
+      }
+      refusal = std::string(evaluator::ReasonCode(res.reason));
+    } else {
+      bad = Offending(inv, held, r.ends_with_slash);
+      if (bad.empty()) {
+        continue;
+      }
     }
     Counterexample c;
     c.path = r.example;
     c.region = DescribeRegion(r, patterns, hidden);
     c.capabilities = NamesOf(held);
     c.offending = NamesOf(bad);
-    const bool listing = (bad.bits() & ~kListingBits) == 0;
+    c.refusal = std::move(refusal);
+    const bool listing = inv.op ? (*inv.op == evaluator::Operation::kList || *inv.op == evaluator::Operation::kScan)
+                                : (bad.bits() & ~kListingBits) == 0;
     const evaluator::Result res = acl.Check(
         {.path = r.example, .operation = listing ? evaluator::Operation::kList : evaluator::Operation::kRead});
     c.rule = Where(ws, acl, res.rule);
@@ -422,7 +493,12 @@ std::string CounterexampleText(const InvariantResult& r, const Counterexample& c
   }
   const std::string offending = fmt::format("{}", fmt::join(c.offending, ", "));
   const std::string held = c.capabilities.empty() ? "none" : fmt::format("{}", fmt::join(c.capabilities, ", "));
-  out += r.allow ? fmt::format("lacks {} on {}", offending, c.path) : fmt::format("holds {} on {}", offending, c.path);
+  if (!c.refusal.empty()) {
+    out += r.allow ? fmt::format("{} {} is refused ({})", r.caps.front(), c.path, c.refusal)
+                   : fmt::format("{} {} is allowed", r.caps.front(), c.path);
+  } else {
+    out += r.allow ? fmt::format("lacks {} on {}", offending, c.path) : fmt::format("holds {} on {}", offending, c.path);
+  }
   out += fmt::format(" (capabilities there: {}; region {})", held, c.region);
   if (c.rule) {
     out += fmt::format(" [{}:{} \"{}\"]", c.rule->file, c.rule->line, c.rule->pattern);
@@ -464,7 +540,7 @@ Expected<VerifyResult> Verify(const Workspace& ws, const std::vector<Invariant>&
     r.name = inv.name;
     r.allow = inv.allow;
     r.path = inv.path;
-    r.caps = NamesOf(inv.caps);
+    r.caps = inv.op ? std::vector<std::string>{std::string(evaluator::OperationName(*inv.op))} : NamesOf(inv.caps);
     const std::vector<const Subject*> selected = Select(all, inv, sink);
     r.principals = selected.size();
     std::map<const evaluator::Acl*, AclVerdict> verdicts;
@@ -534,6 +610,7 @@ std::string FormatVerifyJson(const VerifyResult& result) {
                      {"region", c.region},
                      {"capabilities", c.capabilities},
                      {"offending", c.offending},
+                     {"refusal", c.refusal},
                      {"rule", rule},
                      {"note", c.note}});
     }

@@ -29,6 +29,10 @@
 // allow: every selected principal holds all of `caps` everywhere under `path`
 // (`list` / `scan` only on the paths ending in '/', where LIST requests go).
 // Capabilities are counted as `polcheck diff` counts them (diff.h).
+// With `op: update` (and optional `params: {name: value}`) instead of `caps`,
+// the request itself must be refused (deny) / allowed (allow) on every path,
+// parameter and wrapping constraints included; list/scan requests only on
+// paths ending in '/'.
 #pragma once
 
 #include <optional>
@@ -54,6 +58,10 @@ struct Invariant {
   std::string path;         // as written
   parser::Pattern pattern;  // normalised (§1.4)
   parser::CapabilitySet caps;
+  // Instead of caps: one request, checked whole (capability, parameter and
+  // wrapping constraints, §6) with these parameters (strings, as the CLI sends).
+  std::optional<evaluator::Operation> op;
+  evaluator::Params params;
   Span span;
 };
 
@@ -68,6 +76,7 @@ struct Counterexample {
   std::string region;                     // the region it stands for
   std::vector<std::string> capabilities;  // what the principal holds there
   std::vector<std::string> offending;     // deny: held caps that are forbidden; allow: required caps missing
+  std::string refusal;                    // `op` invariants: the evaluator's reason code ("allowed" for deny)
   std::optional<RuleLocation> rule;       // the deciding rule, when one matched
   std::string note;                       // e.g. "login refused: ..."
 };
@@ -76,7 +85,7 @@ struct InvariantResult {
   std::string name;
   bool allow = false;
   std::string path;
-  std::vector<std::string> caps;
+  std::vector<std::string> caps;  // or {operation} for an `op` invariant
   bool proven = true;
   std::size_t principals = 0;  // selected
   std::size_t regions = 0;     // regions checked (summed over distinct policy sets)

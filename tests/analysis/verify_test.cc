@@ -151,10 +151,46 @@ TEST(Verify, BadCapabilityAndMissingKeys) {
 )");
   EXPECT_NE(run->diagnostics.find("invariants.yaml:2:52: error: unknown capability \"reed\""), std::string::npos)
       << run->diagnostics;
-  EXPECT_NE(run->diagnostics.find("invariants.yaml:4:10: error: `principals`, `path` and `caps` are all required"),
+  EXPECT_NE(run->diagnostics.find("invariants.yaml:4:10: error: `principals`, `path` and one of `caps` or `op` are "
+                                  "required"),
             std::string::npos)
       << run->diagnostics;
   EXPECT_NE(run->diagnostics.find("needs exactly one of `deny:` or `allow:`"), std::string::npos) << run->diagnostics;
+}
+
+TEST(Verify, OpInvariantsCheckParameterConstraints) {
+  const std::map<std::string, std::string> files = {
+      {"bindings/t.yaml", "token_roles:\n  issuer: {allowed_policies: [tokens], token_no_default_policy: true}\n"},
+      {"policies/tokens.hcl",
+       "path \"auth/token/create\" {\n  capabilities = [\"update\"]\n"
+       "  allowed_parameters = { \"policies\" = [\"app\", \"default\"] }\n}\n"}};
+  auto run = VerifyText(files, R"(- name: no root tokens
+  deny: { principals: ["*"], path: "auth/token/create", op: update, params: {policies: root} }
+- name: app tokens
+  allow: { principals: ["token-role:issuer"], path: "auth/token/create", op: update, params: {policies: [app, default]} }
+- name: no token creation at all
+  deny: { principals: ["*"], path: "auth/token/create", op: update }
+- name: params need op
+  deny: { principals: ["*"], path: "auth/token/create", caps: [update], params: {a: b} }
+)");
+  EXPECT_NE(run->diagnostics.find("invariants.yaml:8:9: error: `params` needs `op`"), std::string::npos)
+      << run->diagnostics;
+  auto ok = VerifyText(files, R"(- name: no root tokens
+  deny: { principals: ["*"], path: "auth/token/create", op: update, params: {policies: root} }
+- name: app tokens
+  allow: { principals: ["token-role:issuer"], path: "auth/token/create", op: update, params: {policies: [app, default]} }
+- name: no token creation at all
+  deny: { principals: ["*"], path: "auth/token/create", op: update }
+)");
+  ASSERT_EQ(ok->result.results.size(), 3u) << ok->diagnostics;
+  EXPECT_TRUE(ok->result.results[0].proven) << FormatVerifyText(ok->result);
+  EXPECT_TRUE(ok->result.results[1].proven) << FormatVerifyText(ok->result);
+  ASSERT_FALSE(ok->result.results[2].proven);
+  ASSERT_EQ(ok->result.results[2].counterexamples.size(), 1u);
+  EXPECT_EQ(ok->result.results[2].counterexamples[0].path, "auth/token/create");
+  EXPECT_NE(FormatVerifyText(ok->result).find("auth/token/roles/issuer: update auth/token/create is allowed"),
+            std::string::npos)
+      << FormatVerifyText(ok->result);
 }
 
 // Proven means no path under the pattern holds the capability; refuted means
