@@ -3,6 +3,7 @@
 #include "analysis/diff.h"
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,26 +142,7 @@ Access Evaluate(const Acl& acl, std::string_view path) {
 }
 
 std::optional<RuleLocation> Where(const Side& side, evaluator::RuleId id) {
-  if (id == evaluator::kNoRule) {
-    return std::nullopt;
-  }
-  const evaluator::CompiledRule& rule = side.acl->rule(id);
-  const evaluator::RuleSource* src = nullptr;
-  for (const evaluator::RuleSource& s : rule.sources) {
-    if (!s.ignored && (src == nullptr || s.capabilities.is_deny())) {
-      src = &s;
-    }
-  }
-  if (src == nullptr || side.ws == nullptr) {
-    return std::nullopt;
-  }
-  RuleLocation at;
-  at.policy = std::string(side.acl->policy_name(src->policy));
-  at.pattern = src->label;
-  const SourceFile& file = side.ws->sources->file(src->label_span.file);
-  at.file = file.name();
-  at.line = file.Locate(src->label_span.begin).line;
-  return at;
+  return side.ws == nullptr ? std::nullopt : RuleLocationOf(*side.ws, *side.acl, id);
 }
 
 bool IsRootGlob(const evaluator::CompiledRule& rule) {
@@ -612,6 +594,29 @@ parser::CapabilitySet EffectiveCapabilities(const evaluator::Acl& acl, std::stri
   return Evaluate(acl, path).caps;
 }
 
+std::optional<RuleLocation> RuleLocationOf(const Workspace& ws, const evaluator::Acl& acl, evaluator::RuleId id) {
+  if (id == evaluator::kNoRule) {
+    return std::nullopt;
+  }
+  // The first deny block of a deny rule, else the first block that counted.
+  const evaluator::RuleSource* src = nullptr;
+  for (const evaluator::RuleSource& s : acl.rule(id).sources) {
+    if (!s.ignored && (src == nullptr || (s.capabilities.is_deny() && !src->capabilities.is_deny()))) {
+      src = &s;
+    }
+  }
+  if (src == nullptr) {
+    return std::nullopt;
+  }
+  RuleLocation at;
+  at.policy = std::string(acl.policy_name(src->policy));
+  at.pattern = src->label;
+  const SourceFile& file = ws.sources->file(src->label_span.file);
+  at.file = file.name();
+  at.line = file.Locate(src->label_span.begin).line;
+  return at;
+}
+
 bool PrincipalChange::risky() const {
   return std::any_of(changes.begin(), changes.end(), [](const RegionChange& c) { return !c.risks.empty(); });
 }
@@ -822,8 +827,8 @@ Expected<RunResult> RunCapture(const std::vector<std::string>& argv, const std::
   }
   if (pid == 0) {
     ::dup2(fds[1], 1);
-    if (FILE* devnull = std::fopen("/dev/null", "w")) {
-      ::dup2(fileno(devnull), 2);
+    if (const int devnull = ::open("/dev/null", O_WRONLY); devnull >= 0) {
+      ::dup2(devnull, 2);
     }
     ::close(fds[0]);
     ::close(fds[1]);

@@ -118,6 +118,11 @@ struct DiffOptions {
 // request on `path` (ending in '/') is allowed; deny = none.
 parser::CapabilitySet EffectiveCapabilities(const evaluator::Acl& acl, std::string_view path);
 
+// Where compiled rule `id` of `acl` is written (the Acl's policies come from
+// `ws`): its first deny block for a deny rule, else its first block Vault did
+// not ignore. nullopt for kNoRule.
+std::optional<RuleLocation> RuleLocationOf(const Workspace& ws, const evaluator::Acl& acl, evaluator::RuleId id);
+
 enum class FailOn : std::uint8_t { kNever, kNewAccess, kAnyChange, kRisky };
 // "new-access", "any-change", "risky"; nullopt when unknown.
 std::optional<FailOn> ParseFailOn(std::string_view text);

@@ -344,29 +344,6 @@ bool Selects(std::string_view sel, const Subject& s) {
   return Glob(fmt::format("auth/{}/role/{}", mount, name), s.label);
 }
 
-std::optional<RuleLocation> Where(const Workspace& ws, const evaluator::Acl& acl, evaluator::RuleId id) {
-  if (id == evaluator::kNoRule) {
-    return std::nullopt;
-  }
-  const evaluator::CompiledRule& rule = acl.rule(id);
-  const evaluator::RuleSource* src = nullptr;
-  for (const evaluator::RuleSource& s : rule.sources) {
-    if (!s.ignored && (src == nullptr || s.capabilities.is_deny())) {
-      src = &s;
-    }
-  }
-  if (src == nullptr) {
-    return std::nullopt;
-  }
-  RuleLocation at;
-  at.policy = std::string(acl.policy_name(src->policy));
-  at.pattern = src->label;
-  const SourceFile& file = ws.sources->file(src->label_span.file);
-  at.file = file.name();
-  at.line = file.Locate(src->label_span.begin).line;
-  return at;
-}
-
 std::vector<std::string> NamesOf(CapabilitySet caps) {
   std::vector<std::string> out;
   for (std::string_view n : caps.SortedNames()) {
@@ -448,7 +425,7 @@ Expected<AclVerdict> CheckAcl(const Workspace& ws, const evaluator::Acl& acl, co
                                 : (bad.bits() & ~kListingBits) == 0;
     const evaluator::Result res = acl.Check(
         {.path = r.example, .operation = listing ? evaluator::Operation::kList : evaluator::Operation::kRead});
-    c.rule = Where(ws, acl, res.rule);
+    c.rule = RuleLocationOf(ws, acl, res.rule);
     verdict.counterexample = std::move(c);
   }
   return verdict;
