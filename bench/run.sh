@@ -42,6 +42,7 @@ baselines = {
     "evaluator": {"Check": "Reference", "CheckNoPlus": "Reference", "Capabilities": "Reference"},
     "parser": {"Corpus": "ScanOnly"},
     "linter": {"Corpus10k": "ParseOnly10k"},
+    "diff": {"Workspaces": "Load"},
 }.get(part, {})
 to_ns = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 rows = {}
@@ -63,7 +64,8 @@ for (what, size), (ns, b) in sorted(rows.items(), key=lambda kv: (kv[0][0], int(
     base_ns = rows.get((base, size), (None,))[0] if base else None
     ratio = f"{base_ns/ns:10.1f}x" if base_ns else " " * 11
     extra = ", ".join(f"{k}={v:.2f}" for k, v in b.items()
-                      if k in ("acl_mb", "allowed_pct", "blocks", "files_per_second", "bytes_per_second"))
+                      if k in ("acl_mb", "allowed_pct", "blocks", "files_per_second", "bytes_per_second",
+                               "principals_changed", "groups_compared", "regions"))
     label = f"BM_{part.capitalize()}_{what}" + (f"/{size}" if size else "")
     print(f"{label:<32}{fmt(ns):>14}{(fmt(base_ns) if base_ns else ''):>14}{ratio:>12}  {extra}")
 PY

@@ -25,6 +25,8 @@ int Main(int argc, char** argv) {
       AddWhoCanCommand(app),
       AddMatrixCommand(app),
       AddTestCommand(app),
+      AddDiffCommand(app),
+      AddVerifyCommand(app),
       AddBenchCommand(app),
       AddServeCommand(app),
   };

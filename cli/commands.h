@@ -26,5 +26,7 @@ Command AddMatrixCommand(CLI::App& app);
 Command AddFmtCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
 Command AddTestCommand(CLI::App& app);
+Command AddDiffCommand(CLI::App& app);
+Command AddVerifyCommand(CLI::App& app);
 
 }  // namespace polcheck::cli
