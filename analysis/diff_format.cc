@@ -97,8 +97,9 @@ std::string Summary(const DiffResult& r) {
   for (const PrincipalChange& p : r.principals) {
     risky += p.risky() ? 1 : 0;
   }
-  return fmt::format("{} of {} principals changed ({} with risky gains), {} policies changed",
-                     r.principals.size(), r.principals_total, risky, r.policies.size());
+  return fmt::format("{} of {} {} changed ({} with risky gains), {} {} changed", r.principals.size(),
+                     r.principals_total, r.principals_total == 1 ? "principal" : "principals", risky,
+                     r.policies.size(), r.policies.size() == 1 ? "policy" : "policies");
 }
 
 std::string PrincipalHeading(const PrincipalChange& p) {

@@ -134,6 +134,10 @@ TEST(DiffWorkspaces, NewPlusRuleOutranksAnExistingDeny) {
   }
   EXPECT_TRUE(d.new_access());
   EXPECT_FALSE(d.risky());
+  // One changed policy is "1 policy", not "1 policies".
+  EXPECT_NE(FormatDiffText(d).find("1 of 3 principals changed (0 with risky gains), 1 policy changed\n"),
+            std::string::npos)
+      << FormatDiffText(d);
 }
 
 // The new rule changes nothing for its own policy (secret/data/* already
