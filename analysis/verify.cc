@@ -562,8 +562,9 @@ std::string FormatVerifyText(const VerifyResult& result) {
   std::size_t proven = 0;
   for (const InvariantResult& r : result.results) {
     proven += r.proven ? 1 : 0;
-    out += fmt::format("{}  {}  ({} {} on {}; {} principals, {} regions)\n", r.proven ? "PROVEN " : "REFUTED", r.name,
-                       r.allow ? "allow" : "deny", fmt::join(r.caps, ", "), r.path, r.principals, r.regions);
+    out += fmt::format("{}  {}  ({} {} on {}; {} {}, {} {})\n", r.proven ? "PROVEN " : "REFUTED", r.name,
+                       r.allow ? "allow" : "deny", fmt::join(r.caps, ", "), r.path, r.principals,
+                       r.principals == 1 ? "principal" : "principals", r.regions, r.regions == 1 ? "region" : "regions");
     for (const Counterexample& c : r.counterexamples) {
       out += CounterexampleText(r, c);
     }

@@ -106,7 +106,7 @@ TEST(Verify, AllowRefutedWithTheDecidingDeny) {
   EXPECT_EQ(c.rule->policy, "guard");
   EXPECT_EQ(c.rule->line, 1u);
   EXPECT_EQ(FormatVerifyText(run->result),
-            "REFUTED  aaa reads its tree  (allow list, read on secret/data/aaa/*; 1 principals, 6 regions)\n"
+            "REFUTED  aaa reads its tree  (allow list, read on secret/data/aaa/*; 1 principal, 6 regions)\n"
             "  auth/kubernetes/role/aaa-role: lacks read on secret/data/aaa/admin/x (capabilities there: none; "
             "region secret/data/aaa/admin/*) [" +
                 c.rule->file + ":1 \"secret/data/aaa/admin/*\"]\n"
