@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cctype>
 #include <set>
 
@@ -29,7 +30,7 @@ const FieldTable kTokenFields = {
 const FieldTable kKubernetesFields = {
     {"bound_service_account_names", FieldKind::kStringList},
     {"bound_service_account_namespaces", FieldKind::kStringList},
-    {"bound_service_account_namespace_selector", FieldKind::kString},
+    {"bound_service_account_namespace_selector", FieldKind::kYamlText},
     {"audience", FieldKind::kString},
     {"alias_name_source", FieldKind::kString},
 };
@@ -188,6 +189,18 @@ class Reader {
   void Warn(Span span, std::string message) {
     sink_.Add(Severity::kWarning, span, "bindings", std::move(message));
   }
+  // A second definition of one Vault object (same API path): Vault stores
+  // one, so the first is kept and this one is dropped.
+  void Duplicate(Span second, Span first, std::string_view what) {
+    sink_.Add(Diagnostic{.severity = Severity::kError,
+                         .span = second,
+                         .message = fmt::format("{} is defined twice; Vault stores one object per path, polcheck "
+                                                "keeps the first definition",
+                                                what),
+                         .code = "duplicate-binding",
+                         .vault_message = {},
+                         .related = {RelatedLocation{.span = first, .message = "first defined here"}}});
+  }
   std::optional<std::string> Scalar(const YAML::Node& node, std::string_view what);
   std::vector<std::string> StringList(const YAML::Node& node, std::string_view what);
   std::map<std::string, std::string> StringMap(const YAML::Node& node, std::string_view what);
@@ -209,7 +222,10 @@ class Reader {
   void ForEachObject(const YAML::Node& node, std::string_view what, F read);
 
   void CheckRole(const Role& role);
+  void CheckAwsRole(const Role& role, const std::string& where);
   void CheckTokenTtls(const Fields& fields);
+  void CheckCidrs(const Fields& fields);
+  void CheckMountConfig(const AuthMount& mount);
 
   const SourceFile& source_;
   Bindings& out_;
@@ -325,6 +341,16 @@ std::optional<Field> Reader::ReadField(const YAML::Node& value, std::string_view
     }
     case FieldKind::kAny:
       f.text = value.IsScalar() ? value.Scalar() : std::string();
+      return f;
+    case FieldKind::kYamlText:
+      if (value.IsNull() || value.IsScalar()) {
+        f.text = value.IsNull() ? std::string() : value.Scalar();
+      } else {
+        // Written inline as YAML: kept as its JSON text, the form Vault stores.
+        YAML::Emitter json;
+        json << YAML::DoubleQuoted << YAML::Flow << value;
+        f.text = json.c_str();
+      }
       return f;
     case FieldKind::kStringList:
       if (!value.IsNull() && !value.IsScalar() && !value.IsSequence()) {
@@ -538,13 +564,24 @@ void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
       mount->github.fields = ReadFields(Unwrap(c), "github config", {&kGithubConfigFields, &kTokenFields});
       CheckTokenTtls(mount->github.fields);
     } else {
-      // Method configuration (issuer, CA, keys): kept but not interpreted.
-      for (const auto& kv : Unwrap(c)) {
+      // Method configuration (issuer, CA, keys, auth/aws/config/identity):
+      // kept as text; the fields logins depend on are checked below.
+      const YAML::Node config = Unwrap(c);
+      if (!config.IsMap()) {
+        Error(config, fmt::format("auth mount \"{}\": config must be a mapping of Vault's field names", path));
+      }
+      for (const auto& kv : config) {
         Field f;
         f.kind = FieldKind::kAny;
         f.text = kv.second.IsScalar() ? kv.second.Scalar() : "";
+        f.span = SpanOf(kv.second);
+        f.key_span = SpanOf(kv.first);
+        if (kv.second.IsSequence()) {
+          f.list = StringList(kv.second, kv.first.as<std::string>(""));
+        }
         mount->config.values[kv.first.as<std::string>("")] = f;
       }
+      CheckMountConfig(*mount);
     }
   }
   if (const YAML::Node m = spec["map"]) {
@@ -601,10 +638,11 @@ void Reader::ReadRoles(const YAML::Node& node, AuthMount& mount, bool users) {
       const YAML::Node object = Unwrap(kv.second);
       role.fields = ReadFields(object, where, {&kTokenFields});
     }
-    for (const Role& existing : mount.roles) {
-      if (existing.name == role.name) {
-        ErrorAt(role.name_span, fmt::format("{} is defined twice", where));
-      }
+    auto first = std::find_if(mount.roles.begin(), mount.roles.end(),
+                              [&](const Role& existing) { return existing.name == role.name; });
+    if (first != mount.roles.end()) {
+      Duplicate(role.name_span, first->name_span, where);
+      continue;
     }
     CheckRole(role);
     mount.roles.push_back(std::move(role));
@@ -651,7 +689,14 @@ void Reader::ReadTokenRoles(const YAML::Node& node) {
     role.name = kv.first.as<std::string>("");
     role.name_span = SpanOf(kv.first);
     role.fields = ReadFields(Unwrap(kv.second), fmt::format("token role \"{}\"", role.name), {&kTokenRoleFields});
+    auto first = std::find_if(out_.token_roles.begin(), out_.token_roles.end(),
+                              [&](const TokenRole& t) { return t.name == role.name; });
+    if (first != out_.token_roles.end()) {
+      Duplicate(role.name_span, first->name_span, fmt::format("token role \"{}\"", role.name));
+      continue;
+    }
     CheckTokenTtls(role.fields);
+    CheckCidrs(role.fields);
     out_.token_roles.push_back(std::move(role));
   }
 }
@@ -679,6 +724,12 @@ void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
   if (e.name.empty()) {
     Error(node, "an entity needs a name");
     return;
+  }
+  for (const IdentityEntity& first : out_.entities) {
+    if (first.name == e.name) {
+      Duplicate(e.span, first.span, fmt::format("entity \"{}\"", e.name));
+      return;
+    }
   }
   if (e.id.empty()) {
     e.id = "entity-" + HexTag("entity/" + e.name);
@@ -742,6 +793,12 @@ void Reader::ReadGroup(const YAML::Node& node, std::string name_from_key) {
   if (g.name.empty()) {
     Error(node, "a group needs a name");
     return;
+  }
+  for (const IdentityGroup& first : out_.groups) {
+    if (first.name == g.name) {
+      Duplicate(g.span, first.span, fmt::format("group \"{}\"", g.name));
+      return;
+    }
   }
   if (g.id.empty()) {
     g.id = "group-" + HexTag("group/" + g.name);
@@ -836,8 +893,121 @@ void Reader::CheckTokenTtls(const Fields& fields) {
   }
 }
 
+void Reader::CheckCidrs(const Fields& fields) {
+  for (const char* name : {"token_bound_cidrs", "bound_cidrs", "secret_id_bound_cidrs", "bound_cidr_list"}) {
+    const Field* f = fields.Find(name);
+    if (f == nullptr) {
+      continue;
+    }
+    for (const std::string& text : f->list) {
+      if (!ParseCidr(text)) {
+        ErrorAt(f->span, fmt::format("{}: \"{}\" is not an IP address or CIDR block (e.g. 10.0.0.0/8, 192.0.2.7)",
+                                     name, text));
+      }
+    }
+  }
+}
+
+// Vault's aws role write checks (builtin/credential/aws/path_role.go): EC2
+// bindings need auth_type=ec2 or IAM with inferred_entity_type=ec2_instance
+// (and then inferred_aws_region); bound_iam_principal_arn needs IAM; at least
+// one binding; the ec2-only switches are refused on IAM roles.
+void Reader::CheckAwsRole(const Role& role, const std::string& where) {
+  const Fields& f = role.fields;
+  const std::string auth_type = f.String("auth_type", "iam");
+  if (auth_type != "iam" && auth_type != "ec2") {
+    ErrorAt(f.Find("auth_type")->span, fmt::format("unknown auth_type \"{}\"", auth_type),
+            fmt::format("unrecognized auth_type: {}", auth_type));
+    return;
+  }
+  bool allow_ec2_binds = auth_type == "ec2";
+  const std::string inferred = f.String("inferred_entity_type");
+  if (!inferred.empty()) {
+    const Field* at = f.Find("inferred_entity_type");
+    if (auth_type != "iam") {
+      ErrorAt(at->span, fmt::format("{}: inferred_entity_type needs auth_type iam", where),
+              "specified inferred_entity_type but didn't allow iam auth_type");
+    } else if (inferred != "ec2_instance") {
+      ErrorAt(at->span, fmt::format("{}: unknown inferred_entity_type \"{}\" (expected ec2_instance)", where, inferred),
+              fmt::format("specified invalid inferred_entity_type: {}", inferred));
+    } else if (f.String("inferred_aws_region").empty()) {
+      ErrorAt(at->span, fmt::format("{}: inferred_entity_type needs inferred_aws_region", where),
+              "specified inferred_entity_type but not inferred_aws_region");
+    }
+    allow_ec2_binds = true;
+  } else if (const Field* region = f.Find("inferred_aws_region"); region != nullptr && !region->text.empty()) {
+    ErrorAt(region->span, fmt::format("{}: inferred_aws_region without inferred_entity_type", where),
+            "specified inferred_aws_region but not inferred_entity_type");
+  }
+  int binds = 0;
+  for (const char* n : {"bound_account_id", "bound_region", "bound_vpc_id", "bound_subnet_id", "bound_ami_id",
+                        "bound_iam_role_arn", "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
+    if (f.List(n).empty()) {
+      continue;
+    }
+    ++binds;
+    if (!allow_ec2_binds) {
+      ErrorAt(f.Find(n)->span,
+              fmt::format("{}: {} is an EC2 binding: it needs auth_type ec2 or inferred_entity_type ec2_instance",
+                          where, n),
+              fmt::format("specified {} but not specifying ec2 auth_type or inferring ec2_instance", n));
+    }
+  }
+  if (!f.List("bound_iam_principal_arn").empty()) {
+    ++binds;
+    if (auth_type != "iam") {
+      ErrorAt(f.Find("bound_iam_principal_arn")->span, fmt::format("{}: bound_iam_principal_arn needs auth_type iam", where),
+              "specified bound_iam_principal_arn but not specifying iam auth_type");
+    }
+  }
+  if (binds == 0) {
+    ErrorAt(role.name_span, fmt::format("{} has no bound_* constraint", where),
+            "at least one bound parameter should be specified on the role");
+  }
+  if (auth_type != "ec2") {
+    for (const char* n : {"allow_instance_migration", "disallow_reauthentication"}) {
+      if (f.Bool(n, false)) {
+        ErrorAt(f.Find(n)->span, fmt::format("{}: {} applies to auth_type ec2 only", where, n),
+                fmt::format("specified {} when not using ec2 auth type", n));
+      }
+    }
+    if (!f.String("role_tag").empty()) {
+      ErrorAt(f.Find("role_tag")->span, fmt::format("{}: role_tag applies to auth_type ec2 only", where),
+              "tried to enable role_tag when not using ec2 auth method");
+    }
+  }
+  for (const std::string& arn : f.List("bound_iam_principal_arn")) {
+    if (arn == "*") {
+      Warn(f.Find("bound_iam_principal_arn")->span,
+           fmt::format("{}: a bare \"*\" in bound_iam_principal_arn matches no principal", where));
+    }
+  }
+}
+
+// auth/aws/config/identity: iam_alias and ec2_alias pick the entity alias
+// name (path_config_identity.go); the JWT plugin's OIDC client id.
+void Reader::CheckMountConfig(const AuthMount& mount) {
+  auto one_of = [&](std::string_view name, std::initializer_list<std::string_view> allowed) {
+    const Field* f = mount.config.Find(name);
+    if (f == nullptr || f->text.empty() || std::find(allowed.begin(), allowed.end(), f->text) != allowed.end()) {
+      return;
+    }
+    std::string list;
+    for (std::string_view a : allowed) {
+      list += (list.empty() ? "" : " ") + std::string(a);
+    }
+    ErrorAt(f->span, fmt::format("{} \"{}\" is not one of: {}", name, f->text, list),
+            fmt::format("{} of \"{}\" not in set of allowed values: [{}]", name, f->text, list));
+  };
+  if (mount.type == AuthType::kAws) {
+    one_of("iam_alias", {"role_id", "unique_id", "full_arn", "canonical_arn"});
+    one_of("ec2_alias", {"role_id", "instance_id", "image_id"});
+  }
+}
+
 void Reader::CheckRole(const Role& role) {
   CheckTokenTtls(role.fields);
+  CheckCidrs(role.fields);
   const Fields& f = role.fields;
   const std::string where = fmt::format("role \"{}\"", role.name);
   for (const std::string& p : RolePolicies(f)) {
@@ -867,6 +1037,13 @@ void Reader::CheckRole(const Role& role) {
                   "can not mix \"*\" with values");
         }
       }
+      if (const Field* selector = f.Find("bound_service_account_namespace_selector");
+          selector != nullptr && !selector->text.empty()) {
+        if (ParsedSelector parsed = ParseLabelSelector(selector->text); !parsed.selector) {
+          ErrorAt(selector->span, fmt::format("{}: bound_service_account_namespace_selector: {}", where, parsed.error),
+                  "invalid \"bound_service_account_namespace_selector\" configured");
+        }
+      }
       const std::string source = f.String("alias_name_source", "serviceaccount_uid");
       if (source != "serviceaccount_uid" && source != "serviceaccount_name") {
         ErrorAt(f.Find("alias_name_source")->span, fmt::format("unknown alias_name_source \"{}\"", source),
@@ -874,33 +1051,9 @@ void Reader::CheckRole(const Role& role) {
       }
       break;
     }
-    case AuthType::kAws: {
-      const std::string auth_type = f.String("auth_type", "iam");
-      if (auth_type != "iam" && auth_type != "ec2") {
-        ErrorAt(f.Find("auth_type")->span, fmt::format("unknown auth_type \"{}\"", auth_type),
-                fmt::format("unrecognized auth_type: {}", auth_type));
-        break;
-      }
-      bool constrained = false;
-      for (const char* n : {"bound_account_id", "bound_region", "bound_vpc_id", "bound_subnet_id", "bound_ami_id",
-                            "bound_iam_role_arn", "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
-        constrained |= !f.List(n).empty();
-      }
-      if (auth_type == "iam") {
-        constrained |= !f.List("bound_iam_principal_arn").empty();
-      }
-      if (!constrained) {
-        ErrorAt(role.name_span, fmt::format("{} has no bound_* constraint", where),
-                "at least one bound parameter should be specified on the role");
-      }
-      for (const std::string& arn : f.List("bound_iam_principal_arn")) {
-        if (arn == "*") {
-          Warn(f.Find("bound_iam_principal_arn")->span,
-               fmt::format("{}: a bare \"*\" in bound_iam_principal_arn matches no principal", where));
-        }
-      }
+    case AuthType::kAws:
+      CheckAwsRole(role, where);
       break;
-    }
     case AuthType::kJwt: {
       const std::string type = f.String("role_type", "oidc");
       if (type != "oidc" && type != "jwt") {
@@ -1199,6 +1352,189 @@ bool GlobMatch(std::string_view pattern, std::string_view value) {
   }
   const std::string_view last = parts.back();
   return value.size() >= at + last.size() && value.substr(value.size() - last.size()) == last;
+}
+
+}  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+
+bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
+  for (const auto& [key, value] : match_labels) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) {
+      return false;
+    }
+  }
+  for (const Requirement& r : match_expressions) {
+    auto it = labels.find(r.key);
+    const bool listed = it != labels.end() && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+    if ((r.op == "In" && !listed) || (r.op == "NotIn" && listed) || (r.op == "Exists" && it == labels.end()) ||
+        (r.op == "DoesNotExist" && it != labels.end())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// The scalar strings of a YAML sequence, or why not.
+std::optional<std::vector<std::string>> ScalarList(const YAML::Node& node) {
+  std::vector<std::string> out;
+  if (node.IsNull()) {
+    return out;
+  }
+  if (!node.IsSequence()) {
+    return std::nullopt;
+  }
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) {
+      return std::nullopt;
+    }
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+std::string ReadRequirement(const YAML::Node& node, LabelSelector::Requirement& r) {
+  if (!node.IsMap()) {
+    return "a matchExpressions entry must be a mapping with key, operator and values";
+  }
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>("");
+    if (key == "key" && kv.second.IsScalar()) {
+      r.key = kv.second.Scalar();
+    } else if (key == "operator" && kv.second.IsScalar()) {
+      r.op = kv.second.Scalar();
+    } else if (key == "values") {
+      std::optional<std::vector<std::string>> values = ScalarList(kv.second);
+      if (!values) {
+        return "matchExpressions values must be a list of strings";
+      }
+      r.values = *std::move(values);
+    } else {
+      return fmt::format("unexpected \"{}\" in a matchExpressions entry (expected key, operator, values)", key);
+    }
+  }
+  if (r.key.empty()) {
+    return "a matchExpressions entry needs a key";
+  }
+  if (r.op == "In" || r.op == "NotIn") {
+    return r.values.empty() ? fmt::format("operator {} on \"{}\" needs values", r.op, r.key) : "";
+  }
+  if (r.op == "Exists" || r.op == "DoesNotExist") {
+    return r.values.empty() ? "" : fmt::format("operator {} on \"{}\" takes no values", r.op, r.key);
+  }
+  return fmt::format("unknown operator \"{}\" (expected In, NotIn, Exists or DoesNotExist)", r.op);
+}
+
+}  // namespace
+
+ParsedSelector ParseLabelSelector(std::string_view text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return {std::nullopt, fmt::format("not YAML or JSON: {}", e.msg)};
+  }
+  LabelSelector out;
+  if (root.IsNull()) {
+    return {out, ""};
+  }
+  if (!root.IsMap()) {
+    return {std::nullopt, "a label selector must be a mapping with matchLabels and/or matchExpressions"};
+  }
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>("");
+    if (key == "matchLabels") {
+      if (!kv.second.IsMap() && !kv.second.IsNull()) {
+        return {std::nullopt, "matchLabels must map label names to values"};
+      }
+      for (const auto& label : kv.second) {
+        if (!label.second.IsScalar()) {
+          return {std::nullopt, "matchLabels values must be strings"};
+        }
+        out.match_labels[label.first.as<std::string>("")] = label.second.Scalar();
+      }
+    } else if (key == "matchExpressions") {
+      if (!kv.second.IsSequence() && !kv.second.IsNull()) {
+        return {std::nullopt, "matchExpressions must be a list"};
+      }
+      for (const YAML::Node& item : kv.second) {
+        LabelSelector::Requirement r;
+        if (std::string error = ReadRequirement(item, r); !error.empty()) {
+          return {std::nullopt, error};
+        }
+        out.match_expressions.push_back(std::move(r));
+      }
+    } else {
+      return {std::nullopt, fmt::format("unknown key \"{}\" (expected matchLabels, matchExpressions)", key)};
+    }
+  }
+  return {out, ""};
+}
+
+std::optional<Cidr> ParseIp(std::string_view text) {
+  boost::system::error_code ec;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  Cidr out;
+  out.text = std::string(text);
+  out.v6 = address.is_v6();
+  if (out.v6) {
+    const auto bytes = address.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+    out.prefix = 128;
+  } else {
+    const auto bytes = address.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+    out.prefix = 32;
+  }
+  return out;
+}
+
+std::optional<Cidr> ParseCidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  std::optional<Cidr> out = ParseIp(Trim(text.substr(0, slash)));
+  if (!out || slash == std::string_view::npos) {
+    if (out) {
+      out->text = std::string(text);
+    }
+    return out;
+  }
+  const std::string_view bits = text.substr(slash + 1);
+  unsigned prefix = 0;
+  if (bits.empty() || bits.size() > 3 ||
+      !std::all_of(bits.begin(), bits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    return std::nullopt;
+  }
+  for (char c : bits) {
+    prefix = prefix * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (prefix > (out->v6 ? 128u : 32u)) {
+    return std::nullopt;
+  }
+  out->prefix = prefix;
+  out->text = std::string(text);
+  return out;
+}
+
+bool CidrContains(const Cidr& block, const Cidr& ip) {
+  if (block.v6 != ip.v6) {
+    return false;
+  }
+  unsigned bits = block.prefix;
+  for (std::size_t i = 0; bits > 0; ++i) {
+    const unsigned take = std::min(bits, 8u);
+    const auto mask = static_cast<std::uint8_t>(0xffu << (8 - take));
+    if ((block.bytes[i] & mask) != (ip.bytes[i] & mask)) {
+      return false;
+    }
+    bits -= take;
+  }
+  return true;
 }
 
 }  // namespace polcheck::analysis

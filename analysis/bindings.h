@@ -27,6 +27,7 @@
 // simulator and the explanations all read one representation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,6 +49,7 @@ enum class FieldKind : std::uint8_t {
   kDuration,    // seconds as a number, or a Go duration string ("1h30m")
   kStringMap,   // map string -> string (claim_mappings, metadata)
   kClaimMap,    // map string -> string or list (bound_claims)
+  kYamlText,    // a string holding YAML or JSON (a label selector); a mapping written inline is kept as JSON text
   kAny,         // accepted and kept as text; polcheck does not interpret it
 };
 
@@ -202,5 +204,44 @@ std::vector<std::string> RolePolicies(const Fields& fields);
 bool GlobbedStringsMatch(std::string_view item, std::string_view value);
 // go-glob (ryanuber/go-glob), as bound_claims_type=glob uses: '*' anywhere.
 bool GlobMatch(std::string_view pattern, std::string_view value);
+
+// A Kubernetes label selector (metav1.LabelSelector), as the kubernetes auth
+// method reads bound_service_account_namespace_selector: matchLabels (every
+// label equal) and matchExpressions (In, NotIn, Exists, DoesNotExist), all
+// ANDed; an empty selector matches every namespace.
+struct LabelSelector {
+  struct Requirement {
+    std::string key;
+    std::string op;  // In, NotIn, Exists, DoesNotExist
+    std::vector<std::string> values;
+  };
+  std::map<std::string, std::string> match_labels;
+  std::vector<Requirement> match_expressions;
+
+  bool Matches(const std::map<std::string, std::string>& labels) const;
+};
+// Reads a selector written as YAML or JSON. Fails (the message says what is
+// wrong) for anything Vault or Kubernetes would refuse: unknown keys, an
+// unknown operator, values with Exists/DoesNotExist, no values with In/NotIn.
+struct ParsedSelector {
+  std::optional<LabelSelector> selector;
+  std::string error;
+};
+ParsedSelector ParseLabelSelector(std::string_view text);
+
+// A CIDR block, or one address (a /32 or /128), as Vault's
+// parseutil.ParseAddrs reads token_bound_cidrs and secret_id_bound_cidrs.
+// Host bits may be set ("10.1.2.3/8" is 10.0.0.0/8). Parsed with Boost.Asio.
+struct Cidr {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> bytes{};  // v4 uses the first 4
+  unsigned prefix = 0;
+  std::string text;  // as written
+};
+std::optional<Cidr> ParseCidr(std::string_view text);
+// Parses an IPv4 or IPv6 address as a /32 or /128; nullopt when it is not one.
+std::optional<Cidr> ParseIp(std::string_view text);
+// True when `ip` lies in `block` (an IPv4 address never lies in an IPv6 block).
+bool CidrContains(const Cidr& block, const Cidr& ip);
 
 }  // namespace polcheck::analysis

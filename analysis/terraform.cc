@@ -698,6 +698,16 @@ struct JNode {
   }
 };
 
+// Where `key` of an object node was written, or nullopt when absent.
+std::optional<Span> KeySpan(const JNode& object, std::string_view key) {
+  for (const auto& [name, span] : object.keys) {
+    if (name == key) {
+      return span;
+    }
+  }
+  return std::nullopt;
+}
+
 JNode FromValue(const Value& v) {
   JNode n;
   n.span = v.span;
@@ -876,6 +886,9 @@ class Importer {
   struct Skip {
     Span span;
     std::string message;
+    // Set for a second definition of one Vault object: an error (Vault has
+    // one object per path) pointing at the first, which is kept.
+    std::optional<Span> first;
   };
   using Outcome = std::optional<Skip>;
 
@@ -938,6 +951,16 @@ class Importer {
     }
     if (!skip) {
       skip = import();
+    }
+    if (skip && skip->first) {
+      sink_.Add(Diagnostic{.severity = Severity::kError,
+                           .span = skip->span,
+                           .message = fmt::format("{}: {}; the first definition is kept", ResourceName(r),
+                                                  skip->message),
+                           .code = "duplicate-binding",
+                           .vault_message = {},
+                           .related = {RelatedLocation{.span = *skip->first, .message = "first defined here"}}});
+      return;
     }
     if (skip) {
       sink_.Add(Severity::kWarning, skip->span, "terraform-unsupported",
@@ -1138,9 +1161,11 @@ class Importer {
           JNode{.kind = JNode::Kind::kString, .text = std::string(method), .items = {}, .keys = {}, .span = name.span};
     }
     JNode& roles = mount.Child(section, name.span);
-    if (roles.Has(name.text)) {
-      return Skip{name.span, fmt::format("{} \"{}\" of auth/{} is defined twice in Terraform",
-                                         section == "users" ? "user" : "role", name.text, path)};
+    if (std::optional<Span> first = KeySpan(roles, name.text)) {
+      return Skip{name.span,
+                  fmt::format("{} \"{}\" of auth/{} is defined twice in Terraform", section == "users" ? "user" : "role",
+                              name.text, path),
+                  first};
     }
     roles.Child(name.text, name.span) = std::move(fields);
     return std::nullopt;
@@ -1305,8 +1330,9 @@ class Importer {
       return o;
     }
     JNode& roles = root_.Child("token_roles", r.block->span);
-    if (roles.Has(std::get<Value>(name).text)) {
-      return Skip{std::get<Value>(name).span, "token role defined twice in Terraform"};
+    if (std::optional<Span> first = KeySpan(roles, std::get<Value>(name).text)) {
+      return Skip{std::get<Value>(name).span,
+                  fmt::format("token role \"{}\" is defined twice in Terraform", std::get<Value>(name).text), first};
     }
     roles.Child(std::get<Value>(name).text, std::get<Value>(name).span) = std::move(fields);
     return std::nullopt;
@@ -1349,9 +1375,11 @@ class Importer {
       }
     }
     const std::string key = std::get<Value>(name).text;
-    if (groups_.count(key) != 0) {
-      return Skip{std::get<Value>(name).span, fmt::format("group \"{}\" is defined twice in Terraform", key)};
+    if (auto it = group_spans_.find(key); it != group_spans_.end()) {
+      return Skip{std::get<Value>(name).span, fmt::format("group \"{}\" is defined twice in Terraform", key),
+                  it->second};
     }
+    group_spans_[key] = std::get<Value>(name).span;
     groups_[key] = group_nodes_.size();
     group_nodes_.push_back(std::move(group));
     RebuildGroups(r.block->span);
@@ -1417,6 +1445,7 @@ class Importer {
   JNode root_;
   std::map<std::string, std::string> declared_;  // auth mount path -> type, from Terraform
   std::map<std::string, std::size_t> groups_;    // group name -> index in group_nodes_
+  std::map<std::string, Span> group_spans_;      // group name -> its `name` argument
   std::vector<JNode> group_nodes_;
 };
 
@@ -1542,17 +1571,8 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
     }
     s = it->second;
   };
-  // Objects already defined by bindings/ files: a second definition is an error.
-  std::set<std::string> groups;
-  std::set<std::string> token_roles;
-  for (const IdentityGroup& g : out.groups) {
-    groups.insert(g.name);
-  }
-  for (const TokenRole& t : out.token_roles) {
-    token_roles.insert(t.name);
-  }
-  const std::size_t groups_before = out.groups.size();
-  const std::size_t token_roles_before = out.token_roles.size();
+  // Objects already defined by bindings/ files are kept; the reader reports
+  // a second definition here as an error (duplicate-binding).
   DiagnosticSink local;
   LoadBindings(sources.file(tf.bindings_source), out, local);
   for (Diagnostic d : local.diagnostics()) {
@@ -1585,16 +1605,11 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       remap(s);
     }
   }
-  for (std::size_t i = 0; i < out.token_roles.size(); ++i) {
-    TokenRole& t = out.token_roles[i];
+  for (TokenRole& t : out.token_roles) {
     remap(t.name_span);
     for (auto& [name, f] : t.fields.values) {
       remap(f.span);
       remap(f.key_span);
-    }
-    if (i >= token_roles_before && token_roles.count(t.name) != 0) {
-      sink.Add(Severity::kError, t.name_span, "bindings",
-               fmt::format("token role \"{}\" is defined twice (also in bindings/)", t.name));
     }
   }
   for (IdentityEntity& e : out.entities) {
@@ -1603,15 +1618,10 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       remap(a.span);
     }
   }
-  for (std::size_t i = 0; i < out.groups.size(); ++i) {
-    IdentityGroup& g = out.groups[i];
+  for (IdentityGroup& g : out.groups) {
     remap(g.span);
     for (GroupAlias& a : g.aliases) {
       remap(a.span);
-    }
-    if (i >= groups_before && groups.count(g.name) != 0) {
-      sink.Add(Severity::kError, g.span, "bindings",
-               fmt::format("group \"{}\" is defined twice (also in bindings/)", g.name));
     }
   }
 }

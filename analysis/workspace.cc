@@ -60,6 +60,7 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
   Workspace ws;
   ws.directory = options.directory;
   ws.config = config::DefaultConfig();
+  const std::size_t config_errors_before = sink.error_count();
   for (const char* name : {".polcheck.yaml", "polcheck.yaml"}) {
     if (std::filesystem::is_regular_file(options.directory / name, ec)) {
       Expected<config::Config> loaded = config::Load(options.directory / name, *ws.sources, sink);
@@ -70,6 +71,7 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
       break;
     }
   }
+  ws.has_config_errors = sink.error_count() > config_errors_before;
   ws.dialect = options.dialect.value_or(ws.config.dialect.value_or(Dialect::kVault));
 
   Expected<std::vector<std::string>> policy_paths = ListFiles(options.directory, "policies", {".hcl", ".json"});

@@ -45,7 +45,12 @@ struct Workspace {
   Bindings bindings;
   // True when policies/ has no default.hcl/json and the built-in one was added.
   bool builtin_default = false;
-  bool has_parse_errors = false;  // a policy or bindings file has an error diagnostic
+  // An input file (policy, bindings, *.tf) does not parse or Vault would
+  // refuse it: commands exit 3.
+  bool has_parse_errors = false;
+  // polcheck.yaml is invalid (YAML syntax, unknown key, wrong value): a
+  // configuration error, commands exit 2. Its diagnostics are in the sink.
+  bool has_config_errors = false;
 
   // The policy Vault stores under `name` (lower-cased), or nullptr.
   const parser::Policy* FindPolicy(std::string_view name) const;
@@ -58,7 +63,8 @@ struct Workspace {
 // Loads the workspace at options.directory. Fails with kNotFound when the
 // folder does not exist or holds neither policies/ nor bindings/, kIo when a
 // file cannot be read. Problems inside files go to `sink` and set
-// has_parse_errors.
+// has_parse_errors (policies, bindings, Terraform) or has_config_errors
+// (polcheck.yaml).
 [[nodiscard]] Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSink& sink);
 
 // Every diagnostic in `sink`, sorted by location, rendered with source lines.

@@ -51,6 +51,9 @@ int RunMatrix(const MatrixOptions& opts) {
     return Usage(ws.error().message);
   }
   std::cerr << analysis::RenderDiagnostics(*ws, sink);
+  if (ws->has_config_errors) {
+    return kExitUsage;  // polcheck.yaml is configuration, not input
+  }
   if (ws->has_parse_errors) {
     return kExitParseError;
   }

@@ -1,5 +1,5 @@
 // polcheck simulate (--role ROLE [--mount M] | --identity SPEC | --policies a,b)
-//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--explain]
+//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--source-ip IP] [--explain]
 //   [--format text|json] [--target T] [-C DIR]
 #include <CLI/CLI.hpp>
 
@@ -23,6 +23,7 @@ struct SimulateOptions {
   std::string op;
   std::string kv;
   std::vector<std::string> params;
+  std::string source_ip;
   bool explain = false;
   std::string format = "text";
   std::string target;
@@ -59,6 +60,10 @@ int RunSimulate(const SimulateOptions& opts) {
   if (!opts.target.empty() && !(dialect = ParseDialect(opts.target))) {
     return Usage("unknown --target \"" + opts.target + "\" (expected vault, vault-legacy or openbao)");
   }
+  analysis::LoginContext context;
+  if (!opts.source_ip.empty() && !(context.source_ip = analysis::ParseIp(opts.source_ip))) {
+    return Usage("--source-ip \"" + opts.source_ip + "\": expected an IPv4 or IPv6 address");
+  }
   analysis::SimulateRequest request;
   request.path = opts.path;
   request.explain = opts.explain;
@@ -85,6 +90,9 @@ int RunSimulate(const SimulateOptions& opts) {
     return Usage(ws.error().message);
   }
   std::cerr << analysis::RenderDiagnostics(*ws, sink);
+  if (ws->has_config_errors) {
+    return kExitUsage;  // polcheck.yaml is configuration, not input
+  }
   if (ws->has_parse_errors) {
     return kExitParseError;
   }
@@ -98,13 +106,13 @@ int RunSimulate(const SimulateOptions& opts) {
 
   std::vector<analysis::Subject> subjects;
   if (!opts.role.empty()) {
-    subjects = analysis::SubjectsForRole(*ws, opts.role, opts.mount);
+    subjects = analysis::SubjectsForRole(*ws, opts.role, opts.mount, context);
     if (subjects.empty()) {
       return Usage("no role, user or token role named \"" + opts.role + "\"" +
                    (opts.mount.empty() ? std::string() : " on mount \"" + opts.mount + "\""));
     }
   } else if (!opts.identity.empty()) {
-    Expected<std::vector<analysis::Subject>> found = analysis::SubjectsForIdentity(*ws, opts.identity);
+    Expected<std::vector<analysis::Subject>> found = analysis::SubjectsForIdentity(*ws, opts.identity, context);
     if (!found) {
       return Usage(found.error().message);
     }
@@ -137,8 +145,10 @@ Command AddSimulateCommand(CLI::App& app) {
   sub->add_option("--role", opts->role, "Role (or userpass user, token role) name; one answer per mount");
   sub->add_option("--mount", opts->mount, "Auth mount path the role lives on (\"token\" for token roles)");
   sub->add_option("--identity", opts->identity,
-                  "A login: kubernetes:NS/SA, aws:ARN, jwt:CLAIMS.json, userpass:NAME, approle:ROLE, "
-                  "github:ORG/TEAM[,TEAM][@LOGIN], entity:NAME");
+                  "A login: kubernetes:NS/SA[@UID][,LABEL=VALUE...], aws:ARN, aws-ec2:instance_id=I[,KEY=VALUE...], "
+                  "jwt:CLAIMS.json, userpass:NAME, approle:ROLE, github:ORG/TEAM[,TEAM][@LOGIN], entity:NAME");
+  sub->add_option("--source-ip", opts->source_ip,
+                  "Client address of the login, checked against token_bound_cidrs / secret_id_bound_cidrs");
   sub->add_option("--policies", opts->policies, "A raw token with these policies (comma-separated)");
   sub->add_option("--path", opts->path, "Request path");
   sub->add_option("--op", opts->op, "Operation (read, create, update, ...); with --kv a `vault kv` operation");
