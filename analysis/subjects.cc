@@ -1101,7 +1101,9 @@ void ApplyLoginContext(const Workspace& ws, Subject& s, const LoginContext& cont
       s.chain.push_back(fmt::format("{} {} contains the source address {}", b.field, Quoted(b.cidrs),
                                     context.source_ip->text));
     } else if (s.login_error.empty()) {
-      s.login_error = std::string_view(b.field).starts_with("token")
+      const bool secret_id = std::string_view(b.field) == "secret_id_bound_cidrs" ||
+                             std::string_view(b.field) == "bound_cidr_list";
+      s.login_error = !secret_id
                           ? fmt::format("source address {} is outside {} {}: permission denied",
                                         context.source_ip->text, b.field, Quoted(b.cidrs))
                           : fmt::format("source address \"{}\" unauthorized through CIDR restrictions on the role "

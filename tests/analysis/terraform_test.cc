@@ -242,6 +242,33 @@ resource "vault_policy" "p" {
       << l.diagnostics;
 }
 
+TEST(Terraform, ARoleDefinedTwiceInTerraformIsAnErrorNamingBoth) {
+  auto l = Load({{"main.tf", R"(resource "vault_kubernetes_auth_backend_role" "a" {
+  role_name                        = "r"
+  bound_service_account_names      = ["a"]
+  bound_service_account_namespaces = ["a"]
+  token_policies                   = ["first"]
+}
+resource "vault_kubernetes_auth_backend_role" "b" {
+  role_name                        = "r"
+  bound_service_account_names      = ["b"]
+  bound_service_account_namespaces = ["b"]
+  token_policies                   = ["second"]
+}
+)"}});
+  EXPECT_NE(l.diagnostics.find("main.tf:8:38: error: vault_kubernetes_auth_backend_role.b: role \"r\" of "
+                               "auth/kubernetes is defined twice in Terraform; the first definition is kept "
+                               "[duplicate-binding]"),
+            std::string::npos)
+      << l.diagnostics;
+  EXPECT_NE(l.diagnostics.find("main.tf:2:38: note: first defined here"), std::string::npos) << l.diagnostics;
+  ASSERT_EQ(l.ws.bindings.mounts.size(), 1u);
+  ASSERT_EQ(l.ws.bindings.mounts.front().roles.size(), 1u);
+  EXPECT_EQ(l.ws.bindings.mounts.front().roles.front().fields.List("token_policies"),
+            (std::vector<std::string>{"first"}));
+  EXPECT_TRUE(l.ws.has_parse_errors);
+}
+
 TEST(Terraform, UserpassGenericEndpointGithubTokenRoleAndGroups) {
   auto l = Load({{"main.tf", R"(
 resource "vault_auth_backend" "userpass" {
