@@ -112,6 +112,12 @@ struct Module {
   std::map<std::string, Resource> resources;  // "type.name"
   std::vector<Resource> ordered;              // file order
   std::optional<Span> provider_namespace;     // provider "vault" { namespace = ... }
+  std::vector<const hcl::Block*> calls;       // module "x" { source = ... }
+  // While the folder is imported as a child module through a call: the call's
+  // address ("module.x.") and its arguments, evaluated in the caller. A
+  // child module reads no tfvars (Terraform loads them for the root only).
+  std::string instance;
+  std::map<std::string, Result> inputs;
 };
 
 nlohmann::json ToJson(const Value& v) {
@@ -538,13 +544,26 @@ class Evaluator {
       const std::string& name = e.path[0];
       const Expr* def = nullptr;
       if (root == "var") {
-        if (auto t = module_.tfvars.find(name); t != module_.tfvars.end()) {
+        auto input = module_.inputs.find(name);
+        if (input != module_.inputs.end() && module_.var_defaults.count(name) != 0) {
+          if (!input->second) {
+            return Result::Fail(input->second.error.span,
+                                fmt::format("variable \"{}\" is set by {}: {}", name,
+                                            module_.instance.substr(0, module_.instance.size() - 1),
+                                            input->second.error.message));
+          }
+          return Index(*input->second.value, e, 1);
+        }
+        if (auto t = module_.tfvars.find(name); t != module_.tfvars.end() && module_.instance.empty()) {
           def = t->second;
         } else if (auto d = module_.var_defaults.find(name); d == module_.var_defaults.end()) {
           return Result::Fail(e.span, fmt::format("variable \"{}\" is not declared in this module", name));
+        } else if (d->second == nullptr && !module_.instance.empty()) {
+          return Result::Fail(e.span, fmt::format("variable \"{}\" has no default and {} does not set it", name,
+                                                  module_.instance.substr(0, module_.instance.size() - 1)));
         } else if (d->second == nullptr) {
           return Result::Fail(e.span, fmt::format("variable \"{}\" has no default and no terraform.tfvars value "
-                                                  "(it is set outside the module)", name));
+                                                  "(give it with --var or --var-file)", name));
         } else {
           def = d->second;
         }
@@ -575,7 +594,7 @@ class Evaluator {
       return Result::Fail(e.span, fmt::format("{} is read from a data source when Terraform runs", what));
     }
     if (root == "module") {
-      return Result::Fail(e.span, fmt::format("{} is a module output; modules are not followed", what));
+      return Result::Fail(e.span, fmt::format("{} is a module output; module outputs are not evaluated", what));
     }
     if (root == "terraform") {
       return Result::Fail(e.span, fmt::format("{} is known only when Terraform runs", what));
@@ -860,7 +879,7 @@ class Importer {
         sink_.Add(Severity::kWarning, r.block->span, "terraform-unsupported",
                   fmt::format("{} is not imported: the import does not model {}; the access it grants is not "
                               "in the analysis",
-                              ResourceName(r), r.type));
+                              m.instance + ResourceName(r), r.type));
       }
     }
     for (const Resource& r : m.ordered) {
@@ -955,7 +974,7 @@ class Importer {
     if (skip && skip->first) {
       sink_.Add(Diagnostic{.severity = Severity::kError,
                            .span = skip->span,
-                           .message = fmt::format("{}: {}; the first definition is kept", ResourceName(r),
+                           .message = fmt::format("{}: {}; the first definition is kept", m.instance + ResourceName(r),
                                                   skip->message),
                            .code = "duplicate-binding",
                            .vault_message = {},
@@ -964,7 +983,7 @@ class Importer {
     }
     if (skip) {
       sink_.Add(Severity::kWarning, skip->span, "terraform-unsupported",
-                fmt::format("{} is not imported: {}", ResourceName(r), skip->message));
+                fmt::format("{} is not imported: {}", m.instance + ResourceName(r), skip->message));
       return;
     }
     ++out_.imported[r.type];
@@ -1465,6 +1484,8 @@ void Collect(Module& m, const hcl::Body& body, FileId file) {
       Resource r{b.labels[0], b.labels[1], &b, file};
       m.resources[b.labels[0] + "." + b.labels[1]] = r;
       m.ordered.push_back(r);
+    } else if (b.type == "module" && b.labels.size() == 1) {
+      m.calls.push_back(&b);
     } else if (b.type == "provider" && b.labels.size() == 1 && b.labels[0] == "vault") {
       if (const hcl::Attribute* ns = b.body.Find("namespace"); ns != nullptr && b.body.Find("alias") == nullptr) {
         m.provider_namespace = ns->name_span;
@@ -1485,7 +1506,161 @@ bool Hidden(const fs::path& rel) {
 
 }  // namespace
 
+namespace {
+
+// -var-file and -var as HCL bodies: a -var value is a string unless it is
+// written as a list or object (as Terraform reads it for such variables).
+std::vector<hcl::Body> ReadCommandLineVars(const TerraformOptions& options, SourceSet& sources, DiagnosticSink& sink) {
+  std::vector<hcl::Body> out;
+  for (const auto& [name, text] : options.var_files) {
+    out.push_back(hcl::ParseConfig(sources.file(sources.Add(name, text)), sink));
+  }
+  for (const std::string& var : options.vars) {
+    const std::size_t eq = var.find('=');
+    const std::string key = var.substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : var.substr(eq + 1);
+    std::string text = key + " = ";
+    if (!value.empty() && (value.front() == '[' || value.front() == '{')) {
+      text += value;
+    } else {
+      text += '"';
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        if (c == '"' || c == '\\') {
+          text += '\\';
+        } else if ((c == '$' || c == '%') && i + 1 < value.size() && value[i + 1] == '{') {
+          text += c;  // "$${" and "%%{" keep a literal ${ / %{
+        }
+        text += c;
+      }
+      text += '"';
+    }
+    out.push_back(hcl::ParseConfig(sources.file(sources.Add("--var " + key, text + "\n")), sink));
+  }
+  return out;
+}
+
+// The folder a local module source names, relative to the workspace; nullopt
+// for registry, git, http and other remote sources.
+std::optional<std::string> LocalModuleDir(const Module& caller, const std::string& source) {
+  if (!source.starts_with("./") && !source.starts_with("../")) {
+    return std::nullopt;
+  }
+  fs::path rel = (fs::path(caller.rel == "." ? "" : caller.rel) / source).lexically_normal();
+  std::string out = rel.generic_string();
+  while (!out.empty() && out.back() == '/') {
+    out.pop_back();
+  }
+  return out == "." ? std::string() : out;
+}
+
+class ModuleCalls {
+ public:
+  ModuleCalls(std::map<std::string, Module*> by_dir, Importer& importer, const fs::path& workspace, SourceSet& sources,
+              DiagnosticSink& sink)
+      : by_dir_(std::move(by_dir)), importer_(importer), workspace_(workspace), sources_(sources), sink_(sink) {}
+
+  // Folders some module call names: they are imported through their calls only.
+  std::set<const Module*> Called() const {
+    std::set<const Module*> out;
+    for (const auto& [dir, m] : by_dir_) {
+      for (const hcl::Block* call : m->calls) {
+        if (std::optional<std::string> child = Source(*m, *call).second; child) {
+          if (auto it = by_dir_.find(*child); it != by_dir_.end() && it->second != m) {
+            out.insert(it->second);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // Imports every module `caller` calls, with the call's arguments bound to
+  // the child's variables, then the child's own calls.
+  void Import(Module& caller, int depth) {
+    for (const hcl::Block* call : caller.calls) {
+      const std::string address = caller.instance + "module." + call->labels[0];
+      auto [source, dir] = Source(caller, *call);
+      auto warn = [&](Span span, const std::string& why) {
+        sink_.Add(Severity::kWarning, span, "terraform-unsupported",
+                  fmt::format("{} is not imported: {}", address, why));
+      };
+      if (source.empty()) {
+        warn(call->span, "it has no literal `source`");
+        continue;
+      }
+      if (const hcl::Attribute* meta = call->body.Find("for_each") ? call->body.Find("for_each")
+                                                                    : call->body.Find("count")) {
+        warn(meta->name_span, fmt::format("{} = {}: one module instance per element; instances are not evaluated",
+                                          meta->name, hcl::Describe(meta->value)));
+        continue;
+      }
+      if (!dir) {
+        warn(call->body.Find("source")->value.span,
+             fmt::format("source \"{}\" is not a local path; registry, git and other remote modules are not "
+                         "fetched (expected a source starting with ./ or ../)",
+                         source));
+        continue;
+      }
+      auto it = by_dir_.find(*dir);
+      if (it == by_dir_.end()) {
+        warn(call->body.Find("source")->value.span,
+             fmt::format("source \"{}\" names no folder with .tf files in the workspace", source));
+        continue;
+      }
+      if (depth > 8 || it->second == &caller) {
+        warn(call->span, "module calls nest too deeply (a cycle?)");
+        continue;
+      }
+      Module& child = *it->second;
+      std::map<std::string, Result> inputs;
+      Evaluator ev(caller, workspace_, sources_, sink_);
+      for (const hcl::Attribute& a : call->body.attributes) {
+        static const std::set<std::string> kMeta = {"source", "version", "providers", "depends_on"};
+        if (kMeta.count(a.name) != 0) {
+          continue;
+        }
+        if (child.var_defaults.count(a.name) == 0) {
+          sink_.Add(Severity::kWarning, a.name_span, "terraform-unsupported",
+                    fmt::format("{}: argument \"{}\" names no variable of {}", address, a.name, *dir));
+          continue;
+        }
+        inputs.emplace(a.name, ev.Eval(a.value));
+      }
+      std::string saved_instance = std::exchange(child.instance, address + ".");
+      std::map<std::string, Result> saved_inputs = std::exchange(child.inputs, std::move(inputs));
+      importer_.Import(child);
+      Import(child, depth + 1);
+      child.instance = std::move(saved_instance);
+      child.inputs = std::move(saved_inputs);
+    }
+  }
+
+ private:
+  // The call's literal source and, when it is local, the folder.
+  std::pair<std::string, std::optional<std::string>> Source(const Module& caller, const hcl::Block& call) const {
+    const hcl::Attribute* source = call.body.Find("source");
+    if (source == nullptr || source->value.kind != hcl::ExprKind::kString) {
+      return {"", std::nullopt};
+    }
+    return {source->value.text, LocalModuleDir(caller, source->value.text)};
+  }
+
+  std::map<std::string, Module*> by_dir_;
+  Importer& importer_;
+  const fs::path& workspace_;
+  SourceSet& sources_;
+  DiagnosticSink& sink_;
+};
+
+}  // namespace
+
 TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, DiagnosticSink& sink) {
+  return ReadTerraform(directory, sources, sink, TerraformOptions{});
+}
+
+TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, DiagnosticSink& sink,
+                              const TerraformOptions& options) {
   TerraformImport out;
   std::map<std::string, std::vector<fs::path>> tf_by_dir;      // rel dir -> files
   std::map<std::string, std::vector<fs::path>> tfvars_by_dir;  // auto-loaded tfvars
@@ -1512,6 +1687,7 @@ TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, Dia
   }
   Importer importer(directory, sources, sink, out);
   std::vector<std::unique_ptr<Module>> modules;  // bodies must outlive the import
+  std::map<std::string, Module*> by_dir;
   for (auto& [dir, files] : tf_by_dir) {
     std::sort(files.begin(), files.end());
     auto m = std::make_unique<Module>();
@@ -1547,8 +1723,24 @@ TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, Dia
         m->tfvars[a.name] = &a.value;
       }
     }
-    importer.Import(*m);
+    by_dir[dir] = m.get();
     modules.push_back(std::move(m));
+  }
+  // -var-file, then -var, override the auto-loaded files of every root module.
+  const std::vector<hcl::Body> command_line = ReadCommandLineVars(options, sources, sink);
+  ModuleCalls calls(by_dir, importer, directory, sources, sink);
+  const std::set<const Module*> called = calls.Called();
+  for (const std::unique_ptr<Module>& m : modules) {
+    if (called.count(m.get()) != 0) {
+      continue;  // a child module: imported through its calls
+    }
+    for (const hcl::Body& body : command_line) {
+      for (const hcl::Attribute& a : body.attributes) {
+        m->tfvars[a.name] = &a.value;
+      }
+    }
+    importer.Import(*m);
+    calls.Import(*m, 0);
   }
   importer.Finish();
   return out;

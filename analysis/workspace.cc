@@ -81,8 +81,17 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
     return Unexpected(!policy_paths ? policy_paths.error() : binding_paths.error());
   }
   // *.tf files anywhere in the workspace (Terraform import, analysis/terraform.h).
+  TerraformOptions tf_options;
+  for (const std::string& file : options.tf_var_files) {
+    Expected<std::string> text = ReadFile(file);
+    if (!text) {
+      return Unexpected(text.error().code, fmt::format("--var-file {}", text.error().message));
+    }
+    tf_options.var_files.emplace_back(file, *std::move(text));
+  }
+  tf_options.vars = options.tf_vars;
   const std::size_t errors_before = sink.error_count();
-  TerraformImport tf = ReadTerraform(options.directory, *ws.sources, sink);
+  TerraformImport tf = ReadTerraform(options.directory, *ws.sources, sink, tf_options);
   if (policy_paths->empty() && binding_paths->empty() && tf.files == 0) {
     return Unexpected(Error::Code::kNotFound,
                       fmt::format("{}: not a workspace (no policies/ or bindings/ folder with files)",

@@ -32,6 +32,10 @@ struct WorkspaceOptions {
   std::filesystem::path directory = ".";
   // --target; nullopt = polcheck.yaml's dialect, else vault.
   std::optional<Dialect> dialect;
+  // Terraform's -var-file FILE (read relative to the current directory, not
+  // the workspace, as terraform does) and -var NAME=VALUE, for the *.tf import.
+  std::vector<std::string> tf_var_files;
+  std::vector<std::string> tf_vars;
 };
 
 struct Workspace {
@@ -61,8 +65,8 @@ struct Workspace {
 };
 
 // Loads the workspace at options.directory. Fails with kNotFound when the
-// folder does not exist or holds neither policies/ nor bindings/, kIo when a
-// file cannot be read. Problems inside files go to `sink` and set
+// folder does not exist or holds neither policies/ nor bindings/ (nor *.tf),
+// or a --var-file is missing; kIo when a file cannot be read. Problems inside files go to `sink` and set
 // has_parse_errors (policies, bindings, Terraform) or has_config_errors
 // (polcheck.yaml).
 [[nodiscard]] Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSink& sink);

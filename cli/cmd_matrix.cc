@@ -20,6 +20,8 @@ struct MatrixOptions {
   std::vector<std::string> paths;
   std::string format = "text";
   std::string target;
+  std::vector<std::string> var_files;  // Terraform -var-file
+  std::vector<std::string> vars;       // Terraform -var NAME=VALUE
 };
 
 int Usage(const std::string& message) {
@@ -45,8 +47,14 @@ int RunMatrix(const MatrixOptions& opts) {
     paths = analysis::ParsePathList(*text);
   }
   paths.insert(paths.end(), opts.paths.begin(), opts.paths.end());
+  for (const std::string& v : opts.vars) {
+    if (v.find('=') == std::string::npos || v.front() == '=') {
+      return Usage("--var \"" + v + "\": expected NAME=VALUE");
+    }
+  }
   DiagnosticSink sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = opts.workspace, .dialect = dialect}, sink);
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace(
+      {.directory = opts.workspace, .dialect = dialect, .tf_var_files = opts.var_files, .tf_vars = opts.vars}, sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
@@ -107,6 +115,8 @@ Command AddMatrixCommand(CLI::App& app) {
   sub->add_option("--path", opts->paths, "An extra column (repeatable)");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "csv", "json", "html"}));
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
+  sub->add_option("--var-file", opts->var_files, "Terraform variables file for the *.tf import (repeatable)");
+  sub->add_option("--var", opts->vars, "Terraform variable NAME=VALUE for the *.tf import (repeatable)");
   return {sub, [opts] { return RunMatrix(*opts); }};
 }
 

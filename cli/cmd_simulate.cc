@@ -27,6 +27,8 @@ struct SimulateOptions {
   bool explain = false;
   std::string format = "text";
   std::string target;
+  std::vector<std::string> var_files;  // Terraform -var-file
+  std::vector<std::string> vars;       // Terraform -var NAME=VALUE
 };
 
 int Usage(const std::string& message) {
@@ -84,8 +86,14 @@ int RunSimulate(const SimulateOptions& opts) {
     request.params[p.substr(0, eq)] = parser::Value::String(p.substr(eq + 1));
   }
 
+  for (const std::string& v : opts.vars) {
+    if (v.find('=') == std::string::npos || v.front() == '=') {
+      return Usage("--var \"" + v + "\": expected NAME=VALUE");
+    }
+  }
   DiagnosticSink sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = opts.workspace, .dialect = dialect}, sink);
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace(
+      {.directory = opts.workspace, .dialect = dialect, .tf_var_files = opts.var_files, .tf_vars = opts.vars}, sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
@@ -157,6 +165,8 @@ Command AddSimulateCommand(CLI::App& app) {
   sub->add_flag("--explain", opts->explain, "Show the login chain, the deciding rule and its competitors");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
+  sub->add_option("--var-file", opts->var_files, "Terraform variables file for the *.tf import (repeatable)");
+  sub->add_option("--var", opts->vars, "Terraform variable NAME=VALUE for the *.tf import (repeatable)");
   return {sub, [opts] { return RunSimulate(*opts); }};
 }
 
