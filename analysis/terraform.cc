@@ -871,6 +871,8 @@ class Importer {
         Guarded(m, r, [&] { return GenericEndpoint(ev, r); });
       } else if (r.type == "vault_github_team" || r.type == "vault_github_user") {
         Guarded(m, r, [&] { return GithubMap(ev, r); });
+      } else if (r.type == "vault_aws_auth_backend_config_identity") {
+        Guarded(m, r, [&] { return AwsConfigIdentity(ev, r); });
       } else if (r.type == "vault_token_auth_backend_role") {
         Guarded(m, r, [&] { return TokenRole(ev, r); });
       } else if (r.type == "vault_identity_group") {
@@ -1098,7 +1100,61 @@ class Importer {
         node.Child("config", r.block->span) = std::move(config);
       }
     }
+    if (r.type == "vault_jwt_auth_backend") {
+      JwtConfig(ev, r, node);
+    }
     declared_[mount] = type;
+    return std::nullopt;
+  }
+
+  // The JWT/OIDC config fields logins depend on (the OIDC client id is the
+  // ID token's audience). When oidc_client_id is set to something polcheck
+  // cannot evaluate (a variable, a secret), no config is recorded, so the
+  // audience check is reported as not checked rather than failing.
+  void JwtConfig(Evaluator& ev, const Resource& r, JNode& mount) {
+    JNode config;
+    config.span = r.block->span;
+    for (const char* key : {"oidc_client_id", "oidc_discovery_url", "bound_issuer", "default_role", "jwks_url"}) {
+      const hcl::Attribute* a = r.block->body.Find(key);
+      if (a == nullptr) {
+        continue;
+      }
+      Result v = ev.Eval(a->value);
+      if (!v || v.value->kind != Value::Kind::kString) {
+        if (std::string_view(key) == "oidc_client_id") {
+          return;
+        }
+        continue;
+      }
+      config.Child(key, a->name_span) = FromValue(*v.value);
+    }
+    if (!config.items.empty()) {
+      mount.Child("config", r.block->span) = std::move(config);
+    }
+  }
+
+  // auth/<backend>/config/identity: iam_alias and ec2_alias pick the entity
+  // alias name of AWS logins.
+  Outcome AwsConfigIdentity(Evaluator& ev, const Resource& r) {
+    auto backend = StringArg(ev, r, "backend", false, "aws");
+    if (Skip* skip = std::get_if<Skip>(&backend)) {
+      return *skip;
+    }
+    JNode config;
+    config.span = r.block->span;
+    if (Outcome o = Fields(ev, r, config, {"backend", "namespace"}, {})) {
+      return o;
+    }
+    const std::string mount = StripSlashes(std::get<Value>(backend).text);
+    JNode& node = Mount(mount, r.block->span);
+    if (declared_.count(mount) == 0 && !node.Has("type")) {
+      node.Child("type", r.block->span) =
+          JNode{.kind = JNode::Kind::kString, .text = "aws", .items = {}, .keys = {}, .span = r.block->span};
+    }
+    JNode& into = node.Child("config", r.block->span);
+    for (std::size_t i = 0; i < config.items.size(); ++i) {
+      into.Child(config.keys[i].first, config.keys[i].second) = config.items[i];
+    }
     return std::nullopt;
   }
 
@@ -1787,6 +1843,10 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       }
     }
     for (auto& [name, f] : m.github.fields.values) {
+      remap(f.span);
+      remap(f.key_span);
+    }
+    for (auto& [name, f] : m.config.values) {
       remap(f.span);
       remap(f.key_span);
     }

@@ -530,6 +530,48 @@ TEST(TerraformHcl, SquigglyHeredocIsASyntaxErrorPointingToTheIndentedForm) {
             "    |       ^\n");
 }
 
+TEST(TerraformConfig, AwsConfigIdentityAndJwtClientIdReachTheMountConfig) {
+  auto im = Import({{"main.tf", R"(resource "vault_auth_backend" "aws" {
+  type = "aws"
+}
+resource "vault_aws_auth_backend_config_identity" "id" {
+  backend   = vault_auth_backend.aws.path
+  iam_alias = "full_arn"
+  ec2_alias = "instance"
+}
+resource "vault_jwt_auth_backend" "oidc" {
+  path               = "oidc"
+  type               = "oidc"
+  oidc_discovery_url = "https://idp.example.com"
+  oidc_client_id     = "vault-ui"
+  oidc_client_secret = var.secret
+}
+variable "secret" {}
+variable "client" {}
+resource "vault_jwt_auth_backend" "unknown" {
+  path           = "oidc2"
+  type           = "oidc"
+  oidc_client_id = var.client
+}
+)"}},
+                   {});
+  const AuthMount* aws = im->bindings.FindMount("aws");
+  ASSERT_NE(aws, nullptr);
+  EXPECT_EQ(aws->config.String("iam_alias"), "full_arn");
+  // Vault's check applies, at the .tf line.
+  EXPECT_NE(im->diagnostics.find("main.tf:7:15: error: ec2_alias \"instance\" is not one of: role_id instance_id "
+                                 "image_id [bindings]"),
+            std::string::npos)
+      << im->diagnostics;
+  const AuthMount* oidc = im->bindings.FindMount("oidc");
+  ASSERT_NE(oidc, nullptr);
+  EXPECT_EQ(oidc->config.String("oidc_client_id"), "vault-ui");
+  EXPECT_EQ(oidc->config.String("oidc_discovery_url"), "https://idp.example.com");
+  // A client id that cannot be evaluated leaves the config unknown (not "unset").
+  ASSERT_NE(im->bindings.FindMount("oidc2"), nullptr);
+  EXPECT_TRUE(im->bindings.FindMount("oidc2")->config.values.empty());
+}
+
 TEST(TerraformCorpus, EveryRoleTerraformFileImportsOrExplains) {
   // The corpus sits beside the repository (../shared/corpus), as for the
   // parser and evaluator corpus tests; it was looked up in the environment
