@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "config/yaml_reader.h"
 #include "parser/duration.h"
 
 namespace polcheck::analysis {
@@ -232,21 +233,7 @@ class Reader {
   DiagnosticSink& sink_;
 };
 
-Span Reader::SpanOf(const YAML::Node& node) const {
-  const auto size = static_cast<std::uint32_t>(source_.text().size());
-  const YAML::Mark mark = node.Mark();
-  if (mark.pos < 0) {
-    return Span{source_.id(), 0, std::min<std::uint32_t>(1, size)};
-  }
-  const auto begin = std::min(static_cast<std::uint32_t>(mark.pos), size);
-  std::uint32_t end = begin + 1;
-  if (node.IsScalar()) {
-    // A quoted scalar's mark is at its opening quote.
-    const bool quoted = begin < size && (source_.text()[begin] == '"' || source_.text()[begin] == '\'');
-    end = begin + static_cast<std::uint32_t>(node.Scalar().size()) + (quoted ? 2 : 0);
-  }
-  return Span{source_.id(), begin, std::min(std::max(end, begin + 1), size)};
-}
+Span Reader::SpanOf(const YAML::Node& node) const { return config::YamlSpan(source_, node); }
 
 std::optional<std::string> Reader::Scalar(const YAML::Node& node, std::string_view what) {
   if (node.IsNull()) {
@@ -300,21 +287,7 @@ std::map<std::string, std::string> Reader::StringMap(const YAML::Node& node, std
 
 bool Reader::CheckKeys(const YAML::Node& map, std::string_view where,
                        std::initializer_list<std::string_view> allowed) {
-  if (!map.IsMap()) {
-    Error(map, fmt::format("{} must be a mapping", where));
-    return false;
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>("");
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string expected;
-      for (std::string_view a : allowed) {
-        expected += (expected.empty() ? "" : ", ") + std::string(a);
-      }
-      Error(kv.first, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where, expected));
-    }
-  }
-  return true;
+  return config::CheckYamlKeys(source_, sink_, "bindings", map, where, allowed);
 }
 
 // `vault read -format=json` wraps the object: {"request_id": ..., "data": {...}}.
@@ -1198,18 +1171,12 @@ const IdentityGroup* Bindings::FindGroup(std::string_view id_or_name) const {
 }
 
 void LoadBindings(const SourceFile& source, Bindings& out, DiagnosticSink& sink) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(source.text());
-  } catch (const YAML::Exception& e) {
-    const auto size = static_cast<std::uint32_t>(source.text().size());
-    const auto at = e.mark.pos < 0 ? 0u : std::min(static_cast<std::uint32_t>(e.mark.pos), size);
-    sink.Add(Severity::kError, Span{source.id(), at, std::min(at + 1, size)}, "bindings-syntax",
-             fmt::format("invalid YAML/JSON: {}", e.msg));
+  std::optional<YAML::Node> root = config::ParseYaml(source, sink, "bindings-syntax", "YAML/JSON");
+  if (!root) {
     return;
   }
   try {
-    Reader(source, out, sink).Read(root);
+    Reader(source, out, sink).Read(*root);
   } catch (const YAML::Exception& e) {
     sink.Add(Severity::kError, Span{source.id(), 0, 0}, "bindings", fmt::format("unreadable bindings: {}", e.msg));
   }
