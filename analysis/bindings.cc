@@ -172,6 +172,18 @@ std::string StripSlashes(std::string s) {
   return s;
 }
 
+// A namespace path as written ("team-a/", "/team-a/dev", "root") without
+// slashes at the ends; "" is the root namespace.
+std::string NamespacePath(std::string path) {
+  while (!path.empty() && path.front() == '/') {
+    path.erase(0, 1);
+  }
+  while (!path.empty() && path.back() == '/') {
+    path.pop_back();
+  }
+  return path == "root" ? std::string() : path;
+}
+
 class Reader {
  public:
   Reader(const SourceFile& source, Bindings& out, DiagnosticSink& sink)
@@ -458,8 +470,22 @@ void Reader::Read(const YAML::Node& root) {
   if (root.IsNull()) {
     return;
   }
-  if (!CheckKeys(root, "a bindings file", {"auth", "identity", "token_roles"})) {
+  if (!CheckKeys(root, "a bindings file", {"auth", "identity", "token_roles", "group_policy_application"})) {
     return;
+  }
+  if (const YAML::Node g = root["group_policy_application"]) {
+    const YAML::Node config = Unwrap(g);
+    if (CheckKeys(config, "group_policy_application", {"group_policy_application_mode"}) &&
+        config["group_policy_application_mode"]) {
+      const YAML::Node mode = config["group_policy_application_mode"];
+      const std::string text = Scalar(mode, "group_policy_application_mode").value_or("");
+      if (text != "within_namespace_hierarchy" && text != "any") {
+        Error(mode, fmt::format("group_policy_application_mode \"{}\" is not within_namespace_hierarchy or any", text));
+      } else {
+        out_.group_policy_application_mode = text;
+        out_.group_policy_application_span = SpanOf(mode);
+      }
+    }
   }
   if (const YAML::Node a = root["auth"]) {
     ReadAuth(a);
@@ -485,7 +511,7 @@ void Reader::ReadAuth(const YAML::Node& node) {
 void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
   const std::string path = StripSlashes(key.as<std::string>(""));
   if (!CheckKeys(spec, fmt::format("auth mount \"{}\"", path),
-                 {"type", "accessor", "description", "roles", "users", "config", "map"})) {
+                 {"type", "accessor", "description", "roles", "users", "config", "map", "namespace"})) {
     return;
   }
   AuthMount* mount = nullptr;
@@ -513,6 +539,9 @@ void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
   }
   if (const YAML::Node a = spec["accessor"]) {
     mount->accessor = Scalar(a, "accessor").value_or("");
+  }
+  if (const YAML::Node n = spec["namespace"]) {
+    mount->namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
   }
   if (mount->accessor.empty()) {
     mount->accessor = fmt::format("auth_{}_{}", mount->type_name, HexTag(path));
@@ -687,7 +716,7 @@ void Reader::ReadIdentity(const YAML::Node& node) {
 }
 
 void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
-  if (!CheckKeys(node, "an entity", {"id", "name", "policies", "metadata", "disabled", "aliases"})) {
+  if (!CheckKeys(node, "an entity", {"id", "name", "policies", "metadata", "disabled", "aliases", "namespace"})) {
     return;
   }
   IdentityEntity e;
@@ -712,6 +741,9 @@ void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
   }
   if (const YAML::Node m = node["metadata"]) {
     e.metadata = StringMap(m, "metadata");
+  }
+  if (const YAML::Node n = node["namespace"]) {
+    e.namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
   }
   if (const YAML::Node d = node["disabled"]) {
     if (std::optional<Field> f = ReadField(d, "disabled", FieldKind::kBool)) {
@@ -756,7 +788,7 @@ void Reader::ReadGroup(const YAML::Node& node, std::string name_from_key) {
   if (!CheckKeys(node, "a group",
                  {"id", "name", "type", "policies", "metadata", "member_entity_ids", "member_group_ids",
                   "member_entity_names", "member_group_names", "aliases", "alias", "parent_group_ids",
-                  "creation_time", "last_update_time", "modify_index", "namespace_id"})) {
+                  "creation_time", "last_update_time", "modify_index", "namespace_id", "namespace"})) {
     return;
   }
   IdentityGroup g;
@@ -775,6 +807,9 @@ void Reader::ReadGroup(const YAML::Node& node, std::string name_from_key) {
   }
   if (g.id.empty()) {
     g.id = "group-" + HexTag("group/" + g.name);
+  }
+  if (const YAML::Node n = node["namespace"]) {
+    g.namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
   }
   if (const YAML::Node t = node["type"]) {
     const std::string type = Scalar(t, "type").value_or("internal");

@@ -19,6 +19,10 @@
 //         aliases: [{mount: oidc, name: platform-team}]
 //   token_roles:
 //     nomad-cluster: {allowed_policies: [nomad]}
+//   group_policy_application:      # sys/config/group-policy-application
+//     group_policy_application_mode: any
+//
+// Mounts, entities and groups take `namespace: a/b` (default: root).
 //
 //   analysis::Bindings b;
 //   analysis::LoadBindings(source, b, sink);   // problems -> sink, file:line:col
@@ -118,7 +122,10 @@ struct AuthMount {
   std::string accessor;   // mount accessor; generated when not given
   std::vector<Role> roles;  // roles or users, in file order
   GithubConfig github;
-  Fields config;  // config of non-GitHub methods (kept, not interpreted)
+  Fields config;  // config of non-GitHub methods (kept as text; aws identity and jwt client id are read)
+  // The namespace the mount lives in ("" = root, else "a/b" without slashes
+  // at the ends): a first login creates its entity there.
+  std::string namespace_path;
   Span span;
 };
 
@@ -139,6 +146,7 @@ struct IdentityEntity {
   std::map<std::string, std::string> metadata;
   bool disabled = false;
   std::vector<EntityAlias> aliases;
+  std::string namespace_path;  // "" = root
   Span span;
 };
 
@@ -158,6 +166,7 @@ struct IdentityGroup {
   std::vector<std::string> member_entity_ids;   // ids or (member_entity_names) names
   std::vector<std::string> member_group_ids;    // ids or (member_group_names) names
   std::vector<GroupAlias> aliases;
+  std::string namespace_path;  // "" = root
   Span span;
 };
 
@@ -172,6 +181,12 @@ struct Bindings {
   std::vector<TokenRole> token_roles;
   std::vector<IdentityEntity> entities;
   std::vector<IdentityGroup> groups;
+  // sys/config/group-policy-application (Vault Enterprise, OpenBao
+  // namespaces): "within_namespace_hierarchy" (default) applies a group's
+  // policies only to entities in the group's namespace or below it; "any"
+  // applies them whatever the entity's namespace.
+  std::string group_policy_application_mode = "within_namespace_hierarchy";
+  Span group_policy_application_span;
 
   const AuthMount* FindMount(std::string_view path) const;
   const IdentityEntity* FindEntity(std::string_view id_or_name) const;

@@ -110,7 +110,11 @@ std::vector<const IdentityGroup*> GroupsOf(const Bindings& b, const IdentityEnti
 }
 
 evaluator::Group ToEvaluatorGroup(const IdentityGroup& g) {
-  return evaluator::Group{.id = g.id, .name = g.name, .metadata = g.metadata, .namespace_path = {}};
+  // The evaluator's form: "" (root) or "ns1/".
+  return evaluator::Group{.id = g.id,
+                          .name = g.name,
+                          .metadata = g.metadata,
+                          .namespace_path = g.namespace_path.empty() ? "" : g.namespace_path + "/"};
 }
 
 evaluator::Entity ToEvaluatorEntity(const Bindings& b, const IdentityEntity& e) {
@@ -131,9 +135,21 @@ evaluator::Entity ToEvaluatorEntity(const Bindings& b, const IdentityEntity& e) 
   return out;
 }
 
-// Identity policies and the template identity for `entity` (may be null) and groups.
-void SetIdentity(Subject& s, const IdentityEntity* entity, std::optional<evaluator::Entity> ev_entity,
-                 const std::vector<const IdentityGroup*>& groups) {
+// True when `ns` is `ancestor` or lies below it ("" is the root namespace).
+bool InNamespace(std::string_view ns, std::string_view ancestor) {
+  return ancestor.empty() || ns == ancestor || (ns.starts_with(ancestor) && ns[ancestor.size()] == '/');
+}
+
+std::string NamespaceName(std::string_view ns) { return ns.empty() ? "root" : std::string(ns); }
+
+// Identity policies and the template identity for `entity` (may be null) and
+// groups. `entity_namespace` (nullopt: no entity, e.g. a group's own row) is
+// where the entity lives: under group_policy_application_mode
+// within_namespace_hierarchy a group's policies apply only when that is the
+// group's namespace or below it.
+void SetIdentity(const Bindings& b, Subject& s, const IdentityEntity* entity,
+                 std::optional<evaluator::Entity> ev_entity, const std::vector<const IdentityGroup*>& groups,
+                 std::optional<std::string> entity_namespace) {
   std::vector<std::string> raw;
   if (entity != nullptr) {
     raw = entity->policies;
@@ -141,9 +157,21 @@ void SetIdentity(Subject& s, const IdentityEntity* entity, std::optional<evaluat
   }
   evaluator::Identity identity;
   identity.entity = std::move(ev_entity);
+  const bool hierarchy = b.group_policy_application_mode != "any";
   for (const IdentityGroup* g : groups) {
-    raw = Concat(std::move(raw), g->policies);
     identity.groups.push_back(ToEvaluatorGroup(*g));
+    if (entity_namespace && !InNamespace(*entity_namespace, g->namespace_path)) {
+      if (hierarchy) {
+        s.chain.push_back(fmt::format("group {} is in namespace {}, the entity in {}: its policies do not apply "
+                                      "(group_policy_application_mode within_namespace_hierarchy)",
+                                      g->name, NamespaceName(g->namespace_path), NamespaceName(*entity_namespace)));
+        continue;
+      }
+      s.chain.push_back(fmt::format("group {} is in namespace {}, the entity in {}: its policies apply "
+                                    "(group_policy_application_mode any)",
+                                    g->name, NamespaceName(g->namespace_path), NamespaceName(*entity_namespace)));
+    }
+    raw = Concat(std::move(raw), g->policies);
   }
   s.identity = std::move(identity);
   s.identity_policies = SanitizePolicies(raw, false);
@@ -221,7 +249,7 @@ Subject FinishLogin(const Workspace& ws, const AuthMount& mount, std::string nam
     }
   }
   const std::vector<const IdentityGroup*> groups = GroupsOf(b, entity, &mount, group_aliases, s.chain);
-  SetIdentity(s, entity, std::move(ev), groups);
+  SetIdentity(b, s, entity, std::move(ev), groups, entity != nullptr ? entity->namespace_path : mount.namespace_path);
   return s;
 }
 
@@ -268,7 +296,7 @@ Subject EntitySubject(const Workspace& ws, const IdentityEntity& e) {
   s.span = e.span;
   s.chain.push_back(fmt::format("{}: identity policies only (token policies depend on the login)", s.label));
   const std::vector<const IdentityGroup*> groups = GroupsOf(ws.bindings, &e, nullptr, {}, s.chain);
-  SetIdentity(s, &e, ToEvaluatorEntity(ws.bindings, e), groups);
+  SetIdentity(ws.bindings, s, &e, ToEvaluatorEntity(ws.bindings, e), groups, e.namespace_path);
   return s;
 }
 
@@ -292,7 +320,7 @@ Subject GroupSubject(const Workspace& ws, const IdentityGroup& g) {
       }
     }
   }
-  SetIdentity(s, nullptr, std::nullopt, groups);
+  SetIdentity(ws.bindings, s, nullptr, std::nullopt, groups, std::nullopt);
   return s;
 }
 

@@ -376,5 +376,53 @@ TEST(OidcLogin, TheIdTokenMustBeForTheMountsClientId) {
             (std::vector<std::string>{}));
 }
 
+TEST(GroupPolicyApplication, WithinNamespaceHierarchyDropsPoliciesOfGroupsOutsideTheEntitysNamespace) {
+  const std::string groups =
+      "  groups:\n"
+      "    - {name: root-ops, policies: [root-ops], member_entity_names: [bob]}\n"
+      "    - {name: team-a-devs, namespace: team-a/, policies: [team-a-dev], member_entity_names: [bob]}\n"
+      "    - {name: team-a-dev-env, namespace: team-a/dev, policies: [dev-env], member_entity_names: [bob]}\n";
+  const std::string entities =
+      "identity:\n  entities:\n    - {name: bob, namespace: team-a, aliases: [{name: bob, mount: userpass}]}\n";
+  const std::string mount = "auth:\n  userpass:\n    namespace: team-a\n    users:\n      bob: {token_policies: [app]}\n";
+  auto policies_of = [](const Workspace& ws) {
+    Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, "userpass:bob");
+    EXPECT_TRUE(found.has_value());
+    return found && found->size() == 1 ? found->front().identity_policies : std::vector<std::string>{"(none)"};
+  };
+  // Default mode: bob (namespace team-a) gets the root and team-a groups' policies, not team-a/dev's.
+  auto hierarchy = Load({{"bindings/b.yaml", mount + entities + groups}});
+  EXPECT_EQ(hierarchy.sink.error_count(), 0u) << hierarchy.diagnostics;
+  EXPECT_EQ(policies_of(hierarchy.ws), (std::vector<std::string>{"root-ops", "team-a-dev"}));
+  // `any`: every group's policies apply.
+  auto any = Load({{"bindings/b.yaml", mount + entities + groups +
+                                           "group_policy_application:\n  group_policy_application_mode: any\n"}});
+  EXPECT_EQ(any.sink.error_count(), 0u) << any.diagnostics;
+  EXPECT_EQ(policies_of(any.ws), (std::vector<std::string>{"dev-env", "root-ops", "team-a-dev"}));
+  // A mode Vault does not know is an error.
+  auto bad = Load({{"bindings/b.yaml", mount + "group_policy_application: {group_policy_application_mode: all}\n"}});
+  EXPECT_NE(bad.diagnostics.find("group_policy_application_mode \"all\" is not within_namespace_hierarchy or any"),
+            std::string::npos)
+      << bad.diagnostics;
+}
+
+TEST(GroupPolicyApplication, AFirstLoginsEntityLivesInTheMountsNamespace) {
+  auto l = Load({{"bindings/b.yaml",
+                  "auth:\n  jwt:\n    namespace: team-b\n    roles:\n"
+                  "      r: {role_type: jwt, user_claim: sub, bound_subject: s, groups_claim: groups}\n"
+                  "identity:\n  groups:\n"
+                  "    - {name: ext-root, type: external, policies: [p-root], aliases: [{name: g, mount: jwt}]}\n"
+                  "    - {name: ext-b, type: external, namespace: team-b, policies: [p-b], aliases: [{name: g, mount: jwt}]}\n"},
+                 {"claims.json", R"({"sub": "s", "groups": ["g"]})"}});
+  Expected<std::vector<Subject>> found =
+      SubjectsForIdentity(l.ws, "jwt:" + l.ws.directory.string() + "/claims.json");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().identity_policies, (std::vector<std::string>{"p-b", "p-root"}));
+  // identity.groups.names.* resolves only groups of the policy's (root) namespace.
+  ASSERT_EQ(found->front().identity->groups.size(), 2u);
+  EXPECT_EQ(found->front().identity->groups[1].namespace_path, "team-b/");
+}
+
 }  // namespace
 }  // namespace polcheck::analysis
