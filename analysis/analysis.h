@@ -99,6 +99,12 @@ std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name,
 [[nodiscard]] Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec,
                                                                  const LoginContext& context);
 
+// Why each role of the spec's method refuses the login, one line per role in
+// Vault's words ("auth/aws/role/web: VPC ID \"vpc-9\" does not satisfy the
+// constraint on role \"web\""), for the answer to a login nothing admits.
+// Fails as SubjectsForIdentity does.
+[[nodiscard]] Expected<std::vector<std::string>> LoginRefusals(const Workspace& ws, std::string_view spec);
+
 // A token carrying exactly `policies` (sanitised, no `default` added; `root`
 // gives a root token).
 Subject SubjectForPolicies(const std::vector<std::string>& policies);

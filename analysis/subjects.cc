@@ -343,6 +343,16 @@ Subject GithubSubject(const AuthMount& mount, SubjectKind kind, const std::strin
 
 // ---- concrete logins --------------------------------------------------------
 
+// Why roles refused a login, one "auth/<mount>/role/<name>: reason" line
+// each; nullptr when nobody asks.
+using Refusals = std::vector<std::string>;
+
+void Refuse(Refusals* refused, const AuthMount& m, const Role& r, std::string why) {
+  if (refused != nullptr) {
+    refused->push_back(fmt::format("{}: {}", RoleLabel(m, r), why));
+  }
+}
+
 bool AnyGlobbed(const std::vector<std::string>& items, std::string_view value) {
   return std::any_of(items.begin(), items.end(), [&](const std::string& i) { return GlobbedStringsMatch(i, value); });
 }
@@ -426,7 +436,7 @@ std::string KubernetesNamespaceMatch(const Role& r, const KubernetesLogin& login
   return "";
 }
 
-std::vector<Subject> KubernetesLogins(const Workspace& ws, const KubernetesLogin& login) {
+std::vector<Subject> KubernetesLogins(const Workspace& ws, const KubernetesLogin& login, Refusals* refused) {
   std::vector<Subject> out;
   const std::string& ns = login.ns;
   const std::string& sa = login.sa;
@@ -438,8 +448,20 @@ std::vector<Subject> KubernetesLogins(const Workspace& ws, const KubernetesLogin
       const std::vector<std::string> names = r.fields.List("bound_service_account_names");
       const bool any_name = names.size() == 1 && names.front() == "*";
       const std::string ns_match = KubernetesNamespaceMatch(r, login);
-      if (!(any_name || AnyGlobbed(names, sa)) || ns_match.empty()) {
-        continue;  // 403 service account name / namespace not authorized
+      if (!(any_name || AnyGlobbed(names, sa))) {
+        Refuse(refused, m, r, fmt::format("service account name not authorized (bound_service_account_names {})",
+                                          Quoted(names)));
+        continue;
+      }
+      if (ns_match.empty()) {
+        Refuse(refused, m, r,
+               fmt::format("namespace not authorized (bound_service_account_namespaces {}{})",
+                           Quoted(r.fields.List("bound_service_account_namespaces")),
+                           r.fields.String("bound_service_account_namespace_selector").empty()
+                               ? std::string()
+                               : ", selector " + r.fields.String("bound_service_account_namespace_selector") +
+                                     " on labels " + Labels(login.labels)));
+        continue;
       }
       std::vector<std::string> chain = {
           fmt::format("login: kubernetes service account \"{}\" in namespace \"{}\"{}", sa, ns,
@@ -677,7 +699,7 @@ void AwsAliasName(const AuthMount& m, const Role& r, const AwsLogin& login, bool
   }
 }
 
-std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login) {
+std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login, Refusals* refused) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
     if (m.type != AuthType::kAws) {
@@ -690,21 +712,27 @@ std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login) {
       std::vector<std::string> chain;
       if (ec2_auth) {
         if (!login.ec2) {
-          continue;  // an ec2 login needs the instance identity document
+          Refuse(refused, m, r, "auth_type ec2 needs an EC2 instance's identity document (an aws-ec2: login)");
+          continue;
         }
         auto region = login.instance.find("region");
-        if (!Ec2Refusal(r, login.instance, region == login.instance.end() ? "" : region->second, why).empty()) {
+        if (std::string no = Ec2Refusal(r, login.instance, region == login.instance.end() ? "" : region->second, why);
+            !no.empty()) {
+          Refuse(refused, m, r, no);
           continue;
         }
         chain.push_back(fmt::format("login: EC2 instance \"{}\" with its signed identity document (auth_type ec2)",
                                     login.instance.at("instance_id")));
       } else {
         if (!login.caller) {
-          continue;  // an EC2 instance without an instance profile role has no IAM credentials
+          Refuse(refused, m, r, "auth_type iam needs IAM credentials; give the instance's iam_role_arn");
+          continue;
         }
         const std::string principal = PrincipalMatch(r, *login.caller);
         if (!r.fields.List("bound_iam_principal_arn").empty()) {
           if (principal.empty()) {
+            Refuse(refused, m, r,
+                   fmt::format("IAM Principal \"{}\" does not belong to the role \"{}\"", login.caller->caller, r.name));
             continue;
           }
           why.push_back("bound_iam_principal_arn " + principal);
@@ -712,14 +740,19 @@ std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login) {
         if (inferred) {
           // Vault looks the session name up as an instance in inferred_aws_region.
           if (!login.ec2) {
+            Refuse(refused, m, r, "inferred_entity_type ec2_instance needs the instance (an aws-ec2: login)");
             continue;
           }
           auto region = login.instance.find("region");
           const std::string inferred_region = r.fields.String("inferred_aws_region");
           if (region == login.instance.end() || region->second != inferred_region) {
-            continue;  // failed to verify <session> as a valid EC2 instance in region <inferred>
+            Refuse(refused, m, r,
+                   fmt::format("failed to verify {} as a valid EC2 instance in region {}", login.caller->session,
+                               inferred_region));
+            continue;
           }
-          if (!Ec2Refusal(r, login.instance, inferred_region, why).empty()) {
+          if (std::string no = Ec2Refusal(r, login.instance, inferred_region, why); !no.empty()) {
+            Refuse(refused, m, r, no);
             continue;
           }
           why.push_back(fmt::format("inferred_entity_type ec2_instance: instance \"{}\" found in inferred_aws_region "
@@ -889,7 +922,7 @@ std::string JwtRefusal(const AuthMount& m, const Role& r, const nlohmann::json& 
   return "";
 }
 
-Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string& file) {
+Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string& file, Refusals* refused) {
   Expected<std::string> text = ReadFile(file);
   if (!text) {
     return Unexpected(text.error());
@@ -910,7 +943,8 @@ Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string&
     }
     for (const Role& r : m.roles) {
       std::vector<std::string> why;
-      if (!JwtRefusal(m, r, claims, why).empty()) {
+      if (std::string no = JwtRefusal(m, r, claims, why); !no.empty()) {
+        Refuse(refused, m, r, no);
         continue;
       }
       const Fields& f = r.fields;
@@ -967,16 +1001,23 @@ Subject FixedIdentityLogin(const Workspace& ws, const AuthMount& m, const Role& 
   return s;
 }
 
-std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::string& name) {
+std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::string& name, Refusals* refused) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
     if (m.type != type) {
       continue;
     }
+    const std::size_t before = out.size();
     for (const Role& r : m.roles) {
       if (r.name == name) {
         out.push_back(FixedIdentityLogin(ws, m, r));
       }
+    }
+    if (out.size() == before && refused != nullptr) {
+      refused->push_back(fmt::format("auth/{}: no {} \"{}\" ({})", m.path,
+                                     type == AuthType::kUserpass ? "user" : "role", name,
+                                     type == AuthType::kUserpass ? "invalid username or password"
+                                                                 : "invalid role or secret ID"));
     }
   }
   return out;
@@ -995,7 +1036,7 @@ std::string TeamSlug(std::string_view team) {
   return out;
 }
 
-std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg) {
+std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg, Refusals* refused) {
   // ORG/TEAM[,TEAM][@LOGIN]
   std::string login;
   if (const std::size_t at = arg.find('@'); at != std::string_view::npos) {
@@ -1015,8 +1056,15 @@ std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg) {
   }
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
-    if (m.type != AuthType::kGithub || Lower(m.github.fields.String("organization")) != Lower(org)) {
-      continue;  // user is not part of required org
+    if (m.type != AuthType::kGithub) {
+      continue;
+    }
+    if (Lower(m.github.fields.String("organization")) != Lower(org)) {
+      if (refused != nullptr) {
+        refused->push_back(fmt::format("auth/{}: user is not part of required org (organization \"{}\")", m.path,
+                                       m.github.fields.String("organization")));
+      }
+      continue;
     }
     std::vector<std::string> policies = RolePolicies(m.github.fields);
     std::vector<std::string> chain = {fmt::format("login: GitHub member of \"{}\" in teams {}{}", org, Quoted(teams),
@@ -1216,7 +1264,10 @@ std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name,
   return out;
 }
 
-Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec) {
+namespace {
+
+// SubjectsForIdentity, and why the other roles of the method refuse the login.
+Expected<std::vector<Subject>> FindLogins(const Workspace& ws, std::string_view spec, Refusals* refused) {
   const std::size_t colon = spec.find(':');
   if (colon == std::string_view::npos || colon + 1 == spec.size()) {
     return Unexpected(Error::Code::kInvalidArgument,
@@ -1231,7 +1282,7 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
     if (!login) {
       return Unexpected(login.error());
     }
-    return KubernetesLogins(ws, *login);
+    return KubernetesLogins(ws, *login, refused);
   }
   if (method == "aws") {
     std::optional<Arn> arn = ParseArn(arg);
@@ -1239,26 +1290,26 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
       return Unexpected(Error::Code::kInvalidArgument,
                         fmt::format("--identity \"{}\": expected an IAM user, role or assumed-role ARN", spec));
     }
-    return AwsLogins(ws, AwsLogin{.caller = *std::move(arn), .ec2 = false, .instance = {}});
+    return AwsLogins(ws, AwsLogin{.caller = *std::move(arn), .ec2 = false, .instance = {}}, refused);
   }
   if (method == "aws-ec2") {
     Expected<AwsLogin> login = ParseAwsEc2Spec(spec, arg);
     if (!login) {
       return Unexpected(login.error());
     }
-    return AwsLogins(ws, *login);
+    return AwsLogins(ws, *login, refused);
   }
   if (method == "jwt" || method == "oidc") {
-    return JwtLogins(ws, arg);
+    return JwtLogins(ws, arg, refused);
   }
   if (method == "userpass") {
-    return NamedLogins(ws, AuthType::kUserpass, Lower(arg));
+    return NamedLogins(ws, AuthType::kUserpass, Lower(arg), refused);
   }
   if (method == "approle") {
-    return NamedLogins(ws, AuthType::kAppRole, arg);
+    return NamedLogins(ws, AuthType::kAppRole, arg, refused);
   }
   if (method == "github") {
-    return GithubLogins(ws, arg);
+    return GithubLogins(ws, arg, refused);
   }
   if (method == "entity") {
     const IdentityEntity* e = ws.bindings.FindEntity(arg);
@@ -1271,6 +1322,21 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
                     fmt::format("--identity \"{}\": unknown method \"{}\" (expected kubernetes, aws, jwt, userpass, "
                                 "approle, github or entity)",
                                 spec, method));
+}
+
+}  // namespace
+
+Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec) {
+  return FindLogins(ws, spec, nullptr);
+}
+
+Expected<std::vector<std::string>> LoginRefusals(const Workspace& ws, std::string_view spec) {
+  Refusals refused;
+  Expected<std::vector<Subject>> found = FindLogins(ws, spec, &refused);
+  if (!found) {
+    return Unexpected(found.error());
+  }
+  return refused;
 }
 
 Subject SubjectForPolicies(const std::vector<std::string>& policies) {

@@ -127,6 +127,11 @@ int RunSimulate(const SimulateOptions& opts) {
     subjects = *std::move(found);
     if (subjects.empty()) {
       std::cout << "no role binds " << opts.identity << ": the login fails, so nothing is allowed\n";
+      if (Expected<std::vector<std::string>> why = analysis::LoginRefusals(*ws, opts.identity); why) {
+        for (const std::string& line : *why) {
+          std::cout << "  " << line << "\n";
+        }
+      }
       return kExitNo;
     }
   } else {

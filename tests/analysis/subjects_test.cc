@@ -424,5 +424,34 @@ TEST(GroupPolicyApplication, AFirstLoginsEntityLivesInTheMountsNamespace) {
   EXPECT_EQ(found->front().identity->groups[1].namespace_path, "team-b/");
 }
 
+TEST(LoginRefusals, EachRoleSaysWhyInVaultsWords) {
+  auto l = Load({{"bindings/a.yaml", AwsBindings("role_id", "role_id")},
+                 {"bindings/k.yaml", kKubernetes},
+                 {"bindings/u.yaml", "auth:\n  userpass:\n    users:\n      alice: {token_policies: [a]}\n"}});
+  Expected<std::vector<std::string>> aws =
+      LoginRefusals(l.ws, "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-7,vpc_id=vpc-1");
+  ASSERT_TRUE(aws.has_value());
+  EXPECT_EQ(*aws, (std::vector<std::string>{
+                      "auth/aws/role/ec2: AMI ID \"ami-7\" does not belong to role \"ec2\"",
+                      "auth/aws/role/inferred: auth_type iam needs IAM credentials; give the instance's iam_role_arn",
+                      "auth/aws/role/iam: auth_type iam needs IAM credentials; give the instance's iam_role_arn"}));
+  Expected<std::vector<std::string>> iam = LoginRefusals(l.ws, "aws:arn:aws:iam::111122223333:user/bob");
+  ASSERT_TRUE(iam.has_value());
+  EXPECT_NE(std::find(iam->begin(), iam->end(),
+                      "auth/aws/role/iam: IAM Principal \"arn:aws:iam::111122223333:user/bob\" does not belong to the "
+                      "role \"iam\""),
+            iam->end());
+  Expected<std::vector<std::string>> k8s = LoginRefusals(l.ws, "kubernetes:dev/app-web");
+  ASSERT_TRUE(k8s.has_value());
+  EXPECT_EQ(*k8s, (std::vector<std::string>{
+                      "auth/k8s/role/apps: namespace not authorized (bound_service_account_namespaces [\"prod\"])",
+                      "auth/k8s/role/literal: service account name not authorized (bound_service_account_names "
+                      "[\"default\"])"}));
+  Expected<std::vector<std::string>> user = LoginRefusals(l.ws, "userpass:bob");
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(*user, (std::vector<std::string>{"auth/userpass: no user \"bob\" (invalid username or password)"}));
+  EXPECT_FALSE(LoginRefusals(l.ws, "kubernetes:noslash").has_value());
+}
+
 }  // namespace
 }  // namespace polcheck::analysis
