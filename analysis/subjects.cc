@@ -1109,38 +1109,65 @@ Subject SubjectFor(const Workspace& ws, const AuthMount& m, const Role& r) {
   return RoleSubject(m, r);
 }
 
-// The fields whose CIDR bindings apply to `s`: its role, user, token role or
-// GitHub config; nullptr for identity subjects and raw tokens.
-const Fields* LoginFields(const Workspace& ws, const Subject& s) {
-  if (s.kind == SubjectKind::kTokenRole) {
-    for (const TokenRole& t : ws.bindings.token_roles) {
-      if (t.name == s.name) {
-        return &t.fields;
+// The fields whose CIDR bindings apply to a subject: its role, user, token
+// role or GitHub config, indexed once (who-can asks for every role).
+class LoginFieldIndex {
+ public:
+  explicit LoginFieldIndex(const Workspace& ws) {
+    for (const AuthMount& m : ws.bindings.mounts) {
+      if (m.type == AuthType::kGithub) {
+        github_[m.path] = &m.github.fields;
+      }
+      for (const Role& r : m.roles) {
+        roles_.emplace(std::make_pair(m.path, r.name), &r.fields);
       }
     }
-    return nullptr;
-  }
-  const AuthMount* m = s.mount.empty() ? nullptr : ws.bindings.FindMount(s.mount);
-  if (m == nullptr || s.kind == SubjectKind::kEntity || s.kind == SubjectKind::kGroup) {
-    return nullptr;
-  }
-  if (m->type == AuthType::kGithub) {
-    return &m->github.fields;
-  }
-  for (const Role& r : m->roles) {
-    if (r.name == s.name) {
-      return &r.fields;
+    for (const TokenRole& t : ws.bindings.token_roles) {
+      token_roles_.emplace(t.name, &t.fields);
     }
   }
-  return nullptr;
-}
+
+  // nullptr for identity subjects and raw tokens.
+  const Fields* For(const Subject& s) const {
+    switch (s.kind) {
+      case SubjectKind::kTokenRole:
+        return Find(token_roles_, s.name);
+      case SubjectKind::kEntity:
+      case SubjectKind::kGroup:
+      case SubjectKind::kToken:
+        return nullptr;
+      case SubjectKind::kGithubTeam:
+      case SubjectKind::kGithubUser:
+        return Find(github_, s.mount);
+      case SubjectKind::kRole:
+      case SubjectKind::kUser:
+      case SubjectKind::kLogin:
+        break;
+    }
+    if (s.auth_type == AuthType::kGithub) {
+      return Find(github_, s.mount);
+    }
+    auto it = roles_.find(std::make_pair(s.mount, s.name));
+    return it == roles_.end() ? nullptr : it->second;
+  }
+
+ private:
+  static const Fields* Find(const std::map<std::string, const Fields*>& in, const std::string& key) {
+    auto it = in.find(key);
+    return it == in.end() ? nullptr : it->second;
+  }
+
+  std::map<std::pair<std::string, std::string>, const Fields*> roles_;
+  std::map<std::string, const Fields*> token_roles_;
+  std::map<std::string, const Fields*> github_;
+};
 
 // Checks the login's source address against the CIDR bindings (§9.1, §9.5):
 // approle's secret_id_bound_cidrs at login, token_bound_cidrs on the token
 // (a login from outside gets no usable token). Without a source address the
 // bindings are only listed in the chain.
-void ApplyLoginContext(const Workspace& ws, Subject& s, const LoginContext& context) {
-  const Fields* f = LoginFields(ws, s);
+void ApplyLoginContext(const LoginFieldIndex& index, Subject& s, const LoginContext& context) {
+  const Fields* f = index.For(s);
   if (f == nullptr) {
     return;
   }
@@ -1191,8 +1218,9 @@ void ApplyLoginContext(const Workspace& ws, Subject& s, const LoginContext& cont
 }
 
 std::vector<Subject> WithContext(const Workspace& ws, std::vector<Subject> subjects, const LoginContext& context) {
+  const LoginFieldIndex index(ws);
   for (Subject& s : subjects) {
-    ApplyLoginContext(ws, s, context);
+    ApplyLoginContext(index, s, context);
   }
   return subjects;
 }
