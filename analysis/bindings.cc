@@ -1228,7 +1228,15 @@ void ValidateBindings(const Bindings& b, const std::vector<std::string>& known_p
     }
   };
   for (const AuthMount& m : b.mounts) {
+    const bool no_client_id =
+        m.type == AuthType::kJwt && !m.config.values.empty() && m.config.String("oidc_client_id").empty();
     for (const Role& r : m.roles) {
+      if (no_client_id && r.fields.String("role_type", "oidc") == "oidc") {
+        sink.Add(Severity::kWarning, r.name_span, "bindings",
+                 fmt::format("role \"{}\" is an oidc role but auth/{}/config has no oidc_client_id: its logins fail",
+                             r.name, m.path),
+                 "OIDC login is not configured for this mount");
+      }
       const Field* f = r.fields.Find("token_policies") != nullptr ? r.fields.Find("token_policies")
                                                                    : r.fields.Find("policies");
       check_policies(RolePolicies(r.fields), f != nullptr ? f->span : r.name_span,

@@ -374,6 +374,10 @@ TEST(OidcLogin, TheIdTokenMustBeForTheMountsClientId) {
                             {"for-vault.json", R"({"sub": "a", "aud": "vault"})"}});
   EXPECT_EQ(Logins(unconfigured.ws, "jwt:" + unconfigured.ws.directory.string() + "/for-vault.json"),
             (std::vector<std::string>{}));
+  EXPECT_NE(unconfigured.diagnostics.find("warning: role \"people\" is an oidc role but auth/oidc/config has no "
+                                          "oidc_client_id: its logins fail [bindings]"),
+            std::string::npos)
+      << unconfigured.diagnostics;
 }
 
 TEST(GroupPolicyApplication, WithinNamespaceHierarchyDropsPoliciesOfGroupsOutsideTheEntitysNamespace) {
