@@ -699,6 +699,75 @@ void AwsAliasName(const AuthMount& m, const Role& r, const AwsLogin& login, bool
   }
 }
 
+std::string InstanceAttribute(const AwsLogin& login, const char* key) {
+  auto it = login.instance.find(key);
+  return it == login.instance.end() ? std::string() : it->second;
+}
+
+// auth_type ec2 (path_login.go pathLoginUpdateEc2): "" when `r` admits the
+// instance, else why not; `why` collects the bindings that held.
+std::string Ec2LoginRefusal(const Role& r, const AwsLogin& login, std::vector<std::string>& why) {
+  if (!login.ec2) {
+    return "auth_type ec2 needs an EC2 instance's identity document (an aws-ec2: login)";
+  }
+  return Ec2Refusal(r, login.instance, InstanceAttribute(login, "region"), why);
+}
+
+// auth_type iam, with ec2_instance inference when the role asks for it
+// (pathLoginUpdateIam): "" when `r` admits the caller, else why not.
+std::string IamLoginRefusal(const Role& r, const AwsLogin& login, std::vector<std::string>& why) {
+  if (!login.caller) {
+    return "auth_type iam needs IAM credentials; give the instance's iam_role_arn";
+  }
+  if (!r.fields.List("bound_iam_principal_arn").empty()) {
+    const std::string principal = PrincipalMatch(r, *login.caller);
+    if (principal.empty()) {
+      return fmt::format("IAM Principal \"{}\" does not belong to the role \"{}\"", login.caller->caller, r.name);
+    }
+    why.push_back("bound_iam_principal_arn " + principal);
+  }
+  if (r.fields.String("inferred_entity_type") != "ec2_instance") {
+    return "";
+  }
+  // Vault looks the session name up as an instance in inferred_aws_region.
+  if (!login.ec2) {
+    return "inferred_entity_type ec2_instance needs the instance (an aws-ec2: login)";
+  }
+  const std::string region = r.fields.String("inferred_aws_region");
+  if (InstanceAttribute(login, "region") != region) {
+    return fmt::format("failed to verify {} as a valid EC2 instance in region {}", login.caller->session, region);
+  }
+  if (std::string no = Ec2Refusal(r, login.instance, region, why); !no.empty()) {
+    return no;
+  }
+  why.push_back(fmt::format("inferred_entity_type ec2_instance: instance \"{}\" found in inferred_aws_region \"{}\"",
+                            login.caller->session, region));
+  return "";
+}
+
+// The entity alias's metadata (Vault's default ec2_metadata / iam_metadata).
+std::map<std::string, std::string> AwsAliasMetadata(const Role& r, const AwsLogin& login, bool ec2_auth) {
+  if (ec2_auth) {
+    std::map<std::string, std::string> out = {{"auth_type", "ec2"}};
+    for (const char* key : {"account_id", "ami_id", "instance_id", "region"}) {
+      if (std::string value = InstanceAttribute(login, key); !value.empty()) {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+  std::map<std::string, std::string> out = {{"account_id", login.caller->account},
+                                            {"auth_type", "iam"},
+                                            {"canonical_arn", login.caller->canonical},
+                                            {"client_arn", login.caller->caller}};
+  if (r.fields.String("inferred_entity_type") == "ec2_instance") {
+    out["inferred_entity_id"] = login.caller->session;
+    out["inferred_entity_type"] = "ec2_instance";
+    out["inferred_aws_region"] = r.fields.String("inferred_aws_region");
+  }
+  return out;
+}
+
 std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login, Refusals* refused) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
@@ -707,81 +776,19 @@ std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login, Refus
     }
     for (const Role& r : m.roles) {
       const bool ec2_auth = r.fields.String("auth_type", "iam") == "ec2";
-      const bool inferred = !ec2_auth && r.fields.String("inferred_entity_type") == "ec2_instance";
       std::vector<std::string> why;
-      std::vector<std::string> chain;
-      if (ec2_auth) {
-        if (!login.ec2) {
-          Refuse(refused, m, r, "auth_type ec2 needs an EC2 instance's identity document (an aws-ec2: login)");
-          continue;
-        }
-        auto region = login.instance.find("region");
-        if (std::string no = Ec2Refusal(r, login.instance, region == login.instance.end() ? "" : region->second, why);
-            !no.empty()) {
-          Refuse(refused, m, r, no);
-          continue;
-        }
-        chain.push_back(fmt::format("login: EC2 instance \"{}\" with its signed identity document (auth_type ec2)",
-                                    login.instance.at("instance_id")));
-      } else {
-        if (!login.caller) {
-          Refuse(refused, m, r, "auth_type iam needs IAM credentials; give the instance's iam_role_arn");
-          continue;
-        }
-        const std::string principal = PrincipalMatch(r, *login.caller);
-        if (!r.fields.List("bound_iam_principal_arn").empty()) {
-          if (principal.empty()) {
-            Refuse(refused, m, r,
-                   fmt::format("IAM Principal \"{}\" does not belong to the role \"{}\"", login.caller->caller, r.name));
-            continue;
-          }
-          why.push_back("bound_iam_principal_arn " + principal);
-        }
-        if (inferred) {
-          // Vault looks the session name up as an instance in inferred_aws_region.
-          if (!login.ec2) {
-            Refuse(refused, m, r, "inferred_entity_type ec2_instance needs the instance (an aws-ec2: login)");
-            continue;
-          }
-          auto region = login.instance.find("region");
-          const std::string inferred_region = r.fields.String("inferred_aws_region");
-          if (region == login.instance.end() || region->second != inferred_region) {
-            Refuse(refused, m, r,
-                   fmt::format("failed to verify {} as a valid EC2 instance in region {}", login.caller->session,
-                               inferred_region));
-            continue;
-          }
-          if (std::string no = Ec2Refusal(r, login.instance, inferred_region, why); !no.empty()) {
-            Refuse(refused, m, r, no);
-            continue;
-          }
-          why.push_back(fmt::format("inferred_entity_type ec2_instance: instance \"{}\" found in inferred_aws_region "
-                                    "\"{}\"",
-                                    login.caller->session, inferred_region));
-        }
-        chain.push_back(fmt::format("login: AWS IAM principal \"{}\" (canonical \"{}\")", login.caller->caller,
-                                    login.caller->canonical));
+      if (std::string no = ec2_auth ? Ec2LoginRefusal(r, login, why) : IamLoginRefusal(r, login, why); !no.empty()) {
+        Refuse(refused, m, r, no);
+        continue;
       }
-      chain.push_back(fmt::format("{}: {}", RoleLabel(m, r), JoinNames(why)));
+      std::vector<std::string> chain = {
+          ec2_auth ? fmt::format("login: EC2 instance \"{}\" with its signed identity document (auth_type ec2)",
+                                 InstanceAttribute(login, "instance_id"))
+                   : fmt::format("login: AWS IAM principal \"{}\" (canonical \"{}\")", login.caller->caller,
+                                 login.caller->canonical),
+          fmt::format("{}: {}", RoleLabel(m, r), JoinNames(why))};
       LoginAlias alias;
-      if (ec2_auth) {
-        alias.metadata = {{"auth_type", "ec2"}};
-        for (const char* key : {"account_id", "ami_id", "instance_id", "region"}) {
-          if (auto it = login.instance.find(key); it != login.instance.end()) {
-            alias.metadata[key] = it->second;
-          }
-        }
-      } else {
-        alias.metadata = {{"account_id", login.caller->account},
-                          {"auth_type", "iam"},
-                          {"canonical_arn", login.caller->canonical},
-                          {"client_arn", login.caller->caller}};
-        if (inferred) {
-          alias.metadata["inferred_entity_id"] = login.caller->session;
-          alias.metadata["inferred_entity_type"] = "ec2_instance";
-          alias.metadata["inferred_aws_region"] = r.fields.String("inferred_aws_region");
-        }
-      }
+      alias.metadata = AwsAliasMetadata(r, login, ec2_auth);
       AwsAliasName(m, r, login, !ec2_auth, alias, chain);
       out.push_back(FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
                                 r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain)));
