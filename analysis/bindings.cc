@@ -948,8 +948,15 @@ void Reader::CheckAwsRole(const Role& role, const std::string& where) {
             "specified inferred_aws_region but not inferred_entity_type");
   }
   int binds = 0;
-  for (const char* n : {"bound_account_id", "bound_region", "bound_vpc_id", "bound_subnet_id", "bound_ami_id",
-                        "bound_iam_role_arn", "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
+  if (!f.List("bound_region").empty()) {
+    ++binds;
+    if (auth_type != "ec2") {  // unlike the other EC2 bindings, not allowed with inference
+      ErrorAt(f.Find("bound_region")->span, fmt::format("{}: bound_region needs auth_type ec2", where),
+              "specified bound_region but not specifying ec2 auth_type");
+    }
+  }
+  for (const char* n : {"bound_account_id", "bound_vpc_id", "bound_subnet_id", "bound_ami_id", "bound_iam_role_arn",
+                        "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
     if (f.List(n).empty()) {
       continue;
     }
@@ -972,6 +979,17 @@ void Reader::CheckAwsRole(const Role& role, const std::string& where) {
     ErrorAt(role.name_span, fmt::format("{} has no bound_* constraint", where),
             "at least one bound parameter should be specified on the role");
   }
+  if (f.Bool("allow_instance_migration", false) && f.Bool("disallow_reauthentication", false)) {
+    ErrorAt(f.Find("allow_instance_migration")->span,
+            fmt::format("{}: allow_instance_migration and disallow_reauthentication exclude each other", where),
+            "cannot specify both disallow_reauthentication=true and allow_instance_migration=true");
+  }
+  if (f.String("role_tag").size() > 127) {
+    ErrorAt(f.Find("role_tag")->span, fmt::format("{}: role_tag is longer than 127 characters", where),
+            "length of role tag exceeds the EC2 key limit of 127 characters");
+  }
+  // A field Vault refuses on IAM roles only when it is switched on: `vault
+  // read` prints them (false / "") for every role, and reads paste in.
   if (auth_type != "ec2") {
     for (const char* n : {"allow_instance_migration", "disallow_reauthentication"}) {
       if (f.Bool(n, false)) {

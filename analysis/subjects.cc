@@ -614,16 +614,22 @@ std::string Ec2Refusal(const Role& r, const std::map<std::string, std::string>& 
     const char* what;
     bool arn;
   };
+  // Vault's order: the region (ec2 login), then verifyInstanceMeetsRoleRequirements.
   static constexpr Check kChecks[] = {
-      {"bound_ami_id", "ami_id", "AMI ID \"{}\" does not belong to role \"{}\"", false},
-      {"bound_account_id", "account_id", "account ID \"{}\" does not belong to role \"{}\"", false},
       {"bound_region", "region", "Region \"{}\" does not satisfy the constraint on role \"{}\"", false},
-      {"bound_vpc_id", "vpc_id", "VPC ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
-      {"bound_subnet_id", "subnet_id", "subnet ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
+      {"bound_ec2_instance_id", "instance_id",
+       "Error validating instance: instance ID \"{}\" does not belong to the role \"{}\"", false},
+      {"bound_account_id", "account_id", "Error validating instance: account ID \"{}\" does not belong to role \"{}\"",
+       false},
+      {"bound_ami_id", "ami_id", "Error validating instance: AMI ID \"{}\" does not belong to role \"{}\"", false},
+      {"bound_subnet_id", "subnet_id",
+       "Error validating instance: subnet ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
+      {"bound_vpc_id", "vpc_id",
+       "Error validating instance: VPC ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
       {"bound_iam_instance_profile_arn", "iam_instance_profile_arn",
-       "IAM instance profile ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
-      {"bound_iam_role_arn", "iam_role_arn", "IAM role ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
-      {"bound_ec2_instance_id", "instance_id", "instance ID \"{}\" is not bound to role \"{}\"", false},
+       "Error validating instance: IAM instance profile ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
+      {"bound_iam_role_arn", "iam_role_arn",
+       "Error validating instance: IAM role ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
   };
   for (const Check& c : kChecks) {
     const std::vector<std::string> bound = r.fields.List(c.field);

@@ -301,20 +301,26 @@ TEST(AwsRole, Ec2BindingsNeedEc2AuthOrInference) {
                   "      ok-ec2: {auth_type: ec2, bound_ami_id: [ami-1], allow_instance_migration: true}\n"
                   "      ok-inferred: {bound_iam_principal_arn: [\"arn:aws:iam::1:role/x\"], "
                   "inferred_entity_type: ec2_instance, inferred_aws_region: eu-west-1, bound_vpc_id: [vpc-1]}\n"
-                  "      nothing: {auth_type: ec2}\n"}});
+                  "      nothing: {auth_type: ec2}\n"
+                  "      region-inferred: {bound_iam_principal_arn: [\"arn:aws:iam::1:role/x\"], "
+                  "inferred_entity_type: ec2_instance, inferred_aws_region: eu-west-1, bound_region: [eu-west-1]}\n"
+                  "      both: {auth_type: ec2, bound_ami_id: [ami-1], allow_instance_migration: true, "
+                  "disallow_reauthentication: true}\n"}});
   for (const char* vault :
        {"specified bound_vpc_id but not specifying ec2 auth_type or inferring ec2_instance",
         "specified bound_iam_principal_arn but not specifying iam auth_type",
         "specified inferred_entity_type but not inferred_aws_region",
         "specified inferred_aws_region but not inferred_entity_type",
         "specified invalid inferred_entity_type: lambda", "specified disallow_reauthentication when not using ec2 auth type",
-        "at least one bound parameter should be specified on the role"}) {
+        "at least one bound parameter should be specified on the role",
+        "specified bound_region but not specifying ec2 auth_type",
+        "cannot specify both disallow_reauthentication=true and allow_instance_migration=true"}) {
     EXPECT_NE(l.diagnostics.find(std::string("= vault: ") + vault), std::string::npos) << vault << "\n"
                                                                                         << l.diagnostics;
   }
   EXPECT_EQ(l.diagnostics.find("\"ok-ec2\""), std::string::npos) << l.diagnostics;
   EXPECT_EQ(l.diagnostics.find("\"ok-inferred\""), std::string::npos) << l.diagnostics;
-  EXPECT_EQ(l.sink.error_count(), 7u) << l.diagnostics;
+  EXPECT_EQ(l.sink.error_count(), 9u) << l.diagnostics;
 }
 
 TEST(AwsConfig, IamAliasAndEc2AliasTakeVaultsValues) {

@@ -436,7 +436,7 @@ TEST(LoginRefusals, EachRoleSaysWhyInVaultsWords) {
       LoginRefusals(l.ws, "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-7,vpc_id=vpc-1");
   ASSERT_TRUE(aws.has_value());
   EXPECT_EQ(*aws, (std::vector<std::string>{
-                      "auth/aws/role/ec2: AMI ID \"ami-7\" does not belong to role \"ec2\"",
+                      "auth/aws/role/ec2: Error validating instance: AMI ID \"ami-7\" does not belong to role \"ec2\"",
                       "auth/aws/role/inferred: auth_type iam needs IAM credentials; give the instance's iam_role_arn",
                       "auth/aws/role/iam: auth_type iam needs IAM credentials; give the instance's iam_role_arn"}));
   Expected<std::vector<std::string>> iam = LoginRefusals(l.ws, "aws:arn:aws:iam::111122223333:user/bob");
