@@ -239,6 +239,7 @@ class Reader {
   void CheckTokenTtls(const Fields& fields);
   void CheckCidrs(const Fields& fields);
   void CheckMountConfig(const AuthMount& mount);
+  void CheckNamespaceSelector(const Field& selector, const std::string& where);
 
   const SourceFile& source_;
   Bindings& out_;
@@ -1031,6 +1032,36 @@ void Reader::CheckMountConfig(const AuthMount& mount) {
   }
 }
 
+// The kubernetes plugin's role write (path_role.go makeNsLabelSelector):
+// the selector must decode, and current Vault refuses matchExpressions.
+// Keys the decoder drops are accepted by Vault; they are warned about, as
+// is a selector that matches every namespace.
+void Reader::CheckNamespaceSelector(const Field& selector, const std::string& where) {
+  const std::string vault = "invalid \"bound_service_account_namespace_selector\" configured";
+  const ParsedSelector parsed = ParseLabelSelector(selector.text);
+  if (!parsed.selector) {
+    ErrorAt(selector.span, fmt::format("{}: bound_service_account_namespace_selector: {}", where, parsed.error), vault);
+    return;
+  }
+  if (parsed.match_expressions) {
+    ErrorAt(selector.span,
+            fmt::format("{}: bound_service_account_namespace_selector: label selector match expressions are not "
+                        "supported (use matchLabels)",
+                        where),
+            vault);
+  }
+  for (const std::string& key : parsed.ignored) {
+    Warn(selector.span, fmt::format("{}: bound_service_account_namespace_selector: Vault ignores \"{}\" (it reads "
+                                    "matchLabels and matchExpressions)",
+                                    where, key));
+  }
+  if (parsed.selector->match_labels.empty() && parsed.selector->match_expressions.empty()) {
+    Warn(selector.span, fmt::format("{}: bound_service_account_namespace_selector selects nothing in particular: "
+                                    "every namespace matches",
+                                    where));
+  }
+}
+
 void Reader::CheckRole(const Role& role) {
   CheckTokenTtls(role.fields);
   CheckCidrs(role.fields);
@@ -1065,10 +1096,7 @@ void Reader::CheckRole(const Role& role) {
       }
       if (const Field* selector = f.Find("bound_service_account_namespace_selector");
           selector != nullptr && !selector->text.empty()) {
-        if (ParsedSelector parsed = ParseLabelSelector(selector->text); !parsed.selector) {
-          ErrorAt(selector->span, fmt::format("{}: bound_service_account_namespace_selector: {}", where, parsed.error),
-                  "invalid \"bound_service_account_namespace_selector\" configured");
-        }
+        CheckNamespaceSelector(*selector, where);
       }
       const std::string source = f.String("alias_name_source", "serviceaccount_uid");
       if (source != "serviceaccount_uid" && source != "serviceaccount_name") {
@@ -1465,12 +1493,15 @@ ParsedSelector ParseLabelSelector(std::string_view text) {
   } catch (const YAML::Exception& e) {
     return {std::nullopt, fmt::format("not YAML or JSON: {}", e.msg)};
   }
+  ParsedSelector parsed;
   LabelSelector out;
   if (root.IsNull()) {
-    return {out, ""};
+    parsed.selector = out;
+    return parsed;
   }
   if (!root.IsMap()) {
-    return {std::nullopt, "a label selector must be a mapping with matchLabels and/or matchExpressions"};
+    parsed.error = "a label selector must be a mapping with matchLabels and/or matchExpressions";
+    return parsed;
   }
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>("");
@@ -1488,6 +1519,7 @@ ParsedSelector ParseLabelSelector(std::string_view text) {
       if (!kv.second.IsSequence() && !kv.second.IsNull()) {
         return {std::nullopt, "matchExpressions must be a list"};
       }
+      parsed.match_expressions |= !kv.second.IsNull();
       for (const YAML::Node& item : kv.second) {
         LabelSelector::Requirement r;
         if (std::string error = ReadRequirement(item, r); !error.empty()) {
@@ -1496,10 +1528,11 @@ ParsedSelector ParseLabelSelector(std::string_view text) {
         out.match_expressions.push_back(std::move(r));
       }
     } else {
-      return {std::nullopt, fmt::format("unknown key \"{}\" (expected matchLabels, matchExpressions)", key)};
+      parsed.ignored.push_back(key);
     }
   }
-  return {out, ""};
+  parsed.selector = std::move(out);
+  return parsed;
 }
 
 std::optional<Cidr> ParseIp(std::string_view text) {

@@ -235,12 +235,19 @@ struct LabelSelector {
 
   bool Matches(const std::map<std::string, std::string>& labels) const;
 };
-// Reads a selector written as YAML or JSON. Fails (the message says what is
-// wrong) for anything Vault or Kubernetes would refuse: unknown keys, an
-// unknown operator, values with Exists/DoesNotExist, no values with In/NotIn.
+// Reads a selector written as YAML or JSON the way the plugin decodes it
+// (k8s YAMLOrJSONDecoder into metav1.LabelSelector): keys other than
+// matchLabels / matchExpressions are ignored (listed in `ignored`), so a
+// misspelt key leaves a selector that matches every namespace. Fails (the
+// message says what is wrong) for what cannot be decoded or evaluated: not a
+// mapping, wrong types, an unknown operator, values with
+// Exists/DoesNotExist, no values with In/NotIn. Current Vault refuses any
+// matchExpressions at role write (`match_expressions` tells).
 struct ParsedSelector {
   std::optional<LabelSelector> selector;
   std::string error;
+  std::vector<std::string> ignored;  // keys the decoder drops
+  bool match_expressions = false;    // a non-null matchExpressions was written
 };
 ParsedSelector ParseLabelSelector(std::string_view text);
 

@@ -245,8 +245,14 @@ TEST(LabelSelector, RefusesWhatKubernetesRefuses) {
             "operator In on \"a\" needs values");
   EXPECT_EQ(ParseLabelSelector(R"({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]})").error,
             "operator Exists on \"a\" takes no values");
-  EXPECT_EQ(ParseLabelSelector(R"({"matchLabel": {"a": "b"}})").error,
-            "unknown key \"matchLabel\" (expected matchLabels, matchExpressions)");
+  // The plugin's decoder drops unknown keys: a misspelt matchLabels selects everything.
+  ParsedSelector typo = ParseLabelSelector(R"({"matchLabel": {"a": "b"}})");
+  ASSERT_TRUE(typo.selector.has_value());
+  EXPECT_EQ(typo.ignored, (std::vector<std::string>{"matchLabel"}));
+  EXPECT_TRUE(typo.selector->Matches({}));
+  EXPECT_FALSE(typo.match_expressions);
+  EXPECT_TRUE(ParseLabelSelector(R"({"matchExpressions": []})").match_expressions);
+  EXPECT_FALSE(ParseLabelSelector(R"({"matchExpressions": null})").match_expressions);
   EXPECT_FALSE(ParseLabelSelector("{").selector.has_value());
 }
 
@@ -256,7 +262,12 @@ TEST(KubernetesRole, SelectorIsValidatedAndMayBeWrittenInline) {
                   "      ok:\n        bound_service_account_names: [a]\n"
                   "        bound_service_account_namespace_selector:\n          matchLabels: {team: a}\n"
                   "      bad:\n        bound_service_account_names: [a]\n"
-                  "        bound_service_account_namespace_selector: '{\"matchLabels\": [1]}'\n"}});
+                  "        bound_service_account_namespace_selector: '{\"matchLabels\": [1]}'\n"
+                  "      expressions:\n        bound_service_account_names: [a]\n"
+                  "        bound_service_account_namespace_selector: '{\"matchExpressions\": [{\"key\": \"t\", "
+                  "\"operator\": \"Exists\"}]}'\n"
+                  "      typo:\n        bound_service_account_names: [a]\n"
+                  "        bound_service_account_namespace_selector: '{\"matchLabel\": {\"team\": \"a\"}}'\n"}});
   EXPECT_NE(l.diagnostics.find("bindings/k.yaml:10:51: error: role \"bad\": bound_service_account_namespace_selector: "
                                "matchLabels must map label names to values [bindings]"),
             std::string::npos)
@@ -267,7 +278,19 @@ TEST(KubernetesRole, SelectorIsValidatedAndMayBeWrittenInline) {
   ASSERT_TRUE(ParseLabelSelector(ok.fields.String("bound_service_account_namespace_selector")).selector.has_value());
   EXPECT_TRUE(ParseLabelSelector(ok.fields.String("bound_service_account_namespace_selector"))
                   .selector->Matches({{"team", "a"}}));
-  EXPECT_EQ(l.sink.error_count(), 1u) << l.diagnostics;
+  EXPECT_NE(l.diagnostics.find("error: role \"expressions\": bound_service_account_namespace_selector: label selector "
+                               "match expressions are not supported (use matchLabels) [bindings]"),
+            std::string::npos)
+      << l.diagnostics;
+  EXPECT_NE(l.diagnostics.find("warning: role \"typo\": bound_service_account_namespace_selector: Vault ignores "
+                               "\"matchLabel\""),
+            std::string::npos)
+      << l.diagnostics;
+  EXPECT_NE(l.diagnostics.find("warning: role \"typo\": bound_service_account_namespace_selector selects nothing in "
+                               "particular: every namespace matches"),
+            std::string::npos)
+      << l.diagnostics;
+  EXPECT_EQ(l.sink.error_count(), 2u) << l.diagnostics;
 }
 
 TEST(CidrBindings, MalformedEntriesAreErrorsOnEveryMethodAndTokenRoles) {

@@ -285,8 +285,7 @@ TEST(KubernetesLogin, NamespaceSelectorIsOredWithTheListAndSeesNamespaceLabels) 
                   "      sel: {bound_service_account_names: [app], bound_service_account_namespaces: [legacy],\n"
                   "            bound_service_account_namespace_selector: '{\"matchLabels\": {\"team\": \"a\"}}'}\n"
                   "      by-name: {bound_service_account_names: [app], bound_service_account_namespace_selector: "
-                  "'{\"matchExpressions\": [{\"key\": \"kubernetes.io/metadata.name\", \"operator\": \"In\", "
-                  "\"values\": [\"shop\"]}]}'}\n"}});
+                  "'{\"matchLabels\": {\"kubernetes.io/metadata.name\": \"shop\"}}'}\n"}});
   EXPECT_EQ(l.sink.error_count(), 0u) << l.diagnostics;
   EXPECT_EQ(Logins(l.ws, "kubernetes:legacy/app"), (std::vector<std::string>{"auth/kubernetes/role/sel"}));
   EXPECT_EQ(Logins(l.ws, "kubernetes:x/app,team=a"), (std::vector<std::string>{"auth/kubernetes/role/sel"}));
