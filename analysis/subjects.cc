@@ -705,6 +705,22 @@ void AwsAliasName(const AuthMount& m, const Role& r, const AwsLogin& login, bool
   }
 }
 
+// "a,b" (a comma-separated config value) as a list.
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string item(text.substr(0, comma));
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) {
+      out.push_back(std::move(item));
+    }
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return out;
+}
+
 std::string InstanceAttribute(const AwsLogin& login, const char* key) {
   auto it = login.instance.find(key);
   return it == login.instance.end() ? std::string() : it->second;
@@ -751,25 +767,40 @@ std::string IamLoginRefusal(const Role& r, const AwsLogin& login, std::vector<st
   return "";
 }
 
-// The entity alias's metadata (Vault's default ec2_metadata / iam_metadata).
-std::map<std::string, std::string> AwsAliasMetadata(const Role& r, const AwsLogin& login, bool ec2_auth) {
+// The entity alias's metadata: auth/<mount>/config/identity iam_metadata /
+// ec2_metadata (default: account_id and auth_type; "default" in the list
+// stands for those two), as builtin/credential/aws/path_config_identity.go.
+std::map<std::string, std::string> AwsAliasMetadata(const AuthMount& m, const Role& r, const AwsLogin& login,
+                                                    bool ec2_auth) {
+  std::map<std::string, std::string> available;
   if (ec2_auth) {
-    std::map<std::string, std::string> out = {{"auth_type", "ec2"}};
-    for (const char* key : {"account_id", "ami_id", "instance_id", "region"}) {
-      if (std::string value = InstanceAttribute(login, key); !value.empty()) {
-        out[key] = value;
+    available = {{"account_id", InstanceAttribute(login, "account_id")}, {"auth_type", "ec2"},
+                 {"ami_id", InstanceAttribute(login, "ami_id")},          {"instance_id", InstanceAttribute(login, "instance_id")},
+                 {"region", InstanceAttribute(login, "region")}};
+  } else {
+    available = {{"account_id", login.caller->account},
+                 {"auth_type", "iam"},
+                 {"canonical_arn", login.caller->canonical},
+                 {"client_arn", login.caller->caller}};
+    if (r.fields.String("inferred_entity_type") == "ec2_instance") {
+      available["inferred_entity_id"] = login.caller->session;
+      available["inferred_entity_type"] = "ec2_instance";
+      available["inferred_aws_region"] = r.fields.String("inferred_aws_region");
+    }
+  }
+  const Field* setting = m.config.Find(ec2_auth ? "ec2_metadata" : "iam_metadata");
+  std::vector<std::string> wanted = {"account_id", "auth_type"};
+  if (setting != nullptr) {
+    wanted = setting->list.empty() && !setting->text.empty() ? SplitList(setting->text) : setting->list;
+  }
+  std::map<std::string, std::string> out;
+  for (const std::string& name : wanted) {
+    for (const std::string& field : name == "default" ? std::vector<std::string>{"account_id", "auth_type"}
+                                                      : std::vector<std::string>{name}) {
+      if (auto it = available.find(field); it != available.end() && !it->second.empty()) {
+        out[field] = it->second;
       }
     }
-    return out;
-  }
-  std::map<std::string, std::string> out = {{"account_id", login.caller->account},
-                                            {"auth_type", "iam"},
-                                            {"canonical_arn", login.caller->canonical},
-                                            {"client_arn", login.caller->caller}};
-  if (r.fields.String("inferred_entity_type") == "ec2_instance") {
-    out["inferred_entity_id"] = login.caller->session;
-    out["inferred_entity_type"] = "ec2_instance";
-    out["inferred_aws_region"] = r.fields.String("inferred_aws_region");
   }
   return out;
 }
@@ -794,7 +825,7 @@ std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login, Refus
                                  login.caller->canonical),
           fmt::format("{}: {}", RoleLabel(m, r), JoinNames(why))};
       LoginAlias alias;
-      alias.metadata = AwsAliasMetadata(r, login, ec2_auth);
+      alias.metadata = AwsAliasMetadata(m, r, login, ec2_auth);
       AwsAliasName(m, r, login, !ec2_auth, alias, chain);
       out.push_back(FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
                                 r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain)));

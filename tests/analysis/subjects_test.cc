@@ -266,6 +266,32 @@ TEST(AwsEc2Login, AliasNameFollowsIamAliasAndEc2Alias) {
   auto canonical = Load({{"bindings/a.yaml", AwsBindings("canonical_arn", "image_id")}});
   EXPECT_EQ(alias_of(canonical.ws, kInstance, "auth/aws/role/ec2"), "ami-1");
   EXPECT_EQ(alias_of(canonical.ws, kInstance, "auth/aws/role/iam"), "arn:aws:iam::111122223333:role/app");
+  // Alias metadata: account_id and auth_type unless iam_metadata / ec2_metadata say otherwise.
+  auto metadata_of = [](const Workspace& ws, std::string_view label) {
+    Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, kInstance);
+    for (const Subject& s : *found) {
+      if (s.label == label) {
+        for (const evaluator::Alias& a : s.identity->entity->aliases) {
+          if (a.mount_accessor == "auth_aws_1") {
+            return a.metadata;
+          }
+        }
+      }
+    }
+    return evaluator::StringMap{};
+  };
+  EXPECT_EQ(metadata_of(by_id.ws, "auth/aws/role/iam"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"auth_type", "iam"}}));
+  EXPECT_EQ(metadata_of(by_id.ws, "auth/aws/role/ec2"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"auth_type", "ec2"}}));
+  std::string with_metadata = AwsBindings("role_id", "role_id");
+  with_metadata.replace(with_metadata.find("ec2_alias: role_id}"), 19,
+                        "ec2_alias: role_id, ec2_metadata: [default, ami_id], iam_metadata: [client_arn]}");
+  auto configured = Load({{"bindings/a.yaml", with_metadata}});
+  EXPECT_EQ(metadata_of(configured.ws, "auth/aws/role/iam"),
+            (evaluator::StringMap{{"client_arn", "arn:aws:sts::111122223333:assumed-role/app/i-9"}}));
+  EXPECT_EQ(metadata_of(configured.ws, "auth/aws/role/ec2"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"ami_id", "ami-1"}, {"auth_type", "ec2"}}));
   // unique_id is AWS's, which polcheck cannot know: no alias, and the chain says why.
   auto unique = Load({{"bindings/a.yaml", AwsBindings("unique_id", "role_id")}});
   EXPECT_EQ(alias_of(unique.ws, kInstance, "auth/aws/role/iam"), "(none)");
