@@ -670,6 +670,10 @@ void Reader::ReadGithubMap(const YAML::Node& node, AuthMount& mount) {
       }
       // Maps are case-insensitive (framework.PolicyMap stores lower-cased keys).
       const std::string key = Lower(kv.first.as<std::string>(""));
+      if (auto first = spans.find(key); first != spans.end()) {
+        Duplicate(SpanOf(kv.first), first->second, fmt::format("auth/{}/map/{}/{}", mount.path, what, key));
+        continue;
+      }
       into[key] = StringList(value, fmt::format("map/{}/{}", what, key));
       spans[key] = SpanOf(kv.first);
     }

@@ -391,6 +391,15 @@ TEST(Duplicates, SameRoleInTwoFilesIsAnErrorNamingBothAndTheFirstIsKept) {
   EXPECT_TRUE(l.ws.has_parse_errors);
 }
 
+TEST(Duplicates, GithubTeamMappedTwiceCaseInsensitively) {
+  auto l = Load({{"bindings/g.yaml", "auth:\n  github:\n    config: {organization: acme}\n"
+                                     "    map:\n      teams:\n        Ops: first\n        ops: second\n"}});
+  EXPECT_NE(l.diagnostics.find("bindings/g.yaml:7:9: error: auth/github/map/teams/ops is defined twice"),
+            std::string::npos)
+      << l.diagnostics;
+  EXPECT_EQ(l.ws.bindings.mounts.front().github.teams.at("ops"), (std::vector<std::string>{"first"}));
+}
+
 TEST(WorkspaceErrors, PolcheckYamlIsConfigurationBindingsAreInput) {
   auto config = Load({{"polcheck.yaml", "dialect: vault\nmounts: {secret/: {type: kv, version: 2}\n"},
                       {"bindings/b.yaml", "auth:\n  approle:\n    roles:\n      r: {token_policies: [a]}\n"}});
