@@ -1386,9 +1386,10 @@ class Importer {
     }
     JNode& map = m.Child("map", r.block->span).Child(team ? "teams" : "users", r.block->span);
     const std::string key = Lower(std::get<Value>(name).text);
-    if (map.Has(key)) {
+    if (std::optional<Span> first = KeySpan(map, key)) {
       return Skip{std::get<Value>(name).span, fmt::format("{} \"{}\" of auth/{} is mapped twice in Terraform",
-                                                          team ? "team" : "user", key, path)};
+                                                          team ? "team" : "user", key, path),
+                  first};
     }
     map.Child(key, std::get<Value>(name).span) = std::move(policies);
     return std::nullopt;
