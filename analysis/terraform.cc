@@ -1082,7 +1082,10 @@ class Importer {
     }
     const std::string mount = StripSlashes(path.value->text);
     if (declared_.count(mount) != 0) {
-      return Skip{path.value->span, fmt::format("auth mount \"{}\" is declared twice in Terraform", mount)};
+      return Skip{path.value->span,
+                  fmt::format("auth mount \"{}\" is declared twice in Terraform (Vault: path is already in use)",
+                              mount),
+                  declared_spans_[mount]};
     }
     JNode& node = Mount(mount, path.value->span);
     node.Child("type", r.block->span) = JNode{.kind = JNode::Kind::kString, .text = type, .items = {}, .keys = {},
@@ -1104,6 +1107,7 @@ class Importer {
       JwtConfig(ev, r, node);
     }
     declared_[mount] = type;
+    declared_spans_[mount] = path.value->span;
     return std::nullopt;
   }
 
@@ -1520,6 +1524,7 @@ class Importer {
   TerraformImport& out_;
   JNode root_;
   std::map<std::string, std::string> declared_;  // auth mount path -> type, from Terraform
+  std::map<std::string, Span> declared_spans_;  // mount path -> its path argument
   std::map<std::string, std::size_t> groups_;    // group name -> index in group_nodes_
   std::map<std::string, Span> group_spans_;      // group name -> its `name` argument
   std::vector<JNode> group_nodes_;

@@ -572,6 +572,40 @@ resource "vault_jwt_auth_backend" "unknown" {
   EXPECT_TRUE(im->bindings.FindMount("oidc2")->config.values.empty());
 }
 
+TEST(TerraformDuplicates, AnAuthMountOrGithubTeamTwiceIsAnErrorNamingTheFirst) {
+  auto im = Import({{"main.tf", R"(resource "vault_auth_backend" "a" {
+  type = "userpass"
+}
+resource "vault_auth_backend" "b" {
+  type = "userpass"
+  path = "userpass"
+}
+resource "vault_github_auth_backend" "gh" {
+  organization = "acme"
+}
+resource "vault_github_team" "x" {
+  team     = "Ops"
+  policies = ["a"]
+}
+resource "vault_github_team" "y" {
+  team     = "ops"
+  policies = ["b"]
+}
+)"}},
+                   {});
+  EXPECT_NE(im->diagnostics.find("main.tf:6:10: error: vault_auth_backend.b: auth mount \"userpass\" is declared twice "
+                                 "in Terraform (Vault: path is already in use); the first definition is kept "
+                                 "[duplicate-binding]"),
+            std::string::npos)
+      << im->diagnostics;
+  EXPECT_NE(im->diagnostics.find("main.tf:16:14: error: vault_github_team.y: team \"ops\" of auth/github is mapped "
+                                 "twice in Terraform"),
+            std::string::npos)
+      << im->diagnostics;
+  EXPECT_NE(im->diagnostics.find("main.tf:12:14: note: first defined here"), std::string::npos) << im->diagnostics;
+  EXPECT_EQ(im->bindings.FindMount("github")->github.teams.at("ops"), (std::vector<std::string>{"a"}));
+}
+
 TEST(TerraformCorpus, EveryRoleTerraformFileImportsOrExplains) {
   // The corpus sits beside the repository (../shared/corpus), as for the
   // parser and evaluator corpus tests; it was looked up in the environment
