@@ -65,18 +65,46 @@ struct Subject {
   Span span;                  // where the role / group / entity is defined
 };
 
+// Where a login comes from. Vault checks the client address against a role's
+// CIDR bindings (token_bound_cidrs, legacy bound_cidrs; approle
+// secret_id_bound_cidrs, legacy bound_cidr_list): a login from outside is
+// refused (Subject::login_error says which list).
+struct LoginContext {
+  std::optional<Cidr> source_ip;  // --source-ip (ParseIp); nullopt: CIDR bindings are not checked
+};
+
 // Roles, users and token roles called `name` (on `mount` when not empty; mount
 // "token" means token roles). Empty when none exists.
 std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name, std::string_view mount);
+std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name, std::string_view mount,
+                                     const LoginContext& context);
 
 // The logins a concrete identity can perform, one per role that binds it
 // (SEMANTICS.md §9.2-§9.7), with entity, groups (transitive) and identity
-// policies. `spec` is one of kubernetes:NS/SA, aws:ARN, jwt:CLAIMS.json,
-// userpass:NAME, approle:ROLE, github:ORG/TEAM[,TEAM], entity:NAME. Fails with
-// kInvalidArgument for a malformed spec, kNotFound / kIo when the claims file
-// cannot be read (relative to the current directory). An identity no role
-// binds gives an empty list.
+// policies. `spec` is one of
+//   kubernetes:NS/SA[@UID][,LABEL=VALUE...]   a service account; @UID names the
+//       alias under alias_name_source serviceaccount_uid; LABEL=VALUE are the
+//       namespace's labels for bound_service_account_namespace_selector
+//       (kubernetes.io/metadata.name=NS is always set, as Kubernetes does)
+//   aws:ARN                                   an IAM user, role or assumed-role caller
+//   aws-ec2:instance_id=I[,account_id=A][,region=R][,ami_id=..][,vpc_id=..]
+//       [,subnet_id=..][,iam_role_arn=..][,iam_instance_profile_arn=..]
+//       an EC2 instance: auth_type ec2 roles, and (with iam_role_arn, its
+//       instance profile's role) IAM roles, including inferred_entity_type
+//       ec2_instance; a binding on an attribute the spec omits is not met
+//   jwt:CLAIMS.json, userpass:NAME, approle:ROLE, github:ORG/TEAM[,TEAM][@LOGIN], entity:NAME.
+// Fails with kInvalidArgument for a malformed spec, kNotFound / kIo when the
+// claims file cannot be read (relative to the current directory). An
+// identity no role binds gives an empty list.
 [[nodiscard]] Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec);
+[[nodiscard]] Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec,
+                                                                 const LoginContext& context);
+
+// Why each role of the spec's method refuses the login, one line per role in
+// Vault's words ("auth/aws/role/web: VPC ID \"vpc-9\" does not satisfy the
+// constraint on role \"web\""), for the answer to a login nothing admits.
+// Fails as SubjectsForIdentity does.
+[[nodiscard]] Expected<std::vector<std::string>> LoginRefusals(const Workspace& ws, std::string_view spec);
 
 // A token carrying exactly `policies` (sanitised, no `default` added; `root`
 // gives a root token).
@@ -85,6 +113,7 @@ Subject SubjectForPolicies(const std::vector<std::string>& policies);
 // Every role, user, GitHub mapping, token role, entity and group, in file
 // order: who-can and matrix ask each of them.
 std::vector<Subject> AllSubjects(const Workspace& ws);
+std::vector<Subject> AllSubjects(const Workspace& ws, const LoginContext& context);
 
 // One request to evaluate, with a description for KV operations.
 struct Step {

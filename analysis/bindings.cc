@@ -4,9 +4,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cctype>
 #include <set>
 
+#include "config/yaml_reader.h"
 #include "parser/duration.h"
 
 namespace polcheck::analysis {
@@ -29,7 +31,7 @@ const FieldTable kTokenFields = {
 const FieldTable kKubernetesFields = {
     {"bound_service_account_names", FieldKind::kStringList},
     {"bound_service_account_namespaces", FieldKind::kStringList},
-    {"bound_service_account_namespace_selector", FieldKind::kString},
+    {"bound_service_account_namespace_selector", FieldKind::kYamlText},
     {"audience", FieldKind::kString},
     {"alias_name_source", FieldKind::kString},
 };
@@ -170,6 +172,18 @@ std::string StripSlashes(std::string s) {
   return s;
 }
 
+// A namespace path as written ("team-a/", "/team-a/dev", "root") without
+// slashes at the ends; "" is the root namespace.
+std::string NamespacePath(std::string path) {
+  while (!path.empty() && path.front() == '/') {
+    path.erase(0, 1);
+  }
+  while (!path.empty() && path.back() == '/') {
+    path.pop_back();
+  }
+  return path == "root" ? std::string() : path;
+}
+
 class Reader {
  public:
   Reader(const SourceFile& source, Bindings& out, DiagnosticSink& sink)
@@ -187,6 +201,18 @@ class Reader {
   }
   void Warn(Span span, std::string message) {
     sink_.Add(Severity::kWarning, span, "bindings", std::move(message));
+  }
+  // A second definition of one Vault object (same API path): Vault stores
+  // one, so the first is kept and this one is dropped.
+  void Duplicate(Span second, Span first, std::string_view what) {
+    sink_.Add(Diagnostic{.severity = Severity::kError,
+                         .span = second,
+                         .message = fmt::format("{} is defined twice; Vault stores one object per path, polcheck "
+                                                "keeps the first definition",
+                                                what),
+                         .code = "duplicate-binding",
+                         .vault_message = {},
+                         .related = {RelatedLocation{.span = first, .message = "first defined here"}}});
   }
   std::optional<std::string> Scalar(const YAML::Node& node, std::string_view what);
   std::vector<std::string> StringList(const YAML::Node& node, std::string_view what);
@@ -209,28 +235,18 @@ class Reader {
   void ForEachObject(const YAML::Node& node, std::string_view what, F read);
 
   void CheckRole(const Role& role);
+  void CheckAwsRole(const Role& role, const std::string& where);
   void CheckTokenTtls(const Fields& fields);
+  void CheckCidrs(const Fields& fields);
+  void CheckMountConfig(const AuthMount& mount);
+  void CheckNamespaceSelector(const Field& selector, const std::string& where);
 
   const SourceFile& source_;
   Bindings& out_;
   DiagnosticSink& sink_;
 };
 
-Span Reader::SpanOf(const YAML::Node& node) const {
-  const auto size = static_cast<std::uint32_t>(source_.text().size());
-  const YAML::Mark mark = node.Mark();
-  if (mark.pos < 0) {
-    return Span{source_.id(), 0, std::min<std::uint32_t>(1, size)};
-  }
-  const auto begin = std::min(static_cast<std::uint32_t>(mark.pos), size);
-  std::uint32_t end = begin + 1;
-  if (node.IsScalar()) {
-    // A quoted scalar's mark is at its opening quote.
-    const bool quoted = begin < size && (source_.text()[begin] == '"' || source_.text()[begin] == '\'');
-    end = begin + static_cast<std::uint32_t>(node.Scalar().size()) + (quoted ? 2 : 0);
-  }
-  return Span{source_.id(), begin, std::min(std::max(end, begin + 1), size)};
-}
+Span Reader::SpanOf(const YAML::Node& node) const { return config::YamlSpan(source_, node); }
 
 std::optional<std::string> Reader::Scalar(const YAML::Node& node, std::string_view what) {
   if (node.IsNull()) {
@@ -284,21 +300,7 @@ std::map<std::string, std::string> Reader::StringMap(const YAML::Node& node, std
 
 bool Reader::CheckKeys(const YAML::Node& map, std::string_view where,
                        std::initializer_list<std::string_view> allowed) {
-  if (!map.IsMap()) {
-    Error(map, fmt::format("{} must be a mapping", where));
-    return false;
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>("");
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string expected;
-      for (std::string_view a : allowed) {
-        expected += (expected.empty() ? "" : ", ") + std::string(a);
-      }
-      Error(kv.first, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where, expected));
-    }
-  }
-  return true;
+  return config::CheckYamlKeys(source_, sink_, "bindings", map, where, allowed);
 }
 
 // `vault read -format=json` wraps the object: {"request_id": ..., "data": {...}}.
@@ -325,6 +327,16 @@ std::optional<Field> Reader::ReadField(const YAML::Node& value, std::string_view
     }
     case FieldKind::kAny:
       f.text = value.IsScalar() ? value.Scalar() : std::string();
+      return f;
+    case FieldKind::kYamlText:
+      if (value.IsNull() || value.IsScalar()) {
+        f.text = value.IsNull() ? std::string() : value.Scalar();
+      } else {
+        // Written inline as YAML: kept as its JSON text, the form Vault stores.
+        YAML::Emitter json;
+        json << YAML::DoubleQuoted << YAML::Flow << value;
+        f.text = json.c_str();
+      }
       return f;
     case FieldKind::kStringList:
       if (!value.IsNull() && !value.IsScalar() && !value.IsSequence()) {
@@ -459,8 +471,22 @@ void Reader::Read(const YAML::Node& root) {
   if (root.IsNull()) {
     return;
   }
-  if (!CheckKeys(root, "a bindings file", {"auth", "identity", "token_roles"})) {
+  if (!CheckKeys(root, "a bindings file", {"auth", "identity", "token_roles", "group_policy_application"})) {
     return;
+  }
+  if (const YAML::Node g = root["group_policy_application"]) {
+    const YAML::Node config = Unwrap(g);
+    if (CheckKeys(config, "group_policy_application", {"group_policy_application_mode"}) &&
+        config["group_policy_application_mode"]) {
+      const YAML::Node mode = config["group_policy_application_mode"];
+      const std::string text = Scalar(mode, "group_policy_application_mode").value_or("");
+      if (text != "within_namespace_hierarchy" && text != "any") {
+        Error(mode, fmt::format("group_policy_application_mode \"{}\" is not within_namespace_hierarchy or any", text));
+      } else {
+        out_.group_policy_application_mode = text;
+        out_.group_policy_application_span = SpanOf(mode);
+      }
+    }
   }
   if (const YAML::Node a = root["auth"]) {
     ReadAuth(a);
@@ -486,7 +512,7 @@ void Reader::ReadAuth(const YAML::Node& node) {
 void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
   const std::string path = StripSlashes(key.as<std::string>(""));
   if (!CheckKeys(spec, fmt::format("auth mount \"{}\"", path),
-                 {"type", "accessor", "description", "roles", "users", "config", "map"})) {
+                 {"type", "accessor", "description", "roles", "users", "config", "map", "namespace"})) {
     return;
   }
   AuthMount* mount = nullptr;
@@ -515,6 +541,9 @@ void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
   if (const YAML::Node a = spec["accessor"]) {
     mount->accessor = Scalar(a, "accessor").value_or("");
   }
+  if (const YAML::Node n = spec["namespace"]) {
+    mount->namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
+  }
   if (mount->accessor.empty()) {
     mount->accessor = fmt::format("auth_{}_{}", mount->type_name, HexTag(path));
   }
@@ -538,13 +567,24 @@ void Reader::ReadMount(const YAML::Node& key, const YAML::Node& spec) {
       mount->github.fields = ReadFields(Unwrap(c), "github config", {&kGithubConfigFields, &kTokenFields});
       CheckTokenTtls(mount->github.fields);
     } else {
-      // Method configuration (issuer, CA, keys): kept but not interpreted.
-      for (const auto& kv : Unwrap(c)) {
+      // Method configuration (issuer, CA, keys, auth/aws/config/identity):
+      // kept as text; the fields logins depend on are checked below.
+      const YAML::Node config = Unwrap(c);
+      if (!config.IsMap()) {
+        Error(config, fmt::format("auth mount \"{}\": config must be a mapping of Vault's field names", path));
+      }
+      for (const auto& kv : config) {
         Field f;
         f.kind = FieldKind::kAny;
         f.text = kv.second.IsScalar() ? kv.second.Scalar() : "";
+        f.span = SpanOf(kv.second);
+        f.key_span = SpanOf(kv.first);
+        if (kv.second.IsSequence()) {
+          f.list = StringList(kv.second, kv.first.as<std::string>(""));
+        }
         mount->config.values[kv.first.as<std::string>("")] = f;
       }
+      CheckMountConfig(*mount);
     }
   }
   if (const YAML::Node m = spec["map"]) {
@@ -601,10 +641,11 @@ void Reader::ReadRoles(const YAML::Node& node, AuthMount& mount, bool users) {
       const YAML::Node object = Unwrap(kv.second);
       role.fields = ReadFields(object, where, {&kTokenFields});
     }
-    for (const Role& existing : mount.roles) {
-      if (existing.name == role.name) {
-        ErrorAt(role.name_span, fmt::format("{} is defined twice", where));
-      }
+    auto first = std::find_if(mount.roles.begin(), mount.roles.end(),
+                              [&](const Role& existing) { return existing.name == role.name; });
+    if (first != mount.roles.end()) {
+      Duplicate(role.name_span, first->name_span, where);
+      continue;
     }
     CheckRole(role);
     mount.roles.push_back(std::move(role));
@@ -629,6 +670,10 @@ void Reader::ReadGithubMap(const YAML::Node& node, AuthMount& mount) {
       }
       // Maps are case-insensitive (framework.PolicyMap stores lower-cased keys).
       const std::string key = Lower(kv.first.as<std::string>(""));
+      if (auto first = spans.find(key); first != spans.end()) {
+        Duplicate(SpanOf(kv.first), first->second, fmt::format("auth/{}/map/{}/{}", mount.path, what, key));
+        continue;
+      }
       into[key] = StringList(value, fmt::format("map/{}/{}", what, key));
       spans[key] = SpanOf(kv.first);
     }
@@ -651,7 +696,14 @@ void Reader::ReadTokenRoles(const YAML::Node& node) {
     role.name = kv.first.as<std::string>("");
     role.name_span = SpanOf(kv.first);
     role.fields = ReadFields(Unwrap(kv.second), fmt::format("token role \"{}\"", role.name), {&kTokenRoleFields});
+    auto first = std::find_if(out_.token_roles.begin(), out_.token_roles.end(),
+                              [&](const TokenRole& t) { return t.name == role.name; });
+    if (first != out_.token_roles.end()) {
+      Duplicate(role.name_span, first->name_span, fmt::format("token role \"{}\"", role.name));
+      continue;
+    }
     CheckTokenTtls(role.fields);
+    CheckCidrs(role.fields);
     out_.token_roles.push_back(std::move(role));
   }
 }
@@ -669,7 +721,7 @@ void Reader::ReadIdentity(const YAML::Node& node) {
 }
 
 void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
-  if (!CheckKeys(node, "an entity", {"id", "name", "policies", "metadata", "disabled", "aliases"})) {
+  if (!CheckKeys(node, "an entity", {"id", "name", "policies", "metadata", "disabled", "aliases", "namespace"})) {
     return;
   }
   IdentityEntity e;
@@ -680,6 +732,12 @@ void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
     Error(node, "an entity needs a name");
     return;
   }
+  for (const IdentityEntity& first : out_.entities) {
+    if (first.name == e.name) {
+      Duplicate(e.span, first.span, fmt::format("entity \"{}\"", e.name));
+      return;
+    }
+  }
   if (e.id.empty()) {
     e.id = "entity-" + HexTag("entity/" + e.name);
   }
@@ -688,6 +746,9 @@ void Reader::ReadEntity(const YAML::Node& node, std::string name_from_key) {
   }
   if (const YAML::Node m = node["metadata"]) {
     e.metadata = StringMap(m, "metadata");
+  }
+  if (const YAML::Node n = node["namespace"]) {
+    e.namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
   }
   if (const YAML::Node d = node["disabled"]) {
     if (std::optional<Field> f = ReadField(d, "disabled", FieldKind::kBool)) {
@@ -732,7 +793,7 @@ void Reader::ReadGroup(const YAML::Node& node, std::string name_from_key) {
   if (!CheckKeys(node, "a group",
                  {"id", "name", "type", "policies", "metadata", "member_entity_ids", "member_group_ids",
                   "member_entity_names", "member_group_names", "aliases", "alias", "parent_group_ids",
-                  "creation_time", "last_update_time", "modify_index", "namespace_id"})) {
+                  "creation_time", "last_update_time", "modify_index", "namespace_id", "namespace"})) {
     return;
   }
   IdentityGroup g;
@@ -743,8 +804,17 @@ void Reader::ReadGroup(const YAML::Node& node, std::string name_from_key) {
     Error(node, "a group needs a name");
     return;
   }
+  for (const IdentityGroup& first : out_.groups) {
+    if (first.name == g.name) {
+      Duplicate(g.span, first.span, fmt::format("group \"{}\"", g.name));
+      return;
+    }
+  }
   if (g.id.empty()) {
     g.id = "group-" + HexTag("group/" + g.name);
+  }
+  if (const YAML::Node n = node["namespace"]) {
+    g.namespace_path = NamespacePath(Scalar(n, "namespace").value_or(""));
   }
   if (const YAML::Node t = node["type"]) {
     const std::string type = Scalar(t, "type").value_or("internal");
@@ -836,8 +906,169 @@ void Reader::CheckTokenTtls(const Fields& fields) {
   }
 }
 
+void Reader::CheckCidrs(const Fields& fields) {
+  for (const char* name : {"token_bound_cidrs", "bound_cidrs", "secret_id_bound_cidrs", "bound_cidr_list"}) {
+    const Field* f = fields.Find(name);
+    if (f == nullptr) {
+      continue;
+    }
+    for (const std::string& text : f->list) {
+      if (!ParseCidr(text)) {
+        ErrorAt(f->span, fmt::format("{}: \"{}\" is not an IP address or CIDR block (e.g. 10.0.0.0/8, 192.0.2.7)",
+                                     name, text));
+      }
+    }
+  }
+}
+
+// Vault's aws role write checks (builtin/credential/aws/path_role.go): EC2
+// bindings need auth_type=ec2 or IAM with inferred_entity_type=ec2_instance
+// (and then inferred_aws_region); bound_iam_principal_arn needs IAM; at least
+// one binding; the ec2-only switches are refused on IAM roles.
+void Reader::CheckAwsRole(const Role& role, const std::string& where) {
+  const Fields& f = role.fields;
+  const std::string auth_type = f.String("auth_type", "iam");
+  if (auth_type != "iam" && auth_type != "ec2") {
+    ErrorAt(f.Find("auth_type")->span, fmt::format("unknown auth_type \"{}\"", auth_type),
+            fmt::format("unrecognized auth_type: {}", auth_type));
+    return;
+  }
+  bool allow_ec2_binds = auth_type == "ec2";
+  const std::string inferred = f.String("inferred_entity_type");
+  if (!inferred.empty()) {
+    const Field* at = f.Find("inferred_entity_type");
+    if (auth_type != "iam") {
+      ErrorAt(at->span, fmt::format("{}: inferred_entity_type needs auth_type iam", where),
+              "specified inferred_entity_type but didn't allow iam auth_type");
+    } else if (inferred != "ec2_instance") {
+      ErrorAt(at->span, fmt::format("{}: unknown inferred_entity_type \"{}\" (expected ec2_instance)", where, inferred),
+              fmt::format("specified invalid inferred_entity_type: {}", inferred));
+    } else if (f.String("inferred_aws_region").empty()) {
+      ErrorAt(at->span, fmt::format("{}: inferred_entity_type needs inferred_aws_region", where),
+              "specified inferred_entity_type but not inferred_aws_region");
+    }
+    allow_ec2_binds = true;
+  } else if (const Field* region = f.Find("inferred_aws_region"); region != nullptr && !region->text.empty()) {
+    ErrorAt(region->span, fmt::format("{}: inferred_aws_region without inferred_entity_type", where),
+            "specified inferred_aws_region but not inferred_entity_type");
+  }
+  int binds = 0;
+  if (!f.List("bound_region").empty()) {
+    ++binds;
+    if (auth_type != "ec2") {  // unlike the other EC2 bindings, not allowed with inference
+      ErrorAt(f.Find("bound_region")->span, fmt::format("{}: bound_region needs auth_type ec2", where),
+              "specified bound_region but not specifying ec2 auth_type");
+    }
+  }
+  for (const char* n : {"bound_account_id", "bound_vpc_id", "bound_subnet_id", "bound_ami_id", "bound_iam_role_arn",
+                        "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
+    if (f.List(n).empty()) {
+      continue;
+    }
+    ++binds;
+    if (!allow_ec2_binds) {
+      ErrorAt(f.Find(n)->span,
+              fmt::format("{}: {} is an EC2 binding: it needs auth_type ec2 or inferred_entity_type ec2_instance",
+                          where, n),
+              fmt::format("specified {} but not specifying ec2 auth_type or inferring ec2_instance", n));
+    }
+  }
+  if (!f.List("bound_iam_principal_arn").empty()) {
+    ++binds;
+    if (auth_type != "iam") {
+      ErrorAt(f.Find("bound_iam_principal_arn")->span, fmt::format("{}: bound_iam_principal_arn needs auth_type iam", where),
+              "specified bound_iam_principal_arn but not specifying iam auth_type");
+    }
+  }
+  if (binds == 0) {
+    ErrorAt(role.name_span, fmt::format("{} has no bound_* constraint", where),
+            "at least one bound parameter should be specified on the role");
+  }
+  if (f.Bool("allow_instance_migration", false) && f.Bool("disallow_reauthentication", false)) {
+    ErrorAt(f.Find("allow_instance_migration")->span,
+            fmt::format("{}: allow_instance_migration and disallow_reauthentication exclude each other", where),
+            "cannot specify both disallow_reauthentication=true and allow_instance_migration=true");
+  }
+  if (f.String("role_tag").size() > 127) {
+    ErrorAt(f.Find("role_tag")->span, fmt::format("{}: role_tag is longer than 127 characters", where),
+            "length of role tag exceeds the EC2 key limit of 127 characters");
+  }
+  // A field Vault refuses on IAM roles only when it is switched on: `vault
+  // read` prints them (false / "") for every role, and reads paste in.
+  if (auth_type != "ec2") {
+    for (const char* n : {"allow_instance_migration", "disallow_reauthentication"}) {
+      if (f.Bool(n, false)) {
+        ErrorAt(f.Find(n)->span, fmt::format("{}: {} applies to auth_type ec2 only", where, n),
+                fmt::format("specified {} when not using ec2 auth type", n));
+      }
+    }
+    if (!f.String("role_tag").empty()) {
+      ErrorAt(f.Find("role_tag")->span, fmt::format("{}: role_tag applies to auth_type ec2 only", where),
+              "tried to enable role_tag when not using ec2 auth method");
+    }
+  }
+  for (const std::string& arn : f.List("bound_iam_principal_arn")) {
+    if (arn == "*") {
+      Warn(f.Find("bound_iam_principal_arn")->span,
+           fmt::format("{}: a bare \"*\" in bound_iam_principal_arn matches no principal", where));
+    }
+  }
+}
+
+// auth/aws/config/identity: iam_alias and ec2_alias pick the entity alias
+// name (path_config_identity.go); the JWT plugin's OIDC client id.
+void Reader::CheckMountConfig(const AuthMount& mount) {
+  auto one_of = [&](std::string_view name, std::initializer_list<std::string_view> allowed) {
+    const Field* f = mount.config.Find(name);
+    if (f == nullptr || f->text.empty() || std::find(allowed.begin(), allowed.end(), f->text) != allowed.end()) {
+      return;
+    }
+    std::string list;
+    for (std::string_view a : allowed) {
+      list += (list.empty() ? "" : " ") + std::string(a);
+    }
+    ErrorAt(f->span, fmt::format("{} \"{}\" is not one of: {}", name, f->text, list),
+            fmt::format("{} of \"{}\" not in set of allowed values: [{}]", name, f->text, list));
+  };
+  if (mount.type == AuthType::kAws) {
+    one_of("iam_alias", {"role_id", "unique_id", "full_arn", "canonical_arn"});
+    one_of("ec2_alias", {"role_id", "instance_id", "image_id"});
+  }
+}
+
+// The kubernetes plugin's role write (path_role.go makeNsLabelSelector):
+// the selector must decode, and current Vault refuses matchExpressions.
+// Keys the decoder drops are accepted by Vault; they are warned about, as
+// is a selector that matches every namespace.
+void Reader::CheckNamespaceSelector(const Field& selector, const std::string& where) {
+  const std::string vault = "invalid \"bound_service_account_namespace_selector\" configured";
+  const ParsedSelector parsed = ParseLabelSelector(selector.text);
+  if (!parsed.selector) {
+    ErrorAt(selector.span, fmt::format("{}: bound_service_account_namespace_selector: {}", where, parsed.error), vault);
+    return;
+  }
+  if (parsed.match_expressions) {
+    ErrorAt(selector.span,
+            fmt::format("{}: bound_service_account_namespace_selector: label selector match expressions are not "
+                        "supported (use matchLabels)",
+                        where),
+            vault);
+  }
+  for (const std::string& key : parsed.ignored) {
+    Warn(selector.span, fmt::format("{}: bound_service_account_namespace_selector: Vault ignores \"{}\" (it reads "
+                                    "matchLabels and matchExpressions)",
+                                    where, key));
+  }
+  if (parsed.selector->match_labels.empty() && parsed.selector->match_expressions.empty()) {
+    Warn(selector.span, fmt::format("{}: bound_service_account_namespace_selector selects nothing in particular: "
+                                    "every namespace matches",
+                                    where));
+  }
+}
+
 void Reader::CheckRole(const Role& role) {
   CheckTokenTtls(role.fields);
+  CheckCidrs(role.fields);
   const Fields& f = role.fields;
   const std::string where = fmt::format("role \"{}\"", role.name);
   for (const std::string& p : RolePolicies(f)) {
@@ -867,6 +1098,10 @@ void Reader::CheckRole(const Role& role) {
                   "can not mix \"*\" with values");
         }
       }
+      if (const Field* selector = f.Find("bound_service_account_namespace_selector");
+          selector != nullptr && !selector->text.empty()) {
+        CheckNamespaceSelector(*selector, where);
+      }
       const std::string source = f.String("alias_name_source", "serviceaccount_uid");
       if (source != "serviceaccount_uid" && source != "serviceaccount_name") {
         ErrorAt(f.Find("alias_name_source")->span, fmt::format("unknown alias_name_source \"{}\"", source),
@@ -874,33 +1109,9 @@ void Reader::CheckRole(const Role& role) {
       }
       break;
     }
-    case AuthType::kAws: {
-      const std::string auth_type = f.String("auth_type", "iam");
-      if (auth_type != "iam" && auth_type != "ec2") {
-        ErrorAt(f.Find("auth_type")->span, fmt::format("unknown auth_type \"{}\"", auth_type),
-                fmt::format("unrecognized auth_type: {}", auth_type));
-        break;
-      }
-      bool constrained = false;
-      for (const char* n : {"bound_account_id", "bound_region", "bound_vpc_id", "bound_subnet_id", "bound_ami_id",
-                            "bound_iam_role_arn", "bound_iam_instance_profile_arn", "bound_ec2_instance_id"}) {
-        constrained |= !f.List(n).empty();
-      }
-      if (auth_type == "iam") {
-        constrained |= !f.List("bound_iam_principal_arn").empty();
-      }
-      if (!constrained) {
-        ErrorAt(role.name_span, fmt::format("{} has no bound_* constraint", where),
-                "at least one bound parameter should be specified on the role");
-      }
-      for (const std::string& arn : f.List("bound_iam_principal_arn")) {
-        if (arn == "*") {
-          Warn(f.Find("bound_iam_principal_arn")->span,
-               fmt::format("{}: a bare \"*\" in bound_iam_principal_arn matches no principal", where));
-        }
-      }
+    case AuthType::kAws:
+      CheckAwsRole(role, where);
       break;
-    }
     case AuthType::kJwt: {
       const std::string type = f.String("role_type", "oidc");
       if (type != "oidc" && type != "jwt") {
@@ -1045,18 +1256,12 @@ const IdentityGroup* Bindings::FindGroup(std::string_view id_or_name) const {
 }
 
 void LoadBindings(const SourceFile& source, Bindings& out, DiagnosticSink& sink) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(source.text());
-  } catch (const YAML::Exception& e) {
-    const auto size = static_cast<std::uint32_t>(source.text().size());
-    const auto at = e.mark.pos < 0 ? 0u : std::min(static_cast<std::uint32_t>(e.mark.pos), size);
-    sink.Add(Severity::kError, Span{source.id(), at, std::min(at + 1, size)}, "bindings-syntax",
-             fmt::format("invalid YAML/JSON: {}", e.msg));
+  std::optional<YAML::Node> root = config::ParseYaml(source, sink, "bindings-syntax", "YAML/JSON");
+  if (!root) {
     return;
   }
   try {
-    Reader(source, out, sink).Read(root);
+    Reader(source, out, sink).Read(*root);
   } catch (const YAML::Exception& e) {
     sink.Add(Severity::kError, Span{source.id(), 0, 0}, "bindings", fmt::format("unreadable bindings: {}", e.msg));
   }
@@ -1073,7 +1278,15 @@ void ValidateBindings(const Bindings& b, const std::vector<std::string>& known_p
     }
   };
   for (const AuthMount& m : b.mounts) {
+    const bool no_client_id =
+        m.type == AuthType::kJwt && !m.config.values.empty() && m.config.String("oidc_client_id").empty();
     for (const Role& r : m.roles) {
+      if (no_client_id && r.fields.String("role_type", "oidc") == "oidc") {
+        sink.Add(Severity::kWarning, r.name_span, "bindings",
+                 fmt::format("role \"{}\" is an oidc role but auth/{}/config has no oidc_client_id: its logins fail",
+                             r.name, m.path),
+                 "OIDC login is not configured for this mount");
+      }
       const Field* f = r.fields.Find("token_policies") != nullptr ? r.fields.Find("token_policies")
                                                                    : r.fields.Find("policies");
       check_policies(RolePolicies(r.fields), f != nullptr ? f->span : r.name_span,
@@ -1199,6 +1412,194 @@ bool GlobMatch(std::string_view pattern, std::string_view value) {
   }
   const std::string_view last = parts.back();
   return value.size() >= at + last.size() && value.substr(value.size() - last.size()) == last;
+}
+
+}  // namespace polcheck::analysis
+
+namespace polcheck::analysis {
+
+bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
+  for (const auto& [key, value] : match_labels) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) {
+      return false;
+    }
+  }
+  for (const Requirement& r : match_expressions) {
+    auto it = labels.find(r.key);
+    const bool listed = it != labels.end() && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+    if ((r.op == "In" && !listed) || (r.op == "NotIn" && listed) || (r.op == "Exists" && it == labels.end()) ||
+        (r.op == "DoesNotExist" && it != labels.end())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// The scalar strings of a YAML sequence, or why not.
+std::optional<std::vector<std::string>> ScalarList(const YAML::Node& node) {
+  std::vector<std::string> out;
+  if (node.IsNull()) {
+    return out;
+  }
+  if (!node.IsSequence()) {
+    return std::nullopt;
+  }
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) {
+      return std::nullopt;
+    }
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+std::string ReadRequirement(const YAML::Node& node, LabelSelector::Requirement& r) {
+  if (!node.IsMap()) {
+    return "a matchExpressions entry must be a mapping with key, operator and values";
+  }
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>("");
+    if (key == "key" && kv.second.IsScalar()) {
+      r.key = kv.second.Scalar();
+    } else if (key == "operator" && kv.second.IsScalar()) {
+      r.op = kv.second.Scalar();
+    } else if (key == "values") {
+      std::optional<std::vector<std::string>> values = ScalarList(kv.second);
+      if (!values) {
+        return "matchExpressions values must be a list of strings";
+      }
+      r.values = *std::move(values);
+    } else {
+      return fmt::format("unexpected \"{}\" in a matchExpressions entry (expected key, operator, values)", key);
+    }
+  }
+  if (r.key.empty()) {
+    return "a matchExpressions entry needs a key";
+  }
+  if (r.op == "In" || r.op == "NotIn") {
+    return r.values.empty() ? fmt::format("operator {} on \"{}\" needs values", r.op, r.key) : "";
+  }
+  if (r.op == "Exists" || r.op == "DoesNotExist") {
+    return r.values.empty() ? "" : fmt::format("operator {} on \"{}\" takes no values", r.op, r.key);
+  }
+  return fmt::format("unknown operator \"{}\" (expected In, NotIn, Exists or DoesNotExist)", r.op);
+}
+
+}  // namespace
+
+ParsedSelector ParseLabelSelector(std::string_view text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return {std::nullopt, fmt::format("not YAML or JSON: {}", e.msg)};
+  }
+  ParsedSelector parsed;
+  LabelSelector out;
+  if (root.IsNull()) {
+    parsed.selector = out;
+    return parsed;
+  }
+  if (!root.IsMap()) {
+    parsed.error = "a label selector must be a mapping with matchLabels and/or matchExpressions";
+    return parsed;
+  }
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>("");
+    if (key == "matchLabels") {
+      if (!kv.second.IsMap() && !kv.second.IsNull()) {
+        return {std::nullopt, "matchLabels must map label names to values"};
+      }
+      for (const auto& label : kv.second) {
+        if (!label.second.IsScalar()) {
+          return {std::nullopt, "matchLabels values must be strings"};
+        }
+        out.match_labels[label.first.as<std::string>("")] = label.second.Scalar();
+      }
+    } else if (key == "matchExpressions") {
+      if (!kv.second.IsSequence() && !kv.second.IsNull()) {
+        return {std::nullopt, "matchExpressions must be a list"};
+      }
+      parsed.match_expressions |= !kv.second.IsNull();
+      for (const YAML::Node& item : kv.second) {
+        LabelSelector::Requirement r;
+        if (std::string error = ReadRequirement(item, r); !error.empty()) {
+          return {std::nullopt, error};
+        }
+        out.match_expressions.push_back(std::move(r));
+      }
+    } else {
+      parsed.ignored.push_back(key);
+    }
+  }
+  parsed.selector = std::move(out);
+  return parsed;
+}
+
+std::optional<Cidr> ParseIp(std::string_view text) {
+  boost::system::error_code ec;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  Cidr out;
+  out.text = std::string(text);
+  out.v6 = address.is_v6();
+  if (out.v6) {
+    const auto bytes = address.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+    out.prefix = 128;
+  } else {
+    const auto bytes = address.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+    out.prefix = 32;
+  }
+  return out;
+}
+
+std::optional<Cidr> ParseCidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  std::optional<Cidr> out = ParseIp(Trim(text.substr(0, slash)));
+  if (!out || slash == std::string_view::npos) {
+    if (out) {
+      out->text = std::string(text);
+    }
+    return out;
+  }
+  const std::string_view bits = text.substr(slash + 1);
+  unsigned prefix = 0;
+  if (bits.empty() || bits.size() > 3 ||
+      !std::all_of(bits.begin(), bits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    return std::nullopt;
+  }
+  for (char c : bits) {
+    prefix = prefix * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (prefix > (out->v6 ? 128u : 32u)) {
+    return std::nullopt;
+  }
+  out->prefix = prefix;
+  out->text = std::string(text);
+  return out;
+}
+
+bool CidrContains(const Cidr& block, const Cidr& ip) {
+  if (block.v6 != ip.v6) {
+    return false;
+  }
+  unsigned bits = block.prefix;
+  for (std::size_t i = 0; bits > 0; ++i) {
+    const unsigned take = std::min(bits, 8u);
+    const auto mask = static_cast<std::uint8_t>(0xffu << (8 - take));
+    if ((block.bytes[i] & mask) != (ip.bytes[i] & mask)) {
+      return false;
+    }
+    bits -= take;
+  }
+  return true;
 }
 
 }  // namespace polcheck::analysis

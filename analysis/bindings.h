@@ -19,6 +19,10 @@
 //         aliases: [{mount: oidc, name: platform-team}]
 //   token_roles:
 //     nomad-cluster: {allowed_policies: [nomad]}
+//   group_policy_application:      # sys/config/group-policy-application
+//     group_policy_application_mode: any
+//
+// Mounts, entities and groups take `namespace: a/b` (default: root).
 //
 //   analysis::Bindings b;
 //   analysis::LoadBindings(source, b, sink);   // problems -> sink, file:line:col
@@ -27,6 +31,7 @@
 // simulator and the explanations all read one representation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,6 +53,7 @@ enum class FieldKind : std::uint8_t {
   kDuration,    // seconds as a number, or a Go duration string ("1h30m")
   kStringMap,   // map string -> string (claim_mappings, metadata)
   kClaimMap,    // map string -> string or list (bound_claims)
+  kYamlText,    // a string holding YAML or JSON (a label selector); a mapping written inline is kept as JSON text
   kAny,         // accepted and kept as text; polcheck does not interpret it
 };
 
@@ -116,7 +122,10 @@ struct AuthMount {
   std::string accessor;   // mount accessor; generated when not given
   std::vector<Role> roles;  // roles or users, in file order
   GithubConfig github;
-  Fields config;  // config of non-GitHub methods (kept, not interpreted)
+  Fields config;  // config of non-GitHub methods (kept as text; aws identity and jwt client id are read)
+  // The namespace the mount lives in ("" = root, else "a/b" without slashes
+  // at the ends): a first login creates its entity there.
+  std::string namespace_path;
   Span span;
 };
 
@@ -137,6 +146,7 @@ struct IdentityEntity {
   std::map<std::string, std::string> metadata;
   bool disabled = false;
   std::vector<EntityAlias> aliases;
+  std::string namespace_path;  // "" = root
   Span span;
 };
 
@@ -156,6 +166,7 @@ struct IdentityGroup {
   std::vector<std::string> member_entity_ids;   // ids or (member_entity_names) names
   std::vector<std::string> member_group_ids;    // ids or (member_group_names) names
   std::vector<GroupAlias> aliases;
+  std::string namespace_path;  // "" = root
   Span span;
 };
 
@@ -170,6 +181,12 @@ struct Bindings {
   std::vector<TokenRole> token_roles;
   std::vector<IdentityEntity> entities;
   std::vector<IdentityGroup> groups;
+  // sys/config/group-policy-application (Vault Enterprise, OpenBao
+  // namespaces): "within_namespace_hierarchy" (default) applies a group's
+  // policies only to entities in the group's namespace or below it; "any"
+  // applies them whatever the entity's namespace.
+  std::string group_policy_application_mode = "within_namespace_hierarchy";
+  Span group_policy_application_span;
 
   const AuthMount* FindMount(std::string_view path) const;
   const IdentityEntity* FindEntity(std::string_view id_or_name) const;
@@ -202,5 +219,51 @@ std::vector<std::string> RolePolicies(const Fields& fields);
 bool GlobbedStringsMatch(std::string_view item, std::string_view value);
 // go-glob (ryanuber/go-glob), as bound_claims_type=glob uses: '*' anywhere.
 bool GlobMatch(std::string_view pattern, std::string_view value);
+
+// A Kubernetes label selector (metav1.LabelSelector), as the kubernetes auth
+// method reads bound_service_account_namespace_selector: matchLabels (every
+// label equal) and matchExpressions (In, NotIn, Exists, DoesNotExist), all
+// ANDed; an empty selector matches every namespace.
+struct LabelSelector {
+  struct Requirement {
+    std::string key;
+    std::string op;  // In, NotIn, Exists, DoesNotExist
+    std::vector<std::string> values;
+  };
+  std::map<std::string, std::string> match_labels;
+  std::vector<Requirement> match_expressions;
+
+  bool Matches(const std::map<std::string, std::string>& labels) const;
+};
+// Reads a selector written as YAML or JSON the way the plugin decodes it
+// (k8s YAMLOrJSONDecoder into metav1.LabelSelector): keys other than
+// matchLabels / matchExpressions are ignored (listed in `ignored`), so a
+// misspelt key leaves a selector that matches every namespace. Fails (the
+// message says what is wrong) for what cannot be decoded or evaluated: not a
+// mapping, wrong types, an unknown operator, values with
+// Exists/DoesNotExist, no values with In/NotIn. Current Vault refuses any
+// matchExpressions at role write (`match_expressions` tells).
+struct ParsedSelector {
+  std::optional<LabelSelector> selector;
+  std::string error;
+  std::vector<std::string> ignored;  // keys the decoder drops
+  bool match_expressions = false;    // a non-null matchExpressions was written
+};
+ParsedSelector ParseLabelSelector(std::string_view text);
+
+// A CIDR block, or one address (a /32 or /128), as Vault's
+// parseutil.ParseAddrs reads token_bound_cidrs and secret_id_bound_cidrs.
+// Host bits may be set ("10.1.2.3/8" is 10.0.0.0/8). Parsed with Boost.Asio.
+struct Cidr {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> bytes{};  // v4 uses the first 4
+  unsigned prefix = 0;
+  std::string text;  // as written
+};
+std::optional<Cidr> ParseCidr(std::string_view text);
+// Parses an IPv4 or IPv6 address as a /32 or /128; nullopt when it is not one.
+std::optional<Cidr> ParseIp(std::string_view text);
+// True when `ip` lies in `block` (an IPv4 address never lies in an IPv6 block).
+bool CidrContains(const Cidr& block, const Cidr& ip);
 
 }  // namespace polcheck::analysis

@@ -484,6 +484,7 @@ std::vector<std::string> BindingNotes(const Subject* a, const Subject* b) {
 std::string FieldText(const Field& f) {
   switch (f.kind) {
     case FieldKind::kString:
+    case FieldKind::kYamlText:
     case FieldKind::kAny:
       return f.text;
     case FieldKind::kStringList:

@@ -110,7 +110,11 @@ std::vector<const IdentityGroup*> GroupsOf(const Bindings& b, const IdentityEnti
 }
 
 evaluator::Group ToEvaluatorGroup(const IdentityGroup& g) {
-  return evaluator::Group{.id = g.id, .name = g.name, .metadata = g.metadata, .namespace_path = {}};
+  // The evaluator's form: "" (root) or "ns1/".
+  return evaluator::Group{.id = g.id,
+                          .name = g.name,
+                          .metadata = g.metadata,
+                          .namespace_path = g.namespace_path.empty() ? "" : g.namespace_path + "/"};
 }
 
 evaluator::Entity ToEvaluatorEntity(const Bindings& b, const IdentityEntity& e) {
@@ -131,9 +135,21 @@ evaluator::Entity ToEvaluatorEntity(const Bindings& b, const IdentityEntity& e) 
   return out;
 }
 
-// Identity policies and the template identity for `entity` (may be null) and groups.
-void SetIdentity(Subject& s, const IdentityEntity* entity, std::optional<evaluator::Entity> ev_entity,
-                 const std::vector<const IdentityGroup*>& groups) {
+// True when `ns` is `ancestor` or lies below it ("" is the root namespace).
+bool InNamespace(std::string_view ns, std::string_view ancestor) {
+  return ancestor.empty() || ns == ancestor || (ns.starts_with(ancestor) && ns[ancestor.size()] == '/');
+}
+
+std::string NamespaceName(std::string_view ns) { return ns.empty() ? "root" : std::string(ns); }
+
+// Identity policies and the template identity for `entity` (may be null) and
+// groups. `entity_namespace` (nullopt: no entity, e.g. a group's own row) is
+// where the entity lives: under group_policy_application_mode
+// within_namespace_hierarchy a group's policies apply only when that is the
+// group's namespace or below it.
+void SetIdentity(const Bindings& b, Subject& s, const IdentityEntity* entity,
+                 std::optional<evaluator::Entity> ev_entity, const std::vector<const IdentityGroup*>& groups,
+                 std::optional<std::string> entity_namespace) {
   std::vector<std::string> raw;
   if (entity != nullptr) {
     raw = entity->policies;
@@ -141,9 +157,21 @@ void SetIdentity(Subject& s, const IdentityEntity* entity, std::optional<evaluat
   }
   evaluator::Identity identity;
   identity.entity = std::move(ev_entity);
+  const bool hierarchy = b.group_policy_application_mode != "any";
   for (const IdentityGroup* g : groups) {
-    raw = Concat(std::move(raw), g->policies);
     identity.groups.push_back(ToEvaluatorGroup(*g));
+    if (entity_namespace && !InNamespace(*entity_namespace, g->namespace_path)) {
+      if (hierarchy) {
+        s.chain.push_back(fmt::format("group {} is in namespace {}, the entity in {}: its policies do not apply "
+                                      "(group_policy_application_mode within_namespace_hierarchy)",
+                                      g->name, NamespaceName(g->namespace_path), NamespaceName(*entity_namespace)));
+        continue;
+      }
+      s.chain.push_back(fmt::format("group {} is in namespace {}, the entity in {}: its policies apply "
+                                    "(group_policy_application_mode any)",
+                                    g->name, NamespaceName(g->namespace_path), NamespaceName(*entity_namespace)));
+    }
+    raw = Concat(std::move(raw), g->policies);
   }
   s.identity = std::move(identity);
   s.identity_policies = SanitizePolicies(raw, false);
@@ -221,7 +249,7 @@ Subject FinishLogin(const Workspace& ws, const AuthMount& mount, std::string nam
     }
   }
   const std::vector<const IdentityGroup*> groups = GroupsOf(b, entity, &mount, group_aliases, s.chain);
-  SetIdentity(s, entity, std::move(ev), groups);
+  SetIdentity(b, s, entity, std::move(ev), groups, entity != nullptr ? entity->namespace_path : mount.namespace_path);
   return s;
 }
 
@@ -268,7 +296,7 @@ Subject EntitySubject(const Workspace& ws, const IdentityEntity& e) {
   s.span = e.span;
   s.chain.push_back(fmt::format("{}: identity policies only (token policies depend on the login)", s.label));
   const std::vector<const IdentityGroup*> groups = GroupsOf(ws.bindings, &e, nullptr, {}, s.chain);
-  SetIdentity(s, &e, ToEvaluatorEntity(ws.bindings, e), groups);
+  SetIdentity(ws.bindings, s, &e, ToEvaluatorEntity(ws.bindings, e), groups, e.namespace_path);
   return s;
 }
 
@@ -292,7 +320,7 @@ Subject GroupSubject(const Workspace& ws, const IdentityGroup& g) {
       }
     }
   }
-  SetIdentity(s, nullptr, std::nullopt, groups);
+  SetIdentity(ws.bindings, s, nullptr, std::nullopt, groups, std::nullopt);
   return s;
 }
 
@@ -315,38 +343,145 @@ Subject GithubSubject(const AuthMount& mount, SubjectKind kind, const std::strin
 
 // ---- concrete logins --------------------------------------------------------
 
+// Why roles refused a login, one "auth/<mount>/role/<name>: reason" line
+// each; nullptr when nobody asks.
+using Refusals = std::vector<std::string>;
+
+void Refuse(Refusals* refused, const AuthMount& m, const Role& r, std::string why) {
+  if (refused != nullptr) {
+    refused->push_back(fmt::format("{}: {}", RoleLabel(m, r), why));
+  }
+}
+
 bool AnyGlobbed(const std::vector<std::string>& items, std::string_view value) {
   return std::any_of(items.begin(), items.end(), [&](const std::string& i) { return GlobbedStringsMatch(i, value); });
 }
 
-std::vector<Subject> KubernetesLogins(const Workspace& ws, std::string_view arg) {
+// kubernetes:NS/SA[@UID][,LABEL=VALUE...]: a service account, optionally its
+// UID (the alias name under alias_name_source serviceaccount_uid) and the
+// labels of its namespace (for bound_service_account_namespace_selector).
+struct KubernetesLogin {
+  std::string ns, sa, uid;
+  std::map<std::string, std::string> labels;
+};
+
+Expected<KubernetesLogin> ParseKubernetesSpec(std::string_view spec, std::string_view arg) {
+  auto bad = [&](std::string_view why) {
+    return Unexpected(Error::Code::kInvalidArgument,
+                      fmt::format("--identity \"{}\": {}; expected kubernetes:NAMESPACE/SERVICE_ACCOUNT[@UID]"
+                                  "[,LABEL=VALUE...] (LABEL=VALUE: labels of the namespace)",
+                                  spec, why));
+  };
+  KubernetesLogin out;
+  const std::size_t comma = arg.find(',');
+  std::string_view head = arg.substr(0, comma);
+  if (const std::size_t at = head.find('@'); at != std::string_view::npos) {
+    out.uid = std::string(head.substr(at + 1));
+    head = head.substr(0, at);
+    if (out.uid.empty()) {
+      return bad("empty UID after '@'");
+    }
+  }
+  const std::size_t slash = head.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == head.size() ||
+      head.find('/', slash + 1) != std::string_view::npos) {
+    return bad("no NAMESPACE/SERVICE_ACCOUNT");
+  }
+  out.ns = std::string(head.substr(0, slash));
+  out.sa = std::string(head.substr(slash + 1));
+  // Kubernetes (1.21+) labels every namespace with its own name.
+  out.labels["kubernetes.io/metadata.name"] = out.ns;
+  std::string_view rest = comma == std::string_view::npos ? std::string_view() : arg.substr(comma + 1);
+  while (comma != std::string_view::npos) {
+    const std::size_t next = rest.find(',');
+    const std::string_view item = rest.substr(0, next);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return bad(fmt::format("namespace label \"{}\" is not LABEL=VALUE", item));
+    }
+    out.labels[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+    if (next == std::string_view::npos) {
+      break;
+    }
+    rest = rest.substr(next + 1);
+  }
+  return out;
+}
+
+std::string Labels(const std::map<std::string, std::string>& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    out += (out.empty() ? "" : ", ") + k + "=" + v;
+  }
+  return "{" + out + "}";
+}
+
+// Why `r` admits the namespace: the list (globs) or the label selector, ORed
+// (the plugin's namespace check); "" when neither does.
+std::string KubernetesNamespaceMatch(const Role& r, const KubernetesLogin& login) {
+  const std::vector<std::string> namespaces = r.fields.List("bound_service_account_namespaces");
+  const bool any_ns = namespaces.size() == 1 && namespaces.front() == "*";
+  if (any_ns || AnyGlobbed(namespaces, login.ns)) {
+    return fmt::format("bound_service_account_namespaces {} matches \"{}\"", Quoted(namespaces), login.ns);
+  }
+  const std::string selector_text = r.fields.String("bound_service_account_namespace_selector");
+  if (selector_text.empty()) {
+    return "";
+  }
+  ParsedSelector selector = ParseLabelSelector(selector_text);
+  if (selector.selector && selector.selector->Matches(login.labels)) {
+    return fmt::format("bound_service_account_namespace_selector {} matches the labels of namespace \"{}\" {}",
+                       selector_text, login.ns, Labels(login.labels));
+  }
+  return "";
+}
+
+std::vector<Subject> KubernetesLogins(const Workspace& ws, const KubernetesLogin& login, Refusals* refused) {
   std::vector<Subject> out;
-  const std::size_t slash = arg.find('/');
-  const std::string ns(arg.substr(0, slash));
-  const std::string sa(arg.substr(slash + 1));
+  const std::string& ns = login.ns;
+  const std::string& sa = login.sa;
   for (const AuthMount& m : ws.bindings.mounts) {
     if (m.type != AuthType::kKubernetes) {
       continue;
     }
     for (const Role& r : m.roles) {
       const std::vector<std::string> names = r.fields.List("bound_service_account_names");
-      const std::vector<std::string> namespaces = r.fields.List("bound_service_account_namespaces");
       const bool any_name = names.size() == 1 && names.front() == "*";
-      const bool any_ns = namespaces.size() == 1 && namespaces.front() == "*";
-      if (!(any_name || AnyGlobbed(names, sa)) || !(any_ns || AnyGlobbed(namespaces, ns))) {
-        continue;  // 403 service account name / namespace not authorized
+      const std::string ns_match = KubernetesNamespaceMatch(r, login);
+      if (!(any_name || AnyGlobbed(names, sa))) {
+        Refuse(refused, m, r, fmt::format("service account name not authorized (bound_service_account_names {})",
+                                          Quoted(names)));
+        continue;
+      }
+      if (ns_match.empty()) {
+        Refuse(refused, m, r,
+               fmt::format("namespace not authorized (bound_service_account_namespaces {}{})",
+                           Quoted(r.fields.List("bound_service_account_namespaces")),
+                           r.fields.String("bound_service_account_namespace_selector").empty()
+                               ? std::string()
+                               : ", selector " + r.fields.String("bound_service_account_namespace_selector") +
+                                     " on labels " + Labels(login.labels)));
+        continue;
       }
       std::vector<std::string> chain = {
-          fmt::format("login: kubernetes service account \"{}\" in namespace \"{}\"", sa, ns),
-          fmt::format("{}: bound_service_account_names {} matches \"{}\"; bound_service_account_namespaces {} "
-                      "matches \"{}\"",
-                      RoleLabel(m, r), Quoted(names), sa, Quoted(namespaces), ns)};
+          fmt::format("login: kubernetes service account \"{}\" in namespace \"{}\"{}", sa, ns,
+                      login.uid.empty() ? "" : " (UID " + login.uid + ")"),
+          fmt::format("{}: bound_service_account_names {} matches \"{}\"; {}", RoleLabel(m, r), Quoted(names), sa,
+                      ns_match)};
       LoginAlias alias;
       alias.metadata = {{"service_account_name", sa}, {"service_account_namespace", ns}};
+      if (!login.uid.empty()) {
+        alias.metadata["service_account_uid"] = login.uid;
+      }
       if (r.fields.String("alias_name_source", "serviceaccount_uid") == "serviceaccount_name") {
         alias.name = ns + "/" + sa;
+        chain.push_back(fmt::format("alias_name_source serviceaccount_name: entity alias \"{}\"", alias.name));
+      } else if (!login.uid.empty()) {
+        alias.name = login.uid;
+        chain.push_back(fmt::format("alias_name_source serviceaccount_uid: entity alias \"{}\"", alias.name));
       } else {
-        alias.unknown_note = "alias_name_source serviceaccount_uid names the alias by the service account's UID";
+        alias.unknown_note =
+            "alias_name_source serviceaccount_uid names the alias by the service account's UID; add @UID to the spec";
       }
       out.push_back(FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
                                 r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain)));
@@ -357,6 +492,8 @@ std::vector<Subject> KubernetesLogins(const Workspace& ws, std::string_view arg)
 
 struct Arn {
   std::string partition, account, kind, name, full, canonical;
+  std::string caller;   // as the caller presents it (an assumed-role ARN keeps its session)
+  std::string session;  // assumed-role session name (an EC2 instance id for instance credentials)
 };
 
 std::optional<Arn> ParseArn(std::string_view text) {
@@ -376,7 +513,7 @@ std::optional<Arn> ParseArn(std::string_view text) {
     return std::nullopt;
   }
   Arn arn{.partition = parts[1], .account = parts[4], .kind = {}, .name = {}, .full = std::string(text),
-          .canonical = {}};
+          .canonical = {}, .caller = std::string(text), .session = {}};
   const std::size_t first = resource.find('/');
   const std::size_t last = resource.rfind('/');
   if (first == std::string::npos) {
@@ -387,6 +524,7 @@ std::optional<Arn> ParseArn(std::string_view text) {
     // assumed-role/NAME/SESSION -> role/NAME; the role's path is unknown here.
     const std::size_t second = resource.find('/', first + 1);
     arn.name = resource.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    arn.session = second == std::string::npos ? std::string() : resource.substr(second + 1);
     arn.kind = "role";
     arn.full = fmt::format("arn:{}:iam::{}:role/{}", arn.partition, arn.account, arn.name);
   } else if (arn.kind == "role" || arn.kind == "user") {
@@ -398,48 +536,297 @@ std::optional<Arn> ParseArn(std::string_view text) {
   return arn;
 }
 
-std::vector<Subject> AwsLogins(const Workspace& ws, const Arn& arn) {
+// An AWS login: an IAM caller (aws:ARN), or an EC2 instance
+// (aws-ec2:instance_id=...,...) that logs in with its identity document
+// (auth_type ec2) or, when it has an instance profile role, with that role's
+// credentials (auth_type iam; the session name is the instance id).
+struct AwsLogin {
+  std::optional<Arn> caller;
+  bool ec2 = false;
+  std::map<std::string, std::string> instance;  // instance_id, account_id, region, ami_id, vpc_id, ...
+};
+
+constexpr std::string_view kEc2Keys[] = {"instance_id", "account_id", "region", "ami_id", "vpc_id",
+                                          "subnet_id", "iam_role_arn", "iam_instance_profile_arn"};
+
+Expected<AwsLogin> ParseAwsEc2Spec(std::string_view spec, std::string_view arg) {
+  auto bad = [&](std::string_view why) {
+    return Unexpected(Error::Code::kInvalidArgument,
+                      fmt::format("--identity \"{}\": {}; expected aws-ec2:instance_id=I[,account_id=A][,region=R]"
+                                  "[,ami_id=..][,vpc_id=..][,subnet_id=..][,iam_role_arn=..]"
+                                  "[,iam_instance_profile_arn=..]",
+                                  spec, why));
+  };
+  AwsLogin out;
+  out.ec2 = true;
+  while (!arg.empty()) {
+    const std::size_t comma = arg.find(',');
+    const std::string_view item = arg.substr(0, comma);
+    arg = comma == std::string_view::npos ? std::string_view() : arg.substr(comma + 1);
+    const std::size_t eq = item.find('=');
+    const std::string key(item.substr(0, eq));
+    if (eq == std::string_view::npos || std::find(std::begin(kEc2Keys), std::end(kEc2Keys), key) == std::end(kEc2Keys)) {
+      return bad(fmt::format("\"{}\" is not KEY=VALUE with a known key", item));
+    }
+    out.instance[key == "ec2_instance_id" ? "instance_id" : key] = std::string(item.substr(eq + 1));
+  }
+  if (out.instance["instance_id"].empty()) {
+    return bad("instance_id is required");
+  }
+  if (const std::string role = out.instance["iam_role_arn"]; !role.empty()) {
+    std::optional<Arn> arn = ParseArn(role);
+    if (!arn || arn->kind != "role") {
+      return bad(fmt::format("iam_role_arn \"{}\" is not an IAM role ARN", role));
+    }
+    if (out.instance["account_id"].empty()) {
+      out.instance["account_id"] = arn->account;
+    }
+    // Instance profile credentials: assumed-role/<role>/<instance id>; the
+    // role's full ARN (with its path) is what wildcards are compared with.
+    const std::string full = arn->full;
+    arn->caller = fmt::format("arn:{}:sts::{}:assumed-role/{}/{}", arn->partition, arn->account, arn->name,
+                              out.instance["instance_id"]);
+    arn->session = out.instance["instance_id"];
+    arn->full = full;
+    out.caller = std::move(arn);
+  }
+  for (auto it = out.instance.begin(); it != out.instance.end();) {
+    it = it->second.empty() ? out.instance.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+bool ArnMatches(const std::vector<std::string>& bound, const std::string& arn) {
+  return std::any_of(bound.begin(), bound.end(), [&](const std::string& b) {
+    return arn == b || (!b.empty() && b.back() == '*' && arn.rfind(b.substr(0, b.size() - 1), 0) == 0);
+  });
+}
+
+// The EC2 bindings of `r` against the instance (path_login.go
+// verifyInstanceMeetsRoleRequirements and the region check): "" when every
+// configured one holds, else Vault's refusal. `region` is the instance's (for
+// inference: the role's inferred_aws_region).
+std::string Ec2Refusal(const Role& r, const std::map<std::string, std::string>& instance, const std::string& region,
+                       std::vector<std::string>& why) {
+  struct Check {
+    const char* field;
+    const char* attribute;
+    const char* what;
+    bool arn;
+  };
+  // Vault's order: the region (ec2 login), then verifyInstanceMeetsRoleRequirements.
+  static constexpr Check kChecks[] = {
+      {"bound_region", "region", "Region \"{}\" does not satisfy the constraint on role \"{}\"", false},
+      {"bound_ec2_instance_id", "instance_id",
+       "Error validating instance: instance ID \"{}\" does not belong to the role \"{}\"", false},
+      {"bound_account_id", "account_id", "Error validating instance: account ID \"{}\" does not belong to role \"{}\"",
+       false},
+      {"bound_ami_id", "ami_id", "Error validating instance: AMI ID \"{}\" does not belong to role \"{}\"", false},
+      {"bound_subnet_id", "subnet_id",
+       "Error validating instance: subnet ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
+      {"bound_vpc_id", "vpc_id",
+       "Error validating instance: VPC ID \"{}\" does not satisfy the constraint on role \"{}\"", false},
+      {"bound_iam_instance_profile_arn", "iam_instance_profile_arn",
+       "Error validating instance: IAM instance profile ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
+      {"bound_iam_role_arn", "iam_role_arn",
+       "Error validating instance: IAM role ARN \"{}\" does not satisfy the constraint role \"{}\"", true},
+  };
+  for (const Check& c : kChecks) {
+    const std::vector<std::string> bound = r.fields.List(c.field);
+    if (bound.empty()) {
+      continue;
+    }
+    auto it = instance.find(c.attribute);
+    const std::string value = std::string_view(c.attribute) == "region" ? region
+                              : it == instance.end()                    ? std::string()
+                                                                        : it->second;
+    if (value.empty()) {
+      return fmt::format("{} {} is set but the login spec gives no {}", c.field, Quoted(bound), c.attribute);
+    }
+    const bool ok = c.arn ? ArnMatches(bound, value) : std::find(bound.begin(), bound.end(), value) != bound.end();
+    if (!ok) {
+      return fmt::format(fmt::runtime(c.what), value, r.name);
+    }
+    why.push_back(fmt::format("{} {} matches \"{}\"", c.field, Quoted(bound), value));
+  }
+  return "";
+}
+
+// bound_iam_principal_arn against an IAM caller (§9.3); "" when none matches.
+std::string PrincipalMatch(const Role& r, const Arn& arn) {
+  const bool resolve = r.fields.Bool("resolve_aws_unique_ids", true);
+  for (const std::string& entry : r.fields.List("bound_iam_principal_arn")) {
+    if (entry.size() > 1 && entry.back() == '*') {
+      if (arn.full.rfind(entry.substr(0, entry.size() - 1), 0) == 0) {
+        return fmt::format("wildcard \"{}\" matches the full ARN \"{}\"", entry, arn.full);
+      }
+    } else if (resolve) {
+      std::optional<Arn> bound = ParseArn(entry);
+      if (bound && bound->canonical == arn.canonical) {
+        return fmt::format("\"{}\" resolves to the same principal (unique id) as \"{}\"", entry, arn.canonical);
+      }
+    } else if (entry == arn.canonical) {
+      return fmt::format("\"{}\" equals the canonical ARN", entry);
+    }
+  }
+  return "";
+}
+
+// The entity alias name auth/<mount>/config/identity picks (iam_alias /
+// ec2_alias, default role_id).
+void AwsAliasName(const AuthMount& m, const Role& r, const AwsLogin& login, bool iam, LoginAlias& alias,
+                  std::vector<std::string>& chain) {
+  const std::string setting = iam ? "iam_alias" : "ec2_alias";
+  const std::string source = m.config.String(setting, "role_id");
+  auto attr = [&](const char* key) {
+    auto it = login.instance.find(key);
+    return it == login.instance.end() ? std::string() : it->second;
+  };
+  if (source == "role_id") {
+    alias.name = r.fields.String("role_id");
+    alias.unknown_note = fmt::format("{} role_id names the alias by the role's generated role_id (set role_id on the "
+                                     "role to know it)",
+                                     setting);
+  } else if (source == "unique_id") {
+    alias.unknown_note = "iam_alias unique_id names the alias by the principal's AWS unique id (AIDA.../AROA...)";
+  } else if (source == "full_arn") {
+    alias.name = login.caller->caller;
+  } else if (source == "canonical_arn") {
+    alias.name = login.caller->canonical;
+  } else if (source == "instance_id") {
+    alias.name = attr("instance_id");
+  } else if (source == "image_id") {
+    alias.name = attr("ami_id");
+    alias.unknown_note = "ec2_alias image_id names the alias by the AMI id; add ami_id= to the spec";
+  }
+  if (!alias.name.empty()) {
+    chain.push_back(fmt::format("auth/{}/config/identity {} {}: entity alias \"{}\"", m.path, setting, source,
+                                alias.name));
+  }
+}
+
+// "a,b" (a comma-separated config value) as a list.
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string item(text.substr(0, comma));
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) {
+      out.push_back(std::move(item));
+    }
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return out;
+}
+
+std::string InstanceAttribute(const AwsLogin& login, const char* key) {
+  auto it = login.instance.find(key);
+  return it == login.instance.end() ? std::string() : it->second;
+}
+
+// auth_type ec2 (path_login.go pathLoginUpdateEc2): "" when `r` admits the
+// instance, else why not; `why` collects the bindings that held.
+std::string Ec2LoginRefusal(const Role& r, const AwsLogin& login, std::vector<std::string>& why) {
+  if (!login.ec2) {
+    return "auth_type ec2 needs an EC2 instance's identity document (an aws-ec2: login)";
+  }
+  return Ec2Refusal(r, login.instance, InstanceAttribute(login, "region"), why);
+}
+
+// auth_type iam, with ec2_instance inference when the role asks for it
+// (pathLoginUpdateIam): "" when `r` admits the caller, else why not.
+std::string IamLoginRefusal(const Role& r, const AwsLogin& login, std::vector<std::string>& why) {
+  if (!login.caller) {
+    return "auth_type iam needs IAM credentials; give the instance's iam_role_arn";
+  }
+  if (!r.fields.List("bound_iam_principal_arn").empty()) {
+    const std::string principal = PrincipalMatch(r, *login.caller);
+    if (principal.empty()) {
+      return fmt::format("IAM Principal \"{}\" does not belong to the role \"{}\"", login.caller->caller, r.name);
+    }
+    why.push_back("bound_iam_principal_arn " + principal);
+  }
+  if (r.fields.String("inferred_entity_type") != "ec2_instance") {
+    return "";
+  }
+  // Vault looks the session name up as an instance in inferred_aws_region.
+  if (!login.ec2) {
+    return "inferred_entity_type ec2_instance needs the instance (an aws-ec2: login)";
+  }
+  const std::string region = r.fields.String("inferred_aws_region");
+  if (InstanceAttribute(login, "region") != region) {
+    return fmt::format("failed to verify {} as a valid EC2 instance in region {}", login.caller->session, region);
+  }
+  if (std::string no = Ec2Refusal(r, login.instance, region, why); !no.empty()) {
+    return no;
+  }
+  why.push_back(fmt::format("inferred_entity_type ec2_instance: instance \"{}\" found in inferred_aws_region \"{}\"",
+                            login.caller->session, region));
+  return "";
+}
+
+// The entity alias's metadata: auth/<mount>/config/identity iam_metadata /
+// ec2_metadata (default: account_id and auth_type; "default" in the list
+// stands for those two), as builtin/credential/aws/path_config_identity.go.
+std::map<std::string, std::string> AwsAliasMetadata(const AuthMount& m, const Role& r, const AwsLogin& login,
+                                                    bool ec2_auth) {
+  std::map<std::string, std::string> available;
+  if (ec2_auth) {
+    available = {{"account_id", InstanceAttribute(login, "account_id")}, {"auth_type", "ec2"},
+                 {"ami_id", InstanceAttribute(login, "ami_id")},          {"instance_id", InstanceAttribute(login, "instance_id")},
+                 {"region", InstanceAttribute(login, "region")}};
+  } else {
+    available = {{"account_id", login.caller->account},
+                 {"auth_type", "iam"},
+                 {"canonical_arn", login.caller->canonical},
+                 {"client_arn", login.caller->caller}};
+    if (r.fields.String("inferred_entity_type") == "ec2_instance") {
+      available["inferred_entity_id"] = login.caller->session;
+      available["inferred_entity_type"] = "ec2_instance";
+      available["inferred_aws_region"] = r.fields.String("inferred_aws_region");
+    }
+  }
+  const Field* setting = m.config.Find(ec2_auth ? "ec2_metadata" : "iam_metadata");
+  std::vector<std::string> wanted = {"account_id", "auth_type"};
+  if (setting != nullptr) {
+    wanted = setting->list.empty() && !setting->text.empty() ? SplitList(setting->text) : setting->list;
+  }
+  std::map<std::string, std::string> out;
+  for (const std::string& name : wanted) {
+    for (const std::string& field : name == "default" ? std::vector<std::string>{"account_id", "auth_type"}
+                                                      : std::vector<std::string>{name}) {
+      if (auto it = available.find(field); it != available.end() && !it->second.empty()) {
+        out[field] = it->second;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Subject> AwsLogins(const Workspace& ws, const AwsLogin& login, Refusals* refused) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
     if (m.type != AuthType::kAws) {
       continue;
     }
     for (const Role& r : m.roles) {
-      if (r.fields.String("auth_type", "iam") != "iam" || !r.fields.String("inferred_entity_type").empty()) {
-        continue;  // ec2 logins and EC2 inference need instance attributes polcheck does not have
-      }
-      const bool resolve = r.fields.Bool("resolve_aws_unique_ids", true);
-      std::string why;
-      for (const std::string& entry : r.fields.List("bound_iam_principal_arn")) {
-        if (entry.size() > 1 && entry.back() == '*') {
-          if (arn.full.rfind(entry.substr(0, entry.size() - 1), 0) == 0) {
-            why = fmt::format("wildcard \"{}\" matches the full ARN \"{}\"", entry, arn.full);
-          }
-        } else if (resolve) {
-          std::optional<Arn> bound = ParseArn(entry);
-          if (bound && bound->canonical == arn.canonical) {
-            why = fmt::format("\"{}\" resolves to the same principal (unique id) as \"{}\"", entry, arn.canonical);
-          }
-        } else if (entry == arn.canonical) {
-          why = fmt::format("\"{}\" equals the canonical ARN", entry);
-        }
-        if (!why.empty()) {
-          break;
-        }
-      }
-      if (why.empty()) {
+      const bool ec2_auth = r.fields.String("auth_type", "iam") == "ec2";
+      std::vector<std::string> why;
+      if (std::string no = ec2_auth ? Ec2LoginRefusal(r, login, why) : IamLoginRefusal(r, login, why); !no.empty()) {
+        Refuse(refused, m, r, no);
         continue;
       }
-      std::vector<std::string> chain = {fmt::format("login: AWS IAM principal \"{}\" (canonical \"{}\")",
-                                                    std::string(arn.full), arn.canonical),
-                                        fmt::format("{}: bound_iam_principal_arn {}", RoleLabel(m, r), why)};
+      std::vector<std::string> chain = {
+          ec2_auth ? fmt::format("login: EC2 instance \"{}\" with its signed identity document (auth_type ec2)",
+                                 InstanceAttribute(login, "instance_id"))
+                   : fmt::format("login: AWS IAM principal \"{}\" (canonical \"{}\")", login.caller->caller,
+                                 login.caller->canonical),
+          fmt::format("{}: {}", RoleLabel(m, r), JoinNames(why))};
       LoginAlias alias;
-      alias.metadata = {{"account_id", arn.account},
-                        {"auth_type", "iam"},
-                        {"canonical_arn", arn.canonical},
-                        {"client_arn", arn.full}};
-      alias.name = r.fields.String("role_id");
-      alias.unknown_note = "iam_alias role_id names the alias by the role's generated role_id";
+      alias.metadata = AwsAliasMetadata(m, r, login, ec2_auth);
+      AwsAliasName(m, r, login, !ec2_auth, alias, chain);
       out.push_back(FinishLogin(ws, m, r.name, RoleLabel(m, r), r.name_span, RolePolicies(r.fields),
                                 r.fields.Bool("token_no_default_policy", false), alias, {}, std::move(chain)));
     }
@@ -481,7 +868,42 @@ std::vector<std::string> ClaimStrings(const nlohmann::json& value) {
 }
 
 // Returns "" when `role` accepts the claims, else why not (Vault's error text).
-std::string JwtRefusal(const Role& r, const nlohmann::json& claims, std::vector<std::string>& why) {
+// The OIDC flow's ID-token audience checks (hashicorp/cap
+// Provider.VerifyIDToken): bound_audiences any-of when set, and the token
+// must be for the mount's oidc_client_id: its only aud, or its azp.
+std::string OidcClientRefusal(const AuthMount& m, const nlohmann::json& claims, std::vector<std::string>& why) {
+  const std::string client_id = m.config.String("oidc_client_id");
+  if (client_id.empty()) {
+    if (!m.config.values.empty()) {
+      return fmt::format("OIDC login is not configured for this mount (auth/{}/config has no oidc_client_id)", m.path);
+    }
+    why.push_back(fmt::format("the ID token must be for auth/{}/config oidc_client_id, which bindings do not give "
+                              "(not checked)",
+                              m.path));
+    return "";
+  }
+  const nlohmann::json* aud_claim = Claim(claims, "aud");
+  const std::vector<std::string> aud = aud_claim != nullptr ? ClaimStrings(*aud_claim) : std::vector<std::string>{};
+  const nlohmann::json* azp_claim = Claim(claims, "azp");
+  const std::string azp = azp_claim != nullptr && azp_claim->is_string() ? azp_claim->get<std::string>() : "";
+  if (azp_claim != nullptr && azp != client_id) {
+    return fmt::format("invalid id_token: authorized party ({}) is not equal client_id ({})", azp, client_id);
+  }
+  if (aud.size() > 1 && (std::find(aud.begin(), aud.end(), client_id) == aud.end() || azp != client_id)) {
+    return fmt::format("invalid id_token: multiple audiences and authorized party ({}) is not equal client_id ({})",
+                       azp, client_id);
+  }
+  if (aud.size() == 1 && aud.front() != client_id && azp != client_id) {
+    return fmt::format("invalid id_token: one audience ({}) which is not the client_id ({}) and authorized party ({}) "
+                       "is not equal client_id ({})",
+                       aud.front(), client_id, azp, client_id);
+  }
+  why.push_back(fmt::format("the ID token is for auth/{}/config oidc_client_id \"{}\"", m.path, client_id));
+  return "";
+}
+
+std::string JwtRefusal(const AuthMount& m, const Role& r, const nlohmann::json& claims,
+                       std::vector<std::string>& why) {
   const Fields& f = r.fields;
   const bool jwt_role = f.String("role_type", "oidc") == "jwt";
   const std::vector<std::string> audiences = f.List("bound_audiences");
@@ -496,6 +918,11 @@ std::string JwtRefusal(const Role& r, const nlohmann::json& claims, std::vector<
     why.push_back(fmt::format("bound_audiences {} matches aud", Quoted(audiences)));
   } else if (jwt_role && aud != nullptr) {
     return "audience claim found in JWT but no audiences bound to the role";
+  }
+  if (!jwt_role) {
+    if (std::string refused = OidcClientRefusal(m, claims, why); !refused.empty()) {
+      return refused;
+    }
   }
   if (const std::string subject = f.String("bound_subject"); !subject.empty()) {
     const nlohmann::json* sub = Claim(claims, "sub");
@@ -539,7 +966,7 @@ std::string JwtRefusal(const Role& r, const nlohmann::json& claims, std::vector<
   return "";
 }
 
-Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string& file) {
+Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string& file, Refusals* refused) {
   Expected<std::string> text = ReadFile(file);
   if (!text) {
     return Unexpected(text.error());
@@ -560,7 +987,8 @@ Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string&
     }
     for (const Role& r : m.roles) {
       std::vector<std::string> why;
-      if (!JwtRefusal(r, claims, why).empty()) {
+      if (std::string no = JwtRefusal(m, r, claims, why); !no.empty()) {
+        Refuse(refused, m, r, no);
         continue;
       }
       const Fields& f = r.fields;
@@ -617,16 +1045,23 @@ Subject FixedIdentityLogin(const Workspace& ws, const AuthMount& m, const Role& 
   return s;
 }
 
-std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::string& name) {
+std::vector<Subject> NamedLogins(const Workspace& ws, AuthType type, const std::string& name, Refusals* refused) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
     if (m.type != type) {
       continue;
     }
+    const std::size_t before = out.size();
     for (const Role& r : m.roles) {
       if (r.name == name) {
         out.push_back(FixedIdentityLogin(ws, m, r));
       }
+    }
+    if (out.size() == before && refused != nullptr) {
+      refused->push_back(fmt::format("auth/{}: no {} \"{}\" ({})", m.path,
+                                     type == AuthType::kUserpass ? "user" : "role", name,
+                                     type == AuthType::kUserpass ? "invalid username or password"
+                                                                 : "invalid role or secret ID"));
     }
   }
   return out;
@@ -645,7 +1080,7 @@ std::string TeamSlug(std::string_view team) {
   return out;
 }
 
-std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg) {
+std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg, Refusals* refused) {
   // ORG/TEAM[,TEAM][@LOGIN]
   std::string login;
   if (const std::size_t at = arg.find('@'); at != std::string_view::npos) {
@@ -665,8 +1100,15 @@ std::vector<Subject> GithubLogins(const Workspace& ws, std::string_view arg) {
   }
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
-    if (m.type != AuthType::kGithub || Lower(m.github.fields.String("organization")) != Lower(org)) {
-      continue;  // user is not part of required org
+    if (m.type != AuthType::kGithub) {
+      continue;
+    }
+    if (Lower(m.github.fields.String("organization")) != Lower(org)) {
+      if (refused != nullptr) {
+        refused->push_back(fmt::format("auth/{}: user is not part of required org (organization \"{}\")", m.path,
+                                       m.github.fields.String("organization")));
+      }
+      continue;
     }
     std::vector<std::string> policies = RolePolicies(m.github.fields);
     std::vector<std::string> chain = {fmt::format("login: GitHub member of \"{}\" in teams {}{}", org, Quoted(teams),
@@ -711,6 +1153,122 @@ Subject SubjectFor(const Workspace& ws, const AuthMount& m, const Role& r) {
   return RoleSubject(m, r);
 }
 
+// The fields whose CIDR bindings apply to a subject: its role, user, token
+// role or GitHub config, indexed once (who-can asks for every role).
+class LoginFieldIndex {
+ public:
+  explicit LoginFieldIndex(const Workspace& ws) {
+    for (const AuthMount& m : ws.bindings.mounts) {
+      if (m.type == AuthType::kGithub) {
+        github_[m.path] = &m.github.fields;
+      }
+      for (const Role& r : m.roles) {
+        roles_.emplace(std::make_pair(m.path, r.name), &r.fields);
+      }
+    }
+    for (const TokenRole& t : ws.bindings.token_roles) {
+      token_roles_.emplace(t.name, &t.fields);
+    }
+  }
+
+  // nullptr for identity subjects and raw tokens.
+  const Fields* For(const Subject& s) const {
+    switch (s.kind) {
+      case SubjectKind::kTokenRole:
+        return Find(token_roles_, s.name);
+      case SubjectKind::kEntity:
+      case SubjectKind::kGroup:
+      case SubjectKind::kToken:
+        return nullptr;
+      case SubjectKind::kGithubTeam:
+      case SubjectKind::kGithubUser:
+        return Find(github_, s.mount);
+      case SubjectKind::kRole:
+      case SubjectKind::kUser:
+      case SubjectKind::kLogin:
+        break;
+    }
+    if (s.auth_type == AuthType::kGithub) {
+      return Find(github_, s.mount);
+    }
+    auto it = roles_.find(std::make_pair(s.mount, s.name));
+    return it == roles_.end() ? nullptr : it->second;
+  }
+
+ private:
+  static const Fields* Find(const std::map<std::string, const Fields*>& in, const std::string& key) {
+    auto it = in.find(key);
+    return it == in.end() ? nullptr : it->second;
+  }
+
+  std::map<std::pair<std::string, std::string>, const Fields*> roles_;
+  std::map<std::string, const Fields*> token_roles_;
+  std::map<std::string, const Fields*> github_;
+};
+
+// Checks the login's source address against the CIDR bindings (§9.1, §9.5):
+// approle's secret_id_bound_cidrs at login, token_bound_cidrs on the token
+// (a login from outside gets no usable token). Without a source address the
+// bindings are only listed in the chain.
+void ApplyLoginContext(const LoginFieldIndex& index, Subject& s, const LoginContext& context) {
+  const Fields* f = index.For(s);
+  if (f == nullptr) {
+    return;
+  }
+  struct Binding {
+    const char* field;
+    std::vector<std::string> cidrs;
+  };
+  std::vector<Binding> bindings;
+  auto add = [&](const char* field, const char* legacy) {
+    std::vector<std::string> cidrs = f->List(field);
+    if (cidrs.empty() && legacy != nullptr) {
+      cidrs = f->List(legacy);
+      field = f->Has(legacy) ? legacy : field;
+    }
+    if (!cidrs.empty()) {
+      bindings.push_back({field, std::move(cidrs)});
+    }
+  };
+  if (s.auth_type == AuthType::kAppRole) {
+    add("secret_id_bound_cidrs", "bound_cidr_list");
+  }
+  add("token_bound_cidrs", "bound_cidrs");
+  for (const Binding& b : bindings) {
+    if (!context.source_ip) {
+      s.chain.push_back(fmt::format("{} {}: logins and token use only from these addresses (give --source-ip to check)",
+                                    b.field, Quoted(b.cidrs)));
+      continue;
+    }
+    const bool inside = std::any_of(b.cidrs.begin(), b.cidrs.end(), [&](const std::string& c) {
+      std::optional<Cidr> block = ParseCidr(c);
+      return block && CidrContains(*block, *context.source_ip);
+    });
+    if (inside) {
+      s.chain.push_back(fmt::format("{} {} contains the source address {}", b.field, Quoted(b.cidrs),
+                                    context.source_ip->text));
+    } else if (s.login_error.empty()) {
+      const bool secret_id = std::string_view(b.field) == "secret_id_bound_cidrs" ||
+                             std::string_view(b.field) == "bound_cidr_list";
+      s.login_error = !secret_id
+                          ? fmt::format("source address {} is outside {} {}: permission denied",
+                                        context.source_ip->text, b.field, Quoted(b.cidrs))
+                          : fmt::format("source address \"{}\" unauthorized through CIDR restrictions on the role "
+                                        "({} {})",
+                                        context.source_ip->text, b.field, Quoted(b.cidrs));
+      s.chain.push_back("login refused: " + s.login_error);
+    }
+  }
+}
+
+std::vector<Subject> WithContext(const Workspace& ws, std::vector<Subject> subjects, const LoginContext& context) {
+  const LoginFieldIndex index(ws);
+  for (Subject& s : subjects) {
+    ApplyLoginContext(index, s, context);
+  }
+  return subjects;
+}
+
 }  // namespace
 
 std::string_view SubjectKindName(SubjectKind kind) {
@@ -737,6 +1295,24 @@ std::string_view SubjectKindName(SubjectKind kind) {
   return "role";
 }
 
+std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name, std::string_view mount,
+                                     const LoginContext& context) {
+  return WithContext(ws, SubjectsForRole(ws, name, mount), context);
+}
+
+Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec,
+                                                   const LoginContext& context) {
+  Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, spec);
+  if (!found) {
+    return found;
+  }
+  return WithContext(ws, *std::move(found), context);
+}
+
+std::vector<Subject> AllSubjects(const Workspace& ws, const LoginContext& context) {
+  return WithContext(ws, AllSubjects(ws), context);
+}
+
 std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name, std::string_view mount) {
   std::vector<Subject> out;
   for (const AuthMount& m : ws.bindings.mounts) {
@@ -760,7 +1336,10 @@ std::vector<Subject> SubjectsForRole(const Workspace& ws, std::string_view name,
   return out;
 }
 
-Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec) {
+namespace {
+
+// SubjectsForIdentity, and why the other roles of the method refuse the login.
+Expected<std::vector<Subject>> FindLogins(const Workspace& ws, std::string_view spec, Refusals* refused) {
   const std::size_t colon = spec.find(':');
   if (colon == std::string_view::npos || colon + 1 == spec.size()) {
     return Unexpected(Error::Code::kInvalidArgument,
@@ -771,11 +1350,11 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
   const std::string method(spec.substr(0, colon));
   const std::string arg(spec.substr(colon + 1));
   if (method == "kubernetes" || method == "k8s") {
-    if (arg.find('/') == std::string::npos || arg.front() == '/' || arg.back() == '/') {
-      return Unexpected(Error::Code::kInvalidArgument,
-                        fmt::format("--identity \"{}\": expected kubernetes:NAMESPACE/SERVICE_ACCOUNT", spec));
+    Expected<KubernetesLogin> login = ParseKubernetesSpec(spec, arg);
+    if (!login) {
+      return Unexpected(login.error());
     }
-    return KubernetesLogins(ws, arg);
+    return KubernetesLogins(ws, *login, refused);
   }
   if (method == "aws") {
     std::optional<Arn> arn = ParseArn(arg);
@@ -783,19 +1362,26 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
       return Unexpected(Error::Code::kInvalidArgument,
                         fmt::format("--identity \"{}\": expected an IAM user, role or assumed-role ARN", spec));
     }
-    return AwsLogins(ws, *arn);
+    return AwsLogins(ws, AwsLogin{.caller = *std::move(arn), .ec2 = false, .instance = {}}, refused);
+  }
+  if (method == "aws-ec2") {
+    Expected<AwsLogin> login = ParseAwsEc2Spec(spec, arg);
+    if (!login) {
+      return Unexpected(login.error());
+    }
+    return AwsLogins(ws, *login, refused);
   }
   if (method == "jwt" || method == "oidc") {
-    return JwtLogins(ws, arg);
+    return JwtLogins(ws, arg, refused);
   }
   if (method == "userpass") {
-    return NamedLogins(ws, AuthType::kUserpass, Lower(arg));
+    return NamedLogins(ws, AuthType::kUserpass, Lower(arg), refused);
   }
   if (method == "approle") {
-    return NamedLogins(ws, AuthType::kAppRole, arg);
+    return NamedLogins(ws, AuthType::kAppRole, arg, refused);
   }
   if (method == "github") {
-    return GithubLogins(ws, arg);
+    return GithubLogins(ws, arg, refused);
   }
   if (method == "entity") {
     const IdentityEntity* e = ws.bindings.FindEntity(arg);
@@ -808,6 +1394,21 @@ Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::str
                     fmt::format("--identity \"{}\": unknown method \"{}\" (expected kubernetes, aws, jwt, userpass, "
                                 "approle, github or entity)",
                                 spec, method));
+}
+
+}  // namespace
+
+Expected<std::vector<Subject>> SubjectsForIdentity(const Workspace& ws, std::string_view spec) {
+  return FindLogins(ws, spec, nullptr);
+}
+
+Expected<std::vector<std::string>> LoginRefusals(const Workspace& ws, std::string_view spec) {
+  Refusals refused;
+  Expected<std::vector<Subject>> found = FindLogins(ws, spec, &refused);
+  if (!found) {
+    return Unexpected(found.error());
+  }
+  return refused;
 }
 
 Subject SubjectForPolicies(const std::vector<std::string>& policies) {

@@ -112,6 +112,12 @@ struct Module {
   std::map<std::string, Resource> resources;  // "type.name"
   std::vector<Resource> ordered;              // file order
   std::optional<Span> provider_namespace;     // provider "vault" { namespace = ... }
+  std::vector<const hcl::Block*> calls;       // module "x" { source = ... }
+  // While the folder is imported as a child module through a call: the call's
+  // address ("module.x.") and its arguments, evaluated in the caller. A
+  // child module reads no tfvars (Terraform loads them for the root only).
+  std::string instance;
+  std::map<std::string, Result> inputs;
 };
 
 nlohmann::json ToJson(const Value& v) {
@@ -538,13 +544,26 @@ class Evaluator {
       const std::string& name = e.path[0];
       const Expr* def = nullptr;
       if (root == "var") {
-        if (auto t = module_.tfvars.find(name); t != module_.tfvars.end()) {
+        auto input = module_.inputs.find(name);
+        if (input != module_.inputs.end() && module_.var_defaults.count(name) != 0) {
+          if (!input->second) {
+            return Result::Fail(input->second.error.span,
+                                fmt::format("variable \"{}\" is set by {}: {}", name,
+                                            module_.instance.substr(0, module_.instance.size() - 1),
+                                            input->second.error.message));
+          }
+          return Index(*input->second.value, e, 1);
+        }
+        if (auto t = module_.tfvars.find(name); t != module_.tfvars.end() && module_.instance.empty()) {
           def = t->second;
         } else if (auto d = module_.var_defaults.find(name); d == module_.var_defaults.end()) {
           return Result::Fail(e.span, fmt::format("variable \"{}\" is not declared in this module", name));
+        } else if (d->second == nullptr && !module_.instance.empty()) {
+          return Result::Fail(e.span, fmt::format("variable \"{}\" has no default and {} does not set it", name,
+                                                  module_.instance.substr(0, module_.instance.size() - 1)));
         } else if (d->second == nullptr) {
           return Result::Fail(e.span, fmt::format("variable \"{}\" has no default and no terraform.tfvars value "
-                                                  "(it is set outside the module)", name));
+                                                  "(give it with --var or --var-file)", name));
         } else {
           def = d->second;
         }
@@ -575,7 +594,7 @@ class Evaluator {
       return Result::Fail(e.span, fmt::format("{} is read from a data source when Terraform runs", what));
     }
     if (root == "module") {
-      return Result::Fail(e.span, fmt::format("{} is a module output; modules are not followed", what));
+      return Result::Fail(e.span, fmt::format("{} is a module output; module outputs are not evaluated", what));
     }
     if (root == "terraform") {
       return Result::Fail(e.span, fmt::format("{} is known only when Terraform runs", what));
@@ -697,6 +716,16 @@ struct JNode {
     return std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k.first == key; });
   }
 };
+
+// Where `key` of an object node was written, or nullopt when absent.
+std::optional<Span> KeySpan(const JNode& object, std::string_view key) {
+  for (const auto& [name, span] : object.keys) {
+    if (name == key) {
+      return span;
+    }
+  }
+  return std::nullopt;
+}
 
 JNode FromValue(const Value& v) {
   JNode n;
@@ -842,6 +871,8 @@ class Importer {
         Guarded(m, r, [&] { return GenericEndpoint(ev, r); });
       } else if (r.type == "vault_github_team" || r.type == "vault_github_user") {
         Guarded(m, r, [&] { return GithubMap(ev, r); });
+      } else if (r.type == "vault_aws_auth_backend_config_identity") {
+        Guarded(m, r, [&] { return AwsConfigIdentity(ev, r); });
       } else if (r.type == "vault_token_auth_backend_role") {
         Guarded(m, r, [&] { return TokenRole(ev, r); });
       } else if (r.type == "vault_identity_group") {
@@ -850,7 +881,7 @@ class Importer {
         sink_.Add(Severity::kWarning, r.block->span, "terraform-unsupported",
                   fmt::format("{} is not imported: the import does not model {}; the access it grants is not "
                               "in the analysis",
-                              ResourceName(r), r.type));
+                              m.instance + ResourceName(r), r.type));
       }
     }
     for (const Resource& r : m.ordered) {
@@ -876,6 +907,9 @@ class Importer {
   struct Skip {
     Span span;
     std::string message;
+    // Set for a second definition of one Vault object: an error (Vault has
+    // one object per path) pointing at the first, which is kept.
+    std::optional<Span> first;
   };
   using Outcome = std::optional<Skip>;
 
@@ -939,9 +973,19 @@ class Importer {
     if (!skip) {
       skip = import();
     }
+    if (skip && skip->first) {
+      sink_.Add(Diagnostic{.severity = Severity::kError,
+                           .span = skip->span,
+                           .message = fmt::format("{}: {}; the first definition is kept", m.instance + ResourceName(r),
+                                                  skip->message),
+                           .code = "duplicate-binding",
+                           .vault_message = {},
+                           .related = {RelatedLocation{.span = *skip->first, .message = "first defined here"}}});
+      return;
+    }
     if (skip) {
       sink_.Add(Severity::kWarning, skip->span, "terraform-unsupported",
-                fmt::format("{} is not imported: {}", ResourceName(r), skip->message));
+                fmt::format("{} is not imported: {}", m.instance + ResourceName(r), skip->message));
       return;
     }
     ++out_.imported[r.type];
@@ -1038,7 +1082,10 @@ class Importer {
     }
     const std::string mount = StripSlashes(path.value->text);
     if (declared_.count(mount) != 0) {
-      return Skip{path.value->span, fmt::format("auth mount \"{}\" is declared twice in Terraform", mount)};
+      return Skip{path.value->span,
+                  fmt::format("auth mount \"{}\" is declared twice in Terraform (Vault: path is already in use)",
+                              mount),
+                  declared_spans_[mount]};
     }
     JNode& node = Mount(mount, path.value->span);
     node.Child("type", r.block->span) = JNode{.kind = JNode::Kind::kString, .text = type, .items = {}, .keys = {},
@@ -1056,7 +1103,62 @@ class Importer {
         node.Child("config", r.block->span) = std::move(config);
       }
     }
+    if (r.type == "vault_jwt_auth_backend") {
+      JwtConfig(ev, r, node);
+    }
     declared_[mount] = type;
+    declared_spans_[mount] = path.value->span;
+    return std::nullopt;
+  }
+
+  // The JWT/OIDC config fields logins depend on (the OIDC client id is the
+  // ID token's audience). When oidc_client_id is set to something polcheck
+  // cannot evaluate (a variable, a secret), no config is recorded, so the
+  // audience check is reported as not checked rather than failing.
+  void JwtConfig(Evaluator& ev, const Resource& r, JNode& mount) {
+    JNode config;
+    config.span = r.block->span;
+    for (const char* key : {"oidc_client_id", "oidc_discovery_url", "bound_issuer", "default_role", "jwks_url"}) {
+      const hcl::Attribute* a = r.block->body.Find(key);
+      if (a == nullptr) {
+        continue;
+      }
+      Result v = ev.Eval(a->value);
+      if (!v || v.value->kind != Value::Kind::kString) {
+        if (std::string_view(key) == "oidc_client_id") {
+          return;
+        }
+        continue;
+      }
+      config.Child(key, a->name_span) = FromValue(*v.value);
+    }
+    if (!config.items.empty()) {
+      mount.Child("config", r.block->span) = std::move(config);
+    }
+  }
+
+  // auth/<backend>/config/identity: iam_alias and ec2_alias pick the entity
+  // alias name of AWS logins.
+  Outcome AwsConfigIdentity(Evaluator& ev, const Resource& r) {
+    auto backend = StringArg(ev, r, "backend", false, "aws");
+    if (Skip* skip = std::get_if<Skip>(&backend)) {
+      return *skip;
+    }
+    JNode config;
+    config.span = r.block->span;
+    if (Outcome o = Fields(ev, r, config, {"backend", "namespace"}, {})) {
+      return o;
+    }
+    const std::string mount = StripSlashes(std::get<Value>(backend).text);
+    JNode& node = Mount(mount, r.block->span);
+    if (declared_.count(mount) == 0 && !node.Has("type")) {
+      node.Child("type", r.block->span) =
+          JNode{.kind = JNode::Kind::kString, .text = "aws", .items = {}, .keys = {}, .span = r.block->span};
+    }
+    JNode& into = node.Child("config", r.block->span);
+    for (std::size_t i = 0; i < config.items.size(); ++i) {
+      into.Child(config.keys[i].first, config.keys[i].second) = config.items[i];
+    }
     return std::nullopt;
   }
 
@@ -1138,9 +1240,11 @@ class Importer {
           JNode{.kind = JNode::Kind::kString, .text = std::string(method), .items = {}, .keys = {}, .span = name.span};
     }
     JNode& roles = mount.Child(section, name.span);
-    if (roles.Has(name.text)) {
-      return Skip{name.span, fmt::format("{} \"{}\" of auth/{} is defined twice in Terraform",
-                                         section == "users" ? "user" : "role", name.text, path)};
+    if (std::optional<Span> first = KeySpan(roles, name.text)) {
+      return Skip{name.span,
+                  fmt::format("{} \"{}\" of auth/{} is defined twice in Terraform", section == "users" ? "user" : "role",
+                              name.text, path),
+                  first};
     }
     roles.Child(name.text, name.span) = std::move(fields);
     return std::nullopt;
@@ -1286,9 +1390,10 @@ class Importer {
     }
     JNode& map = m.Child("map", r.block->span).Child(team ? "teams" : "users", r.block->span);
     const std::string key = Lower(std::get<Value>(name).text);
-    if (map.Has(key)) {
+    if (std::optional<Span> first = KeySpan(map, key)) {
       return Skip{std::get<Value>(name).span, fmt::format("{} \"{}\" of auth/{} is mapped twice in Terraform",
-                                                          team ? "team" : "user", key, path)};
+                                                          team ? "team" : "user", key, path),
+                  first};
     }
     map.Child(key, std::get<Value>(name).span) = std::move(policies);
     return std::nullopt;
@@ -1305,8 +1410,9 @@ class Importer {
       return o;
     }
     JNode& roles = root_.Child("token_roles", r.block->span);
-    if (roles.Has(std::get<Value>(name).text)) {
-      return Skip{std::get<Value>(name).span, "token role defined twice in Terraform"};
+    if (std::optional<Span> first = KeySpan(roles, std::get<Value>(name).text)) {
+      return Skip{std::get<Value>(name).span,
+                  fmt::format("token role \"{}\" is defined twice in Terraform", std::get<Value>(name).text), first};
     }
     roles.Child(std::get<Value>(name).text, std::get<Value>(name).span) = std::move(fields);
     return std::nullopt;
@@ -1349,9 +1455,11 @@ class Importer {
       }
     }
     const std::string key = std::get<Value>(name).text;
-    if (groups_.count(key) != 0) {
-      return Skip{std::get<Value>(name).span, fmt::format("group \"{}\" is defined twice in Terraform", key)};
+    if (auto it = group_spans_.find(key); it != group_spans_.end()) {
+      return Skip{std::get<Value>(name).span, fmt::format("group \"{}\" is defined twice in Terraform", key),
+                  it->second};
     }
+    group_spans_[key] = std::get<Value>(name).span;
     groups_[key] = group_nodes_.size();
     group_nodes_.push_back(std::move(group));
     RebuildGroups(r.block->span);
@@ -1416,7 +1524,9 @@ class Importer {
   TerraformImport& out_;
   JNode root_;
   std::map<std::string, std::string> declared_;  // auth mount path -> type, from Terraform
+  std::map<std::string, Span> declared_spans_;  // mount path -> its path argument
   std::map<std::string, std::size_t> groups_;    // group name -> index in group_nodes_
+  std::map<std::string, Span> group_spans_;      // group name -> its `name` argument
   std::vector<JNode> group_nodes_;
 };
 
@@ -1436,6 +1546,8 @@ void Collect(Module& m, const hcl::Body& body, FileId file) {
       Resource r{b.labels[0], b.labels[1], &b, file};
       m.resources[b.labels[0] + "." + b.labels[1]] = r;
       m.ordered.push_back(r);
+    } else if (b.type == "module" && b.labels.size() == 1) {
+      m.calls.push_back(&b);
     } else if (b.type == "provider" && b.labels.size() == 1 && b.labels[0] == "vault") {
       if (const hcl::Attribute* ns = b.body.Find("namespace"); ns != nullptr && b.body.Find("alias") == nullptr) {
         m.provider_namespace = ns->name_span;
@@ -1456,7 +1568,161 @@ bool Hidden(const fs::path& rel) {
 
 }  // namespace
 
+namespace {
+
+// -var-file and -var as HCL bodies: a -var value is a string unless it is
+// written as a list or object (as Terraform reads it for such variables).
+std::vector<hcl::Body> ReadCommandLineVars(const TerraformOptions& options, SourceSet& sources, DiagnosticSink& sink) {
+  std::vector<hcl::Body> out;
+  for (const auto& [name, text] : options.var_files) {
+    out.push_back(hcl::ParseConfig(sources.file(sources.Add(name, text)), sink));
+  }
+  for (const std::string& var : options.vars) {
+    const std::size_t eq = var.find('=');
+    const std::string key = var.substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : var.substr(eq + 1);
+    std::string text = key + " = ";
+    if (!value.empty() && (value.front() == '[' || value.front() == '{')) {
+      text += value;
+    } else {
+      text += '"';
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        if (c == '"' || c == '\\') {
+          text += '\\';
+        } else if ((c == '$' || c == '%') && i + 1 < value.size() && value[i + 1] == '{') {
+          text += c;  // "$${" and "%%{" keep a literal ${ / %{
+        }
+        text += c;
+      }
+      text += '"';
+    }
+    out.push_back(hcl::ParseConfig(sources.file(sources.Add("--var " + key, text + "\n")), sink));
+  }
+  return out;
+}
+
+// The folder a local module source names, relative to the workspace; nullopt
+// for registry, git, http and other remote sources.
+std::optional<std::string> LocalModuleDir(const Module& caller, const std::string& source) {
+  if (!source.starts_with("./") && !source.starts_with("../")) {
+    return std::nullopt;
+  }
+  fs::path rel = (fs::path(caller.rel == "." ? "" : caller.rel) / source).lexically_normal();
+  std::string out = rel.generic_string();
+  while (!out.empty() && out.back() == '/') {
+    out.pop_back();
+  }
+  return out == "." ? std::string() : out;
+}
+
+class ModuleCalls {
+ public:
+  ModuleCalls(std::map<std::string, Module*> by_dir, Importer& importer, const fs::path& workspace, SourceSet& sources,
+              DiagnosticSink& sink)
+      : by_dir_(std::move(by_dir)), importer_(importer), workspace_(workspace), sources_(sources), sink_(sink) {}
+
+  // Folders some module call names: they are imported through their calls only.
+  std::set<const Module*> Called() const {
+    std::set<const Module*> out;
+    for (const auto& [dir, m] : by_dir_) {
+      for (const hcl::Block* call : m->calls) {
+        if (std::optional<std::string> child = Source(*m, *call).second; child) {
+          if (auto it = by_dir_.find(*child); it != by_dir_.end() && it->second != m) {
+            out.insert(it->second);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // Imports every module `caller` calls, with the call's arguments bound to
+  // the child's variables, then the child's own calls.
+  void Import(Module& caller, int depth) {
+    for (const hcl::Block* call : caller.calls) {
+      const std::string address = caller.instance + "module." + call->labels[0];
+      auto [source, dir] = Source(caller, *call);
+      auto warn = [&](Span span, const std::string& why) {
+        sink_.Add(Severity::kWarning, span, "terraform-unsupported",
+                  fmt::format("{} is not imported: {}", address, why));
+      };
+      if (source.empty()) {
+        warn(call->span, "it has no literal `source`");
+        continue;
+      }
+      if (const hcl::Attribute* meta = call->body.Find("for_each") ? call->body.Find("for_each")
+                                                                    : call->body.Find("count")) {
+        warn(meta->name_span, fmt::format("{} = {}: one module instance per element; instances are not evaluated",
+                                          meta->name, hcl::Describe(meta->value)));
+        continue;
+      }
+      if (!dir) {
+        warn(call->body.Find("source")->value.span,
+             fmt::format("source \"{}\" is not a local path; registry, git and other remote modules are not "
+                         "fetched (expected a source starting with ./ or ../)",
+                         source));
+        continue;
+      }
+      auto it = by_dir_.find(*dir);
+      if (it == by_dir_.end()) {
+        warn(call->body.Find("source")->value.span,
+             fmt::format("source \"{}\" names no folder with .tf files in the workspace", source));
+        continue;
+      }
+      if (depth > 8 || it->second == &caller) {
+        warn(call->span, "module calls nest too deeply (a cycle?)");
+        continue;
+      }
+      Module& child = *it->second;
+      std::map<std::string, Result> inputs;
+      Evaluator ev(caller, workspace_, sources_, sink_);
+      for (const hcl::Attribute& a : call->body.attributes) {
+        static const std::set<std::string> kMeta = {"source", "version", "providers", "depends_on"};
+        if (kMeta.count(a.name) != 0) {
+          continue;
+        }
+        if (child.var_defaults.count(a.name) == 0) {
+          sink_.Add(Severity::kWarning, a.name_span, "terraform-unsupported",
+                    fmt::format("{}: argument \"{}\" names no variable of {}", address, a.name, *dir));
+          continue;
+        }
+        inputs.emplace(a.name, ev.Eval(a.value));
+      }
+      std::string saved_instance = std::exchange(child.instance, address + ".");
+      std::map<std::string, Result> saved_inputs = std::exchange(child.inputs, std::move(inputs));
+      importer_.Import(child);
+      Import(child, depth + 1);
+      child.instance = std::move(saved_instance);
+      child.inputs = std::move(saved_inputs);
+    }
+  }
+
+ private:
+  // The call's literal source and, when it is local, the folder.
+  std::pair<std::string, std::optional<std::string>> Source(const Module& caller, const hcl::Block& call) const {
+    const hcl::Attribute* source = call.body.Find("source");
+    if (source == nullptr || source->value.kind != hcl::ExprKind::kString) {
+      return {"", std::nullopt};
+    }
+    return {source->value.text, LocalModuleDir(caller, source->value.text)};
+  }
+
+  std::map<std::string, Module*> by_dir_;
+  Importer& importer_;
+  const fs::path& workspace_;
+  SourceSet& sources_;
+  DiagnosticSink& sink_;
+};
+
+}  // namespace
+
 TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, DiagnosticSink& sink) {
+  return ReadTerraform(directory, sources, sink, TerraformOptions{});
+}
+
+TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, DiagnosticSink& sink,
+                              const TerraformOptions& options) {
   TerraformImport out;
   std::map<std::string, std::vector<fs::path>> tf_by_dir;      // rel dir -> files
   std::map<std::string, std::vector<fs::path>> tfvars_by_dir;  // auto-loaded tfvars
@@ -1483,6 +1749,7 @@ TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, Dia
   }
   Importer importer(directory, sources, sink, out);
   std::vector<std::unique_ptr<Module>> modules;  // bodies must outlive the import
+  std::map<std::string, Module*> by_dir;
   for (auto& [dir, files] : tf_by_dir) {
     std::sort(files.begin(), files.end());
     auto m = std::make_unique<Module>();
@@ -1518,8 +1785,24 @@ TerraformImport ReadTerraform(const fs::path& directory, SourceSet& sources, Dia
         m->tfvars[a.name] = &a.value;
       }
     }
-    importer.Import(*m);
+    by_dir[dir] = m.get();
     modules.push_back(std::move(m));
+  }
+  // -var-file, then -var, override the auto-loaded files of every root module.
+  const std::vector<hcl::Body> command_line = ReadCommandLineVars(options, sources, sink);
+  ModuleCalls calls(by_dir, importer, directory, sources, sink);
+  const std::set<const Module*> called = calls.Called();
+  for (const std::unique_ptr<Module>& m : modules) {
+    if (called.count(m.get()) != 0) {
+      continue;  // a child module: imported through its calls
+    }
+    for (const hcl::Body& body : command_line) {
+      for (const hcl::Attribute& a : body.attributes) {
+        m->tfvars[a.name] = &a.value;
+      }
+    }
+    importer.Import(*m);
+    calls.Import(*m, 0);
   }
   importer.Finish();
   return out;
@@ -1542,17 +1825,8 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
     }
     s = it->second;
   };
-  // Objects already defined by bindings/ files: a second definition is an error.
-  std::set<std::string> groups;
-  std::set<std::string> token_roles;
-  for (const IdentityGroup& g : out.groups) {
-    groups.insert(g.name);
-  }
-  for (const TokenRole& t : out.token_roles) {
-    token_roles.insert(t.name);
-  }
-  const std::size_t groups_before = out.groups.size();
-  const std::size_t token_roles_before = out.token_roles.size();
+  // Objects already defined by bindings/ files are kept; the reader reports
+  // a second definition here as an error (duplicate-binding).
   DiagnosticSink local;
   LoadBindings(sources.file(tf.bindings_source), out, local);
   for (Diagnostic d : local.diagnostics()) {
@@ -1578,6 +1852,10 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       remap(f.span);
       remap(f.key_span);
     }
+    for (auto& [name, f] : m.config.values) {
+      remap(f.span);
+      remap(f.key_span);
+    }
     for (auto& [name, s] : m.github.team_spans) {
       remap(s);
     }
@@ -1585,16 +1863,11 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       remap(s);
     }
   }
-  for (std::size_t i = 0; i < out.token_roles.size(); ++i) {
-    TokenRole& t = out.token_roles[i];
+  for (TokenRole& t : out.token_roles) {
     remap(t.name_span);
     for (auto& [name, f] : t.fields.values) {
       remap(f.span);
       remap(f.key_span);
-    }
-    if (i >= token_roles_before && token_roles.count(t.name) != 0) {
-      sink.Add(Severity::kError, t.name_span, "bindings",
-               fmt::format("token role \"{}\" is defined twice (also in bindings/)", t.name));
     }
   }
   for (IdentityEntity& e : out.entities) {
@@ -1603,15 +1876,10 @@ void LoadTerraformBindings(const TerraformImport& tf, const SourceSet& sources, 
       remap(a.span);
     }
   }
-  for (std::size_t i = 0; i < out.groups.size(); ++i) {
-    IdentityGroup& g = out.groups[i];
+  for (IdentityGroup& g : out.groups) {
     remap(g.span);
     for (GroupAlias& a : g.aliases) {
       remap(a.span);
-    }
-    if (i >= groups_before && groups.count(g.name) != 0) {
-      sink.Add(Severity::kError, g.span, "bindings",
-               fmt::format("group \"{}\" is defined twice (also in bindings/)", g.name));
     }
   }
 }

@@ -64,6 +64,20 @@ struct TerraformImport {
 // left out whole.
 TerraformImport ReadTerraform(const std::filesystem::path& directory, SourceSet& sources, DiagnosticSink& sink);
 
+// Terraform's command-line variables, for the root modules (every folder no
+// module call names): -var-file contents in order, then -var NAME=VALUE;
+// later ones win over earlier ones and over terraform.tfvars / *.auto.tfvars.
+struct TerraformOptions {
+  std::vector<std::pair<std::string, std::string>> var_files;  // name for messages, text
+  std::vector<std::string> vars;                               // NAME=VALUE
+};
+// As above, with command-line variables. A `module "x" { source = "./dir" }`
+// call imports ./dir once per call with its variables bound to the call's
+// arguments (evaluated in the caller); folders named by a call are not read
+// as roots. Remote sources, and calls with count/for_each, are warnings.
+TerraformImport ReadTerraform(const std::filesystem::path& directory, SourceSet& sources, DiagnosticSink& sink,
+                              const TerraformOptions& options);
+
 // Loads the imported auth mounts, roles, users, GitHub maps, token roles and
 // identity groups into `out`, with Vault's validation as for bindings/ files;
 // every diagnostic and every span in `out` points into the .tf files. An

@@ -651,6 +651,10 @@ class Parser {
     if (flush) {
       ++pos_;
     }
+    if (Peek() == '~') {
+      // Ruby's squiggly heredoc; HCL2 (and so Terraform) rejects it.
+      Fail(pos_, "`<<~` is not an HCL heredoc; the indented form that strips leading spaces is <<-EOT");
+    }
     const std::string marker = Ident();
     Skip(false);
     if (Peek() != '\n') {

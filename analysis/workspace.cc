@@ -60,6 +60,7 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
   Workspace ws;
   ws.directory = options.directory;
   ws.config = config::DefaultConfig();
+  const std::size_t config_errors_before = sink.error_count();
   for (const char* name : {".polcheck.yaml", "polcheck.yaml"}) {
     if (std::filesystem::is_regular_file(options.directory / name, ec)) {
       Expected<config::Config> loaded = config::Load(options.directory / name, *ws.sources, sink);
@@ -70,6 +71,7 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
       break;
     }
   }
+  ws.has_config_errors = sink.error_count() > config_errors_before;
   ws.dialect = options.dialect.value_or(ws.config.dialect.value_or(Dialect::kVault));
 
   Expected<std::vector<std::string>> policy_paths = ListFiles(options.directory, "policies", {".hcl", ".json"});
@@ -79,8 +81,17 @@ Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSin
     return Unexpected(!policy_paths ? policy_paths.error() : binding_paths.error());
   }
   // *.tf files anywhere in the workspace (Terraform import, analysis/terraform.h).
+  TerraformOptions tf_options;
+  for (const std::string& file : options.tf_var_files) {
+    Expected<std::string> text = ReadFile(file);
+    if (!text) {
+      return Unexpected(text.error().code, fmt::format("--var-file {}", text.error().message));
+    }
+    tf_options.var_files.emplace_back(file, *std::move(text));
+  }
+  tf_options.vars = options.tf_vars;
   const std::size_t errors_before = sink.error_count();
-  TerraformImport tf = ReadTerraform(options.directory, *ws.sources, sink);
+  TerraformImport tf = ReadTerraform(options.directory, *ws.sources, sink, tf_options);
   if (policy_paths->empty() && binding_paths->empty() && tf.files == 0) {
     return Unexpected(Error::Code::kNotFound,
                       fmt::format("{}: not a workspace (no policies/ or bindings/ folder with files)",

@@ -32,6 +32,10 @@ struct WorkspaceOptions {
   std::filesystem::path directory = ".";
   // --target; nullopt = polcheck.yaml's dialect, else vault.
   std::optional<Dialect> dialect;
+  // Terraform's -var-file FILE (read relative to the current directory, not
+  // the workspace, as terraform does) and -var NAME=VALUE, for the *.tf import.
+  std::vector<std::string> tf_var_files;
+  std::vector<std::string> tf_vars;
 };
 
 struct Workspace {
@@ -45,7 +49,12 @@ struct Workspace {
   Bindings bindings;
   // True when policies/ has no default.hcl/json and the built-in one was added.
   bool builtin_default = false;
-  bool has_parse_errors = false;  // a policy or bindings file has an error diagnostic
+  // An input file (policy, bindings, *.tf) does not parse or Vault would
+  // refuse it: commands exit 3.
+  bool has_parse_errors = false;
+  // polcheck.yaml is invalid (YAML syntax, unknown key, wrong value): a
+  // configuration error, commands exit 2. Its diagnostics are in the sink.
+  bool has_config_errors = false;
 
   // The policy Vault stores under `name` (lower-cased), or nullptr.
   const parser::Policy* FindPolicy(std::string_view name) const;
@@ -56,9 +65,10 @@ struct Workspace {
 };
 
 // Loads the workspace at options.directory. Fails with kNotFound when the
-// folder does not exist or holds neither policies/ nor bindings/, kIo when a
-// file cannot be read. Problems inside files go to `sink` and set
-// has_parse_errors.
+// folder does not exist or holds neither policies/ nor bindings/ (nor *.tf),
+// or a --var-file is missing; kIo when a file cannot be read. Problems inside files go to `sink` and set
+// has_parse_errors (policies, bindings, Terraform) or has_config_errors
+// (polcheck.yaml).
 [[nodiscard]] Expected<Workspace> LoadWorkspace(const WorkspaceOptions& options, DiagnosticSink& sink);
 
 // Every diagnostic in `sink`, sorted by location, rendered with source lines.

@@ -4,6 +4,7 @@
 //   BM_Analysis_WhoCanCold/<N>   who-can with an empty AclCache: compiles every role's ACL
 //   BM_Analysis_WhoCanWarm/<N>   who-can with the ACLs already compiled (repeated queries)
 //   BM_Analysis_Subjects/<N>     AllSubjects: policy assembly for every role
+//   BM_Analysis_SubjectsSourceIp/<N>  the same with a source address (CIDR bindings looked up per role)
 //   BM_Analysis_CheckOnly/<N>    baseline: N Acl::Check calls on one prebuilt ACL
 //
 // The target: who-can over 1,000 roles and 1,000 policies in < 50 ms.
@@ -98,6 +99,16 @@ void BM_Analysis_Subjects(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Analysis_Subjects)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// AllSubjects with --source-ip: every role's CIDR bindings checked (none set here).
+void BM_Analysis_SubjectsSourceIp(benchmark::State& state) {
+  const Workspace& ws = GetWorkspace(static_cast<int>(state.range(0)));
+  const LoginContext context{.source_ip = ParseIp("10.1.2.3")};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(AllSubjects(ws, context));
+  }
+}
+BENCHMARK(BM_Analysis_SubjectsSourceIp)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 void BM_Analysis_CheckOnly(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

@@ -1,5 +1,5 @@
 // polcheck matrix [--roles R1,R2] [--paths FILE] [--path P]... [--format text|csv|json|html]
-//   [--target T] [-C DIR]
+//   [--source-ip IP] [--var-file F] [--var K=V] [--target T] [-C DIR]
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -19,7 +19,10 @@ struct MatrixOptions {
   std::string paths_file;
   std::vector<std::string> paths;
   std::string format = "text";
+  std::string source_ip;
   std::string target;
+  std::vector<std::string> var_files;  // Terraform -var-file
+  std::vector<std::string> vars;       // Terraform -var NAME=VALUE
 };
 
 int Usage(const std::string& message) {
@@ -45,12 +48,25 @@ int RunMatrix(const MatrixOptions& opts) {
     paths = analysis::ParsePathList(*text);
   }
   paths.insert(paths.end(), opts.paths.begin(), opts.paths.end());
+  for (const std::string& v : opts.vars) {
+    if (v.find('=') == std::string::npos || v.front() == '=') {
+      return Usage("--var \"" + v + "\": expected NAME=VALUE");
+    }
+  }
+  analysis::LoginContext context;
+  if (!opts.source_ip.empty() && !(context.source_ip = analysis::ParseIp(opts.source_ip))) {
+    return Usage("--source-ip \"" + opts.source_ip + "\": expected an IPv4 or IPv6 address");
+  }
   DiagnosticSink sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = opts.workspace, .dialect = dialect}, sink);
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace(
+      {.directory = opts.workspace, .dialect = dialect, .tf_var_files = opts.var_files, .tf_vars = opts.vars}, sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
   std::cerr << analysis::RenderDiagnostics(*ws, sink);
+  if (ws->has_config_errors) {
+    return kExitUsage;  // polcheck.yaml is configuration, not input
+  }
   if (ws->has_parse_errors) {
     return kExitParseError;
   }
@@ -60,7 +76,7 @@ int RunMatrix(const MatrixOptions& opts) {
     wanted_rows.push_back(opts.roles.substr(start, comma - start));
     start = comma + 1;
   }
-  std::vector<analysis::Subject> all = analysis::AllSubjects(*ws);
+  std::vector<analysis::Subject> all = analysis::AllSubjects(*ws, context);
   std::vector<analysis::Subject> rows;
   for (const std::string& wanted : wanted_rows) {
     const std::size_t before = rows.size();
@@ -103,7 +119,11 @@ Command AddMatrixCommand(CLI::App& app) {
   sub->add_option("--paths", opts->paths_file, "Columns: a file with one path per line (# comments)");
   sub->add_option("--path", opts->paths, "An extra column (repeatable)");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "csv", "json", "html"}));
+  sub->add_option("--source-ip", opts->source_ip,
+                  "Client address: rows whose CIDR bindings exclude it cannot log in (all deny)");
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
+  sub->add_option("--var-file", opts->var_files, "Terraform variables file for the *.tf import (repeatable)");
+  sub->add_option("--var", opts->vars, "Terraform variable NAME=VALUE for the *.tf import (repeatable)");
   return {sub, [opts] { return RunMatrix(*opts); }};
 }
 

@@ -1,5 +1,6 @@
 // polcheck simulate (--role ROLE [--mount M] | --identity SPEC | --policies a,b)
-//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--wrap-ttl D] [--explain]
+//   (--path P [--op OP] | --kv MOUNT/KEY --op KVOP) [--param k=v]... [--wrap-ttl D] [--source-ip IP]
+//   [--explain]
 //   [--format text|json] [--target T] [-C DIR]
 #include <CLI/CLI.hpp>
 
@@ -25,9 +26,12 @@ struct SimulateOptions {
   std::string kv;
   std::vector<std::string> params;
   std::string wrap_ttl;
+  std::string source_ip;
   bool explain = false;
   std::string format = "text";
   std::string target;
+  std::vector<std::string> var_files;  // Terraform -var-file
+  std::vector<std::string> vars;       // Terraform -var NAME=VALUE
 };
 
 int Usage(const std::string& message) {
@@ -61,6 +65,10 @@ int RunSimulate(const SimulateOptions& opts) {
   if (!opts.target.empty() && !(dialect = ParseDialect(opts.target))) {
     return Usage("unknown --target \"" + opts.target + "\" (expected vault, vault-legacy or openbao)");
   }
+  analysis::LoginContext context;
+  if (!opts.source_ip.empty() && !(context.source_ip = analysis::ParseIp(opts.source_ip))) {
+    return Usage("--source-ip \"" + opts.source_ip + "\": expected an IPv4 or IPv6 address");
+  }
   analysis::SimulateRequest request;
   request.path = opts.path;
   request.explain = opts.explain;
@@ -86,12 +94,21 @@ int RunSimulate(const SimulateOptions& opts) {
     request.wrap_ttl = *ttl;
   }
 
+  for (const std::string& v : opts.vars) {
+    if (v.find('=') == std::string::npos || v.front() == '=') {
+      return Usage("--var \"" + v + "\": expected NAME=VALUE");
+    }
+  }
   DiagnosticSink sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = opts.workspace, .dialect = dialect}, sink);
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace(
+      {.directory = opts.workspace, .dialect = dialect, .tf_var_files = opts.var_files, .tf_vars = opts.vars}, sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
   std::cerr << analysis::RenderDiagnostics(*ws, sink);
+  if (ws->has_config_errors) {
+    return kExitUsage;  // polcheck.yaml is configuration, not input
+  }
   if (ws->has_parse_errors) {
     return kExitParseError;
   }
@@ -105,19 +122,24 @@ int RunSimulate(const SimulateOptions& opts) {
 
   std::vector<analysis::Subject> subjects;
   if (!opts.role.empty()) {
-    subjects = analysis::SubjectsForRole(*ws, opts.role, opts.mount);
+    subjects = analysis::SubjectsForRole(*ws, opts.role, opts.mount, context);
     if (subjects.empty()) {
       return Usage("no role, user or token role named \"" + opts.role + "\"" +
                    (opts.mount.empty() ? std::string() : " on mount \"" + opts.mount + "\""));
     }
   } else if (!opts.identity.empty()) {
-    Expected<std::vector<analysis::Subject>> found = analysis::SubjectsForIdentity(*ws, opts.identity);
+    Expected<std::vector<analysis::Subject>> found = analysis::SubjectsForIdentity(*ws, opts.identity, context);
     if (!found) {
       return Usage(found.error().message);
     }
     subjects = *std::move(found);
     if (subjects.empty()) {
       std::cout << "no role binds " << opts.identity << ": the login fails, so nothing is allowed\n";
+      if (Expected<std::vector<std::string>> why = analysis::LoginRefusals(*ws, opts.identity); why) {
+        for (const std::string& line : *why) {
+          std::cout << "  " << line << "\n";
+        }
+      }
       return kExitNo;
     }
   } else {
@@ -144,8 +166,10 @@ Command AddSimulateCommand(CLI::App& app) {
   sub->add_option("--role", opts->role, "Role (or userpass user, token role) name; one answer per mount");
   sub->add_option("--mount", opts->mount, "Auth mount path the role lives on (\"token\" for token roles)");
   sub->add_option("--identity", opts->identity,
-                  "A login: kubernetes:NS/SA, aws:ARN, jwt:CLAIMS.json, userpass:NAME, approle:ROLE, "
-                  "github:ORG/TEAM[,TEAM][@LOGIN], entity:NAME");
+                  "A login: kubernetes:NS/SA[@UID][,LABEL=VALUE...], aws:ARN, aws-ec2:instance_id=I[,KEY=VALUE...], "
+                  "jwt:CLAIMS.json, userpass:NAME, approle:ROLE, github:ORG/TEAM[,TEAM][@LOGIN], entity:NAME");
+  sub->add_option("--source-ip", opts->source_ip,
+                  "Client address of the login, checked against token_bound_cidrs / secret_id_bound_cidrs");
   sub->add_option("--policies", opts->policies, "A raw token with these policies (comma-separated)");
   sub->add_option("--path", opts->path, "Request path");
   sub->add_option("--op", opts->op, "Operation (read, create, update, ...); with --kv a `vault kv` operation");
@@ -155,6 +179,8 @@ Command AddSimulateCommand(CLI::App& app) {
   sub->add_flag("--explain", opts->explain, "Show the login chain, the deciding rule and its competitors");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
+  sub->add_option("--var-file", opts->var_files, "Terraform variables file for the *.tf import (repeatable)");
+  sub->add_option("--var", opts->vars, "Terraform variable NAME=VALUE for the *.tf import (repeatable)");
   return {sub, [opts] { return RunSimulate(*opts); }};
 }
 

@@ -1,4 +1,4 @@
-// polcheck who-can --path P (--op OP | --cap CAP) [--format text|json] [--target T] [-C DIR]
+// polcheck who-can --path P (--op OP | --cap CAP) [--source-ip IP] [--format text|json] [--target T] [-C DIR]
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -16,8 +16,11 @@ struct WhoCanOptions {
   std::string path;
   std::string op;
   std::string cap;
+  std::string source_ip;
   std::string format = "text";
   std::string target;
+  std::vector<std::string> var_files;  // Terraform -var-file
+  std::vector<std::string> vars;       // Terraform -var NAME=VALUE
 };
 
 int Usage(const std::string& message) {
@@ -33,12 +36,25 @@ int RunWhoCan(const WhoCanOptions& opts) {
   if (!opts.target.empty() && !(dialect = ParseDialect(opts.target))) {
     return Usage("unknown --target \"" + opts.target + "\" (expected vault, vault-legacy or openbao)");
   }
+  analysis::LoginContext context;
+  if (!opts.source_ip.empty() && !(context.source_ip = analysis::ParseIp(opts.source_ip))) {
+    return Usage("--source-ip \"" + opts.source_ip + "\": expected an IPv4 or IPv6 address");
+  }
+  for (const std::string& v : opts.vars) {
+    if (v.find('=') == std::string::npos || v.front() == '=') {
+      return Usage("--var \"" + v + "\": expected NAME=VALUE");
+    }
+  }
   DiagnosticSink sink;
-  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = opts.workspace, .dialect = dialect}, sink);
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace(
+      {.directory = opts.workspace, .dialect = dialect, .tf_var_files = opts.var_files, .tf_vars = opts.vars}, sink);
   if (!ws) {
     return Usage(ws.error().message);
   }
   std::cerr << analysis::RenderDiagnostics(*ws, sink);
+  if (ws->has_config_errors) {
+    return kExitUsage;  // polcheck.yaml is configuration, not input
+  }
   if (ws->has_parse_errors) {
     return kExitParseError;
   }
@@ -50,7 +66,7 @@ int RunWhoCan(const WhoCanOptions& opts) {
     return Usage("unknown --cap \"" + opts.cap + "\" for " + std::string(DialectName(ws->dialect)));
   }
   analysis::AclCache cache(*ws);
-  Expected<analysis::WhoCanResult> result = analysis::WhoCan(*ws, analysis::AllSubjects(*ws), query, cache);
+  Expected<analysis::WhoCanResult> result = analysis::WhoCan(*ws, analysis::AllSubjects(*ws, context), query, cache);
   if (!result) {
     std::cerr << "polcheck who-can: " << result.error().message << "\n";
     return kExitUsage;
@@ -68,8 +84,12 @@ Command AddWhoCanCommand(CLI::App& app) {
   sub->add_option("--path", opts->path, "Request path")->required();
   sub->add_option("--op", opts->op, "Operation (read, create, update, patch, delete, list, ...)");
   sub->add_option("--cap", opts->cap, "Capability the path must grant (as sys/capabilities reports it)");
+  sub->add_option("--source-ip", opts->source_ip,
+                  "Client address: roles whose CIDR bindings exclude it cannot log in");
   sub->add_option("--format", opts->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   sub->add_option("--target", opts->target, "Server dialect: vault, vault-legacy or openbao");
+  sub->add_option("--var-file", opts->var_files, "Terraform variables file for the *.tf import (repeatable)");
+  sub->add_option("--var", opts->vars, "Terraform variable NAME=VALUE for the *.tf import (repeatable)");
   return {sub, [opts] { return RunWhoCan(*opts); }};
 }
 

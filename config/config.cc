@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "base/io.h"
+#include "config/yaml_reader.h"
 
 namespace polcheck::config {
 namespace {
@@ -21,19 +22,7 @@ class Reader {
   void Read(const YAML::Node& root, Config& out);
 
  private:
-  Span SpanOf(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
-    const auto size = static_cast<std::uint32_t>(source_.text().size());
-    if (mark.pos < 0) {
-      return Span{source_.id(), 0, std::min<std::uint32_t>(1, size)};
-    }
-    const auto begin = std::min(static_cast<std::uint32_t>(mark.pos), size);
-    std::uint32_t end = begin;
-    if (node.IsScalar()) {
-      end = std::min(begin + static_cast<std::uint32_t>(node.Scalar().size()), size);
-    }
-    return Span{source_.id(), begin, std::max(end, std::min(begin + 1, size))};
-  }
+  Span SpanOf(const YAML::Node& node) const { return YamlSpan(source_, node); }
   void Error(const YAML::Node& node, std::string message) {
     sink_.Add(Severity::kError, SpanOf(node), "config", std::move(message));
   }
@@ -50,21 +39,7 @@ class Reader {
 
 bool Reader::CheckKeys(const YAML::Node& map, std::string_view where,
                        std::initializer_list<std::string_view> allowed) {
-  if (!map.IsMap()) {
-    Error(map, fmt::format("{} must be a mapping", where));
-    return false;
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>("");
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string expected;
-      for (std::string_view a : allowed) {
-        expected += (expected.empty() ? "" : ", ") + std::string(a);
-      }
-      Error(kv.first, fmt::format("unknown key \"{}\" in {} (expected one of: {})", key, where, expected));
-    }
-  }
-  return true;
+  return CheckYamlKeys(source_, sink_, "config", map, where, allowed);
 }
 
 std::optional<std::string> Reader::Scalar(const YAML::Node& node, std::string_view what) {
@@ -284,17 +259,11 @@ Expected<Config> Load(const std::filesystem::path& file, SourceSet& sources, Dia
   Config config = DefaultConfig();
   config.file = file;
   config.directory = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-  YAML::Node root;
-  try {
-    root = YAML::Load(source.text());
-  } catch (const YAML::Exception& e) {
-    const auto size = static_cast<std::uint32_t>(source.text().size());
-    const auto at = e.mark.pos < 0 ? 0u : std::min(static_cast<std::uint32_t>(e.mark.pos), size);
-    sink.Add(Severity::kError, Span{source.id(), at, std::min(at + 1, size)}, "config",
-             fmt::format("invalid YAML: {}", e.msg));
+  std::optional<YAML::Node> root = ParseYaml(source, sink, "config", "YAML");
+  if (!root) {
     return config;
   }
-  Reader(source, sink).Read(root, config);
+  Reader(source, sink).Read(*root, config);
   return config;
 }
 

@@ -3,6 +3,7 @@
 #include "analysis/diff.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -509,7 +510,11 @@ class GitSides : public ::testing::Test {
     if (std::system("git --version >/dev/null 2>&1") != 0) {
       GTEST_SKIP() << "git is not installed";
     }
-    repo_ = std::filesystem::temp_directory_path() / "polcheck-diff-git-repo";
+    // One folder per test and process: CTest runs the tests of this fixture in
+    // parallel, and a shared folder was removed under the other test's feet.
+    repo_ = std::filesystem::temp_directory_path() /
+            ("polcheck-diff-git-repo-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+             "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(repo_);
     std::filesystem::create_directories(repo_ / "vault" / "policies");
     std::filesystem::create_directories(repo_ / "vault" / "bindings");

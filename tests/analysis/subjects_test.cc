@@ -201,5 +201,286 @@ TEST(RoleSubjects, RootPolicyRefusesTheLogin) {
   EXPECT_EQ(SubjectForPolicies({"Root"}).root, true);
 }
 
+// ---- issue #5 follow-ups: EC2, inference, alias config, namespace selectors, CIDRs, OIDC ----
+
+constexpr const char* kAwsEc2 =
+    "auth:\n  aws:\n    accessor: auth_aws_1\n    config: {iam_alias: IAM_ALIAS, ec2_alias: EC2_ALIAS}\n    roles:\n"
+    "      ec2: {auth_type: ec2, bound_ami_id: [ami-1], bound_vpc_id: [vpc-1, vpc-2], bound_region: [eu-west-1],\n"
+    "            bound_iam_role_arn: [\"arn:aws:iam::111122223333:role/web/*\"], role_id: ec2-role-id}\n"
+    "      inferred: {bound_iam_principal_arn: [\"arn:aws:iam::111122223333:role/web/*\"],\n"
+    "                 inferred_entity_type: ec2_instance, inferred_aws_region: eu-west-1, bound_subnet_id: [subnet-1]}\n"
+    "      iam: {bound_iam_principal_arn: [\"arn:aws:iam::111122223333:role/web/app\"], role_id: iam-role-id}\n";
+
+std::string AwsBindings(std::string iam_alias, std::string ec2_alias) {
+  std::string text = kAwsEc2;
+  text.replace(text.find("IAM_ALIAS"), 9, iam_alias);
+  text.replace(text.find("EC2_ALIAS"), 9, ec2_alias);
+  return text;
+}
+
+constexpr const char* kInstance =
+    "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-1,vpc_id=vpc-2,subnet_id=subnet-1,"
+    "iam_role_arn=arn:aws:iam::111122223333:role/web/app";
+
+TEST(AwsEc2Login, AnInstanceLogsInThroughEc2InferredAndIamRoles) {
+  auto l = Load({{"bindings/a.yaml", AwsBindings("role_id", "role_id")}});
+  EXPECT_EQ(l.sink.error_count(), 0u) << l.diagnostics;
+  EXPECT_EQ(Logins(l.ws, kInstance), (std::vector<std::string>{"auth/aws/role/ec2", "auth/aws/role/inferred",
+                                                               "auth/aws/role/iam"}));
+  // Every configured EC2 binding must hold; a missing attribute is not met.
+  EXPECT_EQ(Logins(l.ws, "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-1,vpc_id=vpc-3"),
+            (std::vector<std::string>{}));
+  EXPECT_EQ(Logins(l.ws, "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-1,vpc_id=vpc-1"),
+            (std::vector<std::string>{}));  // bound_iam_role_arn set, no iam_role_arn given
+  // Inference looks the instance up in inferred_aws_region only.
+  EXPECT_EQ(Logins(l.ws, "aws-ec2:instance_id=i-9,region=us-east-1,subnet_id=subnet-1,"
+                         "iam_role_arn=arn:aws:iam::111122223333:role/web/app"),
+            (std::vector<std::string>{"auth/aws/role/iam"}));
+  // A plain IAM caller never satisfies an inferred role (no instance attributes).
+  EXPECT_EQ(Logins(l.ws, "aws:arn:aws:sts::111122223333:assumed-role/app/i-9"),
+            (std::vector<std::string>{"auth/aws/role/iam"}));
+}
+
+TEST(AwsEc2Login, AliasNameFollowsIamAliasAndEc2Alias) {
+  auto alias_of = [](const Workspace& ws, std::string_view spec, std::string_view label) {
+    Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, spec);
+    EXPECT_TRUE(found.has_value());
+    for (const Subject& s : *found) {
+      if (s.label == label && s.identity && s.identity->entity) {
+        for (const evaluator::Alias& a : s.identity->entity->aliases) {
+          if (a.mount_accessor == "auth_aws_1") {
+            return a.name;
+          }
+        }
+      }
+    }
+    return std::string("(none)");
+  };
+  auto by_role = Load({{"bindings/a.yaml", AwsBindings("role_id", "role_id")}});
+  EXPECT_EQ(alias_of(by_role.ws, kInstance, "auth/aws/role/ec2"), "ec2-role-id");
+  EXPECT_EQ(alias_of(by_role.ws, kInstance, "auth/aws/role/iam"), "iam-role-id");
+  auto by_id = Load({{"bindings/a.yaml", AwsBindings("full_arn", "instance_id")}});
+  EXPECT_EQ(alias_of(by_id.ws, kInstance, "auth/aws/role/ec2"), "i-9");
+  EXPECT_EQ(alias_of(by_id.ws, kInstance, "auth/aws/role/iam"),
+            "arn:aws:sts::111122223333:assumed-role/app/i-9");
+  auto canonical = Load({{"bindings/a.yaml", AwsBindings("canonical_arn", "image_id")}});
+  EXPECT_EQ(alias_of(canonical.ws, kInstance, "auth/aws/role/ec2"), "ami-1");
+  EXPECT_EQ(alias_of(canonical.ws, kInstance, "auth/aws/role/iam"), "arn:aws:iam::111122223333:role/app");
+  // Alias metadata: account_id and auth_type unless iam_metadata / ec2_metadata say otherwise.
+  auto metadata_of = [](const Workspace& ws, std::string_view label) {
+    Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, kInstance);
+    for (const Subject& s : *found) {
+      if (s.label == label) {
+        for (const evaluator::Alias& a : s.identity->entity->aliases) {
+          if (a.mount_accessor == "auth_aws_1") {
+            return a.metadata;
+          }
+        }
+      }
+    }
+    return evaluator::StringMap{};
+  };
+  EXPECT_EQ(metadata_of(by_id.ws, "auth/aws/role/iam"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"auth_type", "iam"}}));
+  EXPECT_EQ(metadata_of(by_id.ws, "auth/aws/role/ec2"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"auth_type", "ec2"}}));
+  std::string with_metadata = AwsBindings("role_id", "role_id");
+  with_metadata.replace(with_metadata.find("ec2_alias: role_id}"), 19,
+                        "ec2_alias: role_id, ec2_metadata: [default, ami_id], iam_metadata: [client_arn]}");
+  auto configured = Load({{"bindings/a.yaml", with_metadata}});
+  EXPECT_EQ(metadata_of(configured.ws, "auth/aws/role/iam"),
+            (evaluator::StringMap{{"client_arn", "arn:aws:sts::111122223333:assumed-role/app/i-9"}}));
+  EXPECT_EQ(metadata_of(configured.ws, "auth/aws/role/ec2"),
+            (evaluator::StringMap{{"account_id", "111122223333"}, {"ami_id", "ami-1"}, {"auth_type", "ec2"}}));
+  // unique_id is AWS's, which polcheck cannot know: no alias, and the chain says why.
+  auto unique = Load({{"bindings/a.yaml", AwsBindings("unique_id", "role_id")}});
+  EXPECT_EQ(alias_of(unique.ws, kInstance, "auth/aws/role/iam"), "(none)");
+}
+
+TEST(AwsEc2Login, MalformedSpecsAreErrors) {
+  auto l = Load({{"bindings/a.yaml", AwsBindings("role_id", "role_id")}});
+  for (const char* spec : {"aws-ec2:region=eu-west-1", "aws-ec2:instance_id=i-1,colour=red", "aws-ec2:i-1",
+                           "aws-ec2:instance_id=i-1,iam_role_arn=arn:aws:iam::1:user/bob"}) {
+    EXPECT_FALSE(SubjectsForIdentity(l.ws, spec).has_value()) << spec;
+  }
+}
+
+TEST(KubernetesLogin, NamespaceSelectorIsOredWithTheListAndSeesNamespaceLabels) {
+  auto l = Load({{"bindings/k.yaml",
+                  "auth:\n  kubernetes:\n    roles:\n"
+                  "      sel: {bound_service_account_names: [app], bound_service_account_namespaces: [legacy],\n"
+                  "            bound_service_account_namespace_selector: '{\"matchLabels\": {\"team\": \"a\"}}'}\n"
+                  "      by-name: {bound_service_account_names: [app], bound_service_account_namespace_selector: "
+                  "'{\"matchLabels\": {\"kubernetes.io/metadata.name\": \"shop\"}}'}\n"}});
+  EXPECT_EQ(l.sink.error_count(), 0u) << l.diagnostics;
+  EXPECT_EQ(Logins(l.ws, "kubernetes:legacy/app"), (std::vector<std::string>{"auth/kubernetes/role/sel"}));
+  EXPECT_EQ(Logins(l.ws, "kubernetes:x/app,team=a"), (std::vector<std::string>{"auth/kubernetes/role/sel"}));
+  EXPECT_EQ(Logins(l.ws, "kubernetes:x/app,team=b"), (std::vector<std::string>{}));
+  // Kubernetes labels every namespace with its name.
+  EXPECT_EQ(Logins(l.ws, "kubernetes:shop/app"), (std::vector<std::string>{"auth/kubernetes/role/by-name"}));
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "kubernetes:shop/app,team").has_value());
+  EXPECT_FALSE(SubjectsForIdentity(l.ws, "kubernetes:shop/app@").has_value());
+}
+
+TEST(KubernetesLogin, UidInTheSpecNamesTheAliasUnderServiceaccountUid) {
+  auto l = Load({{"bindings/k.yaml",
+                  "auth:\n  kubernetes:\n    roles:\n"
+                  "      uid: {bound_service_account_names: [sa], bound_service_account_namespaces: [ns]}\n"
+                  "identity:\n  entities:\n    - {name: svc, policies: [Svc], aliases: [{name: 1234-abcd, mount: kubernetes}]}\n"}});
+  Expected<std::vector<Subject>> with_uid = SubjectsForIdentity(l.ws, "kubernetes:ns/sa@1234-abcd");
+  ASSERT_TRUE(with_uid.has_value());
+  ASSERT_EQ(with_uid->size(), 1u);
+  EXPECT_EQ(with_uid->front().identity->entity->name, "svc");
+  EXPECT_EQ(with_uid->front().identity_policies, (std::vector<std::string>{"svc"}));
+  Expected<std::vector<Subject>> without = SubjectsForIdentity(l.ws, "kubernetes:ns/sa");
+  ASSERT_TRUE(without.has_value());
+  EXPECT_TRUE(without->front().identity_policies.empty());
+}
+
+TEST(SourceIp, CidrBindingsRefuseLoginsFromOutsideWithTheReason) {
+  auto l = Load({{"bindings/c.yaml",
+                  "auth:\n  approle:\n    roles:\n"
+                  "      ci: {secret_id_bound_cidrs: [10.0.0.0/8], token_bound_cidrs: [10.1.0.0/16], token_policies: [p]}\n"
+                  "      legacy: {bound_cidr_list: [\"192.0.2.0/24\"], bind_secret_id: false}\n"
+                  "  jwt:\n    roles:\n"
+                  "      j: {role_type: jwt, user_claim: sub, bound_cidrs: [\"2001:db8::/32\"]}\n"
+                  "token_roles:\n  t: {allowed_policies: [p], token_bound_cidrs: [10.9.0.0/16]}\n"}});
+  auto refusal = [&](std::string_view role, const char* ip) {
+    LoginContext context{.source_ip = ParseIp(ip)};
+    std::vector<Subject> found = SubjectsForRole(l.ws, role, "", context);
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? std::string("(none)") : found.front().login_error;
+  };
+  EXPECT_EQ(refusal("ci", "10.1.2.3"), "");
+  EXPECT_EQ(refusal("ci", "10.2.0.1"),
+            "source address 10.2.0.1 is outside token_bound_cidrs [\"10.1.0.0/16\"]: permission denied");
+  EXPECT_EQ(refusal("ci", "172.16.0.1"),
+            "source address \"172.16.0.1\" unauthorized through CIDR restrictions on the role "
+            "(secret_id_bound_cidrs [\"10.0.0.0/8\"])");
+  EXPECT_EQ(refusal("legacy", "192.0.2.9"), "");
+  EXPECT_NE(refusal("legacy", "192.0.3.9").find("bound_cidr_list"), std::string::npos);
+  EXPECT_EQ(refusal("j", "2001:db8::1"), "");
+  EXPECT_NE(refusal("j", "10.0.0.1").find("outside bound_cidrs"), std::string::npos);
+  EXPECT_EQ(refusal("t", "10.9.0.1"), "");
+  EXPECT_NE(refusal("t", "10.8.0.1").find("token_bound_cidrs"), std::string::npos);
+  // Without a source address nothing is refused.
+  EXPECT_EQ(SubjectsForRole(l.ws, "ci", "", LoginContext{}).front().login_error, "");
+  // who-can's subjects carry the same refusals.
+  std::size_t refused = 0;
+  for (const Subject& s : AllSubjects(l.ws, LoginContext{.source_ip = ParseIp("203.0.113.1")})) {
+    refused += s.login_error.empty() ? 0 : 1;
+  }
+  EXPECT_EQ(refused, 4u);
+}
+
+TEST(OidcLogin, TheIdTokenMustBeForTheMountsClientId) {
+  const std::string bindings =
+      "auth:\n  oidc:\n    type: oidc\n    config: {oidc_discovery_url: \"https://idp\", oidc_client_id: vault}\n"
+      "    roles:\n      people: {user_claim: sub, allowed_redirect_uris: [\"https://v/cb\"]}\n"
+      "      aud: {user_claim: sub, allowed_redirect_uris: [\"https://v/cb\"], bound_audiences: [other]}\n";
+  auto l = Load({{"bindings/o.yaml", bindings},
+                 {"for-vault.json", R"({"sub": "a", "aud": "vault"})"},
+                 {"for-other.json", R"({"sub": "a", "aud": "other"})"},
+                 {"azp.json", R"({"sub": "a", "aud": ["other", "vault"], "azp": "vault"})"},
+                 {"bad-azp.json", R"({"sub": "a", "aud": "vault", "azp": "x"})"}});
+  const std::string dir = l.ws.directory.string() + "/";
+  // aud == client id: roles without bound_audiences accept it; "aud" needs "other".
+  EXPECT_EQ(Logins(l.ws, "jwt:" + dir + "for-vault.json"), (std::vector<std::string>{"auth/oidc/role/people"}));
+  // One audience that is not the client id, no azp: refused by both.
+  EXPECT_EQ(Logins(l.ws, "jwt:" + dir + "for-other.json"), (std::vector<std::string>{}));
+  // Several audiences with azp = client id: bound_audiences "other" matches.
+  EXPECT_EQ(Logins(l.ws, "jwt:" + dir + "azp.json"),
+            (std::vector<std::string>{"auth/oidc/role/people", "auth/oidc/role/aud"}));
+  EXPECT_EQ(Logins(l.ws, "jwt:" + dir + "bad-azp.json"), (std::vector<std::string>{}));
+  // A config without oidc_client_id: OIDC login is not configured.
+  auto unconfigured = Load({{"bindings/o.yaml", "auth:\n  oidc:\n    type: oidc\n    config: {bound_issuer: x}\n"
+                                                "    roles:\n      people: {user_claim: sub, allowed_redirect_uris: "
+                                                "[\"https://v/cb\"]}\n"},
+                            {"for-vault.json", R"({"sub": "a", "aud": "vault"})"}});
+  EXPECT_EQ(Logins(unconfigured.ws, "jwt:" + unconfigured.ws.directory.string() + "/for-vault.json"),
+            (std::vector<std::string>{}));
+  EXPECT_NE(unconfigured.diagnostics.find("warning: role \"people\" is an oidc role but auth/oidc/config has no "
+                                          "oidc_client_id: its logins fail [bindings]"),
+            std::string::npos)
+      << unconfigured.diagnostics;
+}
+
+TEST(GroupPolicyApplication, WithinNamespaceHierarchyDropsPoliciesOfGroupsOutsideTheEntitysNamespace) {
+  const std::string groups =
+      "  groups:\n"
+      "    - {name: root-ops, policies: [root-ops], member_entity_names: [bob]}\n"
+      "    - {name: team-a-devs, namespace: team-a/, policies: [team-a-dev], member_entity_names: [bob]}\n"
+      "    - {name: team-a-dev-env, namespace: team-a/dev, policies: [dev-env], member_entity_names: [bob]}\n";
+  const std::string entities =
+      "identity:\n  entities:\n    - {name: bob, namespace: team-a, aliases: [{name: bob, mount: userpass}]}\n";
+  const std::string mount = "auth:\n  userpass:\n    namespace: team-a\n    users:\n      bob: {token_policies: [app]}\n";
+  auto policies_of = [](const Workspace& ws) {
+    Expected<std::vector<Subject>> found = SubjectsForIdentity(ws, "userpass:bob");
+    EXPECT_TRUE(found.has_value());
+    return found && found->size() == 1 ? found->front().identity_policies : std::vector<std::string>{"(none)"};
+  };
+  // Default mode: bob (namespace team-a) gets the root and team-a groups' policies, not team-a/dev's.
+  auto hierarchy = Load({{"bindings/b.yaml", mount + entities + groups}});
+  EXPECT_EQ(hierarchy.sink.error_count(), 0u) << hierarchy.diagnostics;
+  EXPECT_EQ(policies_of(hierarchy.ws), (std::vector<std::string>{"root-ops", "team-a-dev"}));
+  // `any`: every group's policies apply.
+  auto any = Load({{"bindings/b.yaml", mount + entities + groups +
+                                           "group_policy_application:\n  group_policy_application_mode: any\n"}});
+  EXPECT_EQ(any.sink.error_count(), 0u) << any.diagnostics;
+  EXPECT_EQ(policies_of(any.ws), (std::vector<std::string>{"dev-env", "root-ops", "team-a-dev"}));
+  // A mode Vault does not know is an error.
+  auto bad = Load({{"bindings/b.yaml", mount + "group_policy_application: {group_policy_application_mode: all}\n"}});
+  EXPECT_NE(bad.diagnostics.find("group_policy_application_mode \"all\" is not within_namespace_hierarchy or any"),
+            std::string::npos)
+      << bad.diagnostics;
+}
+
+TEST(GroupPolicyApplication, AFirstLoginsEntityLivesInTheMountsNamespace) {
+  auto l = Load({{"bindings/b.yaml",
+                  "auth:\n  jwt:\n    namespace: team-b\n    roles:\n"
+                  "      r: {role_type: jwt, user_claim: sub, bound_subject: s, groups_claim: groups}\n"
+                  "identity:\n  groups:\n"
+                  "    - {name: ext-root, type: external, policies: [p-root], aliases: [{name: g, mount: jwt}]}\n"
+                  "    - {name: ext-b, type: external, namespace: team-b, policies: [p-b], aliases: [{name: g, mount: jwt}]}\n"},
+                 {"claims.json", R"({"sub": "s", "groups": ["g"]})"}});
+  Expected<std::vector<Subject>> found =
+      SubjectsForIdentity(l.ws, "jwt:" + l.ws.directory.string() + "/claims.json");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().identity_policies, (std::vector<std::string>{"p-b", "p-root"}));
+  // identity.groups.names.* resolves only groups of the policy's (root) namespace.
+  ASSERT_EQ(found->front().identity->groups.size(), 2u);
+  EXPECT_EQ(found->front().identity->groups[1].namespace_path, "team-b/");
+}
+
+TEST(LoginRefusals, EachRoleSaysWhyInVaultsWords) {
+  auto l = Load({{"bindings/a.yaml", AwsBindings("role_id", "role_id")},
+                 {"bindings/k.yaml", kKubernetes},
+                 {"bindings/u.yaml", "auth:\n  userpass:\n    users:\n      alice: {token_policies: [a]}\n"}});
+  Expected<std::vector<std::string>> aws =
+      LoginRefusals(l.ws, "aws-ec2:instance_id=i-9,region=eu-west-1,ami_id=ami-7,vpc_id=vpc-1");
+  ASSERT_TRUE(aws.has_value());
+  EXPECT_EQ(*aws, (std::vector<std::string>{
+                      "auth/aws/role/ec2: Error validating instance: AMI ID \"ami-7\" does not belong to role \"ec2\"",
+                      "auth/aws/role/inferred: auth_type iam needs IAM credentials; give the instance's iam_role_arn",
+                      "auth/aws/role/iam: auth_type iam needs IAM credentials; give the instance's iam_role_arn"}));
+  Expected<std::vector<std::string>> iam = LoginRefusals(l.ws, "aws:arn:aws:iam::111122223333:user/bob");
+  ASSERT_TRUE(iam.has_value());
+  EXPECT_NE(std::find(iam->begin(), iam->end(),
+                      "auth/aws/role/iam: IAM Principal \"arn:aws:iam::111122223333:user/bob\" does not belong to the "
+                      "role \"iam\""),
+            iam->end());
+  Expected<std::vector<std::string>> k8s = LoginRefusals(l.ws, "kubernetes:dev/app-web");
+  ASSERT_TRUE(k8s.has_value());
+  EXPECT_EQ(*k8s, (std::vector<std::string>{
+                      "auth/k8s/role/apps: namespace not authorized (bound_service_account_namespaces [\"prod\"])",
+                      "auth/k8s/role/literal: service account name not authorized (bound_service_account_names "
+                      "[\"default\"])"}));
+  Expected<std::vector<std::string>> user = LoginRefusals(l.ws, "userpass:bob");
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(*user, (std::vector<std::string>{"auth/userpass: no user \"bob\" (invalid username or password)"}));
+  EXPECT_FALSE(LoginRefusals(l.ws, "kubernetes:noslash").has_value());
+}
+
 }  // namespace
 }  // namespace polcheck::analysis

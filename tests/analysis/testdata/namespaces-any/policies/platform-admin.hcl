@@ -1,0 +1,3 @@
+path "secret/data/platform/*" {
+  capabilities = ["create", "read", "update", "delete"]
+}

@@ -1,0 +1,3 @@
+path "secret/data/company/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,3 @@
+path "secret/data/team-a/*" {
+  capabilities = ["create", "read", "update", "delete"]
+}

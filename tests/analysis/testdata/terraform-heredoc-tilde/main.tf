@@ -1,0 +1,8 @@
+resource "vault_policy" "p" {
+  name   = "p"
+  policy = <<~EOT
+    path "secret/*" {
+      capabilities = ["read"]
+    }
+  EOT
+}

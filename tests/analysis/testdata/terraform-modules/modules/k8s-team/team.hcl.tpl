@@ -1,0 +1,3 @@
+path "secret/data/teams/${team}/*" {
+  capabilities = ["create", "read", "update"]
+}
