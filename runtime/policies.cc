@@ -80,7 +80,9 @@ Expected<void> PolicyStore::InstallDefault() {
   return Put("default", evaluator::DefaultPolicyText(dialect_));
 }
 
-Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vector<std::string>& names) {
+Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vector<std::string>& names,
+                                                                  const evaluator::Identity* identity,
+                                                                  std::int64_t now_unix) {
   std::string key;
   for (const std::string& name : names) {
     key.append(name).append(",");
@@ -88,7 +90,7 @@ Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vect
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) {
+    if (auto it = cache_.find(key); identity == nullptr && it != cache_.end()) {
       return it->second;
     }
     generation = generation_;
@@ -111,13 +113,13 @@ Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vect
   for (const parser::Policy& policy : compiled->policies) {
     pointers.push_back(&policy);
   }
-  Expected<evaluator::Acl> acl = evaluator::Acl::Build(pointers, {.dialect = dialect_, .root = root});
+  Expected<evaluator::Acl> acl = evaluator::Acl::Build(pointers, {.dialect = dialect_, .identity = identity, .now_unix = now_unix, .root = root});
   if (!acl) {
     return Unexpected(acl.error());
   }
   compiled->acl = std::make_unique<evaluator::Acl>(*std::move(acl));
   std::lock_guard lock(mu_);
-  if (generation == generation_) {
+  if (generation == generation_ && identity == nullptr) {
     cache_.emplace(key, compiled);
   }
   return std::shared_ptr<const CompiledAcl>(compiled);

@@ -64,8 +64,15 @@ class Session : public std::enable_shared_from_this<Session> {
                         .target = std::string(req.target()),
                         .token = BearerOrToken(req),
                         .content_type = std::string(req[http::field::content_type]),
-                        .body = req.body()};
+                        .body = req.body(),
+                        .remote_address = RemoteAddress()};
     Write(core_.Handle(request), req.version(), req.keep_alive());
+  }
+
+  std::string RemoteAddress() {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    return ec ? "" : peer.address().to_string();
   }
 
   void Write(const HttpResponse& out, unsigned version, bool keep_alive) {
