@@ -179,7 +179,8 @@ class Core {
                        const HttpRequest& http);
   [[nodiscard]] Expected<void> LoadMounts();
   [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
-  std::pair<Backend*, std::string> Route(const std::string& path);
+  // Shared ownership: a request keeps its backend alive while the mount table is reloaded.
+  std::pair<std::shared_ptr<Backend>, std::string> Route(const std::string& path);
 
   std::shared_ptr<Clock> clock_;
   Dialect dialect_;

@@ -192,13 +192,13 @@ Expected<void> Core::LoadMounts() {
   return {};
 }
 
-std::pair<Backend*, std::string> Core::Route(const std::string& path) {
+std::pair<std::shared_ptr<Backend>, std::string> Core::Route(const std::string& path) {
   std::lock_guard lock(mounts_mu_);
   // Longest mount prefix wins; a mount is also addressed without its trailing '/'.
   for (auto it = mounts_.rbegin(); it != mounts_.rend(); ++it) {
     const std::string& mount = it->first;
     if (path.starts_with(mount) || path + "/" == mount) {
-      return {it->second.get(), path.size() >= mount.size() ? path.substr(mount.size()) : ""};
+      return {it->second, path.size() >= mount.size() ? path.substr(mount.size()) : ""};
     }
   }
   return {nullptr, ""};
