@@ -22,7 +22,7 @@ constexpr const char* kMountsKey = "core/mounts";
 constexpr const char* kAuthKey = "core/auth";
 constexpr const char* kBuiltinVersion = "v1.17.0+builtin.vault";
 
-const char* const kAuthTypes[] = {"token", "userpass", "approle"};
+const char* const kAuthTypes[] = {"token", "userpass", "approle", "jwt", "oidc", "kubernetes"};
 
 json EntryJson(const MountEntry& e) {
   return {{"type", e.type},
@@ -106,6 +106,12 @@ std::shared_ptr<Backend> MakeBackend(Core& core, const MountEntry& e) {
   }
   if (e.type == "approle") {
     return MakeApproleBackend(core, e);
+  }
+  if (e.type == "jwt" || e.type == "oidc") {
+    return MakeJwtBackend(core, e);
+  }
+  if (e.type == "kubernetes") {
+    return MakeKubernetesBackend(core, e);
   }
   if (e.type == "token") {
     return MakeTokenBackend(core);

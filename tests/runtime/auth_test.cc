@@ -1,6 +1,22 @@
 // Auth methods (RUNTIME-API.md §4.0-4.2, SEMANTICS.md §9.0, §9.4, §9.5) through Core::Handle.
 #include "tests/runtime/core_fixture.h"
 
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <utility>  // before Boost.Asio 1.74, which uses std::exchange without including it
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "runtime/crypto.h"
+
 namespace polcheck::runtime::testing {
 namespace {
 
@@ -260,6 +276,365 @@ TEST_F(Approle, SecretIdCannotExceedRoleLimits) {
   EXPECT_EQ(Post("auth/approle/role/lim/secret-id", {{"ttl", 120}}).Error(),
             "ttl cannot be longer than the role's secret_id_ttl");
   EXPECT_EQ(Post("auth/approle/role/ghost/secret-id", json::object()).Error(), "role \"ghost\" does not exist");
+}
+
+}  // namespace
+}  // namespace polcheck::runtime::testing
+
+// ---- JWT / OIDC and Kubernetes ----
+
+
+namespace polcheck::runtime::testing {
+namespace {
+
+// A key pair made in the test (RSA 2048 or EC P-256) that signs compact JWTs.
+class TestKey {
+ public:
+  explicit TestKey(bool ec)
+      : ec_(ec), key_(ec ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
+                         : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))) {}
+  ~TestKey() { EVP_PKEY_free(key_); }
+  TestKey(const TestKey&) = delete;
+  TestKey& operator=(const TestKey&) = delete;
+
+  std::string PublicPem() const {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PUBKEY(bio, key_);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    std::string out(data, static_cast<std::size_t>(n));
+    BIO_free(bio);
+    return out;
+  }
+
+  std::string Sign(const nlohmann::json& claims, std::string alg = "") const {
+    if (alg.empty()) {
+      alg = ec_ ? "ES256" : "RS256";
+    }
+    const std::string input = B64(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." + B64(claims.dump());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_);
+    std::size_t len = 0;
+    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    sig.resize(len);
+    EVP_MD_CTX_free(ctx);
+    if (ec_) {  // DER -> r||s
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
+      ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+      std::string raw(64, '\0');
+      BN_bn2binpad(ECDSA_SIG_get0_r(parsed), reinterpret_cast<unsigned char*>(raw.data()), 32);
+      BN_bn2binpad(ECDSA_SIG_get0_s(parsed), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+      ECDSA_SIG_free(parsed);
+      sig = raw;
+    }
+    return input + "." + B64(sig);
+  }
+
+ private:
+  static std::string B64(const std::string& bytes) {
+    std::string s = crypto::Base64(bytes);
+    for (char& c : s) {
+      c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    while (!s.empty() && s.back() == '=') {
+      s.pop_back();
+    }
+    return s;
+  }
+  bool ec_;
+  EVP_PKEY* key_;
+};
+
+const std::int64_t kNow = 1'700'000'000;
+
+class Jwt : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/jwt", {{"type", "jwt"}}).status, 204);
+    ASSERT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {rsa_.PublicPem(), ec_.PublicPem()}},
+                                       {"bound_issuer", "https://issuer.example"}})
+                  .status,
+              204);
+    PutPolicy("ci", R"(path "secret/data/ci/*" { capabilities = ["read"] })");
+    ASSERT_EQ(Post("auth/jwt/role/ci", {{"role_type", "jwt"},
+                                        {"user_claim", "sub"},
+                                        {"bound_audiences", {"vault"}},
+                                        {"bound_claims", {{"repo", {"org/app", "org/lib"}}, {"/ctx/env", "prod"}}},
+                                        {"claim_mappings", {{"email", "email"}}},
+                                        {"groups_claim", "groups"},
+                                        {"token_policies", "ci"}})
+                  .status,
+              204);
+  }
+  nlohmann::json Claims() const {
+    return {{"iss", "https://issuer.example"}, {"sub", "builder"},       {"aud", "vault"},
+            {"repo", "org/app"},               {"ctx", {{"env", "prod"}}}, {"email", "b@example.com"},
+            {"groups", {"devs"}},              {"exp", kNow + 300},      {"iat", kNow}};
+  }
+  Reply Login(const std::string& jwt, const std::string& role = "ci") {
+    return Send("POST", "auth/jwt/login", {{"role", role}, {"jwt", jwt}}, "");
+  }
+  TestKey rsa_{false};
+  TestKey ec_{true};
+};
+
+TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
+  for (const TestKey* key : {&rsa_, &ec_}) {
+    Reply r = Login(key->Sign(Claims()));
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["auth"]["policies"], nlohmann::json({"ci", "default"}));
+    EXPECT_EQ(r.body["auth"]["metadata"], nlohmann::json({{"email", "b@example.com"}, {"role", "ci"}}));
+    Reply self = Get("auth/token/lookup-self", r.body["auth"]["client_token"]);
+    EXPECT_EQ(self.body["data"]["display_name"], "jwt-builder");
+    EXPECT_EQ(self.body["data"]["path"], "auth/jwt/login");
+  }
+  Reply role = Get("auth/jwt/role/ci");
+  ASSERT_EQ(role.status, 200);
+  EXPECT_EQ(role.body["data"]["bound_audiences"], nlohmann::json({"vault"}));
+  EXPECT_EQ(role.body["data"]["token_policies"], nlohmann::json({"ci"}));
+  EXPECT_EQ(Get("auth/jwt/config").body["data"]["bound_issuer"], "https://issuer.example");
+}
+
+TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
+  TestKey stranger(false);
+  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
+            "error validating token: no known key successfully validated the token signature");
+  const std::string good = rsa_.Sign(Claims());
+  std::string tampered = good;
+  tampered[tampered.find('.') + 5] ^= 1;
+  EXPECT_EQ(Login(tampered).status, 400);
+  auto with = [&](const char* key, nlohmann::json value) {
+    nlohmann::json c = Claims();
+    c[key] = std::move(value);
+    return Login(rsa_.Sign(c)).Error();
+  };
+  EXPECT_EQ(with("aud", "other"),
+            "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience");
+  EXPECT_EQ(with("iss", "https://evil"), "error validating token: invalid issuer (iss) claim");
+  EXPECT_EQ(with("repo", "org/other"), "error validating claims: claim \"repo\" does not match any associated bound claim values");
+  EXPECT_EQ(with("ctx", {{"env", "dev"}}),
+            "error validating claims: claim \"/ctx/env\" does not match any associated bound claim values");
+  EXPECT_EQ(with("exp", kNow - 211), "error validating token: token is expired (exp)") << "60 s skew + 150 s leeway";
+  EXPECT_EQ(Login(rsa_.Sign([&] { auto c = Claims(); c["exp"] = kNow - 209; return c; }())).status, 200);
+  EXPECT_EQ(with("nbf", kNow + 211), "error validating token: token not yet valid (nbf)");
+  nlohmann::json no_sub = Claims();
+  no_sub.erase("sub");
+  EXPECT_EQ(Login(rsa_.Sign(no_sub)).Error(), "claim \"sub\" not found in token");
+  EXPECT_EQ(Login(good, "nope").Error(), "role \"nope\" could not be found");
+  EXPECT_EQ(Send("POST", "auth/jwt/login", {{"role", "ci"}}, "").Error(), "missing token");
+  EXPECT_EQ(Send("POST", "auth/jwt/login", {{"jwt", good}}, "").Error(), "missing role");
+  EXPECT_EQ(Login("not-a-jwt").status, 400);
+}
+
+TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
+  ASSERT_EQ(Post("auth/jwt/role/glob", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_audiences", "vault"},
+                                        {"bound_claims_type", "glob"}, {"bound_claims", {{"repo", "org/*"}}}})
+                .status,
+            204);
+  nlohmann::json c = Claims();
+  c["repo"] = "org/anything";
+  EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 200);
+  c["repo"] = "other/x";
+  EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 400);
+  ASSERT_EQ(Post("auth/jwt/role/noaud", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_subject", "builder"}})
+                .status,
+            204);
+  EXPECT_EQ(Login(rsa_.Sign(Claims()), "noaud").Error(), "audience claim found in JWT but no audiences bound to the role");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"user_claim", "sub"}}).Error(),
+            "must have at least one bound constraint when creating/updating a role");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"user_claim", "sub"}, {"bound_subject", "s"}}).Error(),
+            "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"bound_subject", "s"}}).Error(),
+            "a user claim must be defined on the role");
+  ASSERT_EQ(Post("auth/jwt/role/web", {{"user_claim", "sub"}, {"allowed_redirect_uris", "http://localhost/cb"}}).status,
+            204);
+  EXPECT_EQ(Login(rsa_.Sign(Claims()), "web").Error(), "role with oidc role_type is not allowed");
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {"garbage"}}}).Error(), "error parsing public key");
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}}).Error(),
+            "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+}
+
+TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
+  PutPolicy("devs", R"(path "secret/data/devs/*" { capabilities = ["read"] })");
+  const std::string accessor = Get("sys/auth").body["jwt/"]["accessor"];
+  Reply group = Post("identity/group", {{"name", "devs"}, {"type", "external"}, {"policies", {"devs"}}});
+  ASSERT_EQ(Post("identity/group-alias", {{"name", "devs"}, {"mount_accessor", accessor},
+                                          {"canonical_id", group.body["data"]["id"]}})
+                .status,
+            200);
+  Reply in = Login(rsa_.Sign(Claims()));
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  EXPECT_EQ(in.body["auth"]["identity_policies"], nlohmann::json({"devs"}));
+  nlohmann::json c = Claims();
+  c["groups"] = nlohmann::json::array();
+  Reply out = Login(rsa_.Sign(c));
+  EXPECT_FALSE(out.body["auth"].contains("identity_policies")) << "left the group: membership follows the claim";
+}
+
+// A stand-in kube-apiserver on 127.0.0.1 answering TokenReview with `answer`.
+class FakeApiServer {
+ public:
+  using Answer = std::function<nlohmann::json(const nlohmann::json& review)>;
+  explicit FakeApiServer(Answer answer) : answer_(std::move(answer)) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeApiServer() {
+    stop_ = true;
+    boost::system::error_code ignored;
+    boost::asio::ip::tcp::socket poke(io_);
+    poke.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  std::string Host() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string last_bearer;
+  int calls = 0;
+
+ private:
+  void Serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::asio::ip::tcp::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) {
+        continue;
+      }
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) {
+        continue;
+      }
+      ++calls;
+      last_bearer = std::string(req[http::field::authorization]);
+      http::response<http::string_body> res(http::status::created, 11);
+      res.set(http::field::content_type, "application/json");
+      res.body() = answer_(nlohmann::json::parse(req.body(), nullptr, false)).dump();
+      res.prepare_payload();
+      http::write(socket, res, ec);
+    }
+  }
+  Answer answer_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class Kubernetes : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/kubernetes", {{"type", "kubernetes"}}).status, 204);
+    ASSERT_EQ(Post("auth/kubernetes/config", {{"kubernetes_host", api_.Host()}, {"pem_keys", {key_.PublicPem()}},
+                                              {"token_reviewer_jwt", "reviewer-token"}})
+                  .status,
+              204);
+    ASSERT_EQ(Post("auth/kubernetes/role/app", {{"bound_service_account_names", "app-*"},
+                                                {"bound_service_account_namespaces", {"prod", "stage"}},
+                                                {"token_policies", "k8s"}})
+                  .status,
+              204);
+  }
+  std::string SaJwt(const std::string& ns, const std::string& name, const TestKey* key = nullptr) const {
+    return (key ? key : &key_)->Sign({{"iss", "https://kubernetes.default.svc"},
+                                      {"sub", "system:serviceaccount:" + ns + ":" + name},
+                                      {"kubernetes.io", {{"namespace", ns},
+                                                         {"serviceaccount", {{"name", name}, {"uid", "uid-" + name}}}}}});
+  }
+  Reply Login(const std::string& jwt, const std::string& role = "app") {
+    return Send("POST", "auth/kubernetes/login", {{"role", role}, {"jwt", jwt}}, "");
+  }
+  TestKey key_{false};
+  FakeApiServer api_{[this](const nlohmann::json& review) {
+    std::string error;
+    // The stand-in trusts what it is told unless a test says otherwise.
+    const std::string token = review["spec"]["token"];
+    const nlohmann::json claims = nlohmann::json::parse(*crypto::FromBase64([&] {
+      std::string p = token.substr(token.find('.') + 1);
+      p = p.substr(0, p.find('.'));
+      for (char& c : p) {
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+      }
+      while (p.size() % 4 != 0) {
+        p.push_back('=');
+      }
+      return p;
+    }()));
+    const nlohmann::json& k = claims["kubernetes.io"];
+    return nlohmann::json{{"kind", "TokenReview"},
+                          {"status", {{"authenticated", authenticated_},
+                                      {"user", {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() +
+                                                                 ":" + k["serviceaccount"]["name"].get<std::string>()},
+                                                {"uid", uid_override_.empty() ? k["serviceaccount"]["uid"].get<std::string>()
+                                                                              : uid_override_}}}}}};
+  }};
+  bool authenticated_ = true;
+  std::string uid_override_;
+};
+
+TEST_F(Kubernetes, LoginChecksSignatureBindingsAndTokenReview) {
+  Reply r = Login(SaJwt("prod", "app-web"));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["auth"]["policies"], nlohmann::json({"default", "k8s"}));
+  EXPECT_EQ(r.body["auth"]["metadata"], nlohmann::json({{"role", "app"},
+                                                        {"service_account_name", "app-web"},
+                                                        {"service_account_namespace", "prod"},
+                                                        {"service_account_uid", "uid-app-web"},
+                                                        {"service_account_secret_name", ""}}));
+  EXPECT_EQ(api_.calls, 1);
+  EXPECT_EQ(api_.last_bearer, "Bearer reviewer-token");
+  EXPECT_EQ(Get("auth/token/lookup-self", r.body["auth"]["client_token"]).body["data"]["display_name"],
+            "kubernetes-prod-app-web");
+  const std::string entity = r.body["auth"]["entity_id"];
+  EXPECT_EQ(Get("identity/entity/id/" + entity).body["data"]["aliases"][0]["name"], "uid-app-web")
+      << "alias_name_source defaults to the service account UID";
+
+  EXPECT_EQ(Login(SaJwt("prod", "db")).Error(), "service account name not authorized");
+  EXPECT_EQ(Login(SaJwt("dev", "app-web")).Error(), "namespace not authorized");
+  TestKey stranger(true);
+  EXPECT_EQ(Login(SaJwt("prod", "app-web", &stranger)).Error(), "permission denied");
+  EXPECT_EQ(Login(SaJwt("prod", "app-web"), "nope").Error(), "invalid role name \"nope\"");
+  authenticated_ = false;
+  EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "permission denied") << "the API server said no";
+  authenticated_ = true;
+  uid_override_ = "someone-else";
+  EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "JWT UIDs did not match");
+}
+
+TEST_F(Kubernetes, RoleAndConfigApi) {
+  Reply role = Get("auth/kubernetes/role/app");
+  ASSERT_EQ(role.status, 200);
+  EXPECT_EQ(role.body["data"]["bound_service_account_names"], nlohmann::json({"app-*"}));
+  EXPECT_EQ(role.body["data"]["alias_name_source"], "serviceaccount_uid");
+  EXPECT_EQ(role.body["data"]["token_policies"], nlohmann::json({"k8s"}));
+  Reply config = Get("auth/kubernetes/config");
+  EXPECT_FALSE(config.body["data"].contains("token_reviewer_jwt"));
+  EXPECT_EQ(config.body["data"]["kubernetes_host"], api_.Host());
+  EXPECT_EQ(Post("auth/kubernetes/role/bad", {{"bound_service_account_names", {"*", "x"}},
+                                              {"bound_service_account_namespaces", "*"}})
+                .Error(),
+            "can not mix \"*\" with values");
+  EXPECT_EQ(Post("auth/kubernetes/role/bad", {{"bound_service_account_namespaces", "*"}}).Error(),
+            "\"bound_service_account_names\" can not be empty");
+  ASSERT_EQ(Post("auth/kubernetes/role/any", {{"bound_service_account_names", "*"},
+                                              {"bound_service_account_namespaces", "*"},
+                                              {"alias_name_source", "serviceaccount_name"}})
+                .status,
+            204);
+  Reply any = Login(SaJwt("kube-system", "whatever"), "any");
+  ASSERT_EQ(any.status, 200) << any.body.dump();
+  EXPECT_EQ(Get("identity/entity/id/" + any.body["auth"]["entity_id"].get<std::string>()).body["data"]["aliases"][0]["name"],
+            "kube-system/whatever");
+  EXPECT_EQ(List("auth/kubernetes/role").body["data"]["keys"], nlohmann::json({"any", "app"}));
+  EXPECT_EQ(Post("auth/kubernetes/config", nlohmann::json::object()).Error(), "no host provided");
 }
 
 }  // namespace
