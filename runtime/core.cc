@@ -71,7 +71,7 @@ std::optional<bool> ParseBool(const std::string& s) {
 bool IsRootPath(const std::string& path) {
   static const char* const kPrefixes[] = {"sys/auth/", "sys/audit", "sys/remount", "sys/rotate",
                                           "sys/revoke-prefix/", "sys/revoke-force/", "sys/leases/revoke-prefix/",
-                                          "sys/leases/revoke-force/", "sys/raw/", "sys/config/auditing/",
+                                          "sys/leases/revoke-force/", "sys/leases/lookup/", "sys/raw/", "sys/config/auditing/",
                                           "sys/plugins/catalog/", "auth/token/accessors", "auth/token/revoke-orphan"};
   for (const char* prefix : kPrefixes) {
     if (path.starts_with(prefix)) {
@@ -696,6 +696,7 @@ class SystemBackend final : public Backend {
       return Response::Error(400, "paths must be supplied");
     }
     std::vector<std::string> policies = req.token->policies;
+    std::string entity_id = req.token->entity_id;
     if (req.path == "capabilities") {
       Expected<std::optional<TokenEntry>> other = core_.tokens().Lookup(d.value("token", ""));
       if (!other) {
@@ -705,8 +706,17 @@ class SystemBackend final : public Backend {
         return Response::Error(400, "invalid token");
       }
       policies = (*other)->policies;
+      entity_id = (*other)->entity_id;
     }
-    Expected<std::shared_ptr<const CompiledAcl>> acl = core_.policies().AclFor(policies);
+    Expected<ResolvedIdentity> who = core_.identity().Resolve(entity_id);  // identity policies and templates
+    if (!who) {
+      return Response::FromError(who.error());
+    }
+    policies.insert(policies.end(), who->policies.begin(), who->policies.end());
+    std::sort(policies.begin(), policies.end());
+    policies.erase(std::unique(policies.begin(), policies.end()), policies.end());
+    Expected<std::shared_ptr<const CompiledAcl>> acl =
+        core_.policies().AclFor(policies, who->identity ? &*who->identity : nullptr);
     if (!acl) {
       return Response::FromError(acl.error());
     }

@@ -135,6 +135,7 @@ Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     options.clock = std::make_shared<SystemClock>();
   }
   impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect);
+  impl->core->StartExpiryManager(std::chrono::seconds(1));  // revokes expired tokens and leases
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (ec) {

@@ -53,6 +53,8 @@ TEST_F(Identity, EntityAndGroupPoliciesApplyLiveToExistingTokens) {
 
   ASSERT_EQ(Post("identity/entity/id/" + entity_id, {{"policies", {"reader"}}}).status, 204);
   EXPECT_EQ(Get("secret/data/shared/x", token).status, 200) << "entity policy applies at once";
+  Reply caps = Post("sys/capabilities", {{"token", token}, {"paths", {"secret/data/shared/x"}}});
+  EXPECT_EQ(caps.body["capabilities"], json({"read"})) << "sys/capabilities counts identity policies";
   Reply self = Get("auth/token/lookup-self", token);
   EXPECT_EQ(self.body["data"]["identity_policies"], json({"reader"}));
   EXPECT_EQ(self.body["data"]["policies"], json({"default"})) << "token policies stay as issued";
@@ -100,6 +102,11 @@ path "secret/data/teams/{{identity.groups.names.ops.metadata.team}}/*" { capabil
                 .status,
             200);
   EXPECT_EQ(Get("secret/data/teams/blue/doc", token).status, 200);
+  Reply caps = Send("POST", "sys/capabilities-self", {{"paths", {"secret/data/users/bob/x", "secret/data/users/eve/x"}}},
+                    token);
+  ASSERT_EQ(caps.status, 200) << caps.body.dump();
+  EXPECT_EQ(caps.body["secret/data/users/bob/x"], json({"create", "read", "update"})) << "rendered with the entity";
+  EXPECT_EQ(caps.body["secret/data/users/eve/x"], json({"deny"}));
 }
 
 TEST_F(Identity, EntityAndAliasApi) {
