@@ -21,6 +21,18 @@ class ApproleBackend final : public Backend {
   std::string type() const override { return "approle"; }
   bool Unauthenticated(const std::string& path) const override { return path == "login"; }
 
+  RenewCheck ValidateRenew(const TokenEntry& token) override {
+    std::lock_guard lock(mu_);
+    auto name = token.meta.find("role_name");
+    const std::string role_name = name == token.meta.end() ? "" : name->second;
+    Expected<std::optional<json>> role = LoadRole(role_name);
+    if (!role) {
+      return {.renew = false, .error = role.error().message};
+    }
+    return CheckRenewal(role->has_value(), role_name, *role ? LoadTokenFields(**role) : TokenFields{}, token,
+                        "policies have changed, not renewing");
+  }
+
   std::optional<bool> Exists(const std::string& path) override {
     if (!path.starts_with("role/") || path.size() == 5 || path.find('/', 5) != std::string::npos) {
       return std::nullopt;

@@ -99,6 +99,25 @@ std::vector<std::string> SanitizePolicies(const std::vector<std::string>& names,
   return {set.begin(), set.end()};
 }
 
+bool EquivalentPolicies(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::set<std::string> left = {a.begin(), a.end()};
+  std::set<std::string> right = {b.begin(), b.end()};
+  left.erase("default");
+  right.erase("default");
+  return left == right;
+}
+
+Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name, const TokenFields& fields,
+                                 const TokenEntry& token, const std::string& mismatch_error) {
+  if (!role_exists) {
+    return {.renew = false, .error = "role " + role_name + " does not exist during renewal"};
+  }
+  if (!EquivalentPolicies(SanitizePolicies(fields.policies, false), token.policies)) {
+    return {.renew = false, .error = mismatch_error};
+  }
+  return {};
+}
+
 bool GlobMatch(std::string_view pattern, std::string_view value) {
   // Iterative wildcard match with backtracking to the last '*'.
   std::size_t p = 0, v = 0, star = std::string_view::npos, mark = 0;

@@ -69,6 +69,14 @@ std::string InvalidCidr(const std::vector<std::string>& cidrs);
 // Lower-cased, trimmed, deduplicated, sorted policy names; {"root"} if root is among them.
 std::vector<std::string> SanitizePolicies(const std::vector<std::string>& names, bool add_default);
 
+// Vault's policyutil.EquivalentPolicies: same sets once "default" is ignored.
+bool EquivalentPolicies(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
+// The renewal check shared by role-based methods: the role must still exist and
+// grant the token's policies.
+Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name, const TokenFields& fields,
+                                 const TokenEntry& token, const std::string& mismatch_error);
+
 // "*" matches any run of characters (bound claims, service-account globs, role policy globs).
 bool GlobMatch(std::string_view pattern, std::string_view value);
 

@@ -107,6 +107,17 @@ class KubernetesBackend final : public Backend {
   KubernetesBackend(Core& core, MountEntry mount) : core_(core), mount_(std::move(mount)) {}
   std::string type() const override { return "kubernetes"; }
   bool Unauthenticated(const std::string& path) const override { return path == "login"; }
+
+  RenewCheck ValidateRenew(const TokenEntry& token) override {
+    auto name = token.meta.find("role");
+    const std::string role_name = name == token.meta.end() ? "" : name->second;
+    Expected<std::optional<json>> role = Load("role/" + role_name);
+    if (!role) {
+      return {.renew = false, .error = role.error().message};
+    }
+    return CheckRenewal(role->has_value(), role_name, *role ? LoadTokenFields((**role)["fields"]) : TokenFields{},
+                        token, "policies do not match");
+  }
   std::optional<bool> Exists(const std::string& path) override {
     if (!path.starts_with("role/") || path.size() == 5) {
       return std::nullopt;

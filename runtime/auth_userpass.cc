@@ -61,6 +61,21 @@ class UserpassBackend final : public Backend {
   std::string type() const override { return "userpass"; }
   bool Unauthenticated(const std::string& path) const override { return path.starts_with("login/"); }
 
+  RenewCheck ValidateRenew(const TokenEntry& token) override {
+    auto name = token.meta.find("username");
+    Expected<std::optional<User>> user = Load(name == token.meta.end() ? "" : name->second);
+    if (!user) {
+      return {.renew = false, .error = user.error().message};
+    }
+    if (!*user) {
+      return {.renew = false};  // user gone: Vault renews nothing and answers without an auth block
+    }
+    if (!EquivalentPolicies(SanitizePolicies((*user)->fields.policies, false), token.policies)) {
+      return {.renew = false, .error = "policies have changed, not renewing"};
+    }
+    return {};
+  }
+
   std::optional<bool> Exists(const std::string& path) override {
     if (!path.starts_with("users/") || path.size() == 6 || path.find('/', 6) != std::string::npos) {
       return std::nullopt;
@@ -256,49 +271,61 @@ class UserpassBackend final : public Backend {
                        .alias_name = name});
   }
 
-  struct Failures {
-    int count = 0;
-    std::int64_t first = 0;  // unix seconds of the first failure in this window
-  };
-
   static bool LockoutDisabled() {
     const char* env = std::getenv("VAULT_DISABLE_USER_LOCKOUT");
     return env != nullptr && std::string_view(env) == "true";
   }
 
+  // Failed logins live outside the backend object, which is rebuilt whenever the
+  // mount table reloads; the key includes the mount accessor.
+  struct Failures {
+    int count = 0;
+    std::int64_t first = 0;  // unix seconds of the first failure in this window
+  };
+  struct LockoutTable {
+    std::mutex mu;
+    std::map<std::string, Failures> by_user;
+  };
+  static LockoutTable& Lockouts() {
+    static LockoutTable table;
+    return table;
+  }
+  std::string LockKey(const std::string& name) const { return mount_.accessor + "/" + name; }
+
   bool IsLocked(const std::string& name) {
     if (LockoutDisabled()) {
       return false;
     }
-    std::lock_guard lock(lockout_mu_);
-    auto it = failures_.find(name);
-    if (it == failures_.end()) {
+    LockoutTable& table = Lockouts();
+    std::lock_guard lock(table.mu);
+    auto it = table.by_user.find(LockKey(name));
+    if (it == table.by_user.end()) {
       return false;
     }
     if (core_.clock().NowSeconds() - it->second.first >= kLockoutSeconds) {
-      failures_.erase(it);  // lockout and counter both last 15 minutes
+      table.by_user.erase(it);  // lockout and counter both last 15 minutes
       return false;
     }
     return it->second.count >= kLockoutThreshold;
   }
 
   void RecordFailure(const std::string& name) {
-    std::lock_guard lock(lockout_mu_);
-    Failures& f = failures_[name];
+    LockoutTable& table = Lockouts();
+    std::lock_guard lock(table.mu);
+    Failures& f = table.by_user[LockKey(name)];
     if (f.count++ == 0) {
       f.first = core_.clock().NowSeconds();
     }
   }
 
   void ClearFailures(const std::string& name) {
-    std::lock_guard lock(lockout_mu_);
-    failures_.erase(name);
+    LockoutTable& table = Lockouts();
+    std::lock_guard lock(table.mu);
+    table.by_user.erase(LockKey(name));
   }
 
   Core& core_;
   MountEntry mount_;
-  std::mutex lockout_mu_;
-  std::map<std::string, Failures> failures_;
 };
 
 }  // namespace

@@ -114,6 +114,12 @@ class Backend {
   virtual std::string type() const = 0;  // "kv", "system", "token"
   // Paths served without a client token (auth method logins); `token` is then null.
   virtual bool Unauthenticated(const std::string& /*path*/) const { return false; }
+  // Re-validates a login token of this auth method before a renewal (RUNTIME-API.md §3.5).
+  struct RenewCheck {
+    bool renew = true;  // false with no error: Vault answers 204 and leaves the TTL alone
+    std::string error;  // 400 with this message
+  };
+  virtual RenewCheck ValidateRenew(const TokenEntry& /*token*/) { return {}; }
 };
 
 // One row of the secrets-engine or auth-method mount table (RUNTIME-API.md §2.3, §2.4).
@@ -168,6 +174,8 @@ class Core {
   [[nodiscard]] Expected<void> TuneMount(const MountEntry& tuned);
   // The mount serving `path` ("auth/userpass/login/bob" -> auth/userpass/).
   std::optional<MountEntry> MountOf(const std::string& path);
+  // The backend serving `path`, nullptr when none.
+  std::shared_ptr<Backend> BackendFor(const std::string& path) { return Route(path).first; }
   // Revokes every expired token and lease now (the expiry manager calls this).
   [[nodiscard]] Expected<void> SweepExpired();
   // Runs SweepExpired every `tick` on a background thread until the Core is destroyed.

@@ -748,6 +748,17 @@ class TokenBackend final : public Backend {
     if (!e.renewable) {
       return Response::Error(400, "lease is not renewable");
     }
+    if (e.path.starts_with("auth/") && !e.path.starts_with("auth/token/")) {  // a login token: ask its method
+      if (std::shared_ptr<Backend> method = core_.BackendFor(e.path)) {
+        const Backend::RenewCheck check = method->ValidateRenew(e);
+        if (!check.error.empty()) {
+          return Response::Error(400, check.error);
+        }
+        if (!check.renew) {
+          return Response::NoContent();
+        }
+      }
+    }
     const std::int64_t now = core_.clock().NowSeconds();
     std::vector<std::string> warnings;
     std::int64_t ttl = 0;

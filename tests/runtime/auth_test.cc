@@ -122,8 +122,20 @@ TEST_F(Userpass, LockoutAfterFiveFailures) {
   Reply locked = Login("frank", "right");
   EXPECT_EQ(locked.status, 403);
   EXPECT_EQ(locked.Error(), "permission denied");
+  ASSERT_EQ(Post("sys/mounts/other", {{"type", "kv"}}).status, 204);  // reloads the mount table
+  EXPECT_EQ(Login("frank", "right").status, 403) << "still locked after a mount-table reload";
   Advance(15 * 60);
   EXPECT_EQ(Login("frank", "right").status, 200) << "the lockout lasts 15 minutes";
+}
+
+TEST_F(Userpass, RenewRevalidatesTheUser) {
+  ASSERT_EQ(Post("auth/userpass/users/lee", {{"password", "p"}, {"token_policies", "dev"}}).status, 204);
+  const std::string token = Login("lee", "p").body["auth"]["client_token"];
+  ASSERT_EQ(Post("auth/token/renew-self", json::object(), token).status, 200);
+  ASSERT_EQ(Post("auth/userpass/users/lee/policies", {{"token_policies", "dev,extra"}}).status, 204);
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), token).Error(), "policies have changed, not renewing");
+  ASSERT_EQ(Delete("auth/userpass/users/lee").status, 204);
+  EXPECT_EQ(Post("auth/token/renew", {{"token", token}}).status, 204) << "user gone: nothing renewed";
 }
 
 TEST_F(Userpass, TokensRevokedWhenTheMethodIsDisabled) {
@@ -257,6 +269,15 @@ TEST_F(Approle, CustomRoleIdCustomSecretAndCidrs) {
   ASSERT_EQ(Post("auth/approle/role/c/role-id", {{"role_id", "renamed"}}).status, 204);
   EXPECT_EQ(Login({{"role_id", "my-role-id"}, {"secret_id", "my-secret"}}, "10.9.9.9").status, 400);
   EXPECT_EQ(Login({{"role_id", "renamed"}, {"secret_id", "my-secret"}}, "10.9.9.9").status, 200);
+}
+
+TEST_F(Approle, RenewNeedsTheRoleToStillExist) {
+  ASSERT_EQ(Post("auth/approle/role/gone", {{"token_policies", "p"}}).status, 204);
+  Reply login = Login({{"role_id", RoleId("gone")}, {"secret_id", SecretId("gone")["secret_id"]}});
+  const std::string token = login.body["auth"]["client_token"];
+  ASSERT_EQ(Post("auth/token/renew-self", json::object(), token).status, 200);
+  ASSERT_EQ(Delete("auth/approle/role/gone").status, 204);
+  EXPECT_EQ(Post("auth/token/renew", {{"token", token}}).Error(), "role gone does not exist during renewal");
 }
 
 TEST_F(Approle, WithoutSecretIdNeedsACidrBound) {
