@@ -51,43 +51,107 @@ evaluator::StringMap StringMapOf(const json& j, const char* key) {
 
 }  // namespace
 
-IdentityStore::IdentityStore(Barrier& barrier, const Clock& clock) : barrier_(barrier), clock_(clock) {}
+struct IdentityStore::Cache {
+  std::map<std::string, std::map<std::string, json>> kinds;  // kind -> id -> record
+};
+
+IdentityStore::IdentityStore(Barrier& barrier, const Clock& clock)
+    : barrier_(barrier), clock_(clock), cache_(std::make_unique<Cache>()) {}
+
+IdentityStore::~IdentityStore() = default;
 
 Expected<std::optional<json>> IdentityStore::Get(const std::string& kind, const std::string& id) {
   if (id.empty()) {
     return std::optional<json>();
   }
-  Expected<std::optional<std::string>> raw = barrier_.Get(Key(kind, id));
-  if (!raw) {
-    return Unexpected(raw.error());
+  std::optional<json> found;
+  Expected<void> loaded = Visit(kind, [](const json&) {});  // loads the kind once; a no-op when cached
+  if (!loaded) {
+    return Unexpected(loaded.error());
   }
-  return *raw ? std::optional<json>(json::parse(**raw)) : std::optional<json>();
+  std::lock_guard lock(cache_mu_);
+  const auto& records = cache_->kinds[kind];
+  if (auto it = records.find(id); it != records.end()) {
+    found = it->second;
+  }
+  return found;
 }
 
 Expected<void> IdentityStore::Put(const std::string& kind, const json& record) {
-  return barrier_.Put(Key(kind, record.at("id").get<std::string>()), record.dump());
+  const std::string id = record.at("id").get<std::string>();
+  if (Expected<void> put = barrier_.Put(Key(kind, id), record.dump()); !put) {
+    return put;
+  }
+  std::lock_guard lock(cache_mu_);
+  if (auto it = cache_->kinds.find(kind); it != cache_->kinds.end()) {
+    it->second[id] = record;
+  }
+  return {};
 }
 
 Expected<void> IdentityStore::Delete(const std::string& kind, const std::string& id) {
-  return barrier_.Delete(Key(kind, id));
+  if (Expected<void> gone = barrier_.Delete(Key(kind, id)); !gone) {
+    return gone;
+  }
+  std::lock_guard lock(cache_mu_);
+  if (auto it = cache_->kinds.find(kind); it != cache_->kinds.end()) {
+    it->second.erase(id);
+  }
+  return {};
 }
 
 Expected<std::vector<json>> IdentityStore::All(const std::string& kind) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_->kinds.find(kind); it != cache_->kinds.end()) {
+      std::vector<json> out;
+      for (const auto& [id, record] : it->second) {
+        out.push_back(record);
+      }
+      return out;
+    }
+  }
   Expected<std::vector<std::string>> ids = barrier_.List("identity/" + kind + "/");
   if (!ids) {
     return Unexpected(ids.error());
   }
-  std::vector<json> out;
+  std::map<std::string, json> records;
   for (const std::string& id : *ids) {
-    Expected<std::optional<json>> record = Get(kind, id);
-    if (!record) {
-      return Unexpected(record.error());
+    Expected<std::optional<std::string>> raw = barrier_.Get(Key(kind, id));
+    if (!raw) {
+      return Unexpected(raw.error());
     }
-    if (*record) {
-      out.push_back(std::move(**record));
+    if (*raw) {
+      records[id] = json::parse(**raw);
     }
   }
+  std::vector<json> out;
+  for (const auto& [id, record] : records) {
+    out.push_back(record);
+  }
+  std::lock_guard lock(cache_mu_);
+  cache_->kinds.emplace(kind, std::move(records));  // a racing loader's copy is just as good
   return out;
+}
+
+Expected<void> IdentityStore::Visit(const std::string& kind, const std::function<void(const json&)>& visit) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_->kinds.find(kind); it != cache_->kinds.end()) {
+      for (const auto& [id, record] : it->second) {
+        visit(record);
+      }
+      return {};
+    }
+  }
+  Expected<std::vector<json>> loaded = All(kind);
+  if (!loaded) {
+    return Unexpected(loaded.error());
+  }
+  for (const json& record : *loaded) {
+    visit(record);
+  }
+  return {};
 }
 
 Expected<std::optional<json>> IdentityStore::ByName(const std::string& kind, const std::string& name) {
@@ -198,41 +262,58 @@ Expected<ResolvedIdentity> IdentityStore::Resolve(const std::string& entity_id) 
   const json& e = **entity;
   out.disabled = e.value("disabled", false);
   evaluator::Entity who{.id = entity_id, .name = e.value("name", ""), .metadata = StringMapOf(e, "metadata")};
-  Expected<std::vector<json>> aliases = All("alias");
-  Expected<std::vector<json>> groups = aliases ? All("group") : Expected<std::vector<json>>(Unexpected(aliases.error()));
-  if (!groups) {
-    return Unexpected(groups.error());
-  }
-  for (const json& a : *aliases) {
-    if (a.value("canonical_id", "") == entity_id) {
+  Expected<void> aliases = Visit("alias", [&](const json& a) {
+    auto canonical = a.find("canonical_id");
+    if (canonical != a.end() && *canonical == entity_id) {
       who.aliases.push_back({.id = a.value("id", ""), .name = a.value("name", ""),
                              .mount_accessor = a.value("mount_accessor", ""), .metadata = StringMapOf(a, "metadata"),
                              .custom_metadata = StringMapOf(a, "custom_metadata")});
     }
+  });
+  if (!aliases) {
+    return Unexpected(aliases.error());
   }
+  // Only group ID, name, metadata, policies and member lists matter here.
+  struct GroupView {
+    std::string id;
+    std::string name;
+    evaluator::StringMap metadata;
+    std::vector<std::string> policies;
+    std::vector<std::string> member_group_ids;
+    bool has_entity = false;
+  };
+  std::vector<GroupView> group_views;
+  Expected<void> visited = Visit("group", [&](const json& g) {
+    group_views.push_back({.id = g.value("id", ""), .name = g.value("name", ""), .metadata = StringMapOf(g, "metadata"),
+                           .policies = Strings(g, "policies"), .member_group_ids = Strings(g, "member_group_ids"),
+                           .has_entity = Has(Strings(g, "member_entity_ids"), entity_id)});
+  });
+  if (!visited) {
+    return Unexpected(visited.error());
+  }
+  const std::vector<GroupView>* groups = &group_views;
   std::set<std::string> policies;
   for (const std::string& p : Strings(e, "policies")) {
     policies.insert(p);
   }
   // Direct groups hold the entity; a group listing another in member_group_ids is its parent.
   std::set<std::string> member_of;
-  for (const json& g : *groups) {
-    if (Has(Strings(g, "member_entity_ids"), entity_id)) {
-      member_of.insert(g.value("id", ""));
-      out.direct_group_ids.push_back(g.value("id", ""));
+  for (const GroupView& g : *groups) {
+    if (g.has_entity) {
+      member_of.insert(g.id);
+      out.direct_group_ids.push_back(g.id);
     }
   }
   for (bool grew = true; grew;) {
     grew = false;
-    for (const json& g : *groups) {
-      const std::string id = g.value("id", "");
-      if (member_of.count(id) != 0) {
+    for (const GroupView& g : *groups) {
+      if (member_of.count(g.id) != 0) {
         continue;
       }
-      for (const std::string& child : Strings(g, "member_group_ids")) {
+      for (const std::string& child : g.member_group_ids) {
         if (member_of.count(child) != 0) {
-          member_of.insert(id);
-          out.inherited_group_ids.push_back(id);
+          member_of.insert(g.id);
+          out.inherited_group_ids.push_back(g.id);
           grew = true;
           break;
         }
@@ -240,13 +321,10 @@ Expected<ResolvedIdentity> IdentityStore::Resolve(const std::string& entity_id) 
     }
   }
   evaluator::Identity identity{.entity = std::move(who)};
-  for (const json& g : *groups) {
-    if (member_of.count(g.value("id", "")) != 0) {
-      for (const std::string& p : Strings(g, "policies")) {
-        policies.insert(p);
-      }
-      identity.groups.push_back({.id = g.value("id", ""), .name = g.value("name", ""),
-                                 .metadata = StringMapOf(g, "metadata")});
+  for (const GroupView& g : *groups) {
+    if (member_of.count(g.id) != 0) {
+      policies.insert(g.policies.begin(), g.policies.end());
+      identity.groups.push_back({.id = g.id, .name = g.name, .metadata = g.metadata});
     }
   }
   out.policies.assign(policies.begin(), policies.end());

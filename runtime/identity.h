@@ -8,7 +8,9 @@
 //   Expected<ResolvedIdentity> who = core.identity().Resolve(*entity);  // policies, template identity
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +45,7 @@ struct LoginAlias {
 class IdentityStore {
  public:
   IdentityStore(Barrier& barrier, const Clock& clock);
+  ~IdentityStore();
 
   // The entity ID for a login: the alias's entity, or a new entity + alias.
   // Refreshes alias metadata and external group memberships. Fails on storage errors.
@@ -63,12 +66,19 @@ class IdentityStore {
   const Clock& clock() const { return clock_; }
 
  private:
+  // Calls `visit` for every cached record of `kind` (loading it first) without copying.
+  [[nodiscard]] Expected<void> Visit(const std::string& kind, const std::function<void(const nlohmann::json&)>& visit);
   [[nodiscard]] Expected<std::optional<nlohmann::json>> FindAlias(const std::string& kind, const std::string& accessor,
                                                                   const std::string& name);
 
   Barrier& barrier_;
   const Clock& clock_;
   std::mutex mu_;
+  // Write-through cache of whole kinds: every request resolves identity, and
+  // decrypting every alias and group record each time cost ~0.7 ms at 500 entities.
+  struct Cache;
+  std::mutex cache_mu_;
+  std::unique_ptr<Cache> cache_;
 };
 
 }  // namespace polcheck::runtime
