@@ -165,6 +165,24 @@ TEST_F(Userpass, MountTtlsApplyAndTwoMountsAreIndependent) {
   EXPECT_EQ(capped.body["warnings"].size(), 1u);
 }
 
+TEST_F(Userpass, TokensUsersAndEntitiesSurviveARestart) {
+  ASSERT_EQ(Post("auth/userpass/users/max", {{"password", "pw"}, {"token_policies", "dev"}}).status, 204);
+  json first = Login("max", "pw").body["auth"];
+  Restart();
+  Reply self = Get("auth/token/lookup-self", first["client_token"]);
+  ASSERT_EQ(self.status, 200) << "the token hash salt is persisted: " << self.body.dump();
+  EXPECT_EQ(self.body["data"]["policies"], json({"default", "dev"}));
+  json again = Login("max", "pw").body["auth"];
+  EXPECT_EQ(again["entity_id"], first["entity_id"]) << "the alias maps to the same entity after a restart";
+}
+
+TEST_F(Userpass, AuthMountTuneChangesLoginTtl) {
+  ASSERT_EQ(Post("auth/userpass/users/nat", {{"password", "pw"}}).status, 204);
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"default_lease_ttl", "30m"}}).status, 204);
+  EXPECT_EQ(Get("sys/auth/userpass/tune").body["data"]["default_lease_ttl"], 1800);
+  EXPECT_EQ(Login("nat", "pw").body["auth"]["lease_duration"], 1800);
+}
+
 TEST_F(Userpass, TokenBoundCidrs) {
   ASSERT_EQ(Post("auth/userpass/users/jo", {{"password", "p"}, {"token_bound_cidrs", "10.0.0.0/8"}}).status, 204);
   EXPECT_EQ(Login("jo", "p").status, 403) << "login from 127.0.0.1";

@@ -254,6 +254,17 @@ TEST_F(Tokens, RolesCrudAndCreateThroughRole) {
   EXPECT_EQ(Get("auth/token/roles/ops").status, 404);
 }
 
+TEST_F(Tokens, RoleBoundCidrsAndNumUsesApplyToItsTokens) {
+  ASSERT_EQ(Post("auth/token/roles/net", {{"token_bound_cidrs", "10.0.0.0/8"}, {"token_num_uses", 3}}).status, 204);
+  json t = Create({{"policies", {"default"}}}, "root", "auth/token/create/net");
+  EXPECT_EQ(t["num_uses"], 3);
+  const std::string token = t["client_token"];
+  EXPECT_EQ(Send("GET", "auth/token/lookup-self", nullptr, token, "127.0.0.1").Error(), kDenied);
+  Reply inside = Send("GET", "auth/token/lookup-self", nullptr, token, "10.0.0.7");
+  ASSERT_EQ(inside.status, 200) << inside.body.dump();
+  EXPECT_EQ(inside.body["data"]["bound_cidrs"], json({"10.0.0.0/8"}));
+}
+
 TEST_F(Tokens, ExpiryManagerRevokesExpiredTokensAndChildren) {
   json parent = Create({{"policies", {"root"}}, {"ttl", 60}});
   json child = Create({{"policies", {"root"}}, {"ttl", 3600}}, parent["client_token"]);
