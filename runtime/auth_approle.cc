@@ -13,7 +13,9 @@ namespace {
 using evaluator::Operation;
 using nlohmann::json;
 
-bool IsWrite(Operation op) { return op == Operation::kCreate || op == Operation::kUpdate; }
+bool IsWrite(Operation op) {
+  return op == Operation::kCreate || op == Operation::kUpdate;
+}
 
 class ApproleBackend final : public Backend {
  public:
@@ -48,7 +50,8 @@ class ApproleBackend final : public Backend {
       return IsWrite(req.operation) ? LoginRole(req) : Response::UnsupportedOperation();
     }
     if (p == "role/" || p == "role") {
-      return req.operation == Operation::kList ? ListKeys(Prefix() + "role/") : Response::UnsupportedOperation();
+      return req.operation == Operation::kList ? ListKeys(Prefix() + "role/")
+                                               : Response::UnsupportedOperation();
     }
     if (!p.starts_with("role/") || p.size() == 5) {
       return Response::UnsupportedPath();
@@ -87,7 +90,9 @@ class ApproleBackend final : public Backend {
     }
     return *raw ? std::optional<json>(json::parse(**raw)) : std::optional<json>();
   }
-  Expected<std::optional<json>> LoadRole(const std::string& name) { return LoadJson(Prefix() + "role/" + name); }
+  Expected<std::optional<json>> LoadRole(const std::string& name) {
+    return LoadJson(Prefix() + "role/" + name);
+  }
 
   Response ListKeys(const std::string& prefix) {
     Expected<std::vector<std::string>> keys = core_.barrier().List(prefix);
@@ -160,7 +165,8 @@ class ApproleBackend final : public Backend {
     }
     const bool legacy_cidrs = !d.contains("secret_id_bound_cidrs") && d.contains("bound_cidr_list");
     if (d.contains("secret_id_bound_cidrs") || legacy_cidrs) {
-      std::vector<std::string> cidrs = StringList(d, legacy_cidrs ? "bound_cidr_list" : "secret_id_bound_cidrs");
+      std::vector<std::string> cidrs =
+          StringList(d, legacy_cidrs ? "bound_cidr_list" : "secret_id_bound_cidrs");
       if (std::string bad = InvalidCidr(cidrs); !bad.empty()) {
         return Response::Error(400, "invalid CIDR \"" + bad + "\"");
       }
@@ -169,8 +175,9 @@ class ApproleBackend final : public Backend {
     }
     std::string error;
     if (d.contains("secret_id_num_uses")) {
-      const int uses = d["secret_id_num_uses"].is_number() ? d["secret_id_num_uses"].get<int>()
-                                                           : std::atoi(d.value("secret_id_num_uses", "0").c_str());
+      const int uses = d["secret_id_num_uses"].is_number()
+                           ? d["secret_id_num_uses"].get<int>()
+                           : std::atoi(d.value("secret_id_num_uses", "0").c_str());
       if (uses < 0) {
         return Response::Error(400, "secret_id_num_uses cannot be negative");
       }
@@ -182,7 +189,8 @@ class ApproleBackend final : public Backend {
     if (!error.empty()) {
       return Response::Error(400, error);
     }
-    if (!role["bind_secret_id"].get<bool>() && role["secret_id_bound_cidrs"].empty() && fields.bound_cidrs.empty()) {
+    if (!role["bind_secret_id"].get<bool>() && role["secret_id_bound_cidrs"].empty() &&
+        fields.bound_cidrs.empty()) {
       return Response::Error(400, "at least one constraint should be enabled on the role");
     }
     json stored = role;
@@ -227,7 +235,8 @@ class ApproleBackend final : public Backend {
   }
 
   Response DeleteRole(const std::string& name, const json& role) {
-    if (Expected<void> gone = core_.barrier().Delete(Prefix() + "role-id/" + role.value("role_id_hmac", "")); !gone) {
+    if (Expected<void> gone = core_.barrier().Delete(Prefix() + "role-id/" + role.value("role_id_hmac", ""));
+        !gone) {
       return Response::FromError(gone.error());
     }
     for (const std::string folder : {"secret-id/", "accessor/"}) {
@@ -278,7 +287,8 @@ class ApproleBackend final : public Backend {
       if (secret.empty()) {
         return Response::Error(400, "missing secret_id");
       }
-      return IsWrite(req.operation) ? NewSecretId(req, name, **role, secret) : Response::UnsupportedOperation();
+      return IsWrite(req.operation) ? NewSecretId(req, name, **role, secret)
+                                    : Response::UnsupportedOperation();
     }
     if (!IsWrite(req.operation)) {
       return Response::UnsupportedOperation();
@@ -299,12 +309,14 @@ class ApproleBackend final : public Backend {
       if (accessor.empty()) {
         return Response::Error(400, "missing secret_id_accessor");
       }
-      Expected<std::optional<std::string>> hmac = core_.barrier().Get(Prefix() + "accessor/" + name + "/" + accessor);
+      Expected<std::optional<std::string>> hmac =
+          core_.barrier().Get(Prefix() + "accessor/" + name + "/" + accessor);
       if (!hmac) {
         return Response::FromError(hmac.error());
       }
       if (!*hmac) {
-        return Response::Error(400, "failed to find accessor entry for secret_id_accessor: \"" + accessor + "\"");
+        return Response::Error(400,
+                               "failed to find accessor entry for secret_id_accessor: \"" + accessor + "\"");
       }
       return sub.ends_with("lookup") ? LookupSecret(name, **hmac) : DestroySecret(name, **hmac);
     }
@@ -313,11 +325,13 @@ class ApproleBackend final : public Backend {
 
   // ---- secret IDs ----
 
-  Response NewSecretId(const LogicalRequest& req, const std::string& name, const json& role, const std::string& secret) {
+  Response NewSecretId(const LogicalRequest& req, const std::string& name, const json& role,
+                       const std::string& secret) {
     const json& d = *req.data;
     json metadata = json::object();
     if (d.contains("metadata")) {
-      metadata = d["metadata"].is_string() ? json::parse(d["metadata"].get<std::string>(), nullptr, false) : d["metadata"];
+      metadata = d["metadata"].is_string() ? json::parse(d["metadata"].get<std::string>(), nullptr, false)
+                                           : d["metadata"];
       if (metadata.is_discarded() || !metadata.is_object() ||
           std::any_of(metadata.begin(), metadata.end(), [](const json& v) { return !v.is_string(); })) {
         return Response::Error(400, "failed to parse metadata: must be a JSON object of strings");
@@ -351,24 +365,35 @@ class ApproleBackend final : public Backend {
     if (!hmac) {
       return Response::FromError(hmac.error());
     }
-    Expected<std::optional<std::string>> taken = core_.barrier().Get(Prefix() + "secret-id/" + name + "/" + *hmac);
+    Expected<std::optional<std::string>> taken =
+        core_.barrier().Get(Prefix() + "secret-id/" + name + "/" + *hmac);
     if (!taken || *taken) {
-      return taken ? Response::Error(400, "SecretID is already registered") : Response::FromError(taken.error());
+      return taken ? Response::Error(400, "SecretID is already registered")
+                   : Response::FromError(taken.error());
     }
     const std::int64_t now = core_.clock().NowSeconds();
     const std::string accessor = crypto::Uuid();
-    json entry = {{"secret_id_accessor", accessor}, {"cidr_list", cidrs},        {"token_bound_cidrs", token_cidrs},
-                  {"metadata", metadata},           {"secret_id_num_uses", uses}, {"secret_id_ttl", ttl},
-                  {"creation_time", now},           {"last_updated_time", now},
+    json entry = {{"secret_id_accessor", accessor},
+                  {"cidr_list", cidrs},
+                  {"token_bound_cidrs", token_cidrs},
+                  {"metadata", metadata},
+                  {"secret_id_num_uses", uses},
+                  {"secret_id_ttl", ttl},
+                  {"creation_time", now},
+                  {"last_updated_time", now},
                   {"expiration_time", ttl > 0 ? now + ttl : 0}};
-    if (Expected<void> put = core_.barrier().Put(Prefix() + "secret-id/" + name + "/" + *hmac, entry.dump()); !put) {
+    if (Expected<void> put = core_.barrier().Put(Prefix() + "secret-id/" + name + "/" + *hmac, entry.dump());
+        !put) {
       return Response::FromError(put.error());
     }
-    if (Expected<void> put = core_.barrier().Put(Prefix() + "accessor/" + name + "/" + accessor, *hmac); !put) {
+    if (Expected<void> put = core_.barrier().Put(Prefix() + "accessor/" + name + "/" + accessor, *hmac);
+        !put) {
       return Response::FromError(put.error());
     }
-    return Response::Data({{"secret_id", secret}, {"secret_id_accessor", accessor},
-                           {"secret_id_ttl", ttl}, {"secret_id_num_uses", uses}});
+    return Response::Data({{"secret_id", secret},
+                           {"secret_id_accessor", accessor},
+                           {"secret_id_ttl", ttl},
+                           {"secret_id_num_uses", uses}});
   }
 
   static std::string TimeOrZero(std::int64_t unix_seconds) {
@@ -407,7 +432,8 @@ class ApproleBackend final : public Backend {
     }
     if (*entry) {
       const std::string accessor = (**entry).value("secret_id_accessor", "");
-      if (Expected<void> gone = core_.barrier().Delete(Prefix() + "accessor/" + name + "/" + accessor); !gone) {
+      if (Expected<void> gone = core_.barrier().Delete(Prefix() + "accessor/" + name + "/" + accessor);
+          !gone) {
         return Response::FromError(gone.error());
       }
     }
@@ -462,7 +488,10 @@ class ApproleBackend final : public Backend {
     std::map<std::string, std::string> token_meta = metadata;
     token_meta["role_name"] = **name;
     return IssueLogin(core_, mount_, req,
-                      {.fields = fields, .metadata = token_meta, .display = "", .alias_name = role_id,
+                      {.fields = fields,
+                       .metadata = token_meta,
+                       .display = "",
+                       .alias_name = role_id,
                        .alias_metadata = metadata});
   }
 
@@ -487,7 +516,8 @@ class ApproleBackend final : public Backend {
       return Response::Error(400, "invalid role or secret ID");
     }
     if (!CidrAllows(e.value("cidr_list", std::vector<std::string>{}), remote)) {
-      return Response::Error(400, "source address \"" + remote + "\" unauthorized by CIDR restrictions on the secret ID");
+      return Response::Error(
+          400, "source address \"" + remote + "\" unauthorized by CIDR restrictions on the secret ID");
     }
     const int uses = e.value("secret_id_num_uses", 0);
     if (uses == 1) {
@@ -504,7 +534,8 @@ class ApproleBackend final : public Backend {
     for (const auto& [k, v] : e["metadata"].items()) {
       metadata[k] = v.get<std::string>();
     }
-    if (std::vector<std::string> cidrs = e.value("token_bound_cidrs", std::vector<std::string>{}); !cidrs.empty()) {
+    if (std::vector<std::string> cidrs = e.value("token_bound_cidrs", std::vector<std::string>{});
+        !cidrs.empty()) {
       fields.bound_cidrs = cidrs;
     }
     return {};

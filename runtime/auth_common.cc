@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/identity.h"
@@ -184,7 +183,8 @@ std::string ParseTokenFields(const json& data, TokenFields& fields) {
       fields.via_alias.insert(f.legacy);
     }
   }
-  for (const auto& [key, legacy] : {std::pair{"token_policies", "policies"}, {"token_bound_cidrs", "bound_cidrs"}}) {
+  for (const auto& [key, legacy] :
+       {std::pair{"token_policies", "policies"}, {"token_bound_cidrs", "bound_cidrs"}}) {
     const bool modern = data.contains(key);
     if (!modern && !data.contains(legacy)) {
       continue;
@@ -206,7 +206,9 @@ std::string ParseTokenFields(const json& data, TokenFields& fields) {
   const bool modern_uses = data.contains("token_num_uses");
   if (modern_uses || data.contains("num_uses")) {
     const json& v = data[modern_uses ? "token_num_uses" : "num_uses"];
-    fields.num_uses = v.is_number() ? v.get<int>() : v.is_string() ? std::atoi(v.get<std::string>().c_str()) : 0;
+    fields.num_uses = v.is_number()   ? v.get<int>()
+                      : v.is_string() ? std::atoi(v.get<std::string>().c_str())
+                                      : 0;
     if (fields.num_uses < 0) {
       return "'token_num_uses' cannot be negative";
     }
@@ -283,22 +285,24 @@ TokenFields LoadTokenFields(const json& j) {
   return f;
 }
 
-json AuthBlock(const std::string& client_token, const TokenEntry& e, const std::vector<std::string>& identity_policies) {
+json AuthBlock(const std::string& client_token, const TokenEntry& e,
+               const std::vector<std::string>& identity_policies) {
   std::set<std::string> all(e.policies.begin(), e.policies.end());
   all.insert(identity_policies.begin(), identity_policies.end());
-  json auth = {{"client_token", client_token},
-               {"accessor", e.accessor},
-               {"policies", std::vector<std::string>(all.begin(), all.end())},
-               {"token_policies", e.policies},
-               {"identity_policies", identity_policies},
-               {"metadata", e.meta.empty() ? json(nullptr) : json(e.meta)},
-               {"lease_duration", e.expire_time == 0 ? 0 : e.expire_time - std::max(e.creation_time, e.last_renewal)},
-               {"renewable", e.renewable && e.expire_time != 0},
-               {"entity_id", e.entity_id},
-               {"token_type", "service"},
-               {"orphan", e.orphan},
-               {"mfa_requirement", nullptr},
-               {"num_uses", e.num_uses}};
+  json auth = {
+      {"client_token", client_token},
+      {"accessor", e.accessor},
+      {"policies", std::vector<std::string>(all.begin(), all.end())},
+      {"token_policies", e.policies},
+      {"identity_policies", identity_policies},
+      {"metadata", e.meta.empty() ? json(nullptr) : json(e.meta)},
+      {"lease_duration", e.expire_time == 0 ? 0 : e.expire_time - std::max(e.creation_time, e.last_renewal)},
+      {"renewable", e.renewable && e.expire_time != 0},
+      {"entity_id", e.entity_id},
+      {"token_type", "service"},
+      {"orphan", e.orphan},
+      {"mfa_requirement", nullptr},
+      {"num_uses", e.num_uses}};
   if (e.policies.empty()) {
     auth.erase("token_policies");
   }
@@ -362,7 +366,9 @@ Response IssueLogin(Core& core, const MountEntry& mount, const LogicalRequest& r
   if (f.explicit_max_ttl > 0) {
     max = std::min(max, f.explicit_max_ttl);
   }
-  std::int64_t ttl = f.ttl > 0 ? f.ttl : mount.default_lease_ttl > 0 ? mount.default_lease_ttl : kSystemMaxTtl;
+  std::int64_t ttl = f.ttl > 0                     ? f.ttl
+                     : mount.default_lease_ttl > 0 ? mount.default_lease_ttl
+                                                   : kSystemMaxTtl;
   if (f.period > 0) {
     ttl = f.period;
     max = f.explicit_max_ttl > 0 ? f.explicit_max_ttl : f.period;

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/auth_common.h"
@@ -33,7 +32,8 @@ struct PkeyFree {
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 Pkey LoadPublicKey(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                BIO_free);
   if (!bio) {
     return nullptr;
   }
@@ -41,7 +41,8 @@ Pkey LoadPublicKey(const std::string& pem) {
     return Pkey(key);
   }
   BIO_reset(bio.get());
-  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                                   X509_free);
   return cert ? Pkey(X509_get_pubkey(cert.get())) : nullptr;
 }
 
@@ -118,8 +119,8 @@ bool Verify(const Jwt& jwt, EVP_PKEY* key) {
                                     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
     return false;
   }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                          reinterpret_cast<const unsigned char*>(jwt.signing_input.data()),
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(jwt.signing_input.data()),
                           jwt.signing_input.size()) == 1;
 }
 
@@ -167,7 +168,8 @@ std::string VerifyJwt(const Jwt& jwt, const std::vector<std::string>& pem_keys,
   if (jwt.alg == "none") {
     return "unsigned tokens are not accepted";
   }
-  if (!allowed_algs.empty() && std::find(allowed_algs.begin(), allowed_algs.end(), jwt.alg) == allowed_algs.end()) {
+  if (!allowed_algs.empty() &&
+      std::find(allowed_algs.begin(), allowed_algs.end(), jwt.alg) == allowed_algs.end()) {
     return "unsupported signing algorithm \"" + jwt.alg + "\"";
   }
   for (const std::string& pem : pem_keys) {
@@ -179,16 +181,20 @@ std::string VerifyJwt(const Jwt& jwt, const std::vector<std::string>& pem_keys,
   return "no known key successfully validated the token signature";
 }
 
-std::string CheckPublicKey(const std::string& pem) { return LoadPublicKey(pem) ? "" : "error parsing public key"; }
+std::string CheckPublicKey(const std::string& pem) {
+  return LoadPublicKey(pem) ? "" : "error parsing public key";
+}
 
 // ---- the jwt/oidc auth method --------------------------------------------------------------
 
 namespace {
 
-bool IsWrite(Operation op) { return op == Operation::kCreate || op == Operation::kUpdate; }
+bool IsWrite(Operation op) {
+  return op == Operation::kCreate || op == Operation::kUpdate;
+}
 
-const std::vector<std::string> kAllAlgs = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
-                                           "PS256", "PS384", "PS512", "EdDSA"};
+const std::vector<std::string> kAllAlgs = {"RS256", "RS384", "RS512", "ES256", "ES384",
+                                           "ES512", "PS256", "PS384", "PS512", "EdDSA"};
 
 // A claim by name or, for keys starting with '/', by JSON pointer.
 const json* Claim(const json& claims, const std::string& key) {
@@ -250,8 +256,9 @@ class JwtBackend final : public Backend {
     if (!role) {
       return {.renew = false, .error = role.error().message};
     }
-    return CheckRenewal(role->has_value(), role_name, *role ? LoadTokenFields((**role)["fields"]) : TokenFields{},
-                        token, "policies do not match");
+    return CheckRenewal(role->has_value(), role_name,
+                        *role ? LoadTokenFields((**role)["fields"]) : TokenFields{}, token,
+                        "policies do not match");
   }
   std::optional<bool> Exists(const std::string& path) override {
     if (!path.starts_with("role/") || path.size() == 5) {
@@ -299,10 +306,13 @@ class JwtBackend final : public Backend {
     const bool jwks = !d.value("jwks_url", "").empty();
     const bool discovery = !d.value("oidc_discovery_url", "").empty();
     if (static_cast<int>(!keys.empty()) + static_cast<int>(jwks) + static_cast<int>(discovery) != 1) {
-      return Response::Error(400, "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+      return Response::Error(
+          400, "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
     }
     if (jwks || discovery) {
-      return Response::Error(400, "polcheck's runtime verifies with jwt_validation_pubkeys only; it fetches no keys over the network");
+      return Response::Error(400,
+                             "polcheck's runtime verifies with jwt_validation_pubkeys only; it fetches no "
+                             "keys over the network");
     }
     for (const std::string& pem : keys) {
       if (std::string bad = CheckPublicKey(pem); !bad.empty()) {
@@ -372,14 +382,22 @@ class JwtBackend final : public Backend {
   Response WriteRole(const LogicalRequest& req, const std::string& name, std::optional<json> existing) {
     const json& d = *req.data;
     json role = existing ? *existing
-                         : json{{"role_type", "oidc"},          {"user_claim", ""},
-                                {"user_claim_json_pointer", false}, {"bound_audiences", json::array()},
-                                {"bound_subject", ""},           {"bound_claims", nullptr},
-                                {"bound_claims_type", "string"}, {"groups_claim", ""},
-                                {"claim_mappings", nullptr},     {"clock_skew_leeway", 0},
-                                {"expiration_leeway", 0},        {"not_before_leeway", 0},
-                                {"allowed_redirect_uris", json::array()}, {"fields", json::object()}};
-    for (const char* key : {"role_type", "user_claim", "bound_subject", "bound_claims_type", "groups_claim"}) {
+                         : json{{"role_type", "oidc"},
+                                {"user_claim", ""},
+                                {"user_claim_json_pointer", false},
+                                {"bound_audiences", json::array()},
+                                {"bound_subject", ""},
+                                {"bound_claims", nullptr},
+                                {"bound_claims_type", "string"},
+                                {"groups_claim", ""},
+                                {"claim_mappings", nullptr},
+                                {"clock_skew_leeway", 0},
+                                {"expiration_leeway", 0},
+                                {"not_before_leeway", 0},
+                                {"allowed_redirect_uris", json::array()},
+                                {"fields", json::object()}};
+    for (const char* key :
+         {"role_type", "user_claim", "bound_subject", "bound_claims_type", "groups_claim"}) {
       if (d.contains(key) && d[key].is_string()) {
         role[key] = d[key];
       }
@@ -422,13 +440,15 @@ class JwtBackend final : public Backend {
       return Response::Error(400, "a user claim must be defined on the role");
     }
     if (type == "oidc" && role["allowed_redirect_uris"].empty()) {
-      return Response::Error(400, "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
+      return Response::Error(400,
+                             "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
     }
     const std::string claims_type = role["bound_claims_type"];
     if (claims_type != "string" && claims_type != "glob") {
       return Response::Error(400, "invalid 'bound_claims_type': " + claims_type);
     }
-    if (type == "jwt" && role["bound_audiences"].empty() && role["bound_subject"].get<std::string>().empty() &&
+    if (type == "jwt" && role["bound_audiences"].empty() &&
+        role["bound_subject"].get<std::string>().empty() &&
         (role["bound_claims"].is_null() || role["bound_claims"].empty()) && fields.bound_cidrs.empty()) {
       return Response::Error(400, "must have at least one bound constraint when creating/updating a role");
     }
@@ -442,7 +462,8 @@ class JwtBackend final : public Backend {
     const std::int64_t skew = Leeway(role, "clock_skew_leeway", 60);
     auto number = [&](const char* key) -> std::optional<std::int64_t> {
       const json* v = Claim(claims, key);
-      return v != nullptr && v->is_number() ? std::optional<std::int64_t>(v->get<std::int64_t>()) : std::nullopt;
+      return v != nullptr && v->is_number() ? std::optional<std::int64_t>(v->get<std::int64_t>())
+                                            : std::nullopt;
     };
     if (std::optional<std::int64_t> exp = number("exp");
         exp && now > *exp + skew + Leeway(role, "expiration_leeway", 150)) {
@@ -474,7 +495,8 @@ class JwtBackend final : public Backend {
       }
       const std::vector<std::string> want = Strings(expected);
       const bool match = std::any_of(want.begin(), want.end(), [&](const std::string& w) {
-        return std::any_of(got.begin(), got.end(), [&](const std::string& g) { return glob ? GlobMatch(w, g) : w == g; });
+        return std::any_of(got.begin(), got.end(),
+                           [&](const std::string& g) { return glob ? GlobMatch(w, g) : w == g; });
       });
       if (!match) {
         return "claim \"" + key + "\" does not match any associated bound claim values";
@@ -524,8 +546,9 @@ class JwtBackend final : public Backend {
       return Response::Error(400, "error validating token: " + error);
     }
     std::vector<std::string> algs = (**config).value("jwt_supported_algs", std::vector<std::string>{});
-    if (std::string bad = VerifyJwt(*jwt, (**config).value("jwt_validation_pubkeys", std::vector<std::string>{}),
-                                    algs.empty() ? kAllAlgs : algs);
+    if (std::string bad =
+            VerifyJwt(*jwt, (**config).value("jwt_validation_pubkeys", std::vector<std::string>{}),
+                      algs.empty() ? kAllAlgs : algs);
         !bad.empty()) {
       return Response::Error(400, "error validating token: " + bad);
     }
@@ -552,20 +575,23 @@ class JwtBackend final : public Backend {
       return Response::Error(400, "error validating token: invalid subject (sub) claim");
     }
     const std::vector<std::string> audiences = role.value("bound_audiences", std::vector<std::string>{});
-    const std::vector<std::string> aud = claims.contains("aud") ? Strings(claims["aud"]) : std::vector<std::string>{};
+    const std::vector<std::string> aud =
+        claims.contains("aud") ? Strings(claims["aud"]) : std::vector<std::string>{};
     if (audiences.empty() && !aud.empty()) {
       return Response::Error(400, "audience claim found in JWT but no audiences bound to the role");
     }
     if (!audiences.empty() && std::none_of(audiences.begin(), audiences.end(), [&](const std::string& a) {
           return std::find(aud.begin(), aud.end(), a) != aud.end();
         })) {
-      return Response::Error(400, "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience");
+      return Response::Error(400,
+                             "error validating token: invalid audience (aud) claim: audience claim does not "
+                             "match any expected audience");
     }
     return std::nullopt;
   }
 
-  Response Issue(const LogicalRequest& req, const std::string& role_name, const json& role, const json& claims,
-                 TokenFields fields) {
+  Response Issue(const LogicalRequest& req, const std::string& role_name, const json& role,
+                 const json& claims, TokenFields fields) {
     const std::string user_claim = role["user_claim"];
     const json* user = role.value("user_claim_json_pointer", false) || user_claim.starts_with("/")
                            ? Claim(claims, user_claim.starts_with("/") ? user_claim : "/" + user_claim)

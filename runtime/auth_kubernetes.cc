@@ -3,12 +3,12 @@
 // account names/namespaces with globs), then always a TokenReview POST to
 // kubernetes_host. Only plain-HTTP hosts are reachable (tests use a loopback
 // stand-in); an https:// host answers 500 saying so.
-#include <utility>  // Boost.Asio 1.74 headers use std::exchange without including it
-
+// clang-format off
+#include <utility>  // first: Boost.Asio 1.74 headers use std::exchange without including it
+// clang-format on
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/auth_common.h"
@@ -24,7 +24,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-bool IsWrite(Operation op) { return op == Operation::kCreate || op == Operation::kUpdate; }
+bool IsWrite(Operation op) {
+  return op == Operation::kCreate || op == Operation::kUpdate;
+}
 
 struct ReviewReply {
   int status = 0;
@@ -33,10 +35,12 @@ struct ReviewReply {
 };
 
 // POST <host>/apis/authentication.k8s.io/v1/tokenreviews over plain HTTP, 5 s timeout.
-ReviewReply PostTokenReview(const std::string& kubernetes_host, const std::string& bearer, const std::string& body) {
+ReviewReply PostTokenReview(const std::string& kubernetes_host, const std::string& bearer,
+                            const std::string& body) {
   std::string host = kubernetes_host;
   if (host.starts_with("https://")) {
-    return {.error = "https kubernetes_host is not supported by polcheck's runtime (use http:// on loopback)"};
+    return {.error =
+                "https kubernetes_host is not supported by polcheck's runtime (use http:// on loopback)"};
   }
   if (host.starts_with("http://")) {
     host = host.substr(7);
@@ -115,8 +119,9 @@ class KubernetesBackend final : public Backend {
     if (!role) {
       return {.renew = false, .error = role.error().message};
     }
-    return CheckRenewal(role->has_value(), role_name, *role ? LoadTokenFields((**role)["fields"]) : TokenFields{},
-                        token, "policies do not match");
+    return CheckRenewal(role->has_value(), role_name,
+                        *role ? LoadTokenFields((**role)["fields"]) : TokenFields{}, token,
+                        "policies do not match");
   }
   std::optional<bool> Exists(const std::string& path) override {
     if (!path.starts_with("role/") || path.size() == 5) {
@@ -239,7 +244,8 @@ class KubernetesBackend final : public Backend {
       }
     }
     if (!r["bound_service_account_namespace_selector"].get<std::string>().empty()) {
-      return Response::Error(400, "bound_service_account_namespace_selector is not supported by polcheck's runtime");
+      return Response::Error(
+          400, "bound_service_account_namespace_selector is not supported by polcheck's runtime");
     }
     TokenFields fields = LoadTokenFields(r["fields"]);
     if (std::string bad = ParseTokenFields(d, fields); !bad.empty()) {
@@ -302,7 +308,8 @@ class KubernetesBackend final : public Backend {
     }
     const json claims = json::parse(jwt->claims_json);
     if (!c.value("disable_iss_validation", true)) {
-      const std::string issuer = c.value("issuer", "").empty() ? "kubernetes/serviceaccount" : c.value("issuer", "");
+      const std::string issuer =
+          c.value("issuer", "").empty() ? "kubernetes/serviceaccount" : c.value("issuer", "");
       if (claims.value("iss", "") != issuer) {
         return Response::Error(403, "permission denied");
       }
@@ -332,9 +339,9 @@ class KubernetesBackend final : public Backend {
                                                          {"service_account_namespace", sa.namespace_name},
                                                          {"service_account_uid", sa.uid},
                                                          {"service_account_secret_name", sa.secret_name}};
-    const std::string alias =
-        r.value("alias_name_source", "serviceaccount_uid") == "serviceaccount_name" ? sa.namespace_name + "/" + sa.name
-                                                                                    : sa.uid;
+    const std::string alias = r.value("alias_name_source", "serviceaccount_uid") == "serviceaccount_name"
+                                  ? sa.namespace_name + "/" + sa.name
+                                  : sa.uid;
     std::map<std::string, std::string> alias_metadata = metadata;
     alias_metadata.erase("role");
     return IssueLogin(core_, mount_, req,
@@ -348,8 +355,8 @@ class KubernetesBackend final : public Backend {
   // The TokenReview call every login makes; 403 unless the API server vouches for the same account.
   Response Review(const json& config, const std::string& token, const std::vector<std::string>& audiences,
                   const ServiceAccount& sa) {
-    const std::string reviewer = config.value("token_reviewer_jwt", "").empty() ? token
-                                                                                : config.value("token_reviewer_jwt", "");
+    const std::string reviewer =
+        config.value("token_reviewer_jwt", "").empty() ? token : config.value("token_reviewer_jwt", "");
     const json body = {{"apiVersion", "authentication.k8s.io/v1"},
                        {"kind", "TokenReview"},
                        {"spec", {{"token", token}, {"audiences", audiences}}}};
@@ -362,7 +369,8 @@ class KubernetesBackend final : public Backend {
     if (reply.status != 200 && reply.status != 201) {
       return Response::Error(403, "permission denied");
     }
-    if (!review.is_object() || !review.contains("status") || !review["status"].value("authenticated", false)) {
+    if (!review.is_object() || !review.contains("status") ||
+        !review["status"].value("authenticated", false)) {
       return Response::Error(403, "permission denied");
     }
     const json user = review["status"].value("user", json::object());

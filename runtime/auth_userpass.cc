@@ -7,7 +7,6 @@
 
 #include <cstdlib>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/auth_common.h"
@@ -27,8 +26,8 @@ constexpr std::int64_t kLockoutSeconds = 15 * 60;
 std::optional<std::string> BcryptHash(const std::string& password) {
   const std::string random = crypto::RandomBytes(16);
   char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", kBcryptCost, random.data(), static_cast<int>(random.size()), salt, sizeof salt) ==
-      nullptr) {
+  if (crypt_gensalt_rn("$2b$", kBcryptCost, random.data(), static_cast<int>(random.size()), salt,
+                       sizeof salt) == nullptr) {
     return std::nullopt;
   }
   crypt_data data{};
@@ -145,7 +144,8 @@ class UserpassBackend final : public Backend {
       return std::optional<User>();
     }
     const json j = json::parse(**raw);
-    return std::optional<User>(User{.password_hash = j.value("password_hash", ""), .fields = LoadTokenFields(j)});
+    return std::optional<User>(
+        User{.password_hash = j.value("password_hash", ""), .fields = LoadTokenFields(j)});
   }
 
   Response Save(const std::string& name, const User& user) {
@@ -264,11 +264,9 @@ class UserpassBackend final : public Backend {
       return Response::Error(400, "invalid username or password");
     }
     ClearFailures(name);
-    return IssueLogin(core_, mount_, req,
-                      {.fields = (*user)->fields,
-                       .metadata = {{"username", name}},
-                       .display = name,
-                       .alias_name = name});
+    return IssueLogin(
+        core_, mount_, req,
+        {.fields = (*user)->fields, .metadata = {{"username", name}}, .display = name, .alias_name = name});
   }
 
   static bool LockoutDisabled() {

@@ -5,9 +5,8 @@
 #include "runtime/identity.h"
 
 #include <algorithm>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "runtime/core.h"
 #include "runtime/crypto.h"
@@ -19,7 +18,9 @@ namespace {
 using evaluator::Operation;
 using nlohmann::json;
 
-std::string Key(const std::string& kind, const std::string& id) { return "identity/" + kind + "/" + id; }
+std::string Key(const std::string& kind, const std::string& id) {
+  return "identity/" + kind + "/" + id;
+}
 
 std::vector<std::string> Strings(const json& j, const char* key) {
   std::vector<std::string> out;
@@ -188,15 +189,15 @@ Expected<std::string> IdentityStore::Login(const LoginAlias& login) {
   if (!alias) {
     return Unexpected(alias.error());
   }
-  Expected<std::optional<json>> entity =
-      *alias ? Get("entity", (**alias).value("canonical_id", "")) : Expected<std::optional<json>>(std::nullopt);
+  Expected<std::optional<json>> entity = *alias ? Get("entity", (**alias).value("canonical_id", ""))
+                                                : Expected<std::optional<json>>(std::nullopt);
   if (!entity) {
     return Unexpected(entity.error());
   }
   if (!*entity) {
-    json created = {{"id", crypto::Uuid()},        {"name", "entity_" + crypto::Hex(crypto::RandomBytes(4))},
-                    {"policies", json::array()},   {"metadata", json::object()},
-                    {"disabled", false},           {"creation_time", now},
+    json created = {{"id", crypto::Uuid()},      {"name", "entity_" + crypto::Hex(crypto::RandomBytes(4))},
+                    {"policies", json::array()}, {"metadata", json::object()},
+                    {"disabled", false},         {"creation_time", now},
                     {"last_update_time", now}};
     if (Expected<void> put = Put("entity", created); !put) {
       return Unexpected(put.error());
@@ -205,7 +206,9 @@ Expected<std::string> IdentityStore::Login(const LoginAlias& login) {
   }
   const std::string entity_id = (**entity)["id"].get<std::string>();
   json record = *alias ? **alias
-                       : json{{"id", crypto::Uuid()}, {"name", login.alias_name}, {"creation_time", now},
+                       : json{{"id", crypto::Uuid()},
+                              {"name", login.alias_name},
+                              {"creation_time", now},
                               {"mount_accessor", login.mount_accessor}};
   record["canonical_id"] = entity_id;
   record["mount_path"] = login.mount_path;
@@ -265,8 +268,10 @@ Expected<ResolvedIdentity> IdentityStore::Resolve(const std::string& entity_id) 
   Expected<void> aliases = Visit("alias", [&](const json& a) {
     auto canonical = a.find("canonical_id");
     if (canonical != a.end() && *canonical == entity_id) {
-      who.aliases.push_back({.id = a.value("id", ""), .name = a.value("name", ""),
-                             .mount_accessor = a.value("mount_accessor", ""), .metadata = StringMapOf(a, "metadata"),
+      who.aliases.push_back({.id = a.value("id", ""),
+                             .name = a.value("name", ""),
+                             .mount_accessor = a.value("mount_accessor", ""),
+                             .metadata = StringMapOf(a, "metadata"),
                              .custom_metadata = StringMapOf(a, "custom_metadata")});
     }
   });
@@ -284,8 +289,11 @@ Expected<ResolvedIdentity> IdentityStore::Resolve(const std::string& entity_id) 
   };
   std::vector<GroupView> group_views;
   Expected<void> visited = Visit("group", [&](const json& g) {
-    group_views.push_back({.id = g.value("id", ""), .name = g.value("name", ""), .metadata = StringMapOf(g, "metadata"),
-                           .policies = Strings(g, "policies"), .member_group_ids = Strings(g, "member_group_ids"),
+    group_views.push_back({.id = g.value("id", ""),
+                           .name = g.value("name", ""),
+                           .metadata = StringMapOf(g, "metadata"),
+                           .policies = Strings(g, "policies"),
+                           .member_group_ids = Strings(g, "member_group_ids"),
                            .has_entity = Has(Strings(g, "member_entity_ids"), entity_id)});
   });
   if (!visited) {
@@ -354,9 +362,13 @@ Expected<void> IdentityStore::ForgetMount(const std::string& mount_accessor) {
 
 namespace {
 
-bool IsWrite(Operation op) { return op == Operation::kCreate || op == Operation::kUpdate; }
+bool IsWrite(Operation op) {
+  return op == Operation::kCreate || op == Operation::kUpdate;
+}
 
-Response Failed(const Error& error) { return Response::FromError(error); }
+Response Failed(const Error& error) {
+  return Response::FromError(error);
+}
 
 class IdentityBackend final : public Backend {
  public:
@@ -373,11 +385,13 @@ class IdentityBackend final : public Backend {
         return IsWrite(req.operation) ? Write(k, req, std::nullopt) : Response::UnsupportedOperation();
       }
       if (p == k + "/id/" || p == k + "/name/") {
-        return req.operation == Operation::kList ? List(k, p.ends_with("/id/")) : Response::UnsupportedOperation();
+        return req.operation == Operation::kList ? List(k, p.ends_with("/id/"))
+                                                 : Response::UnsupportedOperation();
       }
       for (const char* by : {"/id/", "/name/"}) {
         if (p.starts_with(k + by)) {
-          return Record(k, req, std::string_view(by) == "/id/", p.substr(k.size() + std::string_view(by).size()));
+          return Record(k, req, std::string_view(by) == "/id/",
+                        p.substr(k.size() + std::string_view(by).size()));
         }
       }
     }
@@ -627,7 +641,8 @@ class IdentityBackend final : public Backend {
     if (!auths) {
       return Failed(auths.error());
     }
-    auto mount = std::find_if(auths->begin(), auths->end(), [&](const MountEntry& m) { return m.accessor == accessor; });
+    auto mount = std::find_if(auths->begin(), auths->end(),
+                              [&](const MountEntry& m) { return m.accessor == accessor; });
     if (mount == auths->end()) {
       return BadRequest("invalid mount accessor \"" + accessor + "\"");
     }
@@ -652,11 +667,16 @@ class IdentityBackend final : public Backend {
       }
     }
     const std::string now = Rfc3339Nano(core_.clock().NowNanos());
-    json record = {{"id", crypto::Uuid()},        {"name", name},
-                   {"mount_accessor", accessor},  {"mount_path", mount->path},
-                   {"mount_type", mount->type},   {"canonical_id", canonical},
-                   {"metadata", d.contains("metadata") && d["metadata"].is_object() ? d["metadata"] : json::object()},
-                   {"creation_time", now},        {"last_update_time", now}};
+    json record = {
+        {"id", crypto::Uuid()},
+        {"name", name},
+        {"mount_accessor", accessor},
+        {"mount_path", mount->path},
+        {"mount_type", mount->type},
+        {"canonical_id", canonical},
+        {"metadata", d.contains("metadata") && d["metadata"].is_object() ? d["metadata"] : json::object()},
+        {"creation_time", now},
+        {"last_update_time", now}};
     if (Expected<void> put = store_.Put(kind, record); !put) {
       return Failed(put.error());
     }
@@ -684,6 +704,8 @@ class IdentityBackend final : public Backend {
 
 }  // namespace
 
-std::shared_ptr<Backend> MakeIdentityBackend(Core& core) { return std::make_shared<IdentityBackend>(core); }
+std::shared_ptr<Backend> MakeIdentityBackend(Core& core) {
+  return std::make_shared<IdentityBackend>(core);
+}
 
 }  // namespace polcheck::runtime

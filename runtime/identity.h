@@ -12,11 +12,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "base/expected.h"
 #include "evaluator/identity.h"
@@ -27,7 +26,7 @@ namespace polcheck::runtime {
 
 struct ResolvedIdentity {
   bool disabled = false;
-  std::vector<std::string> policies;  // entity + every (transitive) group, sorted, deduplicated
+  std::vector<std::string> policies;            // entity + every (transitive) group, sorted, deduplicated
   std::optional<evaluator::Identity> identity;  // nullopt: no entity
   std::vector<std::string> direct_group_ids;
   std::vector<std::string> inherited_group_ids;
@@ -60,15 +59,18 @@ class IdentityStore {
   [[nodiscard]] Expected<void> Put(const std::string& kind, const nlohmann::json& record);
   [[nodiscard]] Expected<void> Delete(const std::string& kind, const std::string& id);
   [[nodiscard]] Expected<std::vector<nlohmann::json>> All(const std::string& kind);
-  [[nodiscard]] Expected<std::optional<nlohmann::json>> ByName(const std::string& kind, const std::string& name);
+  [[nodiscard]] Expected<std::optional<nlohmann::json>> ByName(const std::string& kind,
+                                                               const std::string& name);
 
   std::mutex& mutex() { return mu_; }  // held by the identity/ backend while it edits records
   const Clock& clock() const { return clock_; }
 
  private:
   // Calls `visit` for every cached record of `kind` (loading it first) without copying.
-  [[nodiscard]] Expected<void> Visit(const std::string& kind, const std::function<void(const nlohmann::json&)>& visit);
-  [[nodiscard]] Expected<std::optional<nlohmann::json>> FindAlias(const std::string& kind, const std::string& accessor,
+  [[nodiscard]] Expected<void> Visit(const std::string& kind,
+                                     const std::function<void(const nlohmann::json&)>& visit);
+  [[nodiscard]] Expected<std::optional<nlohmann::json>> FindAlias(const std::string& kind,
+                                                                  const std::string& accessor,
                                                                   const std::string& name);
 
   Barrier& barrier_;

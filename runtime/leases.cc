@@ -16,11 +16,16 @@ using evaluator::Operation;
 using nlohmann::json;
 
 json ToJson(const Lease& l) {
-  return {{"id", l.id},           {"path", l.path},
-          {"token", l.token_hash}, {"issue_time", l.issue_time},
-          {"expire_time", l.expire_time}, {"last_renewal", l.last_renewal},
-          {"ttl", l.ttl},         {"max_ttl", l.max_ttl},
-          {"renewable", l.renewable}, {"internal", l.internal}};
+  return {{"id", l.id},
+          {"path", l.path},
+          {"token", l.token_hash},
+          {"issue_time", l.issue_time},
+          {"expire_time", l.expire_time},
+          {"last_renewal", l.last_renewal},
+          {"ttl", l.ttl},
+          {"max_ttl", l.max_ttl},
+          {"renewable", l.renewable},
+          {"internal", l.internal}};
 }
 
 Lease FromJson(const json& j) {
@@ -36,7 +41,9 @@ Lease FromJson(const json& j) {
           .internal = j.value("internal", "")};
 }
 
-std::string IdKey(const std::string& id) { return "lease/id/" + id; }
+std::string IdKey(const std::string& id) {
+  return "lease/id/" + id;
+}
 std::string TokenKey(const std::string& token_hash, const std::string& id) {
   return "lease/token/" + token_hash + "/" + crypto::Hex(id);
 }
@@ -54,7 +61,9 @@ Expected<std::optional<TokenEntry>> TokenOfLease(Core& core, const std::string& 
   return (*entry)->path == id.substr(0, slash) ? entry : std::optional<TokenEntry>();
 }
 
-std::string TimeText(std::int64_t unix_seconds) { return Rfc3339Nano(unix_seconds * 1'000'000'000); }
+std::string TimeText(std::int64_t unix_seconds) {
+  return Rfc3339Nano(unix_seconds * 1'000'000'000);
+}
 
 }  // namespace
 
@@ -207,8 +216,9 @@ Expected<Renewed> LeaseStore::Renew(const std::string& id, std::int64_t incremen
   }
   Renewed out{.ttl = increment > 0 ? increment : l.ttl};
   if (out.ttl > left) {
-    out.warnings.push_back("TTL of \"" + std::to_string(out.ttl) + "s\" exceeded the effective max_ttl of \"" +
-                           std::to_string(left) + "s\"; TTL value is capped accordingly");
+    out.warnings.push_back("TTL of \"" + std::to_string(out.ttl) +
+                           "s\" exceeded the effective max_ttl of \"" + std::to_string(left) +
+                           "s\"; TTL value is capped accordingly");
     out.ttl = left;
   }
   l.last_renewal = now;
@@ -281,7 +291,9 @@ void Core::StartExpiryManager(std::chrono::milliseconds tick) {
 
 namespace {
 
-bool IsWrite(Operation op) { return op == Operation::kCreate || op == Operation::kUpdate; }
+bool IsWrite(Operation op) {
+  return op == Operation::kCreate || op == Operation::kUpdate;
+}
 
 // "leases/renew/abc" with verb "renew" -> "abc"; the legacy form drops "leases/".
 std::optional<std::string> Suffix(const std::string& path, const std::string& verb) {
@@ -347,8 +359,9 @@ Response Renew(Core& core, const LogicalRequest& req, const std::string& suffix)
   }
   Expected<Renewed> renewed = core.leases().Renew(id, increment);
   if (!renewed) {
-    return renewed.error().code == Error::Code::kInvalidArgument ? Response::Error(400, renewed.error().message)
-                                                                 : Response::FromError(renewed.error());
+    return renewed.error().code == Error::Code::kInvalidArgument
+               ? Response::Error(400, renewed.error().message)
+               : Response::FromError(renewed.error());
   }
   Response r;
   r.data = std::make_shared<const json>(nullptr);  // an envelope with data:null, never a 204

@@ -4,7 +4,8 @@
 // A secrets engine registers a revoker for its mount and then registers leases:
 //
 //   core.leases().SetRevoker("database/", [](const Lease& l) { return DropUser(l.internal); });
-//   Expected<Lease> lease = core.leases().Register({.path = "database/creds/ro", .token_hash = t.hash, .ttl = 3600});
+//   Expected<Lease> lease = core.leases().Register({.path = "database/creds/ro", .token_hash = t.hash, .ttl =
+//   3600});
 //
 // Token leases are not stored: a login or token-create lease ID is the token's
 // path + "/" + its HMAC, and lookup/revoke of such an ID acts on the token.

@@ -3,7 +3,6 @@
 // barrier. Built-ins (sys/, identity/, auth/token/) are added on first load so
 // their accessors stay stable. Also the sys/mounts and sys/auth endpoints.
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/core.h"
@@ -57,7 +56,9 @@ MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
 }
 
 // The public key of an entry in its table: auth methods drop the "auth/" prefix.
-std::string TableKey(const MountEntry& e) { return e.auth ? e.path.substr(5) : e.path; }
+std::string TableKey(const MountEntry& e) {
+  return e.auth ? e.path.substr(5) : e.path;
+}
 
 std::string NewAccessor(const std::string& type, bool auth) {
   return (auth ? "auth_" : "") + type + "_" + crypto::Hex(crypto::RandomBytes(4));
@@ -85,7 +86,8 @@ Expected<void> DeletePrefix(Barrier& barrier, const std::string& prefix) {
     return Unexpected(keys.error());
   }
   for (const std::string& key : *keys) {
-    Expected<void> gone = key.ends_with("/") ? DeletePrefix(barrier, prefix + key) : barrier.Delete(prefix + key);
+    Expected<void> gone =
+        key.ends_with("/") ? DeletePrefix(barrier, prefix + key) : barrier.Delete(prefix + key);
     if (!gone) {
       return gone;
     }
@@ -127,7 +129,8 @@ std::shared_ptr<Backend> MakeBackend(Core& core, const MountEntry& e) {
 
 bool Supported(const std::string& type, bool auth) {
   if (auth) {
-    return std::find(std::begin(kAuthTypes), std::end(kAuthTypes), type) != std::end(kAuthTypes) && type != "token";
+    return std::find(std::begin(kAuthTypes), std::end(kAuthTypes), type) != std::end(kAuthTypes) &&
+           type != "token";
   }
   return type == "kv";
 }
@@ -155,14 +158,18 @@ Expected<void> Core::LoadMounts() {
        {std::tuple{"sys/", "system", "system endpoints used for control, policy and debugging"},
         std::tuple{"identity/", "identity", "identity store"}}) {
     if (!mounts_table->contains(key)) {
-      (*mounts_table)[key] = EntryJson({.type = type, .description = description,
-                                        .accessor = NewAccessor(type, false), .uuid = crypto::Uuid()});
+      (*mounts_table)[key] = EntryJson({.type = type,
+                                        .description = description,
+                                        .accessor = NewAccessor(type, false),
+                                        .uuid = crypto::Uuid()});
       changed = true;
     }
   }
   if (!auth_table->contains("token/")) {
-    (*auth_table)["token/"] = EntryJson({.type = "token", .description = "token based credentials",
-                                         .accessor = NewAccessor("token", true), .uuid = crypto::Uuid()});
+    (*auth_table)["token/"] = EntryJson({.type = "token",
+                                         .description = "token based credentials",
+                                         .accessor = NewAccessor("token", true),
+                                         .uuid = crypto::Uuid()});
     changed = true;
   }
   if (changed) {
@@ -186,7 +193,8 @@ Expected<void> Core::LoadMounts() {
       }
       std::shared_ptr<Backend> backend = MakeBackend(*this, entry);
       if (backend == nullptr) {
-        return Unexpected(Error::Code::kIo, "mount table names unknown type \"" + entry.type + "\" at " + entry.path);
+        return Unexpected(Error::Code::kIo,
+                          "mount table names unknown type \"" + entry.type + "\" at " + entry.path);
       }
       mounts[entry.path] = std::move(backend);
       entries[entry.path] = std::move(entry);
@@ -410,8 +418,9 @@ Response Enable(Core& core, const LogicalRequest& req, const std::string& path, 
     }
   }
   if (Expected<void> enabled = core.EnableMount(std::move(entry)); !enabled) {
-    return enabled.error().code == Error::Code::kInvalidArgument ? Response::Error(400, enabled.error().message)
-                                                                 : Response::FromError(enabled.error());
+    return enabled.error().code == Error::Code::kInvalidArgument
+               ? Response::Error(400, enabled.error().message)
+               : Response::FromError(enabled.error());
   }
   return Response::NoContent();
 }
@@ -505,7 +514,8 @@ std::optional<Response> HandleSysMounts(Core& core, const LogicalRequest& req) {
     case Operation::kRead: {
       std::optional<MountEntry> entry = core.MountOf(full);
       if (!entry || entry->path != full) {
-        return Response::Error(400, "No " + std::string(auth ? "auth engine" : "secret engine") + " at " + full);
+        return Response::Error(400,
+                               "No " + std::string(auth ? "auth engine" : "secret engine") + " at " + full);
       }
       return Injected(MountInfo(*entry));
     }
@@ -515,8 +525,9 @@ std::optional<Response> HandleSysMounts(Core& core, const LogicalRequest& req) {
     case Operation::kDelete: {
       Expected<void> disabled = core.DisableMount(full, auth);
       if (!disabled) {
-        return disabled.error().code == Error::Code::kInvalidArgument ? Response::Error(400, disabled.error().message)
-                                                                      : Response::FromError(disabled.error());
+        return disabled.error().code == Error::Code::kInvalidArgument
+                   ? Response::Error(400, disabled.error().message)
+                   : Response::FromError(disabled.error());
       }
       return Response::NoContent();
     }

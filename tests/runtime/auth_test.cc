@@ -1,21 +1,21 @@
 // Auth methods (RUNTIME-API.md §4.0-4.2, SEMANTICS.md §9.0, §9.4, §9.5) through Core::Handle.
-#include "tests/runtime/core_fixture.h"
-
+// clang-format off
+#include <utility>  // first: Boost.Asio 1.74 headers use std::exchange without including it
+// clang-format on
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <atomic>
-#include <functional>
-#include <thread>
-#include <utility>  // before Boost.Asio 1.74, which uses std::exchange without including it
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <functional>
+#include <thread>
 
 #include "runtime/crypto.h"
+#include "tests/runtime/core_fixture.h"
 
 namespace polcheck::runtime::testing {
 namespace {
@@ -35,10 +35,11 @@ class Userpass : public CoreTest {
 };
 
 TEST_F(Userpass, UsersCrudAndLoginGivesVaultsToken) {
-  ASSERT_EQ(Post("auth/userpass/users/Bob", {{"password", "s3cret"}, {"token_policies", "dev"}, {"token_ttl", "1h"},
-                                            {"token_max_ttl", "2h"}})
-                .status,
-            204);
+  ASSERT_EQ(
+      Post("auth/userpass/users/Bob",
+           {{"password", "s3cret"}, {"token_policies", "dev"}, {"token_ttl", "1h"}, {"token_max_ttl", "2h"}})
+          .status,
+      204);
   Reply read = Get("auth/userpass/users/bob");
   ASSERT_EQ(read.status, 200) << read.body.dump();
   EXPECT_EQ(read.body["data"]["token_policies"], json({"dev"}));
@@ -66,7 +67,8 @@ TEST_F(Userpass, UsersCrudAndLoginGivesVaultsToken) {
   Reply self = Get("auth/token/lookup-self", token);
   ASSERT_EQ(self.status, 200);
   EXPECT_EQ(self.body["data"]["display_name"], "userpass-bob");
-  EXPECT_EQ(self.body["data"]["path"], "auth/userpass/login/BOB") << "the request path as sent, as Vault records it";
+  EXPECT_EQ(self.body["data"]["path"], "auth/userpass/login/BOB")
+      << "the request path as sent, as Vault records it";
   EXPECT_EQ(self.body["data"]["entity_id"], auth["entity_id"]);
   EXPECT_EQ(Send("POST", "secret/data/dev/x", {{"data", {{"a", "1"}}}}, token).status, 200);
   EXPECT_EQ(Send("POST", "secret/data/prod/x", {{"data", {{"a", "1"}}}}, token).Error(), kDenied);
@@ -102,15 +104,18 @@ TEST_F(Userpass, PasswordAndPoliciesEndpointsAndLegacyAlias) {
   ASSERT_EQ(Login("dan", "two").status, 200);
   ASSERT_EQ(Post("auth/userpass/users/dan/policies", {{"policies", {"dev"}}}).status, 204);
   EXPECT_EQ(Login("dan", "two").body["auth"]["policies"], json({"default", "dev"}));
-  EXPECT_EQ(Post("auth/userpass/users/ghost/password", {{"password", "x"}}).Error(), "username does not exist");
-  ASSERT_EQ(Post("auth/userpass/users/erin", {{"password", "p"}, {"token_no_default_policy", true},
-                                             {"token_policies", "dev"}})
+  EXPECT_EQ(Post("auth/userpass/users/ghost/password", {{"password", "x"}}).Error(),
+            "username does not exist");
+  ASSERT_EQ(Post("auth/userpass/users/erin",
+                 {{"password", "p"}, {"token_no_default_policy", true}, {"token_policies", "dev"}})
                 .status,
             204);
   EXPECT_EQ(Login("erin", "p").body["auth"]["policies"], json({"dev"}));
-  ASSERT_EQ(Post("auth/userpass/users/root-wannabe", {{"password", "p"}, {"token_policies", "root"}}).status, 204);
+  ASSERT_EQ(Post("auth/userpass/users/root-wannabe", {{"password", "p"}, {"token_policies", "root"}}).status,
+            204);
   EXPECT_EQ(Login("root-wannabe", "p").Error(), "auth methods cannot create root tokens");
-  EXPECT_EQ(Post("auth/userpass/users/x", {{"password", "p"}, {"token_ttl", "2h"}, {"token_max_ttl", "1h"}}).Error(),
+  EXPECT_EQ(Post("auth/userpass/users/x", {{"password", "p"}, {"token_ttl", "2h"}, {"token_max_ttl", "1h"}})
+                .Error(),
             "'token_ttl' cannot be greater than 'token_max_ttl'");
 }
 
@@ -133,7 +138,8 @@ TEST_F(Userpass, RenewRevalidatesTheUser) {
   const std::string token = Login("lee", "p").body["auth"]["client_token"];
   ASSERT_EQ(Post("auth/token/renew-self", json::object(), token).status, 200);
   ASSERT_EQ(Post("auth/userpass/users/lee/policies", {{"token_policies", "dev,extra"}}).status, 204);
-  EXPECT_EQ(Post("auth/token/renew-self", json::object(), token).Error(), "policies have changed, not renewing");
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), token).Error(),
+            "policies have changed, not renewing");
   ASSERT_EQ(Delete("auth/userpass/users/lee").status, 204);
   EXPECT_EQ(Post("auth/token/renew", {{"token", token}}).status, 204) << "user gone: nothing renewed";
 }
@@ -149,8 +155,8 @@ TEST_F(Userpass, TokensRevokedWhenTheMethodIsDisabled) {
 }
 
 TEST_F(Userpass, MountTtlsApplyAndTwoMountsAreIndependent) {
-  ASSERT_EQ(Post("sys/auth/short", {{"type", "userpass"}, {"config", {{"default_lease_ttl", "5m"},
-                                                                       {"max_lease_ttl", "10m"}}}})
+  ASSERT_EQ(Post("sys/auth/short",
+                 {{"type", "userpass"}, {"config", {{"default_lease_ttl", "5m"}, {"max_lease_ttl", "10m"}}}})
                 .status,
             204);
   ASSERT_EQ(Post("auth/short/users/hal", {{"password", "p"}}).status, 204);
@@ -184,10 +190,13 @@ TEST_F(Userpass, AuthMountTuneChangesLoginTtl) {
 }
 
 TEST_F(Userpass, TokenBoundCidrs) {
-  ASSERT_EQ(Post("auth/userpass/users/jo", {{"password", "p"}, {"token_bound_cidrs", "10.0.0.0/8"}}).status, 204);
+  ASSERT_EQ(Post("auth/userpass/users/jo", {{"password", "p"}, {"token_bound_cidrs", "10.0.0.0/8"}}).status,
+            204);
   EXPECT_EQ(Login("jo", "p").status, 403) << "login from 127.0.0.1";
-  HttpResponse inside = core_->Handle({.method = "POST", .target = "/v1/auth/userpass/login/jo",
-                                       .body = R"({"password":"p"})", .remote_address = "10.1.2.3"});
+  HttpResponse inside = core_->Handle({.method = "POST",
+                                       .target = "/v1/auth/userpass/login/jo",
+                                       .body = R"({"password":"p"})",
+                                       .remote_address = "10.1.2.3"});
   ASSERT_EQ(inside.status, 200) << inside.body;
   const std::string token = json::parse(inside.body)["auth"]["client_token"];
   EXPECT_EQ(Get("auth/token/lookup-self", token).status, 403) << "used from outside the CIDR";
@@ -203,7 +212,9 @@ class Approle : public CoreTest {
     CoreTest::SetUp();
     ASSERT_EQ(Post("sys/auth/approle", {{"type", "approle"}}).status, 204);
   }
-  std::string RoleId(const std::string& role) { return Get("auth/approle/role/" + role + "/role-id").body["data"]["role_id"]; }
+  std::string RoleId(const std::string& role) {
+    return Get("auth/approle/role/" + role + "/role-id").body["data"]["role_id"];
+  }
   json SecretId(const std::string& role, const json& body = json::object()) {
     Reply r = Post("auth/approle/role/" + role + "/secret-id", body);
     EXPECT_EQ(r.status, 200) << r.body.dump();
@@ -215,10 +226,11 @@ class Approle : public CoreTest {
 };
 
 TEST_F(Approle, RoleCrudAndLogin) {
-  ASSERT_EQ(Post("auth/approle/role/Web", {{"policies", "web,db"}, {"token_ttl", "20m"}, {"secret_id_ttl", "1h"},
-                                           {"secret_id_num_uses", 5}})
-                .status,
-            204);
+  ASSERT_EQ(
+      Post("auth/approle/role/Web",
+           {{"policies", "web,db"}, {"token_ttl", "20m"}, {"secret_id_ttl", "1h"}, {"secret_id_num_uses", 5}})
+          .status,
+      204);
   Reply read = Get("auth/approle/role/web");
   ASSERT_EQ(read.status, 200) << read.body.dump();
   EXPECT_EQ(read.body["data"]["bind_secret_id"], true);
@@ -238,17 +250,20 @@ TEST_F(Approle, RoleCrudAndLogin) {
   EXPECT_EQ(login.body["auth"]["policies"], json({"db", "default", "web"}));
   EXPECT_EQ(login.body["auth"]["metadata"], json({{"env", "ci"}, {"role_name", "web"}}));
   EXPECT_EQ(login.body["auth"]["lease_duration"], 1200);
-  EXPECT_EQ(Get("auth/token/lookup-self", login.body["auth"]["client_token"]).body["data"]["display_name"], "approle");
+  EXPECT_EQ(Get("auth/token/lookup-self", login.body["auth"]["client_token"]).body["data"]["display_name"],
+            "approle");
   Reply lookup = Post("auth/approle/role/web/secret-id/lookup", {{"secret_id", secret["secret_id"]}});
   ASSERT_EQ(lookup.status, 200) << lookup.body.dump();
   EXPECT_EQ(lookup.body["data"]["secret_id_num_uses"], 4) << "one use consumed";
   EXPECT_EQ(lookup.body["data"]["metadata"], json({{"env", "ci"}}));
   EXPECT_EQ(lookup.body["data"]["secret_id_accessor"], secret["secret_id_accessor"]);
-  EXPECT_EQ(List("auth/approle/role/web/secret-id").body["data"]["keys"], json({secret["secret_id_accessor"]}));
+  EXPECT_EQ(List("auth/approle/role/web/secret-id").body["data"]["keys"],
+            json({secret["secret_id_accessor"]}));
   const std::string stored = AllStoredBytes();
   EXPECT_EQ(stored.find(secret["secret_id"].get<std::string>()), std::string::npos);
   ASSERT_EQ(Delete("auth/approle/role/web").status, 204);
-  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", secret["secret_id"]}}).Error(), "invalid role or secret ID");
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", secret["secret_id"]}}).Error(),
+            "invalid role or secret ID");
 }
 
 TEST_F(Approle, SecretIdUsesTtlAndDestroy) {
@@ -256,16 +271,21 @@ TEST_F(Approle, SecretIdUsesTtlAndDestroy) {
   const std::string role_id = RoleId("r");
   json once = SecretId("r", {{"num_uses", 1}});
   ASSERT_EQ(Login({{"role_id", role_id}, {"secret_id", once["secret_id"]}}).status, 200);
-  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", once["secret_id"]}}).Error(), "invalid role or secret ID");
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", once["secret_id"]}}).Error(),
+            "invalid role or secret ID");
   json brief = SecretId("r", {{"ttl", "60s"}});
   Advance(61);
-  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", brief["secret_id"]}}).Error(), "invalid role or secret ID");
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", brief["secret_id"]}}).Error(),
+            "invalid role or secret ID");
   json destroyed = SecretId("r");
-  ASSERT_EQ(Post("auth/approle/role/r/secret-id/destroy", {{"secret_id", destroyed["secret_id"]}}).status, 204);
+  ASSERT_EQ(Post("auth/approle/role/r/secret-id/destroy", {{"secret_id", destroyed["secret_id"]}}).status,
+            204);
   EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", destroyed["secret_id"]}}).status, 400);
-  EXPECT_EQ(Post("auth/approle/role/r/secret-id/lookup", {{"secret_id", destroyed["secret_id"]}}).status, 204);
+  EXPECT_EQ(Post("auth/approle/role/r/secret-id/lookup", {{"secret_id", destroyed["secret_id"]}}).status,
+            204);
   json by_accessor = SecretId("r");
-  Reply acc = Post("auth/approle/role/r/secret-id-accessor/lookup", {{"secret_id_accessor", by_accessor["secret_id_accessor"]}});
+  Reply acc = Post("auth/approle/role/r/secret-id-accessor/lookup",
+                   {{"secret_id_accessor", by_accessor["secret_id_accessor"]}});
   ASSERT_EQ(acc.status, 200) << acc.body.dump();
   ASSERT_EQ(Post("auth/approle/role/r/secret-id-accessor/destroy",
                  {{"secret_id_accessor", by_accessor["secret_id_accessor"]}})
@@ -278,8 +298,10 @@ TEST_F(Approle, SecretIdUsesTtlAndDestroy) {
 }
 
 TEST_F(Approle, CustomRoleIdCustomSecretAndCidrs) {
-  ASSERT_EQ(Post("auth/approle/role/c", {{"role_id", "my-role-id"}, {"secret_id_bound_cidrs", {"10.0.0.0/8"}}}).status,
-            204);
+  ASSERT_EQ(
+      Post("auth/approle/role/c", {{"role_id", "my-role-id"}, {"secret_id_bound_cidrs", {"10.0.0.0/8"}}})
+          .status,
+      204);
   EXPECT_EQ(RoleId("c"), "my-role-id");
   ASSERT_EQ(Post("auth/approle/role/c/custom-secret-id", {{"secret_id", "my-secret"}}).status, 200);
   EXPECT_EQ(Login({{"role_id", "my-role-id"}, {"secret_id", "my-secret"}}).status, 400) << "from 127.0.0.1";
@@ -301,7 +323,8 @@ TEST_F(Approle, RenewNeedsTheRoleToStillExist) {
 TEST_F(Approle, WithoutSecretIdNeedsACidrBound) {
   EXPECT_EQ(Post("auth/approle/role/open", {{"bind_secret_id", false}}).Error(),
             "at least one constraint should be enabled on the role");
-  ASSERT_EQ(Post("auth/approle/role/open", {{"bind_secret_id", false}, {"token_bound_cidrs", "127.0.0.1/32"}}).status,
+  ASSERT_EQ(Post("auth/approle/role/open", {{"bind_secret_id", false}, {"token_bound_cidrs", "127.0.0.1/32"}})
+                .status,
             204);
   Reply login = Login({{"role_id", RoleId("open")}});
   ASSERT_EQ(login.status, 200) << login.body.dump();
@@ -314,14 +337,14 @@ TEST_F(Approle, SecretIdCannotExceedRoleLimits) {
             "num_uses cannot be higher than the role's secret_id_num_uses");
   EXPECT_EQ(Post("auth/approle/role/lim/secret-id", {{"ttl", 120}}).Error(),
             "ttl cannot be longer than the role's secret_id_ttl");
-  EXPECT_EQ(Post("auth/approle/role/ghost/secret-id", json::object()).Error(), "role \"ghost\" does not exist");
+  EXPECT_EQ(Post("auth/approle/role/ghost/secret-id", json::object()).Error(),
+            "role \"ghost\" does not exist");
 }
 
 }  // namespace
 }  // namespace polcheck::runtime::testing
 
 // ---- JWT / OIDC and Kubernetes ----
-
 
 namespace polcheck::runtime::testing {
 namespace {
@@ -330,8 +353,9 @@ namespace {
 class TestKey {
  public:
   explicit TestKey(bool ec)
-      : ec_(ec), key_(ec ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
-                         : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))) {}
+      : ec_(ec),
+        key_(ec ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
+                : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))) {}
   ~TestKey() { EVP_PKEY_free(key_); }
   TestKey(const TestKey&) = delete;
   TestKey& operator=(const TestKey&) = delete;
@@ -350,7 +374,8 @@ class TestKey {
     if (alg.empty()) {
       alg = ec_ ? "ES256" : "RS256";
     }
-    const std::string input = B64(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." + B64(claims.dump());
+    const std::string input =
+        B64(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." + B64(claims.dump());
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_);
     std::size_t len = 0;
@@ -399,20 +424,27 @@ class Jwt : public CoreTest {
                   .status,
               204);
     PutPolicy("ci", R"(path "secret/data/ci/*" { capabilities = ["read"] })");
-    ASSERT_EQ(Post("auth/jwt/role/ci", {{"role_type", "jwt"},
-                                        {"user_claim", "sub"},
-                                        {"bound_audiences", {"vault"}},
-                                        {"bound_claims", {{"repo", {"org/app", "org/lib"}}, {"/ctx/env", "prod"}}},
-                                        {"claim_mappings", {{"email", "email"}}},
-                                        {"groups_claim", "groups"},
-                                        {"token_policies", "ci"}})
-                  .status,
-              204);
+    ASSERT_EQ(
+        Post("auth/jwt/role/ci", {{"role_type", "jwt"},
+                                  {"user_claim", "sub"},
+                                  {"bound_audiences", {"vault"}},
+                                  {"bound_claims", {{"repo", {"org/app", "org/lib"}}, {"/ctx/env", "prod"}}},
+                                  {"claim_mappings", {{"email", "email"}}},
+                                  {"groups_claim", "groups"},
+                                  {"token_policies", "ci"}})
+            .status,
+        204);
   }
   nlohmann::json Claims() const {
-    return {{"iss", "https://issuer.example"}, {"sub", "builder"},       {"aud", "vault"},
-            {"repo", "org/app"},               {"ctx", {{"env", "prod"}}}, {"email", "b@example.com"},
-            {"groups", {"devs"}},              {"exp", kNow + 300},      {"iat", kNow}};
+    return {{"iss", "https://issuer.example"},
+            {"sub", "builder"},
+            {"aud", "vault"},
+            {"repo", "org/app"},
+            {"ctx", {{"env", "prod"}}},
+            {"email", "b@example.com"},
+            {"groups", {"devs"}},
+            {"exp", kNow + 300},
+            {"iat", kNow}};
   }
   Reply Login(const std::string& jwt, const std::string& role = "ci") {
     return Send("POST", "auth/jwt/login", {{"role", role}, {"jwt", jwt}}, "");
@@ -452,13 +484,22 @@ TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
     return Login(rsa_.Sign(c)).Error();
   };
   EXPECT_EQ(with("aud", "other"),
-            "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience");
+            "error validating token: invalid audience (aud) claim: audience claim does not match any "
+            "expected audience");
   EXPECT_EQ(with("iss", "https://evil"), "error validating token: invalid issuer (iss) claim");
-  EXPECT_EQ(with("repo", "org/other"), "error validating claims: claim \"repo\" does not match any associated bound claim values");
+  EXPECT_EQ(with("repo", "org/other"),
+            "error validating claims: claim \"repo\" does not match any associated bound claim values");
   EXPECT_EQ(with("ctx", {{"env", "dev"}}),
             "error validating claims: claim \"/ctx/env\" does not match any associated bound claim values");
-  EXPECT_EQ(with("exp", kNow - 211), "error validating token: token is expired (exp)") << "60 s skew + 150 s leeway";
-  EXPECT_EQ(Login(rsa_.Sign([&] { auto c = Claims(); c["exp"] = kNow - 209; return c; }())).status, 200);
+  EXPECT_EQ(with("exp", kNow - 211), "error validating token: token is expired (exp)")
+      << "60 s skew + 150 s leeway";
+  EXPECT_EQ(Login(rsa_.Sign([&] {
+              auto c = Claims();
+              c["exp"] = kNow - 209;
+              return c;
+            }()))
+                .status,
+            200);
   EXPECT_EQ(with("nbf", kNow + 211), "error validating token: token not yet valid (nbf)");
   nlohmann::json no_sub = Claims();
   no_sub.erase("sub");
@@ -470,8 +511,11 @@ TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
 }
 
 TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
-  ASSERT_EQ(Post("auth/jwt/role/glob", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_audiences", "vault"},
-                                        {"bound_claims_type", "glob"}, {"bound_claims", {{"repo", "org/*"}}}})
+  ASSERT_EQ(Post("auth/jwt/role/glob", {{"role_type", "jwt"},
+                                        {"user_claim", "sub"},
+                                        {"bound_audiences", "vault"},
+                                        {"bound_claims_type", "glob"},
+                                        {"bound_claims", {{"repo", "org/*"}}}})
                 .status,
             204);
   nlohmann::json c = Claims();
@@ -479,30 +523,37 @@ TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
   EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 200);
   c["repo"] = "other/x";
   EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 400);
-  ASSERT_EQ(Post("auth/jwt/role/noaud", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_subject", "builder"}})
-                .status,
-            204);
-  EXPECT_EQ(Login(rsa_.Sign(Claims()), "noaud").Error(), "audience claim found in JWT but no audiences bound to the role");
+  ASSERT_EQ(
+      Post("auth/jwt/role/noaud", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_subject", "builder"}})
+          .status,
+      204);
+  EXPECT_EQ(Login(rsa_.Sign(Claims()), "noaud").Error(),
+            "audience claim found in JWT but no audiences bound to the role");
   EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"user_claim", "sub"}}).Error(),
             "must have at least one bound constraint when creating/updating a role");
   EXPECT_EQ(Post("auth/jwt/role/x", {{"user_claim", "sub"}, {"bound_subject", "s"}}).Error(),
             "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
   EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"bound_subject", "s"}}).Error(),
             "a user claim must be defined on the role");
-  ASSERT_EQ(Post("auth/jwt/role/web", {{"user_claim", "sub"}, {"allowed_redirect_uris", "http://localhost/cb"}}).status,
-            204);
+  ASSERT_EQ(
+      Post("auth/jwt/role/web", {{"user_claim", "sub"}, {"allowed_redirect_uris", "http://localhost/cb"}})
+          .status,
+      204);
   EXPECT_EQ(Login(rsa_.Sign(Claims()), "web").Error(), "role with oidc role_type is not allowed");
-  EXPECT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {"garbage"}}}).Error(), "error parsing public key");
-  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}}).Error(),
-            "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {"garbage"}}}).Error(),
+            "error parsing public key");
+  EXPECT_EQ(
+      Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}})
+          .Error(),
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
 }
 
 TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
   PutPolicy("devs", R"(path "secret/data/devs/*" { capabilities = ["read"] })");
   const std::string accessor = Get("sys/auth").body["jwt/"]["accessor"];
   Reply group = Post("identity/group", {{"name", "devs"}, {"type", "external"}, {"policies", {"devs"}}});
-  ASSERT_EQ(Post("identity/group-alias", {{"name", "devs"}, {"mount_accessor", accessor},
-                                          {"canonical_id", group.body["data"]["id"]}})
+  ASSERT_EQ(Post("identity/group-alias",
+                 {{"name", "devs"}, {"mount_accessor", accessor}, {"canonical_id", group.body["data"]["id"]}})
                 .status,
             200);
   Reply in = Login(rsa_.Sign(Claims()));
@@ -511,7 +562,8 @@ TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
   nlohmann::json c = Claims();
   c["groups"] = nlohmann::json::array();
   Reply out = Login(rsa_.Sign(c));
-  EXPECT_FALSE(out.body["auth"].contains("identity_policies")) << "left the group: membership follows the claim";
+  EXPECT_FALSE(out.body["auth"].contains("identity_policies"))
+      << "left the group: membership follows the claim";
 }
 
 // A stand-in kube-apiserver on 127.0.0.1 answering TokenReview with `answer`.
@@ -572,7 +624,8 @@ class Kubernetes : public CoreTest {
   void SetUp() override {
     CoreTest::SetUp();
     ASSERT_EQ(Post("sys/auth/kubernetes", {{"type", "kubernetes"}}).status, 204);
-    ASSERT_EQ(Post("auth/kubernetes/config", {{"kubernetes_host", api_.Host()}, {"pem_keys", {key_.PublicPem()}},
+    ASSERT_EQ(Post("auth/kubernetes/config", {{"kubernetes_host", api_.Host()},
+                                              {"pem_keys", {key_.PublicPem()}},
                                               {"token_reviewer_jwt", "reviewer-token"}})
                   .status,
               204);
@@ -583,10 +636,11 @@ class Kubernetes : public CoreTest {
               204);
   }
   std::string SaJwt(const std::string& ns, const std::string& name, const TestKey* key = nullptr) const {
-    return (key ? key : &key_)->Sign({{"iss", "https://kubernetes.default.svc"},
-                                      {"sub", "system:serviceaccount:" + ns + ":" + name},
-                                      {"kubernetes.io", {{"namespace", ns},
-                                                         {"serviceaccount", {{"name", name}, {"uid", "uid-" + name}}}}}});
+    return (key ? key : &key_)
+        ->Sign({{"iss", "https://kubernetes.default.svc"},
+                {"sub", "system:serviceaccount:" + ns + ":" + name},
+                {"kubernetes.io",
+                 {{"namespace", ns}, {"serviceaccount", {{"name", name}, {"uid", "uid-" + name}}}}}});
   }
   Reply Login(const std::string& jwt, const std::string& role = "app") {
     return Send("POST", "auth/kubernetes/login", {{"role", role}, {"jwt", jwt}}, "");
@@ -609,11 +663,13 @@ class Kubernetes : public CoreTest {
     }()));
     const nlohmann::json& k = claims["kubernetes.io"];
     return nlohmann::json{{"kind", "TokenReview"},
-                          {"status", {{"authenticated", authenticated_},
-                                      {"user", {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() +
-                                                                 ":" + k["serviceaccount"]["name"].get<std::string>()},
-                                                {"uid", uid_override_.empty() ? k["serviceaccount"]["uid"].get<std::string>()
-                                                                              : uid_override_}}}}}};
+                          {"status",
+                           {{"authenticated", authenticated_},
+                            {"user",
+                             {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() +
+                                               ":" + k["serviceaccount"]["name"].get<std::string>()},
+                              {"uid", uid_override_.empty() ? k["serviceaccount"]["uid"].get<std::string>()
+                                                            : uid_override_}}}}}};
   }};
   bool authenticated_ = true;
   std::string uid_override_;
@@ -657,8 +713,8 @@ TEST_F(Kubernetes, RoleAndConfigApi) {
   Reply config = Get("auth/kubernetes/config");
   EXPECT_FALSE(config.body["data"].contains("token_reviewer_jwt"));
   EXPECT_EQ(config.body["data"]["kubernetes_host"], api_.Host());
-  EXPECT_EQ(Post("auth/kubernetes/role/bad", {{"bound_service_account_names", {"*", "x"}},
-                                              {"bound_service_account_namespaces", "*"}})
+  EXPECT_EQ(Post("auth/kubernetes/role/bad",
+                 {{"bound_service_account_names", {"*", "x"}}, {"bound_service_account_namespaces", "*"}})
                 .Error(),
             "can not mix \"*\" with values");
   EXPECT_EQ(Post("auth/kubernetes/role/bad", {{"bound_service_account_namespaces", "*"}}).Error(),
@@ -670,7 +726,8 @@ TEST_F(Kubernetes, RoleAndConfigApi) {
             204);
   Reply any = Login(SaJwt("kube-system", "whatever"), "any");
   ASSERT_EQ(any.status, 200) << any.body.dump();
-  EXPECT_EQ(Get("identity/entity/id/" + any.body["auth"]["entity_id"].get<std::string>()).body["data"]["aliases"][0]["name"],
+  EXPECT_EQ(Get("identity/entity/id/" + any.body["auth"]["entity_id"].get<std::string>())
+                .body["data"]["aliases"][0]["name"],
             "kube-system/whatever");
   EXPECT_EQ(List("auth/kubernetes/role").body["data"]["keys"], nlohmann::json({"any", "app"}));
   EXPECT_EQ(Post("auth/kubernetes/config", nlohmann::json::object()).Error(), "no host provided");

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "runtime/core.h"
@@ -17,8 +17,9 @@ struct Reply {
   int status = 0;
   nlohmann::json body;  // null for 204
   std::string Error() const {
-    return body.is_object() && body.contains("errors") && !body["errors"].empty() ? body["errors"][0].get<std::string>()
-                                                                                  : "";
+    return body.is_object() && body.contains("errors") && !body["errors"].empty()
+               ? body["errors"][0].get<std::string>()
+               : "";
   }
 };
 
@@ -58,8 +59,12 @@ class CoreTest : public ::testing::Test {
     }
     return reply;
   }
-  Reply Get(const std::string& path, const std::string& token = "root") { return Send("GET", path, nullptr, token); }
-  Reply List(const std::string& path, const std::string& token = "root") { return Send("LIST", path, nullptr, token); }
+  Reply Get(const std::string& path, const std::string& token = "root") {
+    return Send("GET", path, nullptr, token);
+  }
+  Reply List(const std::string& path, const std::string& token = "root") {
+    return Send("LIST", path, nullptr, token);
+  }
   Reply Post(const std::string& path, const nlohmann::json& body, const std::string& token = "root") {
     return Send("POST", path, body, token);
   }
@@ -69,7 +74,8 @@ class CoreTest : public ::testing::Test {
   void Advance(std::int64_t seconds) { clock_->Advance(std::chrono::seconds(seconds)); }
 
   // A token with exactly `policies` (no default), created by root.
-  std::string TokenWith(const std::vector<std::string>& policies, nlohmann::json extra = nlohmann::json::object()) {
+  std::string TokenWith(const std::vector<std::string>& policies,
+                        nlohmann::json extra = nlohmann::json::object()) {
     extra["policies"] = policies;
     extra["no_default_policy"] = true;
     Reply r = Post("auth/token/create", extra);

@@ -63,7 +63,8 @@ TEST_F(Identity, EntityAndGroupPoliciesApplyLiveToExistingTokens) {
   Reply child = Post("identity/group", {{"name", "devs"}, {"member_entity_ids", {entity_id}}});
   ASSERT_EQ(child.status, 200) << child.body.dump();
   const std::string child_id = child.body["data"]["id"];
-  Reply parent = Post("identity/group", {{"name", "eng"}, {"policies", {"writer"}}, {"member_group_ids", {child_id}}});
+  Reply parent =
+      Post("identity/group", {{"name", "eng"}, {"policies", {"writer"}}, {"member_group_ids", {child_id}}});
   ASSERT_EQ(parent.status, 200);
   EXPECT_EQ(Send("POST", "secret/data/shared/y", {{"data", {{"v", "2"}}}}, token).status, 200);
   json again = Login();
@@ -73,7 +74,8 @@ TEST_F(Identity, EntityAndGroupPoliciesApplyLiveToExistingTokens) {
   EXPECT_EQ(entity.body["data"]["direct_group_ids"], json({child_id}));
   EXPECT_EQ(entity.body["data"]["inherited_group_ids"], json({parent.body["data"]["id"]}));
   EXPECT_EQ(Get("identity/group/name/eng").body["data"]["member_group_ids"], json({child_id}));
-  EXPECT_EQ(Get("identity/group/id/" + child_id).body["data"]["parent_group_ids"], json({parent.body["data"]["id"]}));
+  EXPECT_EQ(Get("identity/group/id/" + child_id).body["data"]["parent_group_ids"],
+            json({parent.body["data"]["id"]}));
 
   ASSERT_EQ(Delete("identity/group/name/eng").status, 204);
   EXPECT_EQ(Send("POST", "secret/data/shared/z", {{"data", {{"v", "3"}}}}, token).Error(), kDenied);
@@ -81,7 +83,8 @@ TEST_F(Identity, EntityAndGroupPoliciesApplyLiveToExistingTokens) {
 
 TEST_F(Identity, DisabledEntityIsDenied) {
   json auth = Login();
-  ASSERT_EQ(Post("identity/entity/id/" + auth["entity_id"].get<std::string>(), {{"disabled", true}}).status, 204);
+  ASSERT_EQ(Post("identity/entity/id/" + auth["entity_id"].get<std::string>(), {{"disabled", true}}).status,
+            204);
   EXPECT_EQ(Get("auth/token/lookup-self", auth["client_token"]).Error(), kDenied);
   EXPECT_EQ(Send("POST", "auth/userpass/login/bob", {{"password", "pw"}}, "").status, 403);
 }
@@ -97,15 +100,17 @@ path "secret/data/teams/{{identity.groups.names.ops.metadata.team}}/*" { capabil
   EXPECT_EQ(Send("POST", "secret/data/users/alice/x", {{"data", {{"a", 1}}}}, token).Error(), kDenied);
   ASSERT_EQ(Post("secret/data/teams/blue/doc", {{"data", {{"a", 1}}}}).status, 200);
   EXPECT_EQ(Get("secret/data/teams/blue/doc", token).Error(), kDenied) << "not in group ops yet";
-  ASSERT_EQ(Post("identity/group", {{"name", "ops"}, {"metadata", {{"team", "blue"}}},
-                                    {"member_entity_ids", {auth["entity_id"]}}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Post("identity/group",
+           {{"name", "ops"}, {"metadata", {{"team", "blue"}}}, {"member_entity_ids", {auth["entity_id"]}}})
+          .status,
+      200);
   EXPECT_EQ(Get("secret/data/teams/blue/doc", token).status, 200);
-  Reply caps = Send("POST", "sys/capabilities-self", {{"paths", {"secret/data/users/bob/x", "secret/data/users/eve/x"}}},
-                    token);
+  Reply caps = Send("POST", "sys/capabilities-self",
+                    {{"paths", {"secret/data/users/bob/x", "secret/data/users/eve/x"}}}, token);
   ASSERT_EQ(caps.status, 200) << caps.body.dump();
-  EXPECT_EQ(caps.body["secret/data/users/bob/x"], json({"create", "read", "update"})) << "rendered with the entity";
+  EXPECT_EQ(caps.body["secret/data/users/bob/x"], json({"create", "read", "update"}))
+      << "rendered with the entity";
   EXPECT_EQ(caps.body["secret/data/users/eve/x"], json({"deny"}));
 }
 
@@ -116,15 +121,20 @@ TEST_F(Identity, EntityAndAliasApi) {
   EXPECT_EQ(created.body["data"]["aliases"], nullptr);
   const std::string id = created.body["data"]["id"];
   EXPECT_EQ(Get("identity/entity/name/svc").body["data"]["policies"], json({"a", "b"}));
-  EXPECT_EQ(Post("identity/entity", {{"name", "svc"}, {"policies", {"c"}}}).status, 204) << "existing name updates";
+  EXPECT_EQ(Post("identity/entity", {{"name", "svc"}, {"policies", {"c"}}}).status, 204)
+      << "existing name updates";
   EXPECT_EQ(Get("identity/entity/id/" + id).body["data"]["policies"], json({"c"}));
-  Reply alias = Post("identity/entity-alias", {{"name", "bob"}, {"mount_accessor", accessor_}, {"canonical_id", id}});
+  Reply alias =
+      Post("identity/entity-alias", {{"name", "bob"}, {"mount_accessor", accessor_}, {"canonical_id", id}});
   ASSERT_EQ(alias.status, 200) << alias.body.dump();
   EXPECT_EQ(alias.body["data"]["canonical_id"], id);
   EXPECT_EQ(Login()["entity_id"], id) << "a pre-created alias binds the login to that entity";
-  EXPECT_EQ(Post("identity/entity-alias", {{"name", "bob"}, {"mount_accessor", accessor_}, {"canonical_id", id}}).Error(),
-            "alias with combination of mount accessor and name already exists");
-  EXPECT_EQ(Post("identity/entity-alias", {{"name", "x"}, {"mount_accessor", "nope"}, {"canonical_id", id}}).Error(),
+  EXPECT_EQ(
+      Post("identity/entity-alias", {{"name", "bob"}, {"mount_accessor", accessor_}, {"canonical_id", id}})
+          .Error(),
+      "alias with combination of mount accessor and name already exists");
+  EXPECT_EQ(Post("identity/entity-alias", {{"name", "x"}, {"mount_accessor", "nope"}, {"canonical_id", id}})
+                .Error(),
             "invalid mount accessor \"nope\"");
   EXPECT_EQ(List("identity/entity/name").body["data"]["keys"], json({"svc"}));
   ASSERT_EQ(Delete("identity/entity/name/svc").status, 204);
@@ -139,12 +149,15 @@ TEST_F(Identity, ExternalGroupsFollowGroupAliases) {
   const std::string gid = group.body["data"]["id"];
   EXPECT_EQ(Post("identity/group/id/" + gid, {{"member_entity_ids", {"x"}}}).status, 400);
   Reply internal = Post("identity/group", {{"name", "int"}});
-  EXPECT_EQ(Post("identity/group-alias", {{"name", "g"}, {"mount_accessor", accessor_},
-                                          {"canonical_id", internal.body["data"]["id"]}})
-                .Error(),
-            "alias can't be set on an internal group");
-  ASSERT_EQ(Post("identity/group-alias", {{"name", "g"}, {"mount_accessor", accessor_}, {"canonical_id", gid}}).status,
-            200);
+  EXPECT_EQ(
+      Post("identity/group-alias",
+           {{"name", "g"}, {"mount_accessor", accessor_}, {"canonical_id", internal.body["data"]["id"]}})
+          .Error(),
+      "alias can't be set on an internal group");
+  ASSERT_EQ(
+      Post("identity/group-alias", {{"name", "g"}, {"mount_accessor", accessor_}, {"canonical_id", gid}})
+          .status,
+      200);
   EXPECT_EQ(Get("identity/group/id/" + gid).body["data"]["alias"]["name"], "g");
 }
 

@@ -1,11 +1,11 @@
 // Leases (RUNTIME-API.md §2.7, §3.5): bookkeeping through LeaseStore (as a
 // secrets engine would register them) and the sys/leases endpoints over Core::Handle.
-#include "tests/runtime/core_fixture.h"
+#include "runtime/leases.h"
 
 #include <set>
 
-#include "runtime/leases.h"
 #include "runtime/tokens.h"
+#include "tests/runtime/core_fixture.h"
 
 namespace polcheck::runtime::testing {
 namespace {
@@ -26,9 +26,13 @@ class Leases : public CoreTest {
     });
   }
   std::string HashOf(const std::string& token) { return (*core_->tokens().Lookup(token))->hash; }
-  Lease Register(const std::string& token, const std::string& user, std::int64_t ttl = 600, bool renewable = true) {
-    Expected<Lease> lease = core_->leases().Register(
-        {.path = "db/creds/ro", .token_hash = HashOf(token), .ttl = ttl, .renewable = renewable, .internal = user});
+  Lease Register(const std::string& token, const std::string& user, std::int64_t ttl = 600,
+                 bool renewable = true) {
+    Expected<Lease> lease = core_->leases().Register({.path = "db/creds/ro",
+                                                      .token_hash = HashOf(token),
+                                                      .ttl = ttl,
+                                                      .renewable = renewable,
+                                                      .internal = user});
     EXPECT_TRUE(lease) << lease.error().message;
     return *lease;
   }
@@ -68,11 +72,12 @@ TEST_F(Leases, RenewRules) {
   EXPECT_EQ(r.body["lease_duration"], 1800);
   EXPECT_EQ(r.body["renewable"], true);
   EXPECT_EQ(r.body["data"], nullptr);
-  EXPECT_EQ(Post("sys/leases/lookup", {{"lease_id", lease.id}}).body["data"]["last_renewal"], "2023-11-14T22:18:20Z");
+  EXPECT_EQ(Post("sys/leases/lookup", {{"lease_id", lease.id}}).body["data"]["last_renewal"],
+            "2023-11-14T22:18:20Z");
   Reply legacy = Send("PUT", "sys/renew/" + lease.id, {{"increment", 3 * 3600}});
   EXPECT_EQ(legacy.body["lease_duration"], 7200 - 300) << "capped by the mount's 2h max";
-  EXPECT_EQ(legacy.body["warnings"],
-            json({"TTL of \"10800s\" exceeded the effective max_ttl of \"6900s\"; TTL value is capped accordingly"}));
+  EXPECT_EQ(legacy.body["warnings"], json({"TTL of \"10800s\" exceeded the effective max_ttl of \"6900s\"; "
+                                           "TTL value is capped accordingly"}));
   Reply without = Post("sys/leases/renew", {{"lease_id", lease.id}, {"increment", nullptr}});
   EXPECT_EQ(without.body["lease_duration"], 600) << "falls back to the lease's TTL";
   EXPECT_EQ(Post("sys/leases/renew", {{"lease_id", "db/creds/ro/nope"}}).Error(), "lease not found");
@@ -140,14 +145,17 @@ TEST_F(Leases, DisablingTheMountRevokesItsLeases) {
 TEST_F(Leases, TokenLeasesLookUpAndRevokeButDoNotRenewHere) {
   ASSERT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).status, 204);
   ASSERT_EQ(Post("auth/userpass/users/bob", {{"password", "pw"}}).status, 204);
-  const std::string token = Send("POST", "auth/userpass/login/bob", {{"password", "pw"}}, "").body["auth"]["client_token"];
+  const std::string token =
+      Send("POST", "auth/userpass/login/bob", {{"password", "pw"}}, "").body["auth"]["client_token"];
   const std::string lease_id = "auth/userpass/login/bob/" + HashOf(token);
   Reply lookup = Post("sys/leases/lookup", {{"lease_id", lease_id}});
   ASSERT_EQ(lookup.status, 200) << lookup.body.dump();
   EXPECT_EQ(lookup.body["data"]["ttl"], 2764800);
-  EXPECT_EQ(Post("sys/leases/renew", {{"lease_id", lease_id}}).Error(), "tokens cannot be renewed through this endpoint");
+  EXPECT_EQ(Post("sys/leases/renew", {{"lease_id", lease_id}}).Error(),
+            "tokens cannot be renewed through this endpoint");
   EXPECT_EQ(Post("sys/leases/revoke-prefix/auth/userpass/", json::object()).status, 204);
-  EXPECT_EQ(Get("auth/token/lookup-self", token).status, 403) << "revoke-prefix revokes tokens issued under it";
+  EXPECT_EQ(Get("auth/token/lookup-self", token).status, 403)
+      << "revoke-prefix revokes tokens issued under it";
 }
 
 }  // namespace

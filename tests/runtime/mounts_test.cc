@@ -21,7 +21,8 @@ TEST_F(Mounts, DevTablesListBuiltinsWithInjectedData) {
   EXPECT_EQ(secret["description"], "key/value secret storage");
   EXPECT_TRUE(secret["accessor"].get<std::string>().starts_with("kv_"));
   EXPECT_EQ(secret["accessor"].get<std::string>().size(), 11u);
-  EXPECT_EQ(secret["config"], json({{"default_lease_ttl", 0}, {"max_lease_ttl", 0}, {"force_no_cache", false}}));
+  EXPECT_EQ(secret["config"],
+            json({{"default_lease_ttl", 0}, {"max_lease_ttl", 0}, {"force_no_cache", false}}));
   EXPECT_EQ(mounts.body["data"]["sys/"]["type"], "system");
 
   Reply auths = Get("sys/auth");
@@ -64,12 +65,14 @@ TEST_F(Mounts, EnableErrorsAreVaults) {
   EXPECT_EQ(Post("sys/mounts/secret/nested", {{"type", "kv"}}).Error(), "existing mount at secret/");
   ASSERT_EQ(Post("sys/mounts/a/b", {{"type", "kv"}}).status, 204);
   EXPECT_EQ(Post("sys/mounts/a", {{"type", "kv"}}).Error(), "path is already in use at a/b/");
-  EXPECT_EQ(Post("sys/mounts/ttl", {{"type", "kv"}, {"config", {{"default_lease_ttl", "2h"}, {"max_lease_ttl", "1h"}}}})
+  EXPECT_EQ(Post("sys/mounts/ttl",
+                 {{"type", "kv"}, {"config", {{"default_lease_ttl", "2h"}, {"max_lease_ttl", "1h"}}}})
                 .Error(),
             "given default lease TTL greater than given max lease TTL");
   EXPECT_EQ(Post("sys/mounts/sys2", {{"type", "nosuch"}}).Error(), "plugin not found in the catalog: nosuch");
   EXPECT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).status, 204);
-  EXPECT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).Error(), "path is already in use at auth/userpass/");
+  EXPECT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).Error(),
+            "path is already in use at auth/userpass/");
   EXPECT_EQ(Delete("sys/auth/token").Error(), "token credential backend cannot be disabled");
   EXPECT_EQ(Delete("sys/mounts/sys").status, 400);
   EXPECT_EQ(Post("sys/mounts/sys/x", {{"type", "kv"}}).status, 400);
@@ -83,7 +86,8 @@ path "sys/mounts/*" { capabilities = ["create", "update", "delete"] })");
   const std::string sudo = TokenWith({"sudo-mounter"});
   EXPECT_EQ(Send("POST", "sys/auth/up", {{"type", "userpass"}}, plain).Error(), kDenied);
   EXPECT_EQ(Send("POST", "sys/auth/up", {{"type", "userpass"}}, sudo).status, 204);
-  EXPECT_EQ(Send("POST", "sys/mounts/kv", {{"type", "kv"}}, plain).status, 204);  // sys/mounts is not root-protected
+  EXPECT_EQ(Send("POST", "sys/mounts/kv", {{"type", "kv"}}, plain).status,
+            204);  // sys/mounts is not root-protected
 }
 
 TEST_F(Mounts, TuneReadsAndWritesTtls) {
@@ -155,7 +159,8 @@ TEST_F(KvV1, CreateVersusUpdateFollowsExistence) {
 }
 
 TEST_F(KvV1, MountDefaultTtlAndDataRemovedOnDisable) {
-  ASSERT_EQ(Post("sys/mounts/short", {{"type", "kv-v1"}, {"config", {{"default_lease_ttl", "10m"}}}}).status, 204);
+  ASSERT_EQ(Post("sys/mounts/short", {{"type", "kv-v1"}, {"config", {{"default_lease_ttl", "10m"}}}}).status,
+            204);
   ASSERT_EQ(Post("short/s", {{"secret", "hunter2"}}).status, 204);
   EXPECT_EQ(Get("short/s").body["lease_duration"], 600);
   ASSERT_EQ(Delete("sys/mounts/short").status, 204);

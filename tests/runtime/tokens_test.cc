@@ -1,7 +1,7 @@
 // The token store (RUNTIME-API.md §3) through Core::Handle.
-#include "tests/runtime/core_fixture.h"
-
 #include <thread>
+
+#include "tests/runtime/core_fixture.h"
 
 namespace polcheck::runtime::testing {
 namespace {
@@ -10,7 +10,8 @@ using nlohmann::json;
 
 class Tokens : public CoreTest {
  protected:
-  json Create(const json& body, const std::string& token = "root", const std::string& path = "auth/token/create") {
+  json Create(const json& body, const std::string& token = "root",
+              const std::string& path = "auth/token/create") {
     Reply r = Post(path, body, token);
     EXPECT_EQ(r.status, 200) << r.body.dump();
     return r.body["auth"];
@@ -20,8 +21,11 @@ class Tokens : public CoreTest {
 
 TEST_F(Tokens, CreateAuthBlockShape) {
   PutPolicy("web", R"(path "secret/*" { capabilities = ["read"] })");
-  Reply r = Post("auth/token/create", {{"policies", "web,Web"}, {"meta", {{"app", "x"}}}, {"ttl", "1h"},
-                                       {"display_name", "ci"}, {"num_uses", 3}});
+  Reply r = Post("auth/token/create", {{"policies", "web,Web"},
+                                       {"meta", {{"app", "x"}}},
+                                       {"ttl", "1h"},
+                                       {"display_name", "ci"},
+                                       {"num_uses", 3}});
   ASSERT_EQ(r.status, 200) << r.body.dump();
   const json& auth = r.body["auth"];
   EXPECT_EQ(r.body["data"], nullptr);
@@ -81,7 +85,8 @@ TEST_F(Tokens, OrphansAndCustomIds) {
   json custom = Create({{"id", "my-token"}, {"no_parent", true}});
   EXPECT_EQ(custom["client_token"], "my-token");
   EXPECT_EQ(custom["orphan"], true);
-  EXPECT_EQ(Post("auth/token/create", {{"id", "my-token"}}).Error(), "cannot create a token with a duplicate ID");
+  EXPECT_EQ(Post("auth/token/create", {{"id", "my-token"}}).Error(),
+            "cannot create a token with a duplicate ID");
   EXPECT_EQ(Post("auth/token/create", {{"id", "a.b"}}).Error(), "token IDs can not contain a '.'");
   Post("auth/token/revoke", {{"token", parent}});
   EXPECT_TRUE(Alive(orphan["client_token"])) << "an orphan survives its creator";
@@ -104,8 +109,10 @@ TEST_F(Tokens, TtlAndExplicitMaxCapping) {
   EXPECT_EQ(Create({{"policies", {"default"}}})["lease_duration"], 2764800) << "system default 768h";
   Reply capped = Post("auth/token/create", {{"ttl", "2h"}, {"explicit_max_ttl", "1h"}});
   EXPECT_EQ(capped.body["auth"]["lease_duration"], 3600);
-  EXPECT_EQ(capped.body["warnings"],
-            json({"TTL of \"7200s\" exceeded the effective max_ttl of \"3600s\"; TTL value is capped accordingly"}));
+  EXPECT_EQ(
+      capped.body["warnings"],
+      json(
+          {"TTL of \"7200s\" exceeded the effective max_ttl of \"3600s\"; TTL value is capped accordingly"}));
   EXPECT_EQ(Create({{"explicit_max_ttl", 600}})["lease_duration"], 600);
   json root = Create({{"policies", {"root"}}});
   EXPECT_EQ(root["lease_duration"], 0);
@@ -127,7 +134,8 @@ TEST_F(Tokens, RenewRules) {
   Reply lookup = Post("auth/token/lookup", {{"token", token}});
   EXPECT_EQ(lookup.body["data"]["ttl"], 2400);
   EXPECT_EQ(lookup.body["data"]["last_renewal_time"], 1'700'004'800);
-  Reply by_accessor = Post("auth/token/renew-accessor", {{"accessor", t["accessor"]}, {"increment", nullptr}});
+  Reply by_accessor =
+      Post("auth/token/renew-accessor", {{"accessor", t["accessor"]}, {"increment", nullptr}});
   ASSERT_EQ(by_accessor.status, 200) << by_accessor.body.dump();
   EXPECT_EQ(by_accessor.body["auth"]["client_token"], "");
   Advance(2400);
@@ -189,7 +197,8 @@ TEST_F(Tokens, RevokeOrphanNeedsSudo) {
   PutPolicy("revoker", R"(path "auth/token/revoke-orphan" { capabilities = ["update"] })");
   const std::string token = TokenWith({"revoker"});
   json victim = Create({{"policies", {"default"}}});
-  EXPECT_EQ(Send("POST", "auth/token/revoke-orphan", {{"token", victim["client_token"]}}, token).Error(), kDenied);
+  EXPECT_EQ(Send("POST", "auth/token/revoke-orphan", {{"token", victim["client_token"]}}, token).Error(),
+            kDenied);
   EXPECT_TRUE(Alive(victim["client_token"]));
 }
 
@@ -202,7 +211,9 @@ TEST_F(Tokens, LookupVariants) {
   EXPECT_EQ(Post("auth/token/lookup-accessor", {{"accessor", "nope"}}).Error(), "invalid accessor");
   EXPECT_EQ(Post("auth/token/lookup", json::object()).Error(), "missing token ID");
   EXPECT_EQ(Post("auth/token/lookup", {{"token", "nope"}}).Error(), "bad token");
-  EXPECT_EQ(Send("GET", "auth/token/lookup?token=" + t["client_token"].get<std::string>()).body["data"]["ttl"], 100);
+  EXPECT_EQ(
+      Send("GET", "auth/token/lookup?token=" + t["client_token"].get<std::string>()).body["data"]["ttl"],
+      100);
   Reply root = Get("auth/token/lookup-self");
   EXPECT_EQ(root.body["data"]["policies"], json({"root"}));
   EXPECT_EQ(root.body["data"]["expire_time"], nullptr);
@@ -239,7 +250,8 @@ TEST_F(Tokens, RolesCrudAndCreateThroughRole) {
   Reply lookup = Post("auth/token/lookup", {{"token", t["client_token"]}});
   EXPECT_EQ(lookup.body["data"]["path"], "auth/token/create/ops/v1");
   EXPECT_EQ(lookup.body["data"]["role"], "ops");
-  EXPECT_EQ(Create(json::object(), creator, "auth/token/create/ops")["policies"], json({"db", "default", "web"}));
+  EXPECT_EQ(Create(json::object(), creator, "auth/token/create/ops")["policies"],
+            json({"db", "default", "web"}));
   EXPECT_EQ(Send("POST", "auth/token/create/ops", {{"policies", {"admin"}}}, creator).Error(),
             "token policy \"admin\" is disallowed by this role");
   EXPECT_EQ(Send("POST", "auth/token/create/ops", {{"policies", {"other"}}}, creator).Error(),
@@ -255,7 +267,8 @@ TEST_F(Tokens, RolesCrudAndCreateThroughRole) {
 }
 
 TEST_F(Tokens, RoleBoundCidrsAndNumUsesApplyToItsTokens) {
-  ASSERT_EQ(Post("auth/token/roles/net", {{"token_bound_cidrs", "10.0.0.0/8"}, {"token_num_uses", 3}}).status, 204);
+  ASSERT_EQ(Post("auth/token/roles/net", {{"token_bound_cidrs", "10.0.0.0/8"}, {"token_num_uses", 3}}).status,
+            204);
   json t = Create({{"policies", {"default"}}}, "root", "auth/token/create/net");
   EXPECT_EQ(t["num_uses"], 3);
   const std::string token = t["client_token"];
