@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "runtime/crypto.h"
@@ -584,8 +585,14 @@ class FakeApiServer {
     thread_.join();
   }
   std::string Host() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-  std::string last_bearer;
-  int calls = 0;
+  std::string LastBearer() {
+    std::lock_guard lock(mu_);
+    return last_bearer_;
+  }
+  int Calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
 
  private:
   void Serve() {
@@ -603,8 +610,11 @@ class FakeApiServer {
       if (ec) {
         continue;
       }
-      ++calls;
-      last_bearer = std::string(req[http::field::authorization]);
+      {
+        std::lock_guard lock(mu_);
+        ++calls_;
+        last_bearer_ = std::string(req[http::field::authorization]);
+      }
       http::response<http::string_body> res(http::status::created, 11);
       res.set(http::field::content_type, "application/json");
       res.body() = answer_(nlohmann::json::parse(req.body(), nullptr, false)).dump();
@@ -616,6 +626,9 @@ class FakeApiServer {
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::string last_bearer_;
+  int calls_ = 0;
   std::thread thread_;
 };
 
@@ -664,15 +677,15 @@ class Kubernetes : public CoreTest {
     const nlohmann::json& k = claims["kubernetes.io"];
     return nlohmann::json{{"kind", "TokenReview"},
                           {"status",
-                           {{"authenticated", authenticated_},
+                           {{"authenticated", authenticated_.load()},
                             {"user",
                              {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() +
                                                ":" + k["serviceaccount"]["name"].get<std::string>()},
-                              {"uid", uid_override_.empty() ? k["serviceaccount"]["uid"].get<std::string>()
-                                                            : uid_override_}}}}}};
+                              {"uid", uid_mismatch_ ? std::string("someone-else")
+                                                    : k["serviceaccount"]["uid"].get<std::string>()}}}}}};
   }};
-  bool authenticated_ = true;
-  std::string uid_override_;
+  std::atomic<bool> authenticated_{true};  // read on the stand-in's thread
+  std::atomic<bool> uid_mismatch_{false};
 };
 
 TEST_F(Kubernetes, LoginChecksSignatureBindingsAndTokenReview) {
@@ -684,8 +697,8 @@ TEST_F(Kubernetes, LoginChecksSignatureBindingsAndTokenReview) {
                                                         {"service_account_namespace", "prod"},
                                                         {"service_account_uid", "uid-app-web"},
                                                         {"service_account_secret_name", ""}}));
-  EXPECT_EQ(api_.calls, 1);
-  EXPECT_EQ(api_.last_bearer, "Bearer reviewer-token");
+  EXPECT_EQ(api_.Calls(), 1);
+  EXPECT_EQ(api_.LastBearer(), "Bearer reviewer-token");
   EXPECT_EQ(Get("auth/token/lookup-self", r.body["auth"]["client_token"]).body["data"]["display_name"],
             "kubernetes-prod-app-web");
   const std::string entity = r.body["auth"]["entity_id"];
@@ -700,7 +713,7 @@ TEST_F(Kubernetes, LoginChecksSignatureBindingsAndTokenReview) {
   authenticated_ = false;
   EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "permission denied") << "the API server said no";
   authenticated_ = true;
-  uid_override_ = "someone-else";
+  uid_mismatch_ = true;
   EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "JWT UIDs did not match");
 }
 
