@@ -53,6 +53,11 @@ TokenEntry FromJson(const std::string& hash, const json& j) {
 }
 
 std::string IdKey(const std::string& hash) { return "token/id/" + hash; }
+// Expiry index: one folder per expiry second (zero-padded so folders sort by time).
+std::string ExpireFolder(std::int64_t expire_time) {
+  std::string t = std::to_string(expire_time);
+  return "token/expire/" + std::string(t.size() < 12 ? 12 - t.size() : 0, '0') + t + "/";
+}
 std::string ParentKey(const std::string& parent, const std::string& child) {
   return "token/parent/" + parent + "/" + child;
 }
@@ -97,7 +102,26 @@ Expected<std::optional<TokenEntry>> TokenStore::Load(const std::string& hash) {
   return std::optional<TokenEntry>(FromJson(hash, json::parse(**raw)));
 }
 
-Expected<void> TokenStore::Save(const TokenEntry& entry) { return barrier_.Put(IdKey(entry.hash), ToJson(entry).dump()); }
+Expected<void> TokenStore::Save(const TokenEntry& entry) {
+  Expected<std::optional<TokenEntry>> before = Load(entry.hash);
+  if (!before) {
+    return Unexpected(before.error());
+  }
+  const std::int64_t old_expiry = *before ? (*before)->expire_time : 0;
+  if (old_expiry != entry.expire_time) {  // keep the expiry index in step (renewals)
+    if (old_expiry != 0) {
+      if (Expected<void> gone = barrier_.Delete(ExpireFolder(old_expiry) + entry.hash); !gone) {
+        return gone;
+      }
+    }
+    if (entry.expire_time != 0) {
+      if (Expected<void> put = barrier_.Put(ExpireFolder(entry.expire_time) + entry.hash, ""); !put) {
+        return put;
+      }
+    }
+  }
+  return barrier_.Put(IdKey(entry.hash), ToJson(entry).dump());
+}
 
 Expected<std::optional<TokenEntry>> TokenStore::Lookup(const std::string& id) {
   if (id.empty()) {
@@ -218,6 +242,11 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
       return gone;
     }
   }
+  if ((*entry)->expire_time != 0) {
+    if (Expected<void> gone = barrier_.Delete(ExpireFolder((*entry)->expire_time) + hash); !gone) {
+      return gone;
+    }
+  }
   return barrier_.Delete(IdKey(hash));
 }
 
@@ -302,14 +331,26 @@ Expected<void> TokenStore::RevokePathPrefix(const std::string& prefix) {
 }
 
 Expected<void> TokenStore::SweepExpired(std::int64_t now) {
-  Expected<std::vector<TokenEntry>> all = All();
-  if (!all) {
-    return Unexpected(all.error());
+  // Walks the expiry index in time order and stops at the first second still to come,
+  // so a sweep costs what expired, not what exists.
+  Expected<std::vector<std::string>> seconds = barrier_.List("token/expire/");
+  if (!seconds) {
+    return Unexpected(seconds.error());
   }
-  for (const TokenEntry& entry : *all) {
-    if (entry.expire_time != 0 && entry.expire_time <= now) {
-      if (Expected<void> revoked = Revoke(entry.hash); !revoked) {  // an ancestor may have gone already
+  for (const std::string& second : *seconds) {
+    if (std::stoll(second.substr(0, second.size() - 1)) > now) {
+      break;
+    }
+    Expected<std::vector<std::string>> hashes = barrier_.List("token/expire/" + second);
+    if (!hashes) {
+      return Unexpected(hashes.error());
+    }
+    for (const std::string& hash : *hashes) {
+      if (Expected<void> revoked = Revoke(hash); !revoked) {  // an ancestor may have taken it already
         return revoked;
+      }
+      if (Expected<void> gone = barrier_.Delete("token/expire/" + second + hash); !gone) {
+        return gone;
       }
     }
   }

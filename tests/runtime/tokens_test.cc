@@ -291,6 +291,18 @@ TEST_F(Tokens, ExpiryManagerRevokesExpiredTokensAndChildren) {
   EXPECT_EQ(Post("auth/token/lookup-accessor", {{"accessor", other["accessor"]}}).status, 200);
 }
 
+TEST_F(Tokens, ExpiryManagerFollowsRenewals) {
+  json t = Create({{"ttl", 60}, {"policies", {"default"}}});
+  Advance(30);
+  ASSERT_EQ(Post("auth/token/renew", {{"token", t["client_token"]}, {"increment", 3600}}).status, 200);
+  Advance(100);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(Post("auth/token/lookup-accessor", {{"accessor", t["accessor"]}}).status, 200) << "renewed, not expired";
+  Advance(3600);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(Post("auth/token/lookup-accessor", {{"accessor", t["accessor"]}}).Error(), "invalid accessor");
+}
+
 TEST_F(Tokens, ExpiryManagerRunsInTheBackground) {
   json t = Create({{"ttl", 10}});
   core_->StartExpiryManager(std::chrono::milliseconds(5));
