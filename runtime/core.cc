@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "parser/duration.h"
+#include "runtime/auth_common.h"
 #include "runtime/crypto.h"
+#include "runtime/identity.h"
+#include "runtime/leases.h"
 #include "runtime/policies.h"
 #include "runtime/tokens.h"
 
@@ -68,7 +71,7 @@ std::optional<bool> ParseBool(const std::string& s) {
 bool IsRootPath(const std::string& path) {
   static const char* const kPrefixes[] = {"sys/auth/", "sys/audit", "sys/remount", "sys/rotate",
                                           "sys/revoke-prefix/", "sys/revoke-force/", "sys/leases/revoke-prefix/",
-                                          "sys/leases/revoke-force/", "sys/raw/", "sys/config/auditing/",
+                                          "sys/leases/revoke-force/", "sys/leases/lookup/", "sys/raw/", "sys/config/auditing/",
                                           "sys/plugins/catalog/", "auth/token/accessors", "auth/token/revoke-orphan"};
   for (const char* prefix : kPrefixes) {
     if (path.starts_with(prefix)) {
@@ -80,9 +83,9 @@ bool IsRootPath(const std::string& path) {
 
 json Envelope(const Response& r, const std::string& mount_type) {
   json env = {{"request_id", crypto::Uuid()},
-              {"lease_id", ""},
-              {"renewable", false},
-              {"lease_duration", 0},
+              {"lease_id", r.lease_id},
+              {"renewable", r.renewable},
+              {"lease_duration", r.lease_duration},
               {"data", r.data ? *r.data : json(nullptr)},
               {"wrap_info", nullptr},
               {"warnings", r.warnings.empty() ? json(nullptr) : json(r.warnings)},
@@ -221,55 +224,21 @@ Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Diale
       dialect_(dialect),
       barrier_(std::move(storage)),
       tokens_(std::make_unique<TokenStore>(barrier_, *clock_)),
-      policies_(std::make_unique<PolicyStore>(barrier_, dialect)) {}
-
-Core::~Core() = default;
-
-Expected<void> Core::Mount(const std::string& path, const std::string& type, const std::string& version) {
-  if (type != "kv" || version != "2") {
-    return Unexpected(Error::Code::kUnsupported, "only KV v2 mounts are supported so far");
-  }
-  Expected<std::optional<std::string>> raw = barrier_.Get("core/mounts");
-  if (!raw) {
-    return Unexpected(raw.error());
-  }
-  json table = *raw ? json::parse(**raw) : json::object();
-  table[path] = {{"type", type}, {"options", {{"version", version}}}, {"uuid", crypto::Uuid()}};
-  if (Expected<void> put = barrier_.Put("core/mounts", table.dump()); !put) {
-    return put;
-  }
-  return LoadMounts();
+      policies_(std::make_unique<PolicyStore>(barrier_, dialect)),
+      identity_(std::make_unique<IdentityStore>(barrier_, *clock_)),
+      leases_(std::make_unique<LeaseStore>(*this)) {
+  tokens_->SetRevokeHook([this](const TokenEntry& token) { return leases_->RevokeByToken(token.hash); });
 }
 
-Expected<void> Core::LoadMounts() {
-  Expected<std::optional<std::string>> raw = barrier_.Get("core/mounts");
-  if (!raw) {
-    return Unexpected(raw.error());
+Core::~Core() {
+  {
+    std::lock_guard lock(expiry_mu_);
+    expiry_stop_ = true;
   }
-  std::map<std::string, std::shared_ptr<Backend>> mounts;
-  mounts["sys/"] = MakeSystemBackend(*this);
-  mounts["auth/token/"] = MakeTokenBackend(*this);
-  if (*raw) {
-    const json table = json::parse(**raw);
-    for (auto it = table.begin(); it != table.end(); ++it) {
-      mounts[it.key()] = MakeKv2Backend(*this, it.key());
-    }
+  expiry_cv_.notify_all();
+  if (expiry_thread_.joinable()) {
+    expiry_thread_.join();
   }
-  std::lock_guard lock(mounts_mu_);
-  mounts_ = std::move(mounts);
-  return {};
-}
-
-std::pair<Backend*, std::string> Core::Route(const std::string& path) {
-  std::lock_guard lock(mounts_mu_);
-  // Longest mount prefix wins; a mount is also addressed without its trailing '/'.
-  for (auto it = mounts_.rbegin(); it != mounts_.rend(); ++it) {
-    const std::string& mount = it->first;
-    if (path.starts_with(mount) || path + "/" == mount) {
-      return {it->second.get(), path.size() >= mount.size() ? path.substr(mount.size()) : ""};
-    }
-  }
-  return {nullptr, ""};
 }
 
 Expected<std::pair<std::string, std::string>> Core::SetUpDev(const std::string& root_token_id) {
@@ -330,7 +299,7 @@ struct Authorized {
   std::optional<HttpResponse> error;
 };
 
-Authorized Authorize(Core& core, const std::string& client_token) {
+Authorized Authorize(Core& core, const std::string& client_token, const std::string& remote_address = "") {
   Authorized out;
   if (client_token.empty()) {
     out.error = ErrorBody(403, {Multi("permission denied")});
@@ -345,7 +314,26 @@ Authorized Authorize(Core& core, const std::string& client_token) {
     out.error = ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"});
     return out;
   }
-  Expected<std::shared_ptr<const CompiledAcl>> acl = core.policies().AclFor((*entry)->policies);
+  if (!CidrAllows((*entry)->bound_cidrs, remote_address)) {  // token_bound_cidrs
+    out.error = ErrorBody(403, {Multi("permission denied")});
+    return out;
+  }
+  // Identity policies and templates are re-resolved on every request (SEMANTICS.md §9.0).
+  Expected<ResolvedIdentity> who = core.identity().Resolve((*entry)->entity_id);
+  if (!who) {
+    out.error = Render(Response::FromError(who.error()), "");
+    return out;
+  }
+  if (who->disabled) {
+    out.error = ErrorBody(403, {Multi("permission denied")});
+    return out;
+  }
+  std::vector<std::string> names = (*entry)->policies;
+  names.insert(names.end(), who->policies.begin(), who->policies.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  Expected<std::shared_ptr<const CompiledAcl>> acl =
+      core.policies().AclFor(names, who->identity ? &*who->identity : nullptr);
   if (!acl) {
     out.error = Render(Response::MultiError(500, acl.error().message), "");
     return out;
@@ -532,11 +520,19 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
   if (op == Operation::kList && !path.ends_with("/")) {
     path += "/";
   }
-  Authorized auth = Authorize(*this, http.token);
+  auto [backend, relative] = Route(path);
+  if (backend != nullptr && backend->Unauthenticated(relative)) {  // logins: no token, no ACL
+    LogicalRequest request{.operation = op,
+                           .path = relative,
+                           .mount = path.substr(0, path.size() - relative.size()),
+                           .data = &data,
+                           .remote_address = http.remote_address};
+    return Render(backend->Handle(request), backend->type());
+  }
+  Authorized auth = Authorize(*this, http.token, http.remote_address);
   if (auth.error) {
     return *auth.error;
   }
-  auto [backend, relative] = Route(path);
   if (op == Operation::kUpdate && backend != nullptr) {
     std::optional<bool> exists = backend->Exists(relative);
     if (exists && !*exists) {
@@ -560,7 +556,8 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
                          .data = &data,
                          .token = &*auth.token,
                          .client_token = http.token,
-                         .root_privs = result.root_privs};
+                         .root_privs = result.root_privs,
+                         .remote_address = http.remote_address};
   const Response response = backend->Handle(request);
   if (*last_use) {
     (void)tokens_->Revoke(auth.token->hash);
@@ -590,6 +587,12 @@ class SystemBackend final : public Backend {
   }
 
   Response Handle(const LogicalRequest& req) override {
+    if (std::optional<Response> r = HandleSysMounts(core_, req)) {  // runtime auth (issue #7)
+      return *std::move(r);
+    }
+    if (std::optional<Response> r = HandleSysLeases(core_, req)) {
+      return *std::move(r);
+    }
     if (req.path == "policies/acl/" || req.path == "policies/acl") {
       return req.operation == Operation::kList ? ListPolicies() : Response::UnsupportedOperation();
     }
@@ -693,6 +696,7 @@ class SystemBackend final : public Backend {
       return Response::Error(400, "paths must be supplied");
     }
     std::vector<std::string> policies = req.token->policies;
+    std::string entity_id = req.token->entity_id;
     if (req.path == "capabilities") {
       Expected<std::optional<TokenEntry>> other = core_.tokens().Lookup(d.value("token", ""));
       if (!other) {
@@ -702,8 +706,17 @@ class SystemBackend final : public Backend {
         return Response::Error(400, "invalid token");
       }
       policies = (*other)->policies;
+      entity_id = (*other)->entity_id;
     }
-    Expected<std::shared_ptr<const CompiledAcl>> acl = core_.policies().AclFor(policies);
+    Expected<ResolvedIdentity> who = core_.identity().Resolve(entity_id);  // identity policies and templates
+    if (!who) {
+      return Response::FromError(who.error());
+    }
+    policies.insert(policies.end(), who->policies.begin(), who->policies.end());
+    std::sort(policies.begin(), policies.end());
+    policies.erase(std::unique(policies.begin(), policies.end()), policies.end());
+    Expected<std::shared_ptr<const CompiledAcl>> acl =
+        core_.policies().AclFor(policies, who->identity ? &*who->identity : nullptr);
     if (!acl) {
       return Response::FromError(acl.error());
     }

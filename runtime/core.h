@@ -4,9 +4,14 @@
 // so every rule here is testable without sockets.
 #pragma once
 
+#include <functional>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -26,6 +31,7 @@ struct HttpRequest {
   std::string token;   // X-Vault-Token, else the Bearer token
   std::string content_type;
   std::string body;
+  std::string remote_address;  // client IP, for CIDR-bound roles and tokens ("" = unknown)
 };
 
 struct HttpResponse {
@@ -49,6 +55,14 @@ struct TokenEntry {
   int num_uses = 0;
   bool orphan = false;
   bool renewable = true;
+  // --- runtime auth (issue #7) ---
+  std::string entity_id;          // identity entity of a login token ("" = none)
+  std::int64_t period = 0;        // periodic token: every renew resets the TTL to this
+  std::int64_t ttl = 0;           // the backend/role TTL a renew without increment falls back to
+  std::int64_t max_ttl = 0;       // role/backend max TTL (0 = mount/system max)
+  std::int64_t last_renewal = 0;  // unix seconds; 0 = never renewed
+  std::string role;               // token role the token was created through
+  std::vector<std::string> bound_cidrs;
   bool IsRoot() const;
 };
 
@@ -62,6 +76,10 @@ struct Response {
   bool is_error = false;
   bool raw_envelope = false;  // KV v2 deleted versions: envelope with `status`, no errors key
   bool inject_data = false;   // copy data's keys to the top level (§1.3)
+  // Envelope lease fields (KV v1 reads report the refresh interval; leased secrets their lease).
+  std::string lease_id;
+  std::int64_t lease_duration = 0;
+  bool renewable = false;
 
   static Response Error(int status, std::string message);
   // Go multierror form: "1 error occurred:\n\t* <message>\n\n".
@@ -82,6 +100,7 @@ struct LogicalRequest {
   const TokenEntry* token = nullptr;
   std::string client_token;
   bool root_privs = false;  // root, or sudo on the request path
+  std::string remote_address;  // client IP ("" = unknown)
 };
 
 class Core;
@@ -93,10 +112,37 @@ class Backend {
   virtual std::optional<bool> Exists(const std::string& path) = 0;
   virtual Response Handle(const LogicalRequest& request) = 0;
   virtual std::string type() const = 0;  // "kv", "system", "token"
+  // Paths served without a client token (auth method logins); `token` is then null.
+  virtual bool Unauthenticated(const std::string& /*path*/) const { return false; }
+  // Re-validates a login token of this auth method before a renewal (RUNTIME-API.md §3.5).
+  struct RenewCheck {
+    bool renew = true;  // false with no error: Vault answers 204 and leaves the TTL alone
+    std::string error;  // 400 with this message
+  };
+  virtual RenewCheck ValidateRenew(const TokenEntry& /*token*/) { return {}; }
+};
+
+// One row of the secrets-engine or auth-method mount table (RUNTIME-API.md §2.3, §2.4).
+struct MountEntry {
+  std::string path;  // "secret/", "auth/userpass/" for auth methods
+  std::string type;  // "kv", "userpass", ...
+  std::string description;
+  std::string accessor;  // "kv_1a2b3c4d", "auth_userpass_1a2b3c4d"
+  std::string uuid;
+  std::map<std::string, std::string> options;
+  std::int64_t default_lease_ttl = 0;  // 0 = system default
+  std::int64_t max_lease_ttl = 0;
+  bool local = false;
+  bool seal_wrap = false;
+  bool auth = false;
+  // Backend data lives under this barrier prefix and is deleted with the mount.
+  std::string StoragePrefix() const { return "logical/" + uuid + "/"; }
 };
 
 class TokenStore;
 class PolicyStore;
+class IdentityStore;
+class LeaseStore;
 
 class Core {
  public:
@@ -114,27 +160,67 @@ class Core {
   const Clock& clock() const { return *clock_; }
   Dialect dialect() const { return dialect_; }
 
+  // --- runtime auth (issue #7): mounts.cc, identity.cc, leases.cc ---
+  IdentityStore& identity() { return *identity_; }
+  LeaseStore& leases() { return *leases_; }
+  // Enables a secrets engine (`auth` false) or auth method at `entry.path`; fills
+  // accessor and uuid. kInvalidArgument with Vault's message when the path is taken.
+  [[nodiscard]] Expected<void> EnableMount(MountEntry entry);
+  // Removes the mount, its data, its leases and (auth) every token issued through it.
+  // Disabling an unmounted path succeeds; built-in mounts fail with kInvalidArgument.
+  [[nodiscard]] Expected<void> DisableMount(const std::string& path, bool auth);
+  [[nodiscard]] Expected<std::vector<MountEntry>> MountTable(bool auth);
+  // Rewrites an existing entry's TTLs and description (sys/mounts/:path/tune).
+  [[nodiscard]] Expected<void> TuneMount(const MountEntry& tuned);
+  // The mount serving `path` ("auth/userpass/login/bob" -> auth/userpass/).
+  std::optional<MountEntry> MountOf(const std::string& path);
+  // The backend serving `path`, nullptr when none.
+  std::shared_ptr<Backend> BackendFor(const std::string& path) { return Route(path).first; }
+  // Revokes every expired token and lease now (the expiry manager calls this).
+  [[nodiscard]] Expected<void> SweepExpired();
+  // Runs SweepExpired every `tick` on a background thread until the Core is destroyed.
+  void StartExpiryManager(std::chrono::milliseconds tick);
+
  private:
   HttpResponse HandleLogical(const HttpRequest& http, std::string path, std::string query);
   HttpResponse Special(const std::string& method, const std::string& path, const std::string& query,
                        const HttpRequest& http);
   [[nodiscard]] Expected<void> LoadMounts();
   [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
-  std::pair<Backend*, std::string> Route(const std::string& path);
+  // Shared ownership: a request keeps its backend alive while the mount table is reloaded.
+  std::pair<std::shared_ptr<Backend>, std::string> Route(const std::string& path);
 
   std::shared_ptr<Clock> clock_;
   Dialect dialect_;
   Barrier barrier_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<PolicyStore> policies_;
+  std::unique_ptr<IdentityStore> identity_;
+  std::unique_ptr<LeaseStore> leases_;
   std::mutex mounts_mu_;
   std::map<std::string, std::shared_ptr<Backend>> mounts_;  // "secret/" -> backend
+  std::map<std::string, MountEntry> mount_entries_;         // same keys as mounts_
+  std::mutex table_mu_;  // serialises mount-table writes
+  std::mutex expiry_mu_;
+  std::condition_variable expiry_cv_;
+  bool expiry_stop_ = false;
+  std::thread expiry_thread_;
 };
 
 // Backend factories.
 std::shared_ptr<Backend> MakeSystemBackend(Core& core);
 std::shared_ptr<Backend> MakeTokenBackend(Core& core);
 std::shared_ptr<Backend> MakeKv2Backend(Core& core, const std::string& mount);
+std::shared_ptr<Backend> MakeKv1Backend(Core& core, const MountEntry& mount);
+std::shared_ptr<Backend> MakeIdentityBackend(Core& core);
+std::shared_ptr<Backend> MakeUserpassBackend(Core& core, const MountEntry& mount);
+std::shared_ptr<Backend> MakeApproleBackend(Core& core, const MountEntry& mount);
+std::shared_ptr<Backend> MakeJwtBackend(Core& core, const MountEntry& mount);
+std::shared_ptr<Backend> MakeKubernetesBackend(Core& core, const MountEntry& mount);
+// sys/mounts, sys/auth (mounts.cc) and sys/leases, sys/renew, sys/revoke* (leases.cc);
+// nullopt when `request.path` is not theirs.
+std::optional<Response> HandleSysMounts(Core& core, const LogicalRequest& request);
+std::optional<Response> HandleSysLeases(Core& core, const LogicalRequest& request);
 
 // Request-data helpers shared by backends.
 // A list parameter: JSON array of strings or a comma-separated string.

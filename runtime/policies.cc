@@ -80,15 +80,50 @@ Expected<void> PolicyStore::InstallDefault() {
   return Put("default", evaluator::DefaultPolicyText(dialect_));
 }
 
-Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vector<std::string>& names) {
+namespace {
+
+// Everything of an identity a template can read, as one string.
+std::string IdentityKey(const evaluator::Identity& who) {
+  std::string key;
+  auto add_map = [&key](const evaluator::StringMap& map) {
+    for (const auto& [k, v] : map) {
+      key.append(k).append("=").append(v).append(";");
+    }
+    key.append("}");
+  };
+  if (who.entity) {
+    key.append(who.entity->id).append("/").append(who.entity->name).append("{");
+    add_map(who.entity->metadata);
+    for (const evaluator::Alias& alias : who.entity->aliases) {
+      key.append(alias.id).append("/").append(alias.name).append("/").append(alias.mount_accessor).append("{");
+      add_map(alias.metadata);
+      key.append("{");
+      add_map(alias.custom_metadata);
+    }
+  }
+  for (const evaluator::Group& group : who.groups) {
+    key.append(group.id).append("/").append(group.name).append("/").append(group.namespace_path).append("{");
+    add_map(group.metadata);
+  }
+  return key;
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vector<std::string>& names,
+                                                                  const evaluator::Identity* identity,
+                                                                  std::int64_t now_unix) {
   std::string key;
   for (const std::string& name : names) {
     key.append(name).append(",");
   }
+  if (identity != nullptr) {  // templated paths render per identity: it is part of the key
+    key.append("|").append(IdentityKey(*identity));
+  }
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) {
+    if (auto it = cache_.find(key); now_unix == 0 && it != cache_.end()) {
       return it->second;
     }
     generation = generation_;
@@ -111,13 +146,16 @@ Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vect
   for (const parser::Policy& policy : compiled->policies) {
     pointers.push_back(&policy);
   }
-  Expected<evaluator::Acl> acl = evaluator::Acl::Build(pointers, {.dialect = dialect_, .root = root});
+  Expected<evaluator::Acl> acl = evaluator::Acl::Build(pointers, {.dialect = dialect_, .identity = identity, .now_unix = now_unix, .root = root});
   if (!acl) {
     return Unexpected(acl.error());
   }
   compiled->acl = std::make_unique<evaluator::Acl>(*std::move(acl));
   std::lock_guard lock(mu_);
-  if (generation == generation_) {
+  if (generation == generation_ && now_unix == 0) {
+    if (cache_.size() >= 4096) {
+      cache_.clear();  // many distinct identities: start over rather than grow without bound
+    }
     cache_.emplace(key, compiled);
   }
   return std::shared_ptr<const CompiledAcl>(compiled);

@@ -42,7 +42,10 @@ class PolicyStore {
   [[nodiscard]] Expected<void> InstallDefault();
 
   // The compiled ACL for a token's policy set (missing policies are skipped, as Vault does).
-  [[nodiscard]] Expected<std::shared_ptr<const CompiledAcl>> AclFor(const std::vector<std::string>& names);
+  // With an identity, templated paths are rendered against it and the result is not cached.
+  [[nodiscard]] Expected<std::shared_ptr<const CompiledAcl>> AclFor(const std::vector<std::string>& names,
+                                                                    const evaluator::Identity* identity = nullptr,
+                                                                    std::int64_t now_unix = 0);
 
  private:
   Barrier& barrier_;

@@ -64,8 +64,15 @@ class Session : public std::enable_shared_from_this<Session> {
                         .target = std::string(req.target()),
                         .token = BearerOrToken(req),
                         .content_type = std::string(req[http::field::content_type]),
-                        .body = req.body()};
+                        .body = req.body(),
+                        .remote_address = RemoteAddress()};
     Write(core_.Handle(request), req.version(), req.keep_alive());
+  }
+
+  std::string RemoteAddress() {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    return ec ? "" : peer.address().to_string();
   }
 
   void Write(const HttpResponse& out, unsigned version, bool keep_alive) {
@@ -128,6 +135,7 @@ Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     options.clock = std::make_shared<SystemClock>();
   }
   impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect);
+  impl->core->StartExpiryManager(std::chrono::seconds(1));  // revokes expired tokens and leases
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (ec) {

@@ -9,8 +9,12 @@
 //   (*server)->Stop();
 //
 // Built so far: transport (/v1/ routing, LIST and ?list=true, the envelope,
-// Vault's error bodies), encrypted storage with Shamir seal/unseal, the token
-// store, ACL policies with enforcement and capabilities, KV v2 at secret/.
+// Vault's error bodies), encrypted storage with Shamir seal/unseal, ACL
+// policies with enforcement and capabilities, sys/mounts and sys/auth, KV v1
+// and v2, the token store (roles, periodic tokens, renew/revoke trees, expiry
+// manager), leases (sys/leases/*), the identity store (entities, aliases,
+// groups, templated policies) and the userpass, approle, jwt/oidc and
+// kubernetes auth methods.
 #pragma once
 
 #include <cstddef>

@@ -6,7 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/auth_common.h"
 #include "runtime/crypto.h"
+#include "runtime/identity.h"
+#include "runtime/leases.h"
 #include "runtime/policies.h"
 
 namespace polcheck::runtime {
@@ -14,14 +17,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kSystemMaxTtl = 768 * 3600;  // Vault's default and max lease TTL
-
 json ToJson(const TokenEntry& e) {
   return {{"accessor", e.accessor},           {"parent", e.parent_hash},      {"policies", e.policies},
           {"meta", e.meta},                   {"path", e.path},               {"display_name", e.display_name},
           {"creation_time", e.creation_time}, {"creation_ttl", e.creation_ttl}, {"expire_time", e.expire_time},
           {"explicit_max_ttl", e.explicit_max_ttl}, {"num_uses", e.num_uses}, {"orphan", e.orphan},
-          {"renewable", e.renewable}};
+          {"renewable", e.renewable}, {"entity_id", e.entity_id}, {"period", e.period}, {"ttl", e.ttl},
+          {"max_ttl", e.max_ttl}, {"last_renewal", e.last_renewal}, {"role", e.role}, {"bound_cidrs", e.bound_cidrs}};
 }
 
 TokenEntry FromJson(const std::string& hash, const json& j) {
@@ -40,10 +42,22 @@ TokenEntry FromJson(const std::string& hash, const json& j) {
   e.num_uses = j.value("num_uses", 0);
   e.orphan = j.value("orphan", false);
   e.renewable = j.value("renewable", true);
+  e.entity_id = j.value("entity_id", "");
+  e.period = j.value("period", std::int64_t{0});
+  e.ttl = j.value("ttl", std::int64_t{0});
+  e.max_ttl = j.value("max_ttl", std::int64_t{0});
+  e.last_renewal = j.value("last_renewal", std::int64_t{0});
+  e.role = j.value("role", "");
+  e.bound_cidrs = j.value("bound_cidrs", std::vector<std::string>{});
   return e;
 }
 
 std::string IdKey(const std::string& hash) { return "token/id/" + hash; }
+// Expiry index: one folder per expiry second (zero-padded so folders sort by time).
+std::string ExpireFolder(std::int64_t expire_time) {
+  std::string t = std::to_string(expire_time);
+  return "token/expire/" + std::string(t.size() < 12 ? 12 - t.size() : 0, '0') + t + "/";
+}
 std::string ParentKey(const std::string& parent, const std::string& child) {
   return "token/parent/" + parent + "/" + child;
 }
@@ -88,7 +102,26 @@ Expected<std::optional<TokenEntry>> TokenStore::Load(const std::string& hash) {
   return std::optional<TokenEntry>(FromJson(hash, json::parse(**raw)));
 }
 
-Expected<void> TokenStore::Save(const TokenEntry& entry) { return barrier_.Put(IdKey(entry.hash), ToJson(entry).dump()); }
+Expected<void> TokenStore::Save(const TokenEntry& entry) {
+  Expected<std::optional<TokenEntry>> before = Load(entry.hash);
+  if (!before) {
+    return Unexpected(before.error());
+  }
+  const std::int64_t old_expiry = *before ? (*before)->expire_time : 0;
+  if (old_expiry != entry.expire_time) {  // keep the expiry index in step (renewals)
+    if (old_expiry != 0) {
+      if (Expected<void> gone = barrier_.Delete(ExpireFolder(old_expiry) + entry.hash); !gone) {
+        return gone;
+      }
+    }
+    if (entry.expire_time != 0) {
+      if (Expected<void> put = barrier_.Put(ExpireFolder(entry.expire_time) + entry.hash, ""); !put) {
+        return put;
+      }
+    }
+  }
+  return barrier_.Put(IdKey(entry.hash), ToJson(entry).dump());
+}
 
 Expected<std::optional<TokenEntry>> TokenStore::Lookup(const std::string& id) {
   if (id.empty()) {
@@ -192,6 +225,11 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
   if (!*entry) {
     return {};
   }
+  if (revoke_hook_) {
+    if (Expected<void> hooked = revoke_hook_(**entry); !hooked) {
+      return hooked;
+    }
+  }
   Expected<std::string> accessor_hash = Hash("accessor:" + (*entry)->accessor);
   if (!accessor_hash) {
     return Unexpected(accessor_hash.error());
@@ -201,6 +239,11 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
   }
   if (!(*entry)->parent_hash.empty()) {
     if (Expected<void> gone = barrier_.Delete(ParentKey((*entry)->parent_hash, hash)); !gone) {
+      return gone;
+    }
+  }
+  if ((*entry)->expire_time != 0) {
+    if (Expected<void> gone = barrier_.Delete(ExpireFolder((*entry)->expire_time) + hash); !gone) {
       return gone;
     }
   }
@@ -230,42 +273,188 @@ Expected<bool> TokenStore::Use(TokenEntry& entry) {
   return false;
 }
 
+Expected<void> TokenStore::RevokeOrphan(const std::string& hash) {
+  Expected<std::vector<std::string>> children = barrier_.List("token/parent/" + hash + "/");
+  if (!children) {
+    return Unexpected(children.error());
+  }
+  for (const std::string& child : *children) {
+    Expected<std::optional<TokenEntry>> entry = Load(child);
+    if (!entry) {
+      return Unexpected(entry.error());
+    }
+    if (*entry) {
+      (*entry)->parent_hash.clear();
+      if (Expected<void> saved = Save(**entry); !saved) {
+        return saved;
+      }
+    }
+    if (Expected<void> gone = barrier_.Delete(ParentKey(hash, child)); !gone) {
+      return gone;
+    }
+  }
+  return Revoke(hash);
+}
+
+Expected<std::vector<TokenEntry>> TokenStore::All() {
+  Expected<std::vector<std::string>> hashes = barrier_.List("token/id/");
+  if (!hashes) {
+    return Unexpected(hashes.error());
+  }
+  std::vector<TokenEntry> out;
+  for (const std::string& hash : *hashes) {
+    Expected<std::optional<TokenEntry>> entry = Load(hash);
+    if (!entry) {
+      return Unexpected(entry.error());
+    }
+    if (*entry) {
+      out.push_back(std::move(**entry));
+    }
+  }
+  return out;
+}
+
+Expected<void> TokenStore::RevokePathPrefix(const std::string& prefix) {
+  Expected<std::vector<TokenEntry>> all = All();
+  if (!all) {
+    return Unexpected(all.error());
+  }
+  for (const TokenEntry& entry : *all) {
+    const std::string_view folder(prefix);
+    if (entry.path.starts_with(prefix) || (folder.ends_with('/') && entry.path == folder.substr(0, folder.size() - 1))) {
+      if (Expected<void> revoked = Revoke(entry.hash); !revoked) {
+        return revoked;
+      }
+    }
+  }
+  return {};
+}
+
+Expected<void> TokenStore::SweepExpired(std::int64_t now) {
+  // Walks the expiry index in time order and stops at the first second still to come,
+  // so a sweep costs what expired, not what exists.
+  Expected<std::vector<std::string>> seconds = barrier_.List("token/expire/");
+  if (!seconds) {
+    return Unexpected(seconds.error());
+  }
+  for (const std::string& second : *seconds) {
+    if (std::stoll(second.substr(0, second.size() - 1)) > now) {
+      break;
+    }
+    Expected<std::vector<std::string>> hashes = barrier_.List("token/expire/" + second);
+    if (!hashes) {
+      return Unexpected(hashes.error());
+    }
+    for (const std::string& hash : *hashes) {
+      if (Expected<void> revoked = Revoke(hash); !revoked) {  // an ancestor may have taken it already
+        return revoked;
+      }
+      if (Expected<void> gone = barrier_.Delete("token/expire/" + second + hash); !gone) {
+        return gone;
+      }
+    }
+  }
+  return {};
+}
+
 // ---- auth/token/ backend ------------------------------------------------------------------
 
 namespace {
 
-std::vector<std::string> Sanitize(std::vector<std::string> names) {
-  std::set<std::string> set;
-  for (const std::string& name : names) {
-    std::string n = PolicyStore::NormalizeName(name);
-    if (!n.empty()) {
-      set.insert(std::move(n));
-    }
-  }
-  if (set.count("root") != 0) {
-    return {"root"};
-  }
-  return {set.begin(), set.end()};
-}
+using evaluator::Operation;
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+bool AnyGlob(const std::vector<std::string>& globs, const std::string& name) {
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return GlobMatch(g, name); });
+}
+
 std::string TimeText(std::int64_t unix_seconds) { return Rfc3339Nano(unix_seconds * 1'000'000'000); }
+
+std::string Quoted(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (const std::string& name : names) {
+    out.append(out.size() > 1 ? " " : "").append(name);
+  }
+  return out + "]";
+}
+
+// A token role (auth/token/roles/:name, RUNTIME-API.md §3.4).
+struct TokenRole {
+  std::string name;
+  std::vector<std::string> allowed_policies;
+  std::vector<std::string> disallowed_policies;
+  std::vector<std::string> allowed_policies_glob;
+  std::vector<std::string> disallowed_policies_glob;
+  std::vector<std::string> allowed_entity_aliases;
+  bool orphan = false;
+  bool renewable = true;
+  std::string path_suffix;
+  TokenFields fields;  // token_period, token_explicit_max_ttl, token_num_uses, token_no_default_policy, token_bound_cidrs
+  bool explicit_max_via_alias = false;
+
+  bool ConstrainsPolicies() const {
+    return !allowed_policies.empty() || !disallowed_policies.empty() || !allowed_policies_glob.empty() ||
+           !disallowed_policies_glob.empty();
+  }
+};
+
+json RoleJson(const TokenRole& r) {
+  json out = {{"name", r.name},
+              {"allowed_policies", r.allowed_policies},
+              {"disallowed_policies", r.disallowed_policies},
+              {"allowed_policies_glob", r.allowed_policies_glob},
+              {"disallowed_policies_glob", r.disallowed_policies_glob},
+              {"allowed_entity_aliases", r.allowed_entity_aliases},
+              {"orphan", r.orphan},
+              {"renewable", r.renewable},
+              {"path_suffix", r.path_suffix}};
+  json fields = TokenFieldsJson(r.fields);
+  for (const char* key : {"token_period", "token_explicit_max_ttl", "token_num_uses", "token_no_default_policy",
+                          "token_bound_cidrs", "period", "bound_cidrs"}) {
+    if (fields.contains(key)) {
+      out[key] = fields[key];
+    }
+  }
+  out["token_type"] = r.fields.type == "default" ? "default-service" : r.fields.type;
+  if (r.explicit_max_via_alias) {
+    out["explicit_max_ttl"] = r.fields.explicit_max_ttl;
+  }
+  return out;
+}
 
 class TokenBackend final : public Backend {
  public:
   explicit TokenBackend(Core& core) : core_(core) {}
   std::string type() const override { return "token"; }
-  std::optional<bool> Exists(const std::string&) override { return std::nullopt; }
+  std::optional<bool> Exists(const std::string& path) override {
+    if (!path.starts_with("roles/") || path.size() == 6) {
+      return std::nullopt;
+    }
+    Expected<std::optional<TokenRole>> role = LoadRole(path.substr(6));
+    return role && role->has_value();
+  }
 
   Response Handle(const LogicalRequest& req) override {
-    using evaluator::Operation;
     const std::string& p = req.path;
     const bool write = req.operation == Operation::kUpdate || req.operation == Operation::kCreate;
     if (p == "create" || p == "create-orphan") {
-      return write ? Create(req, p == "create-orphan") : Response::UnsupportedOperation();
+      return write ? Create(req, p == "create-orphan", std::nullopt) : Response::UnsupportedOperation();
+    }
+    if (p.starts_with("create/") && p.size() > 7) {
+      if (!write) {
+        return Response::UnsupportedOperation();
+      }
+      Expected<std::optional<TokenRole>> role = LoadRole(p.substr(7));
+      if (!role) {
+        return Response::FromError(role.error());
+      }
+      if (!*role) {
+        return Response::Error(400, "unknown role " + p.substr(7));
+      }
+      return Create(req, false, **role);
     }
     if (p == "lookup-self") {
       return write || req.operation == Operation::kRead ? LookupData(*req.token, req.client_token)
@@ -277,23 +466,32 @@ class TokenBackend final : public Backend {
     if (p == "lookup-accessor") {
       return write ? LookupAccessor(req) : Response::UnsupportedOperation();
     }
-    if (p == "revoke" || p == "revoke-self" || p == "revoke-accessor") {
+    if (p == "renew" || p == "renew-self" || p == "renew-accessor") {
+      return write ? Renew(req) : Response::UnsupportedOperation();
+    }
+    if (p == "revoke" || p == "revoke-self" || p == "revoke-accessor" || p == "revoke-orphan") {
       return write ? Revoke(req) : Response::UnsupportedOperation();
     }
     if (p == "accessors/") {
       return req.operation == Operation::kList ? Accessors() : Response::UnsupportedOperation();
     }
+    if (p == "roles/" || p == "roles") {
+      return req.operation == Operation::kList ? ListRoles() : Response::UnsupportedOperation();
+    }
+    if (p.starts_with("roles/") && p.size() > 6 && p.find('/', 6) == std::string::npos) {
+      return Role(req, p.substr(6));
+    }
     return Response::UnsupportedPath();
   }
 
  private:
-  Response Create(const LogicalRequest& req, bool orphan_path) {
+  // ---- create ----
+
+  Response Create(const LogicalRequest& req, bool orphan_path, const std::optional<TokenRole>& role) {
     const json& d = *req.data;
     const TokenEntry& parent = *req.token;
-    for (const char* unsupported : {"period", "role_name", "entity_alias", "bound_cidrs"}) {
-      if (d.contains(unsupported)) {
-        return Response::Error(400, std::string("\"") + unsupported + "\" is not supported by polcheck's runtime yet");
-      }
+    if (d.contains("entity_alias")) {
+      return Response::Error(400, "\"entity_alias\" is not supported by polcheck's runtime yet");
     }
     if (d.contains("type") && d.value("type", "") != "service") {
       return Response::Error(400, "only service tokens are supported by polcheck's runtime yet");
@@ -310,28 +508,38 @@ class TokenBackend final : public Backend {
       return Response::Error(400, "token IDs can not contain a '.'");
     }
     const bool no_parent = d.value("no_parent", false);
-    if (no_parent && !sudo && !orphan_path) {
+    if (no_parent && !sudo && !orphan_path && !(role && role->orphan)) {
       return Response::Error(400, "root or sudo privileges required to create orphan token");
     }
     TokenEntry entry;
-    entry.orphan = orphan_path || no_parent;
+    entry.orphan = orphan_path || (role ? role->orphan : no_parent);
     entry.parent_hash = entry.orphan ? "" : parent.hash;
+    entry.entity_id = parent.entity_id;  // children inherit the parent's entity
     entry.path = orphan_path ? "auth/token/create-orphan" : "auth/token/create";
+    if (role) {
+      entry.role = role->name;
+      entry.path = "auth/token/create/" + role->name + (role->path_suffix.empty() ? "" : "/" + role->path_suffix);
+      entry.bound_cidrs = role->fields.bound_cidrs;
+    }
     entry.meta = d.contains("meta") && d["meta"].is_object() ? d["meta"].get<std::map<std::string, std::string>>()
                                                              : std::map<std::string, std::string>{};
     const std::string display = d.value("display_name", "");
     entry.display_name = display.empty() ? "token" : "token-" + display;
-    entry.renewable = d.value("renewable", true);
+    entry.renewable = d.value("renewable", true) && (!role || role->renewable);
     entry.num_uses = d.value("num_uses", 0);
     if (entry.num_uses < 0) {
       return Response::Error(400, "number of uses cannot be negative");
     }
-    if (Response bad = Policies(req, sudo, entry); bad.is_error) {
+    if (role && role->fields.num_uses > 0 && (entry.num_uses == 0 || entry.num_uses > role->fields.num_uses)) {
+      entry.num_uses = role->fields.num_uses;
+    }
+    Response bad = role && role->ConstrainsPolicies() ? RolePolicies(req, *role, entry) : Policies(req, sudo, entry);
+    if (bad.is_error) {
       return bad;
     }
     std::vector<std::string> warnings;
-    if (Response bad = Ttls(d, entry, warnings); bad.is_error) {
-      return bad;
+    if (Response ttl_error = Ttls(d, sudo, role, entry, warnings); ttl_error.is_error) {
+      return ttl_error;
     }
     for (const std::string& name : entry.policies) {
       if (name == "default" || name == "root") {
@@ -348,22 +556,27 @@ class TokenBackend final : public Backend {
                                                                    : Response::FromError(created.error());
     }
     Response r;
-    r.auth = std::make_shared<const json>(AuthBlock(created->id, created->entry));
+    r.auth = std::make_shared<const json>(AuthBlock(created->id, created->entry, IdentityPolicies(created->entry)));
     r.warnings = std::move(warnings);
     return r;
+  }
+
+  std::vector<std::string> IdentityPolicies(const TokenEntry& e) {
+    Expected<ResolvedIdentity> who = core_.identity().Resolve(e.entity_id);
+    return who ? who->policies : std::vector<std::string>{};
   }
 
   Response Policies(const LogicalRequest& req, bool sudo, TokenEntry& entry) {
     const json& d = *req.data;
     const TokenEntry& parent = *req.token;
-    std::vector<std::string> requested = Sanitize(StringList(d, "policies"));
+    std::vector<std::string> requested = SanitizePolicies(StringList(d, "policies"), false);
     const bool no_default = d.value("no_default_policy", false);
     if (!d.contains("policies") || requested.empty()) {
       requested = parent.policies;  // children inherit; default only if the parent has it
       if (no_default) {
         std::erase(requested, "default");
       }
-      entry.policies = Sanitize(requested);
+      entry.policies = SanitizePolicies(requested, false);
       return {};
     }
     if (Contains(requested, "root") && !parent.IsRoot()) {
@@ -377,35 +590,89 @@ class TokenBackend final : public Backend {
         return Response::Error(400, "child policies must be subset of parent");
       }
     }
-    if (!no_default && (sudo || Contains(parent.policies, "default"))) {
-      requested.push_back("default");
-    }
-    entry.policies = Sanitize(requested);
+    entry.policies = SanitizePolicies(requested, !no_default && (sudo || Contains(parent.policies, "default")));
     return {};
   }
 
-  Response Ttls(const json& d, TokenEntry& entry, std::vector<std::string>& warnings) {
+  // With allowed/disallowed lists the role, not the parent, bounds the policies.
+  Response RolePolicies(const LogicalRequest& req, const TokenRole& role, TokenEntry& entry) {
+    const json& d = *req.data;
+    const bool no_default = d.value("no_default_policy", false) || role.fields.no_default_policy;
+    std::vector<std::string> requested = SanitizePolicies(StringList(d, "policies"), false);
+    if (requested.empty()) {
+      requested = !role.allowed_policies.empty() ? SanitizePolicies(role.allowed_policies, false)
+                                                 : SanitizePolicies(req.token->policies, false);
+      std::erase_if(requested, [&](const std::string& name) {
+        return Contains(role.disallowed_policies, name) || AnyGlob(role.disallowed_policies_glob, name);
+      });
+    }
+    if (Contains(requested, "root")) {
+      return Response::Error(400, "root tokens may not be created from a role");  // Vault never issues root via roles
+    }
+    const bool allow_list = !role.allowed_policies.empty() || !role.allowed_policies_glob.empty();
+    for (const std::string& name : requested) {
+      if (Contains(role.disallowed_policies, name) || AnyGlob(role.disallowed_policies_glob, name)) {
+        return Response::Error(400, "token policy \"" + name + "\" is disallowed by this role");
+      }
+      if (allow_list && name != "default" && !Contains(role.allowed_policies, name) &&
+          !AnyGlob(role.allowed_policies_glob, name)) {
+        return Response::Error(400, "token policies (" + Quoted(requested) +
+                                        ") must be subset of the role's allowed policies (" +
+                                        Quoted(role.allowed_policies) + ")");
+      }
+    }
+    const bool default_allowed =
+        !Contains(role.disallowed_policies, "default") && !AnyGlob(role.disallowed_policies_glob, "default");
+    entry.policies = SanitizePolicies(requested, !no_default && default_allowed);
+    return {};
+  }
+
+  Response Ttls(const json& d, bool sudo, const std::optional<TokenRole>& role, TokenEntry& entry,
+                std::vector<std::string>& warnings) {
     std::string error;
     std::optional<std::int64_t> ttl = DurationSeconds(d, d.contains("ttl") ? "ttl" : "lease", error);
     std::optional<std::int64_t> max = DurationSeconds(d, "explicit_max_ttl", error);
+    std::optional<std::int64_t> period = DurationSeconds(d, "period", error);
     if (!error.empty()) {
       return Response::Error(400, error);
     }
-    entry.explicit_max_ttl = max.value_or(0);
-    std::int64_t seconds = ttl.value_or(0);
-    if (seconds == 0 && !entry.IsRoot()) {
-      seconds = kSystemMaxTtl;
+    if (period.value_or(0) > 0 && !sudo && !role) {
+      return Response::Error(400, "root or sudo privileges required to create periodic token");
     }
+    entry.explicit_max_ttl = max.value_or(0);
+    entry.period = period.value_or(0);
+    if (role) {  // the lesser of role and request wins
+      for (auto [member, role_value, label] :
+           {std::tuple{&TokenEntry::explicit_max_ttl, role->fields.explicit_max_ttl, "explicit max TTL"},
+            std::tuple{&TokenEntry::period, role->fields.period, "period"}}) {
+        std::int64_t& value = entry.*member;
+        if (role_value > 0 && (value == 0 || value > role_value)) {
+          if (value > role_value) {
+            warnings.push_back(std::string("requested ") + label + " is higher than the role's; using the role's");
+          }
+          value = role_value;
+        }
+      }
+    }
+    std::int64_t seconds = ttl.value_or(0);
+    entry.ttl = seconds;
     std::int64_t cap = kSystemMaxTtl;
     if (entry.explicit_max_ttl > 0) {
       cap = std::min(cap, entry.explicit_max_ttl);
     }
-    if (seconds > cap || (seconds == 0 && entry.explicit_max_ttl > 0)) {
-      if (seconds > cap) {
-        warnings.push_back("TTL of \"" + std::to_string(seconds) + "s\" exceeded the effective max_ttl of \"" +
-                           std::to_string(cap) + "s\"; TTL value is capped accordingly");
+    if (entry.period > 0) {
+      seconds = std::min(entry.period, entry.explicit_max_ttl > 0 ? entry.explicit_max_ttl : entry.period);
+    } else {
+      if (seconds == 0 && !entry.IsRoot()) {
+        seconds = kSystemMaxTtl;
       }
-      seconds = cap;
+      if (seconds > cap || (seconds == 0 && entry.explicit_max_ttl > 0)) {
+        if (seconds > cap) {
+          warnings.push_back("TTL of \"" + std::to_string(seconds) + "s\" exceeded the effective max_ttl of \"" +
+                             std::to_string(cap) + "s\"; TTL value is capped accordingly");
+        }
+        seconds = cap;
+      }
     }
     entry.creation_time = core_.clock().NowSeconds();
     entry.creation_ttl = seconds;
@@ -413,32 +680,15 @@ class TokenBackend final : public Backend {
     return {};
   }
 
-  json AuthBlock(const std::string& id, const TokenEntry& e) const {
-    json auth = {{"client_token", id},
-                 {"accessor", e.accessor},
-                 {"policies", e.policies},
-                 {"token_policies", e.policies},
-                 {"metadata", e.meta.empty() ? json(nullptr) : json(e.meta)},
-                 {"lease_duration", e.creation_ttl},
-                 {"renewable", e.renewable && e.creation_ttl > 0},
-                 {"entity_id", ""},
-                 {"token_type", "service"},
-                 {"orphan", e.orphan},
-                 {"mfa_requirement", nullptr},
-                 {"num_uses", e.num_uses}};
-    if (e.policies.empty()) {
-      auth.erase("token_policies");
-    }
-    return auth;
-  }
+  // ---- lookup ----
 
-  Response LookupData(const TokenEntry& e, const std::string& id) const {
+  Response LookupData(const TokenEntry& e, const std::string& id) {
     const std::int64_t now = core_.clock().NowSeconds();
     json data = {{"accessor", e.accessor},
                  {"creation_time", e.creation_time},
                  {"creation_ttl", e.creation_ttl},
                  {"display_name", e.display_name},
-                 {"entity_id", ""},
+                 {"entity_id", e.entity_id},
                  {"expire_time", e.expire_time == 0 ? json(nullptr) : json(TimeText(e.expire_time))},
                  {"explicit_max_ttl", e.explicit_max_ttl},
                  {"id", id},
@@ -448,9 +698,25 @@ class TokenBackend final : public Backend {
                  {"orphan", e.orphan},
                  {"path", e.path},
                  {"policies", e.policies},
-                 {"renewable", e.renewable && e.creation_ttl > 0},
+                 {"renewable", e.renewable && e.expire_time != 0},
                  {"ttl", e.expire_time == 0 ? 0 : std::max<std::int64_t>(0, e.expire_time - now)},
                  {"type", "service"}};
+    if (std::vector<std::string> identity = IdentityPolicies(e); !identity.empty()) {
+      data["identity_policies"] = identity;
+    }
+    if (e.period > 0) {
+      data["period"] = e.period;
+    }
+    if (!e.role.empty()) {
+      data["role"] = e.role;
+    }
+    if (!e.bound_cidrs.empty()) {
+      data["bound_cidrs"] = e.bound_cidrs;
+    }
+    if (e.last_renewal != 0) {
+      data["last_renewal"] = TimeText(e.last_renewal);
+      data["last_renewal_time"] = e.last_renewal;
+    }
     return Response::Data(std::move(data));
   }
 
@@ -480,14 +746,115 @@ class TokenBackend final : public Backend {
     return LookupData(**entry, "");
   }
 
+  // ---- renew ----
+
+  Response Renew(const LogicalRequest& req) {
+    std::optional<TokenEntry> target;
+    std::string client_token;
+    if (req.path == "renew-self") {
+      target = *req.token;
+      client_token = req.client_token;
+    } else if (req.path == "renew") {
+      client_token = req.data->value("token", "");
+      if (client_token.empty()) {
+        return Response::Error(400, "missing token ID");
+      }
+      Expected<std::optional<TokenEntry>> entry = core_.tokens().Lookup(client_token);
+      if (!entry) {
+        return Response::FromError(entry.error());
+      }
+      target = *entry;
+    } else {
+      Expected<std::optional<TokenEntry>> entry = core_.tokens().LookupAccessor(req.data->value("accessor", ""));
+      if (!entry) {
+        return Response::FromError(entry.error());
+      }
+      target = *entry;
+    }
+    if (!target) {
+      return Response::Error(400, "token not found");
+    }
+    std::string error;
+    const std::int64_t increment = DurationSeconds(*req.data, "increment", error).value_or(0);
+    if (!error.empty()) {
+      return Response::Error(400, error);
+    }
+    return RenewEntry(*target, increment, client_token);
+  }
+
+  Response RenewEntry(TokenEntry& e, std::int64_t increment, const std::string& client_token) {
+    if (e.expire_time == 0) {
+      return Response::Error(400, "invalid lease ID");
+    }
+    if (!e.renewable) {
+      return Response::Error(400, "lease is not renewable");
+    }
+    if (e.path.starts_with("auth/") && !e.path.starts_with("auth/token/")) {  // a login token: ask its method
+      if (std::shared_ptr<Backend> method = core_.BackendFor(e.path)) {
+        const Backend::RenewCheck check = method->ValidateRenew(e);
+        if (!check.error.empty()) {
+          return Response::Error(400, check.error);
+        }
+        if (!check.renew) {
+          return Response::NoContent();
+        }
+      }
+    }
+    const std::int64_t now = core_.clock().NowSeconds();
+    std::vector<std::string> warnings;
+    std::int64_t ttl = 0;
+    if (e.period > 0) {  // periodic: back to the period, bounded only by an explicit max
+      ttl = e.period;
+      if (e.explicit_max_ttl > 0) {
+        ttl = std::min(ttl, e.creation_time + e.explicit_max_ttl - now);
+      }
+    } else {
+      std::optional<MountEntry> mount = core_.MountOf(e.path);
+      std::int64_t max = mount && mount->max_lease_ttl > 0 ? mount->max_lease_ttl : kSystemMaxTtl;
+      if (e.max_ttl > 0) {
+        max = std::min(max, e.max_ttl);
+      }
+      if (e.explicit_max_ttl > 0) {
+        max = std::min(max, e.explicit_max_ttl);
+      }
+      const std::int64_t fallback = e.ttl > 0 ? e.ttl
+                                    : mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl
+                                                                            : kSystemMaxTtl;
+      ttl = increment > 0 ? increment : fallback;
+      const std::int64_t left = e.creation_time + max - now;
+      if (ttl > left) {
+        warnings.push_back("TTL of \"" + std::to_string(ttl) + "s\" exceeded the effective max_ttl of \"" +
+                           std::to_string(left) + "s\"; TTL value is capped accordingly");
+        ttl = left;
+      }
+    }
+    if (ttl <= 0) {
+      return Response::Error(400, "past the max TTL, cannot renew");
+    }
+    e.last_renewal = now;
+    e.expire_time = now + ttl;
+    if (Expected<void> saved = core_.tokens().Save(e); !saved) {
+      return Response::FromError(saved.error());
+    }
+    Response r;
+    r.auth = std::make_shared<const json>(AuthBlock(client_token, e, IdentityPolicies(e)));
+    r.warnings = std::move(warnings);
+    return r;
+  }
+
+  // ---- revoke ----
+
   Response Revoke(const LogicalRequest& req) {
     std::optional<TokenEntry> target;
     if (req.path == "revoke-self") {
       target = *req.token;
-    } else if (req.path == "revoke") {
+    } else if (req.path == "revoke" || req.path == "revoke-orphan") {
       const std::string id = req.data->value("token", "");
       if (id.empty()) {
         return Response::Error(400, "missing token ID");
+      }
+      if (req.path == "revoke-orphan" && !req.root_privs && !req.token->IsRoot()) {
+        return Response::Error(400, "root or sudo privileges required to revoke and orphan");
       }
       Expected<std::optional<TokenEntry>> entry = core_.tokens().Lookup(id);
       if (!entry) {
@@ -502,7 +869,9 @@ class TokenBackend final : public Backend {
       target = *entry;
     }
     if (target) {
-      if (Expected<void> revoked = core_.tokens().Revoke(target->hash); !revoked) {
+      Expected<void> revoked = req.path == "revoke-orphan" ? core_.tokens().RevokeOrphan(target->hash)
+                                                           : core_.tokens().Revoke(target->hash);
+      if (!revoked) {
         return Response::FromError(revoked.error());
       }
     }
@@ -510,22 +879,138 @@ class TokenBackend final : public Backend {
   }
 
   Response Accessors() {
-    // Accessors are only stored hashed; their entries carry the plain accessor.
-    Expected<std::vector<std::string>> hashes = core_.barrier().List("token/id/");
-    if (!hashes) {
-      return Response::FromError(hashes.error());
+    Expected<std::vector<TokenEntry>> all = core_.tokens().All();
+    if (!all) {
+      return Response::FromError(all.error());
     }
     json keys = json::array();
-    for (const std::string& hash : *hashes) {
-      Expected<std::optional<std::string>> raw = core_.barrier().Get("token/id/" + hash);
-      if (raw && *raw) {
-        keys.push_back(json::parse(**raw).value("accessor", ""));
-      }
+    for (const TokenEntry& entry : *all) {
+      keys.push_back(entry.accessor);
     }
     if (keys.empty()) {
       return Response::NotFound();
     }
     return Response::Data({{"keys", keys}});
+  }
+
+  // ---- roles ----
+
+  static std::string RoleKey(const std::string& name) { return "token/role/" + name; }
+
+  Expected<std::optional<TokenRole>> LoadRole(const std::string& raw_name) {
+    const std::string name = PolicyStore::NormalizeName(raw_name);
+    Expected<std::optional<std::string>> raw = core_.barrier().Get(RoleKey(name));
+    if (!raw) {
+      return Unexpected(raw.error());
+    }
+    if (!*raw) {
+      return std::optional<TokenRole>();
+    }
+    const json j = json::parse(**raw);
+    TokenRole r;
+    r.name = name;
+    r.allowed_policies = j.value("allowed_policies", std::vector<std::string>{});
+    r.disallowed_policies = j.value("disallowed_policies", std::vector<std::string>{});
+    r.allowed_policies_glob = j.value("allowed_policies_glob", std::vector<std::string>{});
+    r.disallowed_policies_glob = j.value("disallowed_policies_glob", std::vector<std::string>{});
+    r.allowed_entity_aliases = j.value("allowed_entity_aliases", std::vector<std::string>{});
+    r.orphan = j.value("orphan", false);
+    r.renewable = j.value("renewable", true);
+    r.path_suffix = j.value("path_suffix", "");
+    r.fields = LoadTokenFields(j.value("fields", json::object()));
+    r.explicit_max_via_alias = j.value("explicit_max_via_alias", false);
+    return std::optional<TokenRole>(std::move(r));
+  }
+
+  Response Role(const LogicalRequest& req, const std::string& raw_name) {
+    const std::string name = PolicyStore::NormalizeName(raw_name);
+    Expected<std::optional<TokenRole>> role = LoadRole(name);
+    if (!role) {
+      return Response::FromError(role.error());
+    }
+    switch (req.operation) {
+      case Operation::kRead:
+        return *role ? Response::Data(RoleJson(**role)) : Response::NotFound();
+      case Operation::kCreate:
+      case Operation::kUpdate:
+        return WriteRole(req, role->value_or(TokenRole{.name = name}));
+      case Operation::kDelete: {
+        Expected<void> gone = core_.barrier().Delete(RoleKey(name));
+        return gone ? Response::NoContent() : Response::FromError(gone.error());
+      }
+      case Operation::kList:
+      case Operation::kPatch:
+      case Operation::kHelp:
+      case Operation::kScan:
+      case Operation::kRecover:
+      case Operation::kRevoke:
+      case Operation::kRenew:
+      case Operation::kRollback:
+      case Operation::kSubscribe:
+      case Operation::kHeader:
+        return Response::UnsupportedOperation();
+    }
+    return Response::UnsupportedOperation();
+  }
+
+  Response WriteRole(const LogicalRequest& req, TokenRole role) {
+    const json& d = *req.data;
+    for (auto [key, member] : {std::pair{"allowed_policies", &TokenRole::allowed_policies},
+                               {"disallowed_policies", &TokenRole::disallowed_policies},
+                               {"allowed_policies_glob", &TokenRole::allowed_policies_glob},
+                               {"disallowed_policies_glob", &TokenRole::disallowed_policies_glob},
+                               {"allowed_entity_aliases", &TokenRole::allowed_entity_aliases}}) {
+      if (d.contains(key)) {
+        std::vector<std::string> list = StringList(d, key);
+        std::erase_if(list, [](const std::string& s) { return s.empty(); });
+        role.*member = std::string_view(key).ends_with("policies") ? SanitizePolicies(list, false) : list;
+      }
+    }
+    if (d.contains("orphan")) {
+      role.orphan = d.value("orphan", false);
+    }
+    if (d.contains("renewable")) {
+      role.renewable = d.value("renewable", true);
+    }
+    if (d.contains("path_suffix")) {
+      role.path_suffix = d.value("path_suffix", "");
+      if (role.path_suffix.find("..") != std::string::npos) {
+        return Response::Error(400, "error: path_suffix cannot contain '..'");
+      }
+    }
+    json fields = d;
+    fields.erase("token_policies");
+    fields.erase("policies");
+    if (!d.contains("token_explicit_max_ttl") && d.contains("explicit_max_ttl")) {
+      fields["token_explicit_max_ttl"] = d["explicit_max_ttl"];
+      role.explicit_max_via_alias = true;
+    }
+    if (std::string error = ParseTokenFields(fields, role.fields); !error.empty()) {
+      return Response::Error(400, error);
+    }
+    json stored = {{"allowed_policies", role.allowed_policies},
+                   {"disallowed_policies", role.disallowed_policies},
+                   {"allowed_policies_glob", role.allowed_policies_glob},
+                   {"disallowed_policies_glob", role.disallowed_policies_glob},
+                   {"allowed_entity_aliases", role.allowed_entity_aliases},
+                   {"orphan", role.orphan},
+                   {"renewable", role.renewable},
+                   {"path_suffix", role.path_suffix},
+                   {"fields", StoreTokenFields(role.fields)},
+                   {"explicit_max_via_alias", role.explicit_max_via_alias}};
+    Expected<void> put = core_.barrier().Put(RoleKey(role.name), stored.dump());
+    return put ? Response::NoContent() : Response::FromError(put.error());
+  }
+
+  Response ListRoles() {
+    Expected<std::vector<std::string>> keys = core_.barrier().List("token/role/");
+    if (!keys) {
+      return Response::FromError(keys.error());
+    }
+    if (keys->empty()) {
+      return Response::NotFound();
+    }
+    return Response::Data({{"keys", *keys}});
   }
 
   Core& core_;

@@ -3,9 +3,11 @@
 // child is indexed under its parent so revocation walks the tree.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/core.h"
 
@@ -32,16 +34,30 @@ class TokenStore {
   [[nodiscard]] Expected<bool> Use(TokenEntry& entry);
   void ForgetSalt();
 
+  // --- runtime auth (issue #7) ---
+  // Runs for every token revoked (children first), before its entry is deleted: revokes its leases.
+  void SetRevokeHook(std::function<Expected<void>(const TokenEntry&)> hook) { revoke_hook_ = std::move(hook); }
+  // Revokes only this token; its children become orphans (auth/token/revoke-orphan).
+  [[nodiscard]] Expected<void> RevokeOrphan(const std::string& hash);
+  // Rewrites an existing entry (renewal).
+  [[nodiscard]] Expected<void> Save(const TokenEntry& entry);
+  [[nodiscard]] Expected<std::optional<TokenEntry>> Load(const std::string& hash);
+  // Every stored entry, expired or not.
+  [[nodiscard]] Expected<std::vector<TokenEntry>> All();
+  // Revokes every token whose path starts with `prefix` (mount disable, revoke-prefix).
+  [[nodiscard]] Expected<void> RevokePathPrefix(const std::string& prefix);
+  // Revokes every token whose expire_time has passed.
+  [[nodiscard]] Expected<void> SweepExpired(std::int64_t now);
+
  private:
   [[nodiscard]] Expected<std::string> Hash(const std::string& id);
-  [[nodiscard]] Expected<std::optional<TokenEntry>> Load(const std::string& hash);
-  [[nodiscard]] Expected<void> Save(const TokenEntry& entry);
 
   Barrier& barrier_;
   const Clock& clock_;
   std::mutex mu_;      // guards salt_
   std::mutex use_mu_;  // serialises num_uses updates
   std::optional<std::string> salt_;
+  std::function<Expected<void>(const TokenEntry&)> revoke_hook_;
 };
 
 }  // namespace polcheck::runtime

@@ -1,0 +1,750 @@
+// Auth methods (RUNTIME-API.md §4.0-4.2, SEMANTICS.md §9.0, §9.4, §9.5) through Core::Handle.
+// clang-format off
+#include <utility>  // first: Boost.Asio 1.74 headers use std::exchange without including it
+// clang-format on
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "runtime/crypto.h"
+#include "tests/runtime/core_fixture.h"
+
+namespace polcheck::runtime::testing {
+namespace {
+
+using nlohmann::json;
+
+class Userpass : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).status, 204);
+    PutPolicy("dev", R"(path "secret/data/dev/*" { capabilities = ["read", "create", "update"] })");
+  }
+  Reply Login(const std::string& user, const std::string& password, const std::string& mount = "userpass") {
+    return Send("POST", "auth/" + mount + "/login/" + user, {{"password", password}}, "");
+  }
+};
+
+TEST_F(Userpass, UsersCrudAndLoginGivesVaultsToken) {
+  ASSERT_EQ(
+      Post("auth/userpass/users/Bob",
+           {{"password", "s3cret"}, {"token_policies", "dev"}, {"token_ttl", "1h"}, {"token_max_ttl", "2h"}})
+          .status,
+      204);
+  Reply read = Get("auth/userpass/users/bob");
+  ASSERT_EQ(read.status, 200) << read.body.dump();
+  EXPECT_EQ(read.body["data"]["token_policies"], json({"dev"}));
+  EXPECT_EQ(read.body["data"]["token_ttl"], 3600);
+  EXPECT_EQ(read.body["data"]["token_max_ttl"], 7200);
+  EXPECT_EQ(read.body["data"]["token_type"], "default");
+  EXPECT_EQ(read.body["data"]["token_bound_cidrs"], json::array());
+  EXPECT_FALSE(read.body["data"].contains("password"));
+  EXPECT_FALSE(read.body["data"].contains("policies"));
+  EXPECT_EQ(List("auth/userpass/users").body["data"]["keys"], json({"bob"}));
+
+  Reply login = Send("POST", "auth/userpass/login/BOB", {{"password", "s3cret"}}, "some-stale-token");
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  const json& auth = login.body["auth"];
+  EXPECT_EQ(auth["policies"], json({"default", "dev"}));
+  EXPECT_EQ(auth["token_policies"], json({"default", "dev"}));
+  EXPECT_EQ(auth["metadata"], json({{"username", "bob"}}));
+  EXPECT_EQ(auth["lease_duration"], 3600);
+  EXPECT_EQ(auth["renewable"], true);
+  EXPECT_EQ(auth["orphan"], true);
+  EXPECT_EQ(auth["token_type"], "service");
+  EXPECT_EQ(auth["entity_id"].get<std::string>().size(), 36u);
+  EXPECT_EQ(login.body["mount_type"], "userpass");
+  const std::string token = auth["client_token"];
+  Reply self = Get("auth/token/lookup-self", token);
+  ASSERT_EQ(self.status, 200);
+  EXPECT_EQ(self.body["data"]["display_name"], "userpass-bob");
+  EXPECT_EQ(self.body["data"]["path"], "auth/userpass/login/BOB")
+      << "the request path as sent, as Vault records it";
+  EXPECT_EQ(self.body["data"]["entity_id"], auth["entity_id"]);
+  EXPECT_EQ(Send("POST", "secret/data/dev/x", {{"data", {{"a", "1"}}}}, token).status, 200);
+  EXPECT_EQ(Send("POST", "secret/data/prod/x", {{"data", {{"a", "1"}}}}, token).Error(), kDenied);
+
+  // Renewal is capped by the user's token_max_ttl.
+  Advance(3000);
+  Reply renewed = Post("auth/token/renew-self", {{"increment", "2h"}}, token);
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 4200);
+
+  ASSERT_EQ(Delete("auth/userpass/users/bob").status, 204);
+  EXPECT_EQ(Get("auth/userpass/users/bob").status, 404);
+  EXPECT_EQ(List("auth/userpass/users").status, 404);
+}
+
+TEST_F(Userpass, LoginErrorsAndPasswordAtRest) {
+  ASSERT_EQ(Post("auth/userpass/users/alice", {{"password", "correct horse"}}).status, 204);
+  EXPECT_EQ(Login("alice", "wrong").Error(), "invalid username or password");
+  EXPECT_EQ(Login("nobody", "x").Error(), "invalid username or password");
+  Reply missing = Send("POST", "auth/userpass/login/alice", json::object(), "");
+  EXPECT_EQ(missing.status, 500);
+  EXPECT_EQ(missing.Error(), "missing password");
+  EXPECT_EQ(Post("auth/userpass/users/carol", {{"token_policies", "dev"}}).Error(), "missing password");
+  const std::string stored = AllStoredBytes();
+  EXPECT_EQ(stored.find("correct horse"), std::string::npos);
+}
+
+TEST_F(Userpass, PasswordAndPoliciesEndpointsAndLegacyAlias) {
+  ASSERT_EQ(Post("auth/userpass/users/dan", {{"password", "one"}, {"policies", {"dev", "Ops"}}}).status, 204);
+  Reply read = Get("auth/userpass/users/dan");
+  EXPECT_EQ(read.body["data"]["policies"], json({"dev", "Ops"})) << "echoed when set through the alias";
+  ASSERT_EQ(Post("auth/userpass/users/dan/password", {{"password", "two"}}).status, 204);
+  EXPECT_EQ(Login("dan", "one").status, 400);
+  ASSERT_EQ(Login("dan", "two").status, 200);
+  ASSERT_EQ(Post("auth/userpass/users/dan/policies", {{"policies", {"dev"}}}).status, 204);
+  EXPECT_EQ(Login("dan", "two").body["auth"]["policies"], json({"default", "dev"}));
+  EXPECT_EQ(Post("auth/userpass/users/ghost/password", {{"password", "x"}}).Error(),
+            "username does not exist");
+  ASSERT_EQ(Post("auth/userpass/users/erin",
+                 {{"password", "p"}, {"token_no_default_policy", true}, {"token_policies", "dev"}})
+                .status,
+            204);
+  EXPECT_EQ(Login("erin", "p").body["auth"]["policies"], json({"dev"}));
+  ASSERT_EQ(Post("auth/userpass/users/root-wannabe", {{"password", "p"}, {"token_policies", "root"}}).status,
+            204);
+  EXPECT_EQ(Login("root-wannabe", "p").Error(), "auth methods cannot create root tokens");
+  EXPECT_EQ(Post("auth/userpass/users/x", {{"password", "p"}, {"token_ttl", "2h"}, {"token_max_ttl", "1h"}})
+                .Error(),
+            "'token_ttl' cannot be greater than 'token_max_ttl'");
+}
+
+TEST_F(Userpass, LockoutAfterFiveFailures) {
+  ASSERT_EQ(Post("auth/userpass/users/frank", {{"password", "right"}}).status, 204);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Login("frank", "wrong").status, 400);
+  }
+  Reply locked = Login("frank", "right");
+  EXPECT_EQ(locked.status, 403);
+  EXPECT_EQ(locked.Error(), "permission denied");
+  ASSERT_EQ(Post("sys/mounts/other", {{"type", "kv"}}).status, 204);  // reloads the mount table
+  EXPECT_EQ(Login("frank", "right").status, 403) << "still locked after a mount-table reload";
+  Advance(15 * 60);
+  EXPECT_EQ(Login("frank", "right").status, 200) << "the lockout lasts 15 minutes";
+}
+
+TEST_F(Userpass, RenewRevalidatesTheUser) {
+  ASSERT_EQ(Post("auth/userpass/users/lee", {{"password", "p"}, {"token_policies", "dev"}}).status, 204);
+  const std::string token = Login("lee", "p").body["auth"]["client_token"];
+  ASSERT_EQ(Post("auth/token/renew-self", json::object(), token).status, 200);
+  ASSERT_EQ(Post("auth/userpass/users/lee/policies", {{"token_policies", "dev,extra"}}).status, 204);
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), token).Error(),
+            "policies have changed, not renewing");
+  ASSERT_EQ(Delete("auth/userpass/users/lee").status, 204);
+  EXPECT_EQ(Post("auth/token/renew", {{"token", token}}).status, 204) << "user gone: nothing renewed";
+}
+
+TEST_F(Userpass, TokensRevokedWhenTheMethodIsDisabled) {
+  ASSERT_EQ(Post("auth/userpass/users/gina", {{"password", "p"}}).status, 204);
+  const std::string token = Login("gina", "p").body["auth"]["client_token"];
+  ASSERT_EQ(Get("auth/token/lookup-self", token).status, 200);
+  ASSERT_EQ(Delete("sys/auth/userpass").status, 204);
+  EXPECT_EQ(Get("auth/token/lookup-self", token).status, 403);
+  ASSERT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).status, 204);
+  EXPECT_EQ(Login("gina", "p").status, 400) << "users went with the mount";
+}
+
+TEST_F(Userpass, MountTtlsApplyAndTwoMountsAreIndependent) {
+  ASSERT_EQ(Post("sys/auth/short",
+                 {{"type", "userpass"}, {"config", {{"default_lease_ttl", "5m"}, {"max_lease_ttl", "10m"}}}})
+                .status,
+            204);
+  ASSERT_EQ(Post("auth/short/users/hal", {{"password", "p"}}).status, 204);
+  Reply login = Login("hal", "p", "short");
+  EXPECT_EQ(login.body["auth"]["lease_duration"], 300);
+  Reply self = Get("auth/token/lookup-self", login.body["auth"]["client_token"]);
+  EXPECT_EQ(self.body["data"]["display_name"], "short-hal");
+  EXPECT_EQ(Login("hal", "p").status, 400) << "not a user of auth/userpass/";
+  ASSERT_EQ(Post("auth/short/users/ivy", {{"password", "p"}, {"token_ttl", "1h"}}).status, 204);
+  Reply capped = Login("ivy", "p", "short");
+  EXPECT_EQ(capped.body["auth"]["lease_duration"], 600);
+  EXPECT_EQ(capped.body["warnings"].size(), 1u);
+}
+
+TEST_F(Userpass, TokensUsersAndEntitiesSurviveARestart) {
+  ASSERT_EQ(Post("auth/userpass/users/max", {{"password", "pw"}, {"token_policies", "dev"}}).status, 204);
+  json first = Login("max", "pw").body["auth"];
+  Restart();
+  Reply self = Get("auth/token/lookup-self", first["client_token"]);
+  ASSERT_EQ(self.status, 200) << "the token hash salt is persisted: " << self.body.dump();
+  EXPECT_EQ(self.body["data"]["policies"], json({"default", "dev"}));
+  json again = Login("max", "pw").body["auth"];
+  EXPECT_EQ(again["entity_id"], first["entity_id"]) << "the alias maps to the same entity after a restart";
+}
+
+TEST_F(Userpass, AuthMountTuneChangesLoginTtl) {
+  ASSERT_EQ(Post("auth/userpass/users/nat", {{"password", "pw"}}).status, 204);
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"default_lease_ttl", "30m"}}).status, 204);
+  EXPECT_EQ(Get("sys/auth/userpass/tune").body["data"]["default_lease_ttl"], 1800);
+  EXPECT_EQ(Login("nat", "pw").body["auth"]["lease_duration"], 1800);
+}
+
+TEST_F(Userpass, TokenBoundCidrs) {
+  ASSERT_EQ(Post("auth/userpass/users/jo", {{"password", "p"}, {"token_bound_cidrs", "10.0.0.0/8"}}).status,
+            204);
+  EXPECT_EQ(Login("jo", "p").status, 403) << "login from 127.0.0.1";
+  HttpResponse inside = core_->Handle({.method = "POST",
+                                       .target = "/v1/auth/userpass/login/jo",
+                                       .body = R"({"password":"p"})",
+                                       .remote_address = "10.1.2.3"});
+  ASSERT_EQ(inside.status, 200) << inside.body;
+  const std::string token = json::parse(inside.body)["auth"]["client_token"];
+  EXPECT_EQ(Get("auth/token/lookup-self", token).status, 403) << "used from outside the CIDR";
+  EXPECT_EQ(Post("auth/userpass/users/k", {{"password", "p"}, {"token_bound_cidrs", "nope"}}).Error(),
+            "invalid CIDR \"nope\"");
+}
+
+// ---- AppRole ----
+
+class Approle : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/approle", {{"type", "approle"}}).status, 204);
+  }
+  std::string RoleId(const std::string& role) {
+    return Get("auth/approle/role/" + role + "/role-id").body["data"]["role_id"];
+  }
+  json SecretId(const std::string& role, const json& body = json::object()) {
+    Reply r = Post("auth/approle/role/" + role + "/secret-id", body);
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    return r.body["data"];
+  }
+  Reply Login(const json& body, const std::string& remote = "127.0.0.1") {
+    return Send("POST", "auth/approle/login", body, "", remote);
+  }
+};
+
+TEST_F(Approle, RoleCrudAndLogin) {
+  ASSERT_EQ(
+      Post("auth/approle/role/Web",
+           {{"policies", "web,db"}, {"token_ttl", "20m"}, {"secret_id_ttl", "1h"}, {"secret_id_num_uses", 5}})
+          .status,
+      204);
+  Reply read = Get("auth/approle/role/web");
+  ASSERT_EQ(read.status, 200) << read.body.dump();
+  EXPECT_EQ(read.body["data"]["bind_secret_id"], true);
+  EXPECT_EQ(read.body["data"]["secret_id_ttl"], 3600);
+  EXPECT_EQ(read.body["data"]["secret_id_num_uses"], 5);
+  EXPECT_EQ(read.body["data"]["token_policies"], json({"web", "db"}));
+  EXPECT_EQ(read.body["data"]["policies"], json({"web", "db"}));
+  EXPECT_EQ(read.body["data"]["token_ttl"], 1200);
+  EXPECT_EQ(List("auth/approle/role").body["data"]["keys"], json({"web"}));
+  const std::string role_id = RoleId("web");
+  EXPECT_EQ(role_id.size(), 36u);
+  json secret = SecretId("web", {{"metadata", R"({"env":"ci"})"}});
+  EXPECT_EQ(secret["secret_id_ttl"], 3600);
+  EXPECT_EQ(secret["secret_id_num_uses"], 5);
+  Reply login = Login({{"role_id", role_id}, {"secret_id", secret["secret_id"]}});
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  EXPECT_EQ(login.body["auth"]["policies"], json({"db", "default", "web"}));
+  EXPECT_EQ(login.body["auth"]["metadata"], json({{"env", "ci"}, {"role_name", "web"}}));
+  EXPECT_EQ(login.body["auth"]["lease_duration"], 1200);
+  EXPECT_EQ(Get("auth/token/lookup-self", login.body["auth"]["client_token"]).body["data"]["display_name"],
+            "approle");
+  Reply lookup = Post("auth/approle/role/web/secret-id/lookup", {{"secret_id", secret["secret_id"]}});
+  ASSERT_EQ(lookup.status, 200) << lookup.body.dump();
+  EXPECT_EQ(lookup.body["data"]["secret_id_num_uses"], 4) << "one use consumed";
+  EXPECT_EQ(lookup.body["data"]["metadata"], json({{"env", "ci"}}));
+  EXPECT_EQ(lookup.body["data"]["secret_id_accessor"], secret["secret_id_accessor"]);
+  EXPECT_EQ(List("auth/approle/role/web/secret-id").body["data"]["keys"],
+            json({secret["secret_id_accessor"]}));
+  const std::string stored = AllStoredBytes();
+  EXPECT_EQ(stored.find(secret["secret_id"].get<std::string>()), std::string::npos);
+  ASSERT_EQ(Delete("auth/approle/role/web").status, 204);
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", secret["secret_id"]}}).Error(),
+            "invalid role or secret ID");
+}
+
+TEST_F(Approle, SecretIdUsesTtlAndDestroy) {
+  ASSERT_EQ(Post("auth/approle/role/r", {{"token_policies", "p"}}).status, 204);
+  const std::string role_id = RoleId("r");
+  json once = SecretId("r", {{"num_uses", 1}});
+  ASSERT_EQ(Login({{"role_id", role_id}, {"secret_id", once["secret_id"]}}).status, 200);
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", once["secret_id"]}}).Error(),
+            "invalid role or secret ID");
+  json brief = SecretId("r", {{"ttl", "60s"}});
+  Advance(61);
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", brief["secret_id"]}}).Error(),
+            "invalid role or secret ID");
+  json destroyed = SecretId("r");
+  ASSERT_EQ(Post("auth/approle/role/r/secret-id/destroy", {{"secret_id", destroyed["secret_id"]}}).status,
+            204);
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", destroyed["secret_id"]}}).status, 400);
+  EXPECT_EQ(Post("auth/approle/role/r/secret-id/lookup", {{"secret_id", destroyed["secret_id"]}}).status,
+            204);
+  json by_accessor = SecretId("r");
+  Reply acc = Post("auth/approle/role/r/secret-id-accessor/lookup",
+                   {{"secret_id_accessor", by_accessor["secret_id_accessor"]}});
+  ASSERT_EQ(acc.status, 200) << acc.body.dump();
+  ASSERT_EQ(Post("auth/approle/role/r/secret-id-accessor/destroy",
+                 {{"secret_id_accessor", by_accessor["secret_id_accessor"]}})
+                .status,
+            204);
+  EXPECT_EQ(Login({{"role_id", role_id}, {"secret_id", by_accessor["secret_id"]}}).status, 400);
+  EXPECT_EQ(Login({{"secret_id", "x"}}).Error(), "missing role_id");
+  EXPECT_EQ(Login({{"role_id", role_id}}).Error(), "missing secret_id");
+  EXPECT_EQ(Login({{"role_id", "unknown"}, {"secret_id", "x"}}).Error(), "invalid role or secret ID");
+}
+
+TEST_F(Approle, CustomRoleIdCustomSecretAndCidrs) {
+  ASSERT_EQ(
+      Post("auth/approle/role/c", {{"role_id", "my-role-id"}, {"secret_id_bound_cidrs", {"10.0.0.0/8"}}})
+          .status,
+      204);
+  EXPECT_EQ(RoleId("c"), "my-role-id");
+  ASSERT_EQ(Post("auth/approle/role/c/custom-secret-id", {{"secret_id", "my-secret"}}).status, 200);
+  EXPECT_EQ(Login({{"role_id", "my-role-id"}, {"secret_id", "my-secret"}}).status, 400) << "from 127.0.0.1";
+  EXPECT_EQ(Login({{"role_id", "my-role-id"}, {"secret_id", "my-secret"}}, "10.9.9.9").status, 200);
+  ASSERT_EQ(Post("auth/approle/role/c/role-id", {{"role_id", "renamed"}}).status, 204);
+  EXPECT_EQ(Login({{"role_id", "my-role-id"}, {"secret_id", "my-secret"}}, "10.9.9.9").status, 400);
+  EXPECT_EQ(Login({{"role_id", "renamed"}, {"secret_id", "my-secret"}}, "10.9.9.9").status, 200);
+}
+
+TEST_F(Approle, RenewNeedsTheRoleToStillExist) {
+  ASSERT_EQ(Post("auth/approle/role/gone", {{"token_policies", "p"}}).status, 204);
+  Reply login = Login({{"role_id", RoleId("gone")}, {"secret_id", SecretId("gone")["secret_id"]}});
+  const std::string token = login.body["auth"]["client_token"];
+  ASSERT_EQ(Post("auth/token/renew-self", json::object(), token).status, 200);
+  ASSERT_EQ(Delete("auth/approle/role/gone").status, 204);
+  EXPECT_EQ(Post("auth/token/renew", {{"token", token}}).Error(), "role gone does not exist during renewal");
+}
+
+TEST_F(Approle, WithoutSecretIdNeedsACidrBound) {
+  EXPECT_EQ(Post("auth/approle/role/open", {{"bind_secret_id", false}}).Error(),
+            "at least one constraint should be enabled on the role");
+  ASSERT_EQ(Post("auth/approle/role/open", {{"bind_secret_id", false}, {"token_bound_cidrs", "127.0.0.1/32"}})
+                .status,
+            204);
+  Reply login = Login({{"role_id", RoleId("open")}});
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  EXPECT_EQ(login.body["auth"]["metadata"], json({{"role_name", "open"}}));
+}
+
+TEST_F(Approle, SecretIdCannotExceedRoleLimits) {
+  ASSERT_EQ(Post("auth/approle/role/lim", {{"secret_id_num_uses", 2}, {"secret_id_ttl", 60}}).status, 204);
+  EXPECT_EQ(Post("auth/approle/role/lim/secret-id", {{"num_uses", 3}}).Error(),
+            "num_uses cannot be higher than the role's secret_id_num_uses");
+  EXPECT_EQ(Post("auth/approle/role/lim/secret-id", {{"ttl", 120}}).Error(),
+            "ttl cannot be longer than the role's secret_id_ttl");
+  EXPECT_EQ(Post("auth/approle/role/ghost/secret-id", json::object()).Error(),
+            "role \"ghost\" does not exist");
+}
+
+}  // namespace
+}  // namespace polcheck::runtime::testing
+
+// ---- JWT / OIDC and Kubernetes ----
+
+namespace polcheck::runtime::testing {
+namespace {
+
+// A key pair made in the test (RSA 2048 or EC P-256) that signs compact JWTs.
+class TestKey {
+ public:
+  explicit TestKey(bool ec)
+      : ec_(ec),
+        key_(ec ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
+                : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))) {}
+  ~TestKey() { EVP_PKEY_free(key_); }
+  TestKey(const TestKey&) = delete;
+  TestKey& operator=(const TestKey&) = delete;
+
+  std::string PublicPem() const {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PUBKEY(bio, key_);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    std::string out(data, static_cast<std::size_t>(n));
+    BIO_free(bio);
+    return out;
+  }
+
+  std::string Sign(const nlohmann::json& claims, std::string alg = "") const {
+    if (alg.empty()) {
+      alg = ec_ ? "ES256" : "RS256";
+    }
+    const std::string input =
+        B64(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." + B64(claims.dump());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_);
+    std::size_t len = 0;
+    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    sig.resize(len);
+    EVP_MD_CTX_free(ctx);
+    if (ec_) {  // DER -> r||s
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
+      ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+      std::string raw(64, '\0');
+      BN_bn2binpad(ECDSA_SIG_get0_r(parsed), reinterpret_cast<unsigned char*>(raw.data()), 32);
+      BN_bn2binpad(ECDSA_SIG_get0_s(parsed), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+      ECDSA_SIG_free(parsed);
+      sig = raw;
+    }
+    return input + "." + B64(sig);
+  }
+
+ private:
+  static std::string B64(const std::string& bytes) {
+    std::string s = crypto::Base64(bytes);
+    for (char& c : s) {
+      c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    while (!s.empty() && s.back() == '=') {
+      s.pop_back();
+    }
+    return s;
+  }
+  bool ec_;
+  EVP_PKEY* key_;
+};
+
+const std::int64_t kNow = 1'700'000'000;
+
+class Jwt : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/jwt", {{"type", "jwt"}}).status, 204);
+    ASSERT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {rsa_.PublicPem(), ec_.PublicPem()}},
+                                       {"bound_issuer", "https://issuer.example"}})
+                  .status,
+              204);
+    PutPolicy("ci", R"(path "secret/data/ci/*" { capabilities = ["read"] })");
+    ASSERT_EQ(
+        Post("auth/jwt/role/ci", {{"role_type", "jwt"},
+                                  {"user_claim", "sub"},
+                                  {"bound_audiences", {"vault"}},
+                                  {"bound_claims", {{"repo", {"org/app", "org/lib"}}, {"/ctx/env", "prod"}}},
+                                  {"claim_mappings", {{"email", "email"}}},
+                                  {"groups_claim", "groups"},
+                                  {"token_policies", "ci"}})
+            .status,
+        204);
+  }
+  nlohmann::json Claims() const {
+    return {{"iss", "https://issuer.example"},
+            {"sub", "builder"},
+            {"aud", "vault"},
+            {"repo", "org/app"},
+            {"ctx", {{"env", "prod"}}},
+            {"email", "b@example.com"},
+            {"groups", {"devs"}},
+            {"exp", kNow + 300},
+            {"iat", kNow}};
+  }
+  Reply Login(const std::string& jwt, const std::string& role = "ci") {
+    return Send("POST", "auth/jwt/login", {{"role", role}, {"jwt", jwt}}, "");
+  }
+  TestKey rsa_{false};
+  TestKey ec_{true};
+};
+
+TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
+  for (const TestKey* key : {&rsa_, &ec_}) {
+    Reply r = Login(key->Sign(Claims()));
+    ASSERT_EQ(r.status, 200) << r.body.dump();
+    EXPECT_EQ(r.body["auth"]["policies"], nlohmann::json({"ci", "default"}));
+    EXPECT_EQ(r.body["auth"]["metadata"], nlohmann::json({{"email", "b@example.com"}, {"role", "ci"}}));
+    Reply self = Get("auth/token/lookup-self", r.body["auth"]["client_token"]);
+    EXPECT_EQ(self.body["data"]["display_name"], "jwt-builder");
+    EXPECT_EQ(self.body["data"]["path"], "auth/jwt/login");
+  }
+  Reply role = Get("auth/jwt/role/ci");
+  ASSERT_EQ(role.status, 200);
+  EXPECT_EQ(role.body["data"]["bound_audiences"], nlohmann::json({"vault"}));
+  EXPECT_EQ(role.body["data"]["token_policies"], nlohmann::json({"ci"}));
+  EXPECT_EQ(Get("auth/jwt/config").body["data"]["bound_issuer"], "https://issuer.example");
+}
+
+TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
+  TestKey stranger(false);
+  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
+            "error validating token: no known key successfully validated the token signature");
+  const std::string good = rsa_.Sign(Claims());
+  std::string tampered = good;
+  tampered[tampered.find('.') + 5] ^= 1;
+  EXPECT_EQ(Login(tampered).status, 400);
+  auto with = [&](const char* key, nlohmann::json value) {
+    nlohmann::json c = Claims();
+    c[key] = std::move(value);
+    return Login(rsa_.Sign(c)).Error();
+  };
+  EXPECT_EQ(with("aud", "other"),
+            "error validating token: invalid audience (aud) claim: audience claim does not match any "
+            "expected audience");
+  EXPECT_EQ(with("iss", "https://evil"), "error validating token: invalid issuer (iss) claim");
+  EXPECT_EQ(with("repo", "org/other"),
+            "error validating claims: claim \"repo\" does not match any associated bound claim values");
+  EXPECT_EQ(with("ctx", {{"env", "dev"}}),
+            "error validating claims: claim \"/ctx/env\" does not match any associated bound claim values");
+  EXPECT_EQ(with("exp", kNow - 211), "error validating token: token is expired (exp)")
+      << "60 s skew + 150 s leeway";
+  EXPECT_EQ(Login(rsa_.Sign([&] {
+              auto c = Claims();
+              c["exp"] = kNow - 209;
+              return c;
+            }()))
+                .status,
+            200);
+  EXPECT_EQ(with("nbf", kNow + 211), "error validating token: token not yet valid (nbf)");
+  nlohmann::json no_sub = Claims();
+  no_sub.erase("sub");
+  EXPECT_EQ(Login(rsa_.Sign(no_sub)).Error(), "claim \"sub\" not found in token");
+  EXPECT_EQ(Login(good, "nope").Error(), "role \"nope\" could not be found");
+  EXPECT_EQ(Send("POST", "auth/jwt/login", {{"role", "ci"}}, "").Error(), "missing token");
+  EXPECT_EQ(Send("POST", "auth/jwt/login", {{"jwt", good}}, "").Error(), "missing role");
+  EXPECT_EQ(Login("not-a-jwt").status, 400);
+}
+
+TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
+  ASSERT_EQ(Post("auth/jwt/role/glob", {{"role_type", "jwt"},
+                                        {"user_claim", "sub"},
+                                        {"bound_audiences", "vault"},
+                                        {"bound_claims_type", "glob"},
+                                        {"bound_claims", {{"repo", "org/*"}}}})
+                .status,
+            204);
+  nlohmann::json c = Claims();
+  c["repo"] = "org/anything";
+  EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 200);
+  c["repo"] = "other/x";
+  EXPECT_EQ(Login(rsa_.Sign(c), "glob").status, 400);
+  ASSERT_EQ(
+      Post("auth/jwt/role/noaud", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_subject", "builder"}})
+          .status,
+      204);
+  EXPECT_EQ(Login(rsa_.Sign(Claims()), "noaud").Error(),
+            "audience claim found in JWT but no audiences bound to the role");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"user_claim", "sub"}}).Error(),
+            "must have at least one bound constraint when creating/updating a role");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"user_claim", "sub"}, {"bound_subject", "s"}}).Error(),
+            "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.");
+  EXPECT_EQ(Post("auth/jwt/role/x", {{"role_type", "jwt"}, {"bound_subject", "s"}}).Error(),
+            "a user claim must be defined on the role");
+  ASSERT_EQ(
+      Post("auth/jwt/role/web", {{"user_claim", "sub"}, {"allowed_redirect_uris", "http://localhost/cb"}})
+          .status,
+      204);
+  EXPECT_EQ(Login(rsa_.Sign(Claims()), "web").Error(), "role with oidc role_type is not allowed");
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {"garbage"}}}).Error(),
+            "error parsing public key");
+  EXPECT_EQ(
+      Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}})
+          .Error(),
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+}
+
+TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
+  PutPolicy("devs", R"(path "secret/data/devs/*" { capabilities = ["read"] })");
+  const std::string accessor = Get("sys/auth").body["jwt/"]["accessor"];
+  Reply group = Post("identity/group", {{"name", "devs"}, {"type", "external"}, {"policies", {"devs"}}});
+  ASSERT_EQ(Post("identity/group-alias",
+                 {{"name", "devs"}, {"mount_accessor", accessor}, {"canonical_id", group.body["data"]["id"]}})
+                .status,
+            200);
+  Reply in = Login(rsa_.Sign(Claims()));
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  EXPECT_EQ(in.body["auth"]["identity_policies"], nlohmann::json({"devs"}));
+  nlohmann::json c = Claims();
+  c["groups"] = nlohmann::json::array();
+  Reply out = Login(rsa_.Sign(c));
+  EXPECT_FALSE(out.body["auth"].contains("identity_policies"))
+      << "left the group: membership follows the claim";
+}
+
+// A stand-in kube-apiserver on 127.0.0.1 answering TokenReview with `answer`.
+class FakeApiServer {
+ public:
+  using Answer = std::function<nlohmann::json(const nlohmann::json& review)>;
+  explicit FakeApiServer(Answer answer) : answer_(std::move(answer)) {
+    acceptor_.open(boost::asio::ip::tcp::v4());
+    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeApiServer() {
+    stop_ = true;
+    boost::system::error_code ignored;
+    boost::asio::ip::tcp::socket poke(io_);
+    poke.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  std::string Host() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string LastBearer() {
+    std::lock_guard lock(mu_);
+    return last_bearer_;
+  }
+  int Calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  void Serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::asio::ip::tcp::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) {
+        continue;
+      }
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) {
+        continue;
+      }
+      {
+        std::lock_guard lock(mu_);
+        ++calls_;
+        last_bearer_ = std::string(req[http::field::authorization]);
+      }
+      http::response<http::string_body> res(http::status::created, 11);
+      res.set(http::field::content_type, "application/json");
+      res.body() = answer_(nlohmann::json::parse(req.body(), nullptr, false)).dump();
+      res.prepare_payload();
+      http::write(socket, res, ec);
+    }
+  }
+  Answer answer_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::string last_bearer_;
+  int calls_ = 0;
+  std::thread thread_;
+};
+
+class Kubernetes : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    ASSERT_EQ(Post("sys/auth/kubernetes", {{"type", "kubernetes"}}).status, 204);
+    ASSERT_EQ(Post("auth/kubernetes/config", {{"kubernetes_host", api_.Host()},
+                                              {"pem_keys", {key_.PublicPem()}},
+                                              {"token_reviewer_jwt", "reviewer-token"}})
+                  .status,
+              204);
+    ASSERT_EQ(Post("auth/kubernetes/role/app", {{"bound_service_account_names", "app-*"},
+                                                {"bound_service_account_namespaces", {"prod", "stage"}},
+                                                {"token_policies", "k8s"}})
+                  .status,
+              204);
+  }
+  std::string SaJwt(const std::string& ns, const std::string& name, const TestKey* key = nullptr) const {
+    return (key ? key : &key_)
+        ->Sign({{"iss", "https://kubernetes.default.svc"},
+                {"sub", "system:serviceaccount:" + ns + ":" + name},
+                {"kubernetes.io",
+                 {{"namespace", ns}, {"serviceaccount", {{"name", name}, {"uid", "uid-" + name}}}}}});
+  }
+  Reply Login(const std::string& jwt, const std::string& role = "app") {
+    return Send("POST", "auth/kubernetes/login", {{"role", role}, {"jwt", jwt}}, "");
+  }
+  TestKey key_{false};
+  FakeApiServer api_{[this](const nlohmann::json& review) {
+    std::string error;
+    // The stand-in trusts what it is told unless a test says otherwise.
+    const std::string token = review["spec"]["token"];
+    const nlohmann::json claims = nlohmann::json::parse(*crypto::FromBase64([&] {
+      std::string p = token.substr(token.find('.') + 1);
+      p = p.substr(0, p.find('.'));
+      for (char& c : p) {
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+      }
+      while (p.size() % 4 != 0) {
+        p.push_back('=');
+      }
+      return p;
+    }()));
+    const nlohmann::json& k = claims["kubernetes.io"];
+    return nlohmann::json{{"kind", "TokenReview"},
+                          {"status",
+                           {{"authenticated", authenticated_.load()},
+                            {"user",
+                             {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() +
+                                               ":" + k["serviceaccount"]["name"].get<std::string>()},
+                              {"uid", uid_mismatch_ ? std::string("someone-else")
+                                                    : k["serviceaccount"]["uid"].get<std::string>()}}}}}};
+  }};
+  std::atomic<bool> authenticated_{true};  // read on the stand-in's thread
+  std::atomic<bool> uid_mismatch_{false};
+};
+
+TEST_F(Kubernetes, LoginChecksSignatureBindingsAndTokenReview) {
+  Reply r = Login(SaJwt("prod", "app-web"));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["auth"]["policies"], nlohmann::json({"default", "k8s"}));
+  EXPECT_EQ(r.body["auth"]["metadata"], nlohmann::json({{"role", "app"},
+                                                        {"service_account_name", "app-web"},
+                                                        {"service_account_namespace", "prod"},
+                                                        {"service_account_uid", "uid-app-web"},
+                                                        {"service_account_secret_name", ""}}));
+  EXPECT_EQ(api_.Calls(), 1);
+  EXPECT_EQ(api_.LastBearer(), "Bearer reviewer-token");
+  EXPECT_EQ(Get("auth/token/lookup-self", r.body["auth"]["client_token"]).body["data"]["display_name"],
+            "kubernetes-prod-app-web");
+  const std::string entity = r.body["auth"]["entity_id"];
+  EXPECT_EQ(Get("identity/entity/id/" + entity).body["data"]["aliases"][0]["name"], "uid-app-web")
+      << "alias_name_source defaults to the service account UID";
+
+  EXPECT_EQ(Login(SaJwt("prod", "db")).Error(), "service account name not authorized");
+  EXPECT_EQ(Login(SaJwt("dev", "app-web")).Error(), "namespace not authorized");
+  TestKey stranger(true);
+  EXPECT_EQ(Login(SaJwt("prod", "app-web", &stranger)).Error(), "permission denied");
+  EXPECT_EQ(Login(SaJwt("prod", "app-web"), "nope").Error(), "invalid role name \"nope\"");
+  authenticated_ = false;
+  EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "permission denied") << "the API server said no";
+  authenticated_ = true;
+  uid_mismatch_ = true;
+  EXPECT_EQ(Login(SaJwt("prod", "app-web")).Error(), "JWT UIDs did not match");
+}
+
+TEST_F(Kubernetes, RoleAndConfigApi) {
+  Reply role = Get("auth/kubernetes/role/app");
+  ASSERT_EQ(role.status, 200);
+  EXPECT_EQ(role.body["data"]["bound_service_account_names"], nlohmann::json({"app-*"}));
+  EXPECT_EQ(role.body["data"]["alias_name_source"], "serviceaccount_uid");
+  EXPECT_EQ(role.body["data"]["token_policies"], nlohmann::json({"k8s"}));
+  Reply config = Get("auth/kubernetes/config");
+  EXPECT_FALSE(config.body["data"].contains("token_reviewer_jwt"));
+  EXPECT_EQ(config.body["data"]["kubernetes_host"], api_.Host());
+  EXPECT_EQ(Post("auth/kubernetes/role/bad",
+                 {{"bound_service_account_names", {"*", "x"}}, {"bound_service_account_namespaces", "*"}})
+                .Error(),
+            "can not mix \"*\" with values");
+  EXPECT_EQ(Post("auth/kubernetes/role/bad", {{"bound_service_account_namespaces", "*"}}).Error(),
+            "\"bound_service_account_names\" can not be empty");
+  ASSERT_EQ(Post("auth/kubernetes/role/any", {{"bound_service_account_names", "*"},
+                                              {"bound_service_account_namespaces", "*"},
+                                              {"alias_name_source", "serviceaccount_name"}})
+                .status,
+            204);
+  Reply any = Login(SaJwt("kube-system", "whatever"), "any");
+  ASSERT_EQ(any.status, 200) << any.body.dump();
+  EXPECT_EQ(Get("identity/entity/id/" + any.body["auth"]["entity_id"].get<std::string>())
+                .body["data"]["aliases"][0]["name"],
+            "kube-system/whatever");
+  EXPECT_EQ(List("auth/kubernetes/role").body["data"]["keys"], nlohmann::json({"any", "app"}));
+  EXPECT_EQ(Post("auth/kubernetes/config", nlohmann::json::object()).Error(), "no host provided");
+}
+
+}  // namespace
+}  // namespace polcheck::runtime::testing
