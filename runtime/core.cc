@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parser/duration.h"
+#include "runtime/audit.h"
 #include "runtime/crypto.h"
 #include "runtime/policies.h"
 #include "runtime/tokens.h"
@@ -66,7 +67,10 @@ std::optional<bool> ParseBool(const std::string& s) {
 
 // Root-protected paths (RUNTIME-API.md §1.1) among those this runtime serves or may serve.
 bool IsRootPath(const std::string& path) {
-  static const char* const kPrefixes[] = {"sys/auth/", "sys/audit", "sys/remount", "sys/rotate",
+  if (path == "sys/audit" || path == "sys/audit/") {
+    return true;
+  }
+  static const char* const kPrefixes[] = {"sys/auth/", "sys/audit/", "sys/remount", "sys/rotate",
                                           "sys/revoke-prefix/", "sys/revoke-force/", "sys/leases/revoke-prefix/",
                                           "sys/leases/revoke-force/", "sys/raw/", "sys/config/auditing/",
                                           "sys/plugins/catalog/", "auth/token/accessors", "auth/token/revoke-orphan"};
@@ -78,13 +82,13 @@ bool IsRootPath(const std::string& path) {
   return path == "sys/seal";
 }
 
-json Envelope(const Response& r, const std::string& mount_type) {
-  json env = {{"request_id", crypto::Uuid()},
+json Envelope(const Response& r, const std::string& mount_type, const std::string& request_id) {
+  json env = {{"request_id", r.wrap_info ? "" : request_id},
               {"lease_id", ""},
               {"renewable", false},
               {"lease_duration", 0},
               {"data", r.data ? *r.data : json(nullptr)},
-              {"wrap_info", nullptr},
+              {"wrap_info", r.wrap_info ? *r.wrap_info : json(nullptr)},
               {"warnings", r.warnings.empty() ? json(nullptr) : json(r.warnings)},
               {"auth", r.auth ? *r.auth : json(nullptr)},
               {"mount_type", mount_type}};
@@ -103,12 +107,12 @@ HttpResponse Render(const Response& r, const std::string& mount_type) {
     return ErrorBody(r.status, r.errors);
   }
   if (r.raw_envelope) {
-    return JsonBody(r.status, Envelope(r, mount_type));
+    return JsonBody(r.status, Envelope(r, mount_type, crypto::Uuid()));
   }
-  if (!r.data && !r.auth && r.warnings.empty()) {
+  if (!r.data && !r.auth && !r.wrap_info && r.warnings.empty()) {
     return {204, ""};
   }
-  return JsonBody(200, Envelope(r, mount_type));
+  return JsonBody(200, Envelope(r, mount_type, crypto::Uuid()));
 }
 
 }  // namespace
@@ -221,7 +225,8 @@ Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Diale
       dialect_(dialect),
       barrier_(std::move(storage)),
       tokens_(std::make_unique<TokenStore>(barrier_, *clock_)),
-      policies_(std::make_unique<PolicyStore>(barrier_, dialect)) {}
+      policies_(std::make_unique<PolicyStore>(barrier_, dialect)),
+      audit_(std::make_unique<AuditBroker>(barrier_, *clock_)) {}
 
 Core::~Core() = default;
 
@@ -468,6 +473,9 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
       if (Expected<void> loaded = LoadMounts(); !loaded) {
         return Render(Response::FromError(loaded.error()), "");
       }
+      if (Expected<void> audit = audit_->Load(); !audit) {
+        return Render(Response::FromError(audit.error()), "");
+      }
     }
     return JsonBody(200, status_json(*now));
   }
@@ -488,23 +496,152 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
   }
   barrier_.Seal();
   tokens_->ForgetSalt();
+  audit_->Close();
   return {204, ""};
 }
+
+// ---- HTTP -> logical request (transport, wrapping, audit) ------------------------------------
+
+namespace {
+
+// application/x-www-form-urlencoded: one value is a string, a repeated key a list.
+json ParseForm(std::string_view body) {
+  json data = json::object();
+  while (!body.empty()) {
+    const std::size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) {
+      continue;
+    }
+    const std::size_t eq = pair.find('=');
+    const std::string key = UrlDecode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), true);
+    if (!data.contains(key)) {
+      data[key] = std::move(value);
+    } else if (data[key].is_array()) {
+      data[key].push_back(std::move(value));
+    } else {
+      data[key] = json::array({data[key], std::move(value)});
+    }
+  }
+  return data;
+}
+
+// The body of a POST/PUT/PATCH as request data (§1.1): JSON object by default;
+// a form body when the content type says so and the body does not look like JSON.
+std::optional<HttpResponse> ParseBody(const HttpRequest& http, json& data) {
+  const std::size_t first = http.body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return std::nullopt;  // empty body: no data
+  }
+  const bool form = http.content_type.starts_with("application/x-www-form-urlencoded") &&
+                    http.body[first] != '{' && http.body[first] != '[';
+  if (form) {
+    data = ParseForm(http.body);
+    return std::nullopt;
+  }
+  data = json::parse(http.body, nullptr, false);
+  if (data.is_discarded()) {
+    return ErrorBody(400, {"failed to parse JSON input: invalid character in JSON body"});
+  }
+  if (!data.is_object()) {
+    return ErrorBody(400, {"failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"});
+  }
+  return std::nullopt;
+}
+
+// Handlers treat a JSON null as "not supplied" (hashi-vault-js sends "increment": null);
+// the ACL still sees the key with a nil value, as Vault's does (SEMANTICS.md §6.2).
+void DropNulls(json& data) {
+  for (auto it = data.begin(); it != data.end();) {
+    it = it->is_null() ? data.erase(it) : std::next(it);
+  }
+}
+
+// X-Vault-Wrap-TTL: integer seconds or a Go duration; "" = not wrapped.
+std::optional<HttpResponse> ParseWrapTtl(const std::string& header, std::int64_t& seconds) {
+  seconds = 0;
+  if (header.empty()) {
+    return std::nullopt;
+  }
+  const json holder = {{"ttl", header}};
+  std::string error;
+  std::optional<std::int64_t> parsed = DurationSeconds(holder, "ttl", error);
+  if (!parsed) {
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: " + error});
+  }
+  if (*parsed < 0) {
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"});
+  }
+  seconds = *parsed;
+  return std::nullopt;
+}
+
+// Request data as the evaluator sees it (SEMANTICS.md §6.2): JSON numbers are
+// Go json.Number values, which never equal a policy value.
+parser::Value ToValue(const json& v) {
+  switch (v.type()) {
+    case json::value_t::string:
+      return parser::Value::String(v.get<std::string>());
+    case json::value_t::boolean:
+      return parser::Value::Bool(v.get<bool>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return parser::Value::Number(v.dump());
+    case json::value_t::array: {
+      parser::Value::List list;
+      for (const json& item : v) {
+        list.push_back(ToValue(item));
+      }
+      return parser::Value::MakeList(std::move(list));
+    }
+    case json::value_t::object: {
+      parser::Value::Object object;
+      for (const auto& [key, item] : v.items()) {
+        object.emplace(key, ToValue(item));
+      }
+      return parser::Value::MakeObject(std::move(object));
+    }
+    case json::value_t::null:
+    case json::value_t::binary:
+    case json::value_t::discarded:
+      return parser::Value();
+  }
+  return parser::Value();
+}
+
+evaluator::Params ToParams(const json& data) {
+  evaluator::Params params;
+  for (const auto& [key, value] : data.items()) {
+    params.emplace(key, ToValue(value));
+  }
+  return params;
+}
+
+// Paths served without a token (§1.1). Login paths are added with the auth methods.
+bool IsUnauthenticated(const std::string& path) { return path == "sys/wrapping/lookup"; }
+
+bool IsRootNamespace(const std::string& ns) { return ns.empty() || ns == "root" || ns == "root/" || ns == "/"; }
+
+std::string ErrorText(const Response& r) {
+  std::string out;
+  for (const std::string& e : r.errors) {
+    out += out.empty() ? e : "; " + e;
+  }
+  return out;
+}
+
+}  // namespace
 
 HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std::string query) {
   const std::string& method = http.method;
   json data = json::object();
   const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
-  if (has_body && !http.body.empty()) {
-    data = json::parse(http.body, nullptr, false);
-    if (data.is_discarded()) {
-      return ErrorBody(400, {"failed to parse JSON input: invalid character in JSON body"});
-    }
-    if (!data.is_object()) {
-      return ErrorBody(400, {"failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"});
-    }
-    for (auto it = data.begin(); it != data.end();) {  // JSON null means "not supplied"
-      it = it->is_null() ? data.erase(it) : std::next(it);
+  if (has_body) {
+    if (std::optional<HttpResponse> bad = ParseBody(http, data)) {
+      return *bad;
     }
   }
   Operation op = Operation::kUpdate;
@@ -532,9 +669,18 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
   if (op == Operation::kList && !path.ends_with("/")) {
     path += "/";
   }
-  Authorized auth = Authorize(*this, http.token);
-  if (auth.error) {
-    return *auth.error;
+  std::int64_t wrap_ttl = 0;
+  if (std::optional<HttpResponse> bad = ParseWrapTtl(http.wrap_ttl, wrap_ttl)) {
+    return *bad;
+  }
+  if (!IsRootNamespace(http.name_space)) {
+    return ErrorBody(400, {"namespaces are not supported: this server has only the root namespace, got \"" +
+                               http.name_space + "\""});
+  }
+  const bool unauthenticated = IsUnauthenticated(path);
+  Authorized auth;
+  if (!unauthenticated) {
+    auth = Authorize(*this, http.token);
   }
   auto [backend, relative] = Route(path);
   if (op == Operation::kUpdate && backend != nullptr) {
@@ -543,33 +689,111 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
       op = Operation::kCreate;
     }
   }
-  const evaluator::Result result = auth.acl->acl->Check({.path = path, .operation = op});
-  if (!result.allowed || (IsRootPath(path) && !result.root_privs)) {
-    return ErrorBody(403, {Multi("permission denied")});
+  const std::string mount = backend ? path.substr(0, path.size() - relative.size()) : "";
+  AuditRecord audit{.request_id = crypto::Uuid(),
+                    .token = auth.token ? &*auth.token : nullptr,
+                    .client_token = http.token,
+                    .operation = std::string(evaluator::OperationName(op)),
+                    .mount_point = mount,
+                    .mount_type = backend ? backend->type() : "",
+                    .path = path,
+                    .request_data = &data,
+                    .remote_address = http.remote_address,
+                    .remote_port = http.remote_port,
+                    .wrap_ttl = wrap_ttl};
+  // Refusals before the handler runs are audited as a request and a response with `error`.
+  auto refuse = [&](HttpResponse out, const std::string& error) {
+    audit.allowed = false;
+    audit.error = error;
+    (void)audit_->LogRequest(audit);
+    (void)audit_->LogResponse(audit);
+    return out;
+  };
+  if (auth.error) {
+    return refuse(*auth.error, "permission denied");
   }
+  bool root_privs = false;
+  if (!unauthenticated) {
+    const evaluator::Params params = ToParams(data);
+    std::optional<std::chrono::nanoseconds> wrap;
+    if (wrap_ttl > 0) {
+      wrap = std::chrono::seconds(wrap_ttl);
+    }
+    const evaluator::Result result =
+        auth.acl->acl->Check({.path = path, .operation = op, .params = &params, .wrap_ttl = wrap});
+    if (!result.allowed || (IsRootPath(path) && !result.root_privs)) {
+      return refuse(ErrorBody(403, {Multi("permission denied")}), Multi("permission denied"));
+    }
+    root_privs = result.root_privs;
+  }
+  DropNulls(data);
   if (backend == nullptr) {
-    return ErrorBody(404, {Multi("no handler for route \"" + path + "\". route entry not found.")});
+    const std::string error = Multi("no handler for route \"" + path + "\". route entry not found.");
+    return refuse(ErrorBody(404, {error}), error);
   }
-  Expected<bool> last_use = tokens_->Use(*auth.token);
-  if (!last_use) {
-    return ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"});
+  bool last_use = false;
+  if (auth.token) {
+    Expected<bool> used = tokens_->Use(*auth.token);
+    if (!used) {
+      return refuse(ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"}),
+                    "permission denied");
+    }
+    last_use = *used;
+  }
+  if (!audit_->LogRequest(audit)) {
+    return ErrorBody(500, {Multi("internal error")});
   }
   LogicalRequest request{.operation = op,
                          .path = relative,
-                         .mount = path.substr(0, path.size() - relative.size()),
+                         .mount = mount,
                          .data = &data,
-                         .token = &*auth.token,
+                         .token = auth.token ? &*auth.token : nullptr,
                          .client_token = http.token,
-                         .root_privs = result.root_privs};
-  const Response response = backend->Handle(request);
-  if (*last_use) {
+                         .root_privs = root_privs,
+                         .wrap_ttl = wrap_ttl};
+  Response response = backend->Handle(request);
+  if (last_use) {
     (void)tokens_->Revoke(auth.token->hash);
   }
-  HttpResponse out = Render(response, backend->type());
+  HttpResponse out = Finish(response, backend->type(), path, wrap_ttl, audit);
   if (method == "HEAD") {
     out.body.clear();
   }
   return out;
+}
+
+// Wraps (when asked), audits the response and renders it.
+HttpResponse Core::Finish(Response response, const std::string& mount_type, const std::string& path,
+                          std::int64_t wrap_ttl, AuditRecord& audit) {
+  if (response.is_error) {
+    audit.error = ErrorText(response);
+    (void)audit_->LogResponse(audit);
+    return Render(response, mount_type);
+  }
+  if (!response.raw_body.empty()) {
+    const json raw = json::parse(response.raw_body, nullptr, false);
+    audit.response = raw.is_discarded() ? nullptr : &raw;
+    (void)audit_->LogResponse(audit);
+    return {response.status, response.raw_body};
+  }
+  const bool empty = !response.data && !response.auth && !response.wrap_info && response.warnings.empty();
+  if (empty && !response.raw_envelope) {
+    (void)audit_->LogResponse(audit);
+    return {204, ""};
+  }
+  json env = Envelope(response, mount_type, audit.request_id);
+  if (wrap_ttl > 0 && response.status == 200 && !response.raw_envelope) {
+    response = WrapResponse(*this, env, wrap_ttl, path);
+    if (response.is_error) {
+      audit.error = ErrorText(response);
+      (void)audit_->LogResponse(audit);
+      return Render(response, mount_type);
+    }
+    env = Envelope(response, mount_type, "");
+  }
+  audit.response = &env;
+  (void)audit_->LogResponse(audit);
+  return JsonBody(response.raw_envelope ? response.status : 200, env);
 }
 
 // ---- sys/ (logical part) -------------------------------------------------------------------
@@ -590,6 +814,13 @@ class SystemBackend final : public Backend {
   }
 
   Response Handle(const LogicalRequest& req) override {
+    // Owned by the transport/audit side (runtime/wrapping.cc, runtime/audit.cc).
+    if (req.path.starts_with("wrapping/")) {
+      return HandleWrapping(core_, req);
+    }
+    if (req.path == "audit" || req.path.starts_with("audit/") || req.path.starts_with("audit-hash/")) {
+      return HandleAuditRoute(core_, req);
+    }
     if (req.path == "policies/acl/" || req.path == "policies/acl") {
       return req.operation == Operation::kList ? ListPolicies() : Response::UnsupportedOperation();
     }

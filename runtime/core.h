@@ -26,6 +26,10 @@ struct HttpRequest {
   std::string token;   // X-Vault-Token, else the Bearer token
   std::string content_type;
   std::string body;
+  std::string wrap_ttl;   // X-Vault-Wrap-TTL as sent; "" = not wrapped
+  std::string name_space; // X-Vault-Namespace as sent ("" and "root" are the root namespace)
+  std::string remote_address;  // for the audit log
+  int remote_port = 0;
 };
 
 struct HttpResponse {
@@ -57,11 +61,15 @@ struct Response {
   int status = 200;  // 204 is chosen by the core when nothing is returned
   std::shared_ptr<const nlohmann::json> data;  // an object, or null
   std::shared_ptr<const nlohmann::json> auth;
+  std::shared_ptr<const nlohmann::json> wrap_info;  // set on wrapped responses (§6)
   std::vector<std::string> warnings;
   std::vector<std::string> errors;
   bool is_error = false;
   bool raw_envelope = false;  // KV v2 deleted versions: envelope with `status`, no errors key
   bool inject_data = false;   // copy data's keys to the top level (§1.3)
+  // A complete pre-serialised JSON body sent as is with `status` (sys/wrapping/unwrap
+  // returns the stored original response).
+  std::string raw_body;
 
   static Response Error(int status, std::string message);
   // Go multierror form: "1 error occurred:\n\t* <message>\n\n".
@@ -82,6 +90,7 @@ struct LogicalRequest {
   const TokenEntry* token = nullptr;
   std::string client_token;
   bool root_privs = false;  // root, or sudo on the request path
+  std::int64_t wrap_ttl = 0;  // seconds asked for with X-Vault-Wrap-TTL; 0 = not wrapped
 };
 
 class Core;
@@ -97,6 +106,8 @@ class Backend {
 
 class TokenStore;
 class PolicyStore;
+class AuditBroker;
+struct AuditRecord;
 
 class Core {
  public:
@@ -111,11 +122,14 @@ class Core {
   Barrier& barrier() { return barrier_; }
   TokenStore& tokens() { return *tokens_; }
   PolicyStore& policies() { return *policies_; }
+  AuditBroker& audit() { return *audit_; }
   const Clock& clock() const { return *clock_; }
   Dialect dialect() const { return dialect_; }
 
  private:
   HttpResponse HandleLogical(const HttpRequest& http, std::string path, std::string query);
+  HttpResponse Finish(Response response, const std::string& mount_type, const std::string& path,
+                      std::int64_t wrap_ttl, AuditRecord& audit);
   HttpResponse Special(const std::string& method, const std::string& path, const std::string& query,
                        const HttpRequest& http);
   [[nodiscard]] Expected<void> LoadMounts();
@@ -127,6 +141,7 @@ class Core {
   Barrier barrier_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<PolicyStore> policies_;
+  std::unique_ptr<AuditBroker> audit_;
   std::mutex mounts_mu_;
   std::map<std::string, std::shared_ptr<Backend>> mounts_;  // "secret/" -> backend
 };
@@ -135,6 +150,15 @@ class Core {
 std::shared_ptr<Backend> MakeSystemBackend(Core& core);
 std::shared_ptr<Backend> MakeTokenBackend(Core& core);
 std::shared_ptr<Backend> MakeKv2Backend(Core& core, const std::string& mount);
+
+// sys/wrapping/{wrap,unwrap,lookup,rewrap} (runtime/wrapping.cc); `path` is relative to sys/.
+Response HandleWrapping(Core& core, const LogicalRequest& request);
+// Stores `envelope` (the response as it would have been sent) in a new single-use
+// wrapping token valid for `ttl_seconds` and returns the wrap_info response (§6).
+Response WrapResponse(Core& core, const nlohmann::json& envelope, std::int64_t ttl_seconds,
+                      const std::string& creation_path);
+// sys/audit, sys/audit/:path, sys/audit-hash/:path (runtime/audit.cc).
+Response HandleAuditRoute(Core& core, const LogicalRequest& request);
 
 // Request-data helpers shared by backends.
 // A list parameter: JSON array of strings or a comma-separated string.

@@ -35,7 +35,14 @@ std::string BearerOrToken(const http::request<http::string_body>& req) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Core& core, std::size_t limit) : stream_(std::move(socket)), core_(core), limit_(limit) {}
+  Session(tcp::socket socket, Core& core, std::size_t limit) : stream_(std::move(socket)), core_(core), limit_(limit) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_address_ = peer.address().to_string();
+      remote_port_ = peer.port();
+    }
+  }
 
   void Start() { Read(); }
 
@@ -64,7 +71,11 @@ class Session : public std::enable_shared_from_this<Session> {
                         .target = std::string(req.target()),
                         .token = BearerOrToken(req),
                         .content_type = std::string(req[http::field::content_type]),
-                        .body = req.body()};
+                        .body = req.body(),
+                        .wrap_ttl = std::string(req["X-Vault-Wrap-TTL"]),
+                        .name_space = std::string(req["X-Vault-Namespace"]),
+                        .remote_address = remote_address_,
+                        .remote_port = remote_port_};
     Write(core_.Handle(request), req.version(), req.keep_alive());
   }
 
@@ -90,6 +101,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Core& core_;
   std::size_t limit_;
+  std::string remote_address_;
+  int remote_port_ = 0;
 };
 
 }  // namespace
