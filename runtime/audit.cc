@@ -400,11 +400,12 @@ Expected<void> AuditBroker::Enable(const std::string& raw_path, const json& body
   if (Expected<void> put = barrier_.Put("audit/" + device->uuid + "/salt", device->salt); !put) {
     return put;
   }
-  // The test entry Vault writes when a device is enabled.
+  // The test entry Vault writes when a device is enabled (unless skip_test).
+  const std::optional<bool> skip_test = OptionBool(device->options, "skip_test", false);
   json test = {{"time", Rfc3339Nano(clock_.NowNanos())},
                {"type", "request"},
                {"request", {{"operation", "update"}, {"namespace", {{"id", "root"}}}, {"path", "sys/audit/test"}}}};
-  if (!device->Write(device->prefix + test.dump() + "\n")) {
+  if (!skip_test.value_or(false) && !device->Write(device->prefix + test.dump() + "\n")) {
     return Unexpected(Error::Code::kInvalidArgument, "sanity check failed; unable to write to the audit file");
   }
   auto next = std::make_shared<std::vector<std::shared_ptr<Device>>>(*devices_);
