@@ -432,6 +432,11 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
     Expected<void> def = policies_->InstallDefault();
     Expected<CreatedToken> token = def ? tokens_->Create(root, "") : Expected<CreatedToken>(Unexpected(def.error()));
     Expected<void> mounts = token ? LoadMounts() : Expected<void>();
+    for (const auto& [mount_path, version] : init_mounts_) {  // ServerOptions::init_kv_mounts
+      if (mounts) {
+        mounts = Mount(mount_path, "kv", version);
+      }
+    }
     barrier_.Seal();
     tokens_->ForgetSalt();
     if (!token || !mounts) {

@@ -119,6 +119,12 @@ class Core {
   // Dev mode (see Server::SetUpDev): returns {unseal key base64, root token}.
   [[nodiscard]] Expected<std::pair<std::string, std::string>> SetUpDev(const std::string& root_token_id);
 
+  // Mounts an engine at `path` ("secret/"). Fails with kUnsupported for what is not built yet.
+  [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
+
+  // KV mounts (path -> version) created by sys/init; see ServerOptions::init_kv_mounts.
+  void set_init_mounts(std::map<std::string, std::string> mounts) { init_mounts_ = std::move(mounts); }
+
   Barrier& barrier() { return barrier_; }
   TokenStore& tokens() { return *tokens_; }
   PolicyStore& policies() { return *policies_; }
@@ -133,7 +139,6 @@ class Core {
   HttpResponse Special(const std::string& method, const std::string& path, const std::string& query,
                        const HttpRequest& http);
   [[nodiscard]] Expected<void> LoadMounts();
-  [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
   std::pair<Backend*, std::string> Route(const std::string& path);
 
   std::shared_ptr<Clock> clock_;
@@ -142,6 +147,7 @@ class Core {
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<PolicyStore> policies_;
   std::unique_ptr<AuditBroker> audit_;
+  std::map<std::string, std::string> init_mounts_;
   std::mutex mounts_mu_;
   std::map<std::string, std::shared_ptr<Backend>> mounts_;  // "secret/" -> backend
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/core.h"
+#include "runtime/policies.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -141,6 +142,7 @@ Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     options.clock = std::make_shared<SystemClock>();
   }
   impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect);
+  impl->core->set_init_mounts(options.init_kv_mounts);
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (ec) {
@@ -175,6 +177,21 @@ Expected<DevSetup> Server::SetUpDev(const std::string& root_token_id) {
     return Unexpected(dev.error());
   }
   return DevSetup{dev->first, dev->second};
+}
+
+Expected<void> Server::PutPolicy(const std::string& raw_name, const std::string& text) {
+  const std::string name = PolicyStore::NormalizeName(raw_name);
+  if (name == "root" || name == "response-wrapping") {
+    return Unexpected(Error::Code::kInvalidArgument, "cannot update \"" + name + "\" policy");
+  }
+  if (std::string error = impl_->core->policies().Validate(name, text); !error.empty()) {
+    return Unexpected(Error::Code::kInvalidArgument, error);
+  }
+  return impl_->core->policies().Put(name, text);
+}
+
+Expected<void> Server::MountKv(const std::string& path, const std::string& version) {
+  return impl_->core->Mount(path.ends_with("/") ? path : path + "/", "kv", version);
 }
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }

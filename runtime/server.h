@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,10 +30,13 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8200;  // 0: an ephemeral port, see Server::port()
   int threads = 2;            // I/O threads serving connections
-  std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413
+  std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413 (Vault's default, 32 MiB)
   std::shared_ptr<Storage> storage;  // nullptr: MakeMemoryStorage()
   std::shared_ptr<Clock> clock;      // nullptr: SystemClock
   Dialect dialect = Dialect::kVault;
+  // KV engines (path "secret/" -> version "2") mounted by sys/init, for
+  // persistent servers until sys/mounts is served (server config `mount` blocks).
+  std::map<std::string, std::string> init_kv_mounts;
 };
 
 // What `vault server -dev` prints.
@@ -53,6 +57,13 @@ class Server {
   // the root token (`root_token_id`, or a random hvs. token when empty) and
   // mount KV v2 at secret/. Fails when the storage is already initialised.
   [[nodiscard]] Expected<DevSetup> SetUpDev(const std::string& root_token_id);
+
+  // Seeding (serve --workspace): writes an ACL policy as sys/policies/acl/:name
+  // would; fails with kInvalidArgument carrying Vault's error text.
+  [[nodiscard]] Expected<void> PutPolicy(const std::string& name, const std::string& text);
+  // Mounts a KV engine (version "1" or "2") at `path` ("secret/"); kUnsupported
+  // for what the runtime cannot serve yet.
+  [[nodiscard]] Expected<void> MountKv(const std::string& path, const std::string& version);
 
   std::uint16_t port() const;
   // "http://127.0.0.1:8200"
