@@ -811,10 +811,11 @@ class SystemBackend final : public Backend {
   std::string type() const override { return "system"; }
 
   std::optional<bool> Exists(const std::string& path) override {
-    if (!path.starts_with("policies/acl/") || path.size() == 13) {
+    const std::size_t prefix = path.starts_with("policies/acl/") ? 13 : path.starts_with("policy/") ? 7 : 0;
+    if (prefix == 0 || path.size() == prefix) {
       return std::nullopt;
     }
-    Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(13)));
+    Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(prefix)));
     return text && text->has_value();
   }
 
@@ -825,6 +826,12 @@ class SystemBackend final : public Backend {
     }
     if (req.path == "audit" || req.path.starts_with("audit/") || req.path.starts_with("audit-hash/")) {
       return HandleAuditRoute(core_, req);
+    }
+    if (req.path == "policy" || req.path == "policy/") {
+      return LegacyListPolicies(req);
+    }
+    if (req.path.starts_with("policy/")) {
+      return LegacyPolicy(req);
     }
     if (req.path == "policies/acl/" || req.path == "policies/acl") {
       return req.operation == Operation::kList ? ListPolicies() : Response::UnsupportedOperation();
@@ -846,6 +853,43 @@ class SystemBackend final : public Backend {
       return Response::FromError(names.error());
     }
     return Response::Data({{"keys", *names}, {"policies", *names}});
+  }
+
+  // Legacy sys/policy (node-vault's only policy API): `rules` instead of `policy`,
+  // list with GET, names in both `keys` and `policies`, injected at the top level.
+  Response LegacyListPolicies(const LogicalRequest& req) {
+    if (req.operation != Operation::kRead && req.operation != Operation::kList) {
+      return Response::UnsupportedOperation();
+    }
+    Response r = ListPolicies();
+    r.inject_data = !r.is_error;
+    return r;
+  }
+
+  Response LegacyPolicy(const LogicalRequest& req) {
+    const std::string raw_name = req.path.substr(7);
+    const std::string name = PolicyStore::NormalizeName(raw_name);
+    json data = *req.data;
+    bool deprecated_rules = false;
+    if ((!data.contains("policy") || data["policy"] == "") && data.contains("rules")) {
+      data["policy"] = data["rules"];
+      deprecated_rules = true;
+    }
+    LogicalRequest modern = req;
+    modern.path = "policies/acl/" + raw_name;
+    modern.data = &data;
+    Response r = Policy(modern, name);
+    if (req.operation == Operation::kRead && r.data && r.data->contains("policy")) {
+      json legacy = *r.data;
+      legacy["rules"] = legacy["policy"];
+      legacy.erase("policy");
+      r = Response::Data(std::move(legacy));
+      r.inject_data = true;
+    }
+    if (deprecated_rules && !r.is_error) {
+      r.warnings.push_back("'rules' is deprecated, please use 'policy' instead");
+    }
+    return r;
   }
 
   Response Policy(const LogicalRequest& req, const std::string& name) {

@@ -247,6 +247,26 @@ TEST_F(Transport, WrapTtlHeaderErrors) {
   EXPECT_TRUE(garbage.Errors()[0].starts_with("error parsing X-Vault-Wrap-TTL header: ")) << garbage.body;
 }
 
+TEST_F(Transport, LegacyPolicyApi) {
+  Reply rules = root_->Send("PUT", "/v1/sys/policy/Legacy", json{{"rules", R"(path "l/*" { capabilities = ["read"] })"}}.dump());
+  ASSERT_EQ(rules.status, 200) << rules.body;
+  EXPECT_EQ(rules.Json()["warnings"], json({"policy name was converted to legacy",
+                                           "'rules' is deprecated, please use 'policy' instead"}));
+  Reply read = root_->Get("sys/policy/legacy");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.Json()["rules"], R"(path "l/*" { capabilities = ["read"] })");
+  EXPECT_EQ(read.Json()["data"]["name"], "legacy");
+  EXPECT_FALSE(read.Json()["data"].contains("policy"));
+  EXPECT_EQ(root_->Send("PUT", "/v1/sys/policy/modern", json{{"policy", "path \"m\" { capabilities = [\"read\"] }"}}.dump()).status, 204);
+  Reply list = root_->Get("sys/policy");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.Json()["policies"], json({"default", "legacy", "modern", "root"}));
+  EXPECT_EQ(list.Json()["keys"], list.Json()["data"]["keys"]);
+  EXPECT_EQ(root_->Delete("sys/policy/legacy").status, 204);
+  EXPECT_EQ(root_->Get("sys/policy/legacy").status, 404);
+  EXPECT_EQ(root_->Delete("sys/policy/root").status, 400);
+}
+
 // ---- parameter constraints and wrapping TTLs reach the evaluator ----------------------------
 
 struct ParamCase {
