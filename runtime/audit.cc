@@ -380,7 +380,7 @@ Expected<void> AuditBroker::Enable(const std::string& raw_path, const json& body
   device->local = body.contains("local") && body["local"].is_boolean() && body["local"].get<bool>();
   if (body.contains("options") && body["options"].is_object()) {
     for (const auto& [key, value] : body["options"].items()) {
-      device->options[key] = value.is_string() ? value.get<std::string>() : value.dump();
+      device->options[key] = value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
   if (std::string error = Configure(*device); !error.empty()) {
@@ -483,7 +483,7 @@ bool AuditBroker::Log(const AuditRecord& record, bool response) {
     if (!record.error.empty()) {
       entry["error"] = record.error;
     }
-    any = device->Write(device->prefix + entry.dump() + "\n") || any;
+    any = device->Write(device->prefix + entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n") || any;
   }
   return any;
 }

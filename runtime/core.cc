@@ -20,11 +20,15 @@ using evaluator::Operation;
 
 std::string Multi(const std::string& message) { return "1 error occurred:\n\t* " + message + "\n\n"; }
 
+// Request paths, query strings and form bodies may carry bytes that are not
+// UTF-8; they are echoed with U+FFFD instead of making dump() throw.
+std::string Dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 HttpResponse ErrorBody(int status, const std::vector<std::string>& errors) {
-  return {status, json{{"errors", errors}}.dump()};
+  return {status, Dump(json{{"errors", errors}})};
 }
 
-HttpResponse JsonBody(int status, const json& body) { return {status, body.dump()}; }
+HttpResponse JsonBody(int status, const json& body) { return {status, Dump(body)}; }
 
 // Percent-decoding; '+' means ' ' only in a query string (paths use '+' segments).
 std::string UrlDecode(std::string_view s, bool query = false) {

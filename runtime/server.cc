@@ -77,7 +77,14 @@ class Session : public std::enable_shared_from_this<Session> {
                         .name_space = std::string(req["X-Vault-Namespace"]),
                         .remote_address = remote_address_,
                         .remote_port = remote_port_};
-    Write(core_.Handle(request), req.version(), req.keep_alive());
+    HttpResponse out;
+    try {
+      out = core_.Handle(request);
+    } catch (const std::exception&) {
+      // A bug, but one request must never take the server down.
+      out = {500, R"({"errors":["1 error occurred:\n\t* internal error\n\n"]})"};
+    }
+    Write(out, req.version(), req.keep_alive());
   }
 
   void Write(const HttpResponse& out, unsigned version, bool keep_alive) {

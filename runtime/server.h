@@ -8,9 +8,13 @@
 //   // curl -H "X-Vault-Token: root" http://127.0.0.1:<port>/v1/secret/data/app
 //   (*server)->Stop();
 //
-// Built so far: transport (/v1/ routing, LIST and ?list=true, the envelope,
-// Vault's error bodies), encrypted storage with Shamir seal/unseal, the token
-// store, ACL policies with enforcement and capabilities, KV v2 at secret/.
+// Built so far: transport (/v1/ routing, LIST and ?list=true, JSON and form
+// bodies, the envelope with sys/ data injection, Vault's error bodies),
+// encrypted storage (memory, SQLite, file) with Shamir seal/unseal, the token
+// store, ACL policies (also legacy sys/policy) enforced with the request's
+// parameters and wrap TTL, capabilities, KV v2, response wrapping
+// (sys/wrapping/*), file audit devices (sys/audit, sys/audit-hash).
+// Persistent servers: runtime/config.h reads Vault's server-config format.
 #pragma once
 
 #include <cstddef>

@@ -135,7 +135,7 @@ Response WrapResponse(Core& core, const json& envelope, std::int64_t ttl_seconds
   const json record = {{"creation_path", creation_path},
                        {"creation_time", created},
                        {"creation_ttl", ttl_seconds},
-                       {"response", envelope.dump()}};
+                       {"response", envelope.dump(-1, ' ', false, json::error_handler_t::replace)}};
   if (Expected<void> put = core.barrier().Put(RecordKey(token->entry.hash), record.dump()); !put) {
     return Response::FromError(put.error());
   }

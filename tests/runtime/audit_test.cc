@@ -206,6 +206,17 @@ TEST_F(Audit, NoPlaintextSecretsOrTokensAndHashesMatch) {
   EXPECT_EQ(lines[11]["response"]["wrap_info"]["token"], Hash("file", wrapping_token));
 }
 
+TEST_F(Audit, NonUtf8RequestDataIsLoggedNotFatal) {
+  Enable("file", {{"file_path", log_.string()}});
+  Reply r = root_->Send("POST", "/v1/sys/capabilities-self", "paths=%FF",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  const std::vector<json> lines = ReadLines(log_);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines.back()["type"], "response");
+  EXPECT_EQ(lines.back()["request"]["path"], "sys/capabilities-self");
+}
+
 TEST_F(Audit, EachDeviceHasItsOwnSalt) {
   Enable("a", {{"file_path", (dir_ / "a.log").string()}});
   Enable("b", {{"file_path", (dir_ / "b.log").string()}});

@@ -227,13 +227,20 @@ std::uint16_t FreePort() {
 
 class Child {
  public:
-  Child(const fs::path& config, const fs::path& log) {
+  Child(const fs::path& config, const fs::path& log) : Child({"serve", "--config", config.string()}, log) {}
+  Child(std::vector<std::string> args, const fs::path& log) {
+    args.insert(args.begin(), POLCHECK_BINARY);
     pid_ = ::fork();
     if (pid_ == 0) {
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execl(POLCHECK_BINARY, POLCHECK_BINARY, "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      for (std::string& a : args) {
+        argv.push_back(a.data());
+      }
+      argv.push_back(nullptr);
+      ::execv(POLCHECK_BINARY, argv.data());
       ::_exit(127);
     }
   }
@@ -374,6 +381,53 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, Durability, ::testing::Values("file", "sqlite"));
+
+// ---- serve --dev --workspace ---------------------------------------------------------------
+
+TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
+  const fs::path dir = TempDir("workspace");
+  fs::create_directories(dir / "ws/policies");
+  std::ofstream(dir / "ws/policies/team.hcl") << "path \"team/data/*\" { capabilities = [\"create\", \"read\"] }\n";
+  std::ofstream(dir / "ws/polcheck.yaml") << "mounts:\n  secret/: {type: kv, version: 2}\n"
+                                             "  team/: {type: kv, version: 2}\n  db/: {type: database}\n";
+  const std::uint16_t port = FreePort();
+  Child child({"serve", "--dev", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace", (dir / "ws").string()},
+              dir / "server.log");
+  Client c(port);
+  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
+  c.token = "root";
+  Reply policy = c.Get("sys/policies/acl/team");
+  ASSERT_EQ(policy.status, 200) << policy.body << ReadAll(dir / "server.log");
+  Reply created = c.Post("auth/token/create", {{"policies", {"team"}}});
+  Client member(port);
+  member.token = created.Json()["auth"]["client_token"];
+  EXPECT_EQ(member.Post("team/data/app", {{"data", {{"k", "v"}}}}).status, 200);
+  EXPECT_EQ(member.Get("team/data/app").Json()["data"]["data"]["k"], "v");
+  EXPECT_EQ(member.Get("secret/data/app").status, 403);
+  const std::string log = ReadAll(dir / "server.log");
+  EXPECT_NE(log.find("(1 policies, 2 KV mounts loaded)"), std::string::npos) << log;
+  EXPECT_NE(log.find("note: mount db/ (database) from the workspace config is not served: only KV engines are served"),
+            std::string::npos)
+      << log;
+  fs::remove_all(dir);
+}
+
+TEST(ServeWorkspace, AuthBindingsAreNotLoadedAndItSaysSo) {
+  const fs::path dir = TempDir("workspace");
+  const std::uint16_t port = FreePort();
+  Child child({"serve", "--dev", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace",
+               std::string(POLCHECK_SOURCE_DIR) + "/examples/k8s-aws-teams"},
+              dir / "server.log");
+  Client c(port);
+  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
+  c.token = "root";
+  EXPECT_EQ(c.Get("sys/policies/acl/aaa-dev").status, 200);
+  const std::string log = ReadAll(dir / "server.log");
+  EXPECT_NE(log.find("from bindings/ are not loaded: the runtime has no auth methods or identity store yet"),
+            std::string::npos)
+      << log;
+  fs::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace polcheck::runtime

@@ -218,6 +218,15 @@ TEST_F(Transport, VaultErrorCodes) {
   EXPECT_EQ(bad_list.body, R"({"errors":[]})");
   Reply patch = c.Send("PATCH", "/v1/secret/data/a", R"({"data":{}})", {{"Content-Type", "application/json"}});
   EXPECT_EQ(patch.status, 415);
+  // Bytes that are not UTF-8 in the path, the query or a form body are echoed, not fatal.
+  Reply bad_path = c.Get("nomount/%FF%FE");
+  EXPECT_EQ(bad_path.status, 404);
+  EXPECT_NE(bad_path.body.find("no handler for route"), std::string::npos) << bad_path.body;
+  EXPECT_EQ(c.Get("secret/data/a?version=%FF").status, 404);
+  Reply bad_form = c.Send("POST", "/v1/sys/capabilities-self", "paths=%C3%28",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(bad_form.status, 200);
+  EXPECT_FALSE(bad_form.Json().is_discarded()) << bad_form.body;
   // Still serving after all of that.
   EXPECT_EQ(c.Get("sys/health").status, 200);
 }
