@@ -180,13 +180,14 @@ int RunServe(const ServeOptions& opts) {
       std::cerr << "polcheck serve: " << dev.error().message << "\n";
       return kExitUsage;
     }
-    PrintDev(**server, *dev);
+    // Seed before printing the address, so a client that waits for it finds the policies.
     if (!opts.workspace.empty()) {
       if (const int code = SeedWorkspace(**server, opts.workspace); code != kExitYes) {
         (*server)->Stop();
         return code;
       }
     }
+    PrintDev(**server, *dev);
   } else {
     std::cout << "==> polcheck server started (storage: " << storage_note << ")\n\n"
               << "    $ export VAULT_ADDR='" << (*server)->address() << "'\n\n"

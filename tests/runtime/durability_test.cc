@@ -219,10 +219,35 @@ TEST(ServerConfig, ErrorsNameFileLineAndColumn) {
 
 // ---- crash durability ----------------------------------------------------------------------
 
-std::uint16_t FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
+std::string ReadAll(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The port a child server printed (VAULT_ADDR='http://127.0.0.1:PORT') in `log`
+// after byte `from`: children listen on port 0, so parallel tests never collide.
+// 0 when nothing was printed within 20 s.
+std::uint16_t StartedPort(const fs::path& log, std::size_t from) {
+  for (int i = 0; i < 800; ++i) {
+    const std::string text = ReadAll(log);
+    const std::size_t at = text.size() > from ? text.find("VAULT_ADDR='http://127.0.0.1:", from) : std::string::npos;
+    if (at != std::string::npos) {
+      const std::size_t end = text.find('\'', at + 29);
+      if (end != std::string::npos) {
+        return static_cast<std::uint16_t>(std::stoi(text.substr(at + 29, end - at - 29)));
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return 0;
+}
+
+std::size_t FileSize(const fs::path& file) {
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  return ec ? 0 : static_cast<std::size_t>(size);
 }
 
 class Child {
@@ -258,38 +283,20 @@ class Child {
   pid_t pid_ = -1;
 };
 
-// Waits until the server answers sys/seal-status.
-bool WaitUp(const Client& c) {
-  for (int i = 0; i < 200; ++i) {
-    if (c.Get("sys/seal-status").status == 200) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
-
-std::string ReadAll(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class Durability : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
   const std::string storage = GetParam();
   const fs::path dir = TempDir("durable-" + storage);
-  const std::uint16_t port = FreePort();
   const fs::path config = dir / "server.hcl";
   const std::string data_path = storage == "file" ? "data" : "vault.db";
   std::ofstream(config) << "storage \"" << storage << "\" {\n  path = \"" << data_path << "\"\n}\n"
-                        << "listener \"tcp\" {\n  address = \"127.0.0.1:" << port << "\"\n  tls_disable = true\n}\n"
+                        << "listener \"tcp\" {\n  address = \"127.0.0.1:0\"\n  tls_disable = true\n}\n"
                         << "mount \"secret/\" { type = \"kv-v2\" }\n";
-  Client c(port);
   auto child = std::make_unique<Child>(config, dir / "server.log");
-  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
+  const std::uint16_t port = StartedPort(dir / "server.log", 0);
+  ASSERT_NE(port, 0) << ReadAll(dir / "server.log");
+  Client c(port);
   Reply init = c.Send("PUT", "/v1/sys/init", R"({"secret_shares":1,"secret_threshold":1})");
   ASSERT_EQ(init.status, 200) << init.body;
   const std::string key = init.Json()["keys"][0];
@@ -336,9 +343,11 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
   w2.join();
   ASSERT_GE(acknowledged.size(), 100u);
 
+  const std::size_t log_size = FileSize(dir / "server.log");
   child = std::make_unique<Child>(config, dir / "server.log");
-  c.token.clear();
-  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
+  const std::uint16_t restarted = StartedPort(dir / "server.log", log_size);
+  ASSERT_NE(restarted, 0) << ReadAll(dir / "server.log");
+  c = Client(restarted);
   Reply status = c.Get("sys/seal-status");
   EXPECT_EQ(status.Json()["initialized"], true);
   EXPECT_EQ(status.Json()["sealed"], true);
@@ -390,11 +399,11 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   std::ofstream(dir / "ws/policies/team.hcl") << "path \"team/data/*\" { capabilities = [\"create\", \"read\"] }\n";
   std::ofstream(dir / "ws/polcheck.yaml") << "mounts:\n  secret/: {type: kv, version: 2}\n"
                                              "  team/: {type: kv, version: 2}\n  db/: {type: database}\n";
-  const std::uint16_t port = FreePort();
-  Child child({"serve", "--dev", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace", (dir / "ws").string()},
+  Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--workspace", (dir / "ws").string()},
               dir / "server.log");
+  const std::uint16_t port = StartedPort(dir / "server.log", 0);
+  ASSERT_NE(port, 0) << ReadAll(dir / "server.log");
   Client c(port);
-  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
   c.token = "root";
   Reply policy = c.Get("sys/policies/acl/team");
   ASSERT_EQ(policy.status, 200) << policy.body << ReadAll(dir / "server.log");
@@ -414,12 +423,12 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
 
 TEST(ServeWorkspace, AuthBindingsAreNotLoadedAndItSaysSo) {
   const fs::path dir = TempDir("workspace");
-  const std::uint16_t port = FreePort();
-  Child child({"serve", "--dev", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace",
+  Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--workspace",
                std::string(POLCHECK_SOURCE_DIR) + "/examples/k8s-aws-teams"},
               dir / "server.log");
+  const std::uint16_t port = StartedPort(dir / "server.log", 0);
+  ASSERT_NE(port, 0) << ReadAll(dir / "server.log");
   Client c(port);
-  ASSERT_TRUE(WaitUp(c)) << ReadAll(dir / "server.log");
   c.token = "root";
   EXPECT_EQ(c.Get("sys/policies/acl/aaa-dev").status, 200);
   const std::string log = ReadAll(dir / "server.log");
