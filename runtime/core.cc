@@ -568,6 +568,11 @@ void DropNulls(json& data) {
   }
 }
 
+constexpr std::int64_t kMaxWrapTtlHeader = std::int64_t{100} * 365 * 24 * 3600;  // 100 years
+// Vault caps a wrapping token's TTL at the system max lease TTL (768h); the ACL
+// still judges the TTL the client asked for.
+constexpr std::int64_t kMaxWrapTtl = 768 * 3600;
+
 // X-Vault-Wrap-TTL: integer seconds or a Go duration; "" = not wrapped.
 std::optional<HttpResponse> ParseWrapTtl(const std::string& header, std::int64_t& seconds) {
   seconds = 0;
@@ -582,6 +587,9 @@ std::optional<HttpResponse> ParseWrapTtl(const std::string& header, std::int64_t
   }
   if (*parsed < 0) {
     return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"});
+  }
+  if (*parsed > kMaxWrapTtlHeader) {  // keeps seconds -> nanoseconds (the evaluator's unit) exact
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: requested wrap ttl is out of range"});
   }
   seconds = *parsed;
   return std::nullopt;
@@ -792,7 +800,7 @@ HttpResponse Core::Finish(Response response, const std::string& mount_type, cons
   }
   json env = Envelope(response, mount_type, audit.request_id);
   if (wrap_ttl > 0 && response.status == 200 && !response.raw_envelope) {
-    response = WrapResponse(*this, env, wrap_ttl, path);
+    response = WrapResponse(*this, env, std::min(wrap_ttl, kMaxWrapTtl), path);
     if (response.is_error) {
       audit.error = ErrorText(response);
       (void)audit_->LogResponse(audit);

@@ -251,6 +251,13 @@ TEST_F(Transport, WrapTtlHeaderErrors) {
   Reply negative = root_->Send("GET", "/v1/auth/token/lookup-self", "", {{"X-Vault-Wrap-TTL", "-5"}});
   EXPECT_EQ(negative.status, 400);
   EXPECT_TRUE(negative.Errors()[0].starts_with("error parsing X-Vault-Wrap-TTL header: ")) << negative.body;
+  for (const char* huge : {"99999999999999999999", "9223372036854775807", "1e999"}) {
+    Reply r = root_->Send("GET", "/v1/auth/token/lookup-self", "", {{"X-Vault-Wrap-TTL", huge}});
+    EXPECT_EQ(r.status, 400) << huge << " " << r.body;
+  }
+  Reply capped = root_->Send("GET", "/v1/auth/token/lookup-self", "", {{"X-Vault-Wrap-TTL", "10000h"}});
+  ASSERT_EQ(capped.status, 200) << capped.body;
+  EXPECT_EQ(capped.Json()["wrap_info"]["ttl"], 768 * 3600);  // capped at the system max TTL
   Reply garbage = root_->Send("GET", "/v1/auth/token/lookup-self", "", {{"X-Vault-Wrap-TTL", "soon"}});
   EXPECT_EQ(garbage.status, 400);
   EXPECT_TRUE(garbage.Errors()[0].starts_with("error parsing X-Vault-Wrap-TTL header: ")) << garbage.body;
