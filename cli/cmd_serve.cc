@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string root_token = "root";
   std::string config;
   std::string workspace;
+  std::string audit_file;
   int threads = 2;
 };
 
@@ -129,8 +130,9 @@ int RunServe(const ServeOptions& opts) {
     std::cerr << "polcheck serve: give exactly one of --dev or --config FILE\n";
     return kExitUsage;
   }
-  if (!opts.workspace.empty() && !opts.dev) {
-    std::cerr << "polcheck serve: --workspace seeds a --dev server; a persistent server keeps what was written to it\n";
+  if ((!opts.workspace.empty() || !opts.audit_file.empty()) && !opts.dev) {
+    std::cerr << "polcheck serve: --workspace and --audit-file set up a --dev server; a persistent server keeps what was "
+                 "written to it (PUT /v1/sys/audit/:name)\n";
     return kExitUsage;
   }
   runtime::ServerOptions server_options{.threads = opts.threads};
@@ -180,6 +182,13 @@ int RunServe(const ServeOptions& opts) {
       std::cerr << "polcheck serve: " << dev.error().message << "\n";
       return kExitUsage;
     }
+    if (!opts.audit_file.empty()) {
+      if (Expected<void> audit = (*server)->EnableFileAudit(opts.audit_file); !audit) {
+        std::cerr << "polcheck serve: --audit-file: " << audit.error().message << "\n";
+        (*server)->Stop();
+        return kExitUsage;
+      }
+    }
     // Seed before printing the address, so a client that waits for it finds the policies.
     if (!opts.workspace.empty()) {
       if (const int code = SeedWorkspace(**server, opts.workspace); code != kExitYes) {
@@ -211,6 +220,7 @@ Command AddServeCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--workspace", opts->workspace, "With --dev: load this workspace's policies and KV mounts")
       ->check(CLI::ExistingDirectory);
+  sub->add_option("--audit-file", opts->audit_file, "With --dev: enable a file audit device (file/) writing here");
   sub->add_option("--listen", opts->listen, "Address to listen on (HOST:PORT); overrides the config's listener")
       ->each([opts](const std::string&) { opts->listen_given = true; });
   sub->add_option("--dev-root-token", opts->root_token, "Root token ID in dev mode (empty: random hvs. token)");

@@ -10,6 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "runtime/audit.h"
 #include "runtime/core.h"
 #include "runtime/policies.h"
 
@@ -199,6 +202,10 @@ Expected<void> Server::PutPolicy(const std::string& raw_name, const std::string&
 
 Expected<void> Server::MountKv(const std::string& path, const std::string& version) {
   return impl_->core->Mount(path.ends_with("/") ? path : path + "/", "kv", version);
+}
+
+Expected<void> Server::EnableFileAudit(const std::string& file_path) {
+  return impl_->core->audit().Enable("file", nlohmann::json{{"type", "file"}, {"options", {{"file_path", file_path}}}});
 }
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }

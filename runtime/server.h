@@ -69,6 +69,10 @@ class Server {
   // for what the runtime cannot serve yet.
   [[nodiscard]] Expected<void> MountKv(const std::string& path, const std::string& version);
 
+  // Enables a file audit device at "file/" writing to `file_path` (serve --audit-file),
+  // as PUT sys/audit/file would; kInvalidArgument with Vault's message.
+  [[nodiscard]] Expected<void> EnableFileAudit(const std::string& file_path);
+
   std::uint16_t port() const;
   // "http://127.0.0.1:8200"
   std::string address() const;

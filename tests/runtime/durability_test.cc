@@ -421,6 +421,23 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   fs::remove_all(dir);
 }
 
+TEST(ServeDev, AuditFileFromTheCommandLine) {
+  const fs::path dir = TempDir("serve-audit");
+  Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--audit-file", (dir / "audit.log").string()},
+              dir / "server.log");
+  const std::uint16_t port = StartedPort(dir / "server.log", 0);
+  ASSERT_NE(port, 0) << ReadAll(dir / "server.log");
+  Client c(port);
+  c.token = "root";
+  ASSERT_EQ(c.Post("secret/data/x", {{"data", {{"pw", "audited-plaintext"}}}}).status, 200);
+  EXPECT_EQ(c.Get("sys/audit").Json()["data"]["file/"]["options"]["file_path"], (dir / "audit.log").string());
+  const std::string log = ReadAll(dir / "audit.log");
+  EXPECT_NE(log.find("\"path\":\"secret/data/x\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("audited-plaintext"), std::string::npos) << log;
+  EXPECT_EQ(log.find("\"client_token\":\"root\""), std::string::npos) << log;
+  fs::remove_all(dir);
+}
+
 TEST(ServeWorkspace, AuthBindingsAreNotLoadedAndItSaysSo) {
   const fs::path dir = TempDir("workspace");
   Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--workspace",
