@@ -652,48 +652,71 @@ std::string ErrorText(const Response& r) {
 
 }  // namespace
 
-HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std::string query) {
-  const std::string& method = http.method;
+namespace {
+
+// The HTTP request as Vault's logical request model (§1.1-§1.2), or the error to send.
+struct RequestModel {
+  std::string path;
   json data = json::object();
-  const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
-  if (has_body) {
-    if (std::optional<HttpResponse> bad = ParseBody(http, data)) {
-      return *bad;
+  Operation op = Operation::kUpdate;
+  std::int64_t wrap_ttl = 0;  // seconds; 0 = not wrapped
+  std::optional<HttpResponse> error;
+};
+
+RequestModel ParseRequest(const HttpRequest& http, std::string path, const std::string& query) {
+  RequestModel m{.path = std::move(path)};
+  const std::string& method = http.method;
+  if (method == "POST" || method == "PUT" || method == "PATCH") {
+    if ((m.error = ParseBody(http, m.data))) {
+      return m;
     }
   }
-  Operation op = Operation::kUpdate;
   if (method == "GET" || method == "HEAD" || method == "LIST" || method == "DELETE") {
     for (auto& [key, value] : ParseQuery(query)) {
-      data[key] = value;
+      m.data[key] = value;
     }
-    op = method == "DELETE" ? Operation::kDelete : method == "LIST" ? Operation::kList : Operation::kRead;
-    if (method == "GET" && data.contains("list")) {
-      std::optional<bool> list = ParseBool(data["list"].get<std::string>());
+    m.op = method == "DELETE" ? Operation::kDelete : method == "LIST" ? Operation::kList : Operation::kRead;
+    if (method == "GET" && m.data.contains("list")) {
+      std::optional<bool> list = ParseBool(m.data["list"].get<std::string>());
       if (!list) {
-        return ErrorBody(400, {});
+        m.error = ErrorBody(400, {});
+        return m;
       }
-      data.erase("list");
-      if (*list) {
-        op = Operation::kList;
-      }
+      m.data.erase("list");
+      m.op = *list ? Operation::kList : m.op;
     }
   } else if (method == "PATCH") {
     if (http.content_type.find("application/merge-patch+json") == std::string::npos) {
-      return ErrorBody(415, {"PATCH requires Content-Type of application/merge-patch+json, provided " + http.content_type});
+      m.error = ErrorBody(415, {"PATCH requires Content-Type of application/merge-patch+json, provided " +
+                                http.content_type});
+      return m;
     }
-    op = Operation::kPatch;
+    m.op = Operation::kPatch;
   }
-  if (op == Operation::kList && !path.ends_with("/")) {
-    path += "/";
+  if (m.op == Operation::kList && !m.path.ends_with("/")) {
+    m.path += "/";
   }
-  std::int64_t wrap_ttl = 0;
-  if (std::optional<HttpResponse> bad = ParseWrapTtl(http.wrap_ttl, wrap_ttl)) {
-    return *bad;
+  if ((m.error = ParseWrapTtl(http.wrap_ttl, m.wrap_ttl))) {
+    return m;
   }
   if (!IsRootNamespace(http.name_space)) {
-    return ErrorBody(400, {"namespaces are not supported: this server has only the root namespace, got \"" +
-                               http.name_space + "\""});
+    m.error = ErrorBody(400, {"namespaces are not supported: this server has only the root namespace, got \"" +
+                              http.name_space + "\""});
   }
+  return m;
+}
+
+}  // namespace
+
+HttpResponse Core::HandleLogical(const HttpRequest& http, std::string raw_path, std::string query) {
+  RequestModel model = ParseRequest(http, std::move(raw_path), query);
+  if (model.error) {
+    return *model.error;
+  }
+  const std::string& path = model.path;
+  json& data = model.data;
+  Operation op = model.op;
+  const std::int64_t wrap_ttl = model.wrap_ttl;
   const bool unauthenticated = IsUnauthenticated(path);
   Authorized auth;
   if (!unauthenticated) {
@@ -773,7 +796,7 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
     (void)tokens_->Revoke(auth.token->hash);
   }
   HttpResponse out = Finish(response, backend->type(), path, wrap_ttl, audit);
-  if (method == "HEAD") {
+  if (http.method == "HEAD") {
     out.body.clear();
   }
   return out;
