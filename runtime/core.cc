@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parser/duration.h"
+#include "runtime/audit.h"
 #include "runtime/auth_common.h"
 #include "runtime/crypto.h"
 #include "runtime/identity.h"
@@ -22,11 +23,15 @@ using evaluator::Operation;
 
 std::string Multi(const std::string& message) { return "1 error occurred:\n\t* " + message + "\n\n"; }
 
+// Request paths, query strings and form bodies may carry bytes that are not
+// UTF-8; they are echoed with U+FFFD instead of making dump() throw.
+std::string Dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 HttpResponse ErrorBody(int status, const std::vector<std::string>& errors) {
-  return {status, json{{"errors", errors}}.dump()};
+  return {status, Dump(json{{"errors", errors}})};
 }
 
-HttpResponse JsonBody(int status, const json& body) { return {status, body.dump()}; }
+HttpResponse JsonBody(int status, const json& body) { return {status, Dump(body)}; }
 
 // Percent-decoding; '+' means ' ' only in a query string (paths use '+' segments).
 std::string UrlDecode(std::string_view s, bool query = false) {
@@ -69,7 +74,10 @@ std::optional<bool> ParseBool(const std::string& s) {
 
 // Root-protected paths (RUNTIME-API.md §1.1) among those this runtime serves or may serve.
 bool IsRootPath(const std::string& path) {
-  static const char* const kPrefixes[] = {"sys/auth/", "sys/audit", "sys/remount", "sys/rotate",
+  if (path == "sys/audit" || path == "sys/audit/") {
+    return true;
+  }
+  static const char* const kPrefixes[] = {"sys/auth/", "sys/audit/", "sys/remount", "sys/rotate",
                                           "sys/revoke-prefix/", "sys/revoke-force/", "sys/leases/revoke-prefix/",
                                           "sys/leases/revoke-force/", "sys/leases/lookup/", "sys/raw/", "sys/config/auditing/",
                                           "sys/plugins/catalog/", "auth/token/accessors", "auth/token/revoke-orphan"};
@@ -81,13 +89,13 @@ bool IsRootPath(const std::string& path) {
   return path == "sys/seal";
 }
 
-json Envelope(const Response& r, const std::string& mount_type) {
-  json env = {{"request_id", crypto::Uuid()},
+json Envelope(const Response& r, const std::string& mount_type, const std::string& request_id) {
+  json env = {{"request_id", r.wrap_info ? "" : request_id},
               {"lease_id", r.lease_id},
               {"renewable", r.renewable},
               {"lease_duration", r.lease_duration},
               {"data", r.data ? *r.data : json(nullptr)},
-              {"wrap_info", nullptr},
+              {"wrap_info", r.wrap_info ? *r.wrap_info : json(nullptr)},
               {"warnings", r.warnings.empty() ? json(nullptr) : json(r.warnings)},
               {"auth", r.auth ? *r.auth : json(nullptr)},
               {"mount_type", mount_type}};
@@ -106,12 +114,12 @@ HttpResponse Render(const Response& r, const std::string& mount_type) {
     return ErrorBody(r.status, r.errors);
   }
   if (r.raw_envelope) {
-    return JsonBody(r.status, Envelope(r, mount_type));
+    return JsonBody(r.status, Envelope(r, mount_type, crypto::Uuid()));
   }
-  if (!r.data && !r.auth && r.warnings.empty()) {
+  if (!r.data && !r.auth && !r.wrap_info && r.warnings.empty()) {
     return {204, ""};
   }
-  return JsonBody(200, Envelope(r, mount_type));
+  return JsonBody(200, Envelope(r, mount_type, crypto::Uuid()));
 }
 
 }  // namespace
@@ -226,7 +234,8 @@ Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Diale
       tokens_(std::make_unique<TokenStore>(barrier_, *clock_)),
       policies_(std::make_unique<PolicyStore>(barrier_, dialect)),
       identity_(std::make_unique<IdentityStore>(barrier_, *clock_)),
-      leases_(std::make_unique<LeaseStore>(*this)) {
+      leases_(std::make_unique<LeaseStore>(*this)),
+      audit_(std::make_unique<AuditBroker>(barrier_, *clock_)) {
   tokens_->SetRevokeHook([this](const TokenEntry& token) { return leases_->RevokeByToken(token.hash); });
 }
 
@@ -415,6 +424,11 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
     Expected<void> def = policies_->InstallDefault();
     Expected<CreatedToken> token = def ? tokens_->Create(root, "") : Expected<CreatedToken>(Unexpected(def.error()));
     Expected<void> mounts = token ? LoadMounts() : Expected<void>();
+    for (const auto& [mount_path, version] : init_mounts_) {  // ServerOptions::init_kv_mounts
+      if (mounts) {
+        mounts = Mount(mount_path, "kv", version);
+      }
+    }
     barrier_.Seal();
     tokens_->ForgetSalt();
     if (!token || !mounts) {
@@ -456,6 +470,9 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
       if (Expected<void> loaded = LoadMounts(); !loaded) {
         return Render(Response::FromError(loaded.error()), "");
       }
+      if (Expected<void> audit = audit_->Load(); !audit) {
+        return Render(Response::FromError(audit.error()), "");
+      }
     }
     return JsonBody(200, status_json(*now));
   }
@@ -476,62 +493,226 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
   }
   barrier_.Seal();
   tokens_->ForgetSalt();
+  audit_->Close();
   return {204, ""};
 }
 
-HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std::string query) {
-  const std::string& method = http.method;
+// ---- HTTP -> logical request (transport, wrapping, audit) ------------------------------------
+
+namespace {
+
+// application/x-www-form-urlencoded: one value is a string, a repeated key a list.
+json ParseForm(std::string_view body) {
   json data = json::object();
-  const bool has_body = method == "POST" || method == "PUT" || method == "PATCH";
-  if (has_body && !http.body.empty()) {
-    data = json::parse(http.body, nullptr, false);
-    if (data.is_discarded()) {
-      return ErrorBody(400, {"failed to parse JSON input: invalid character in JSON body"});
+  while (!body.empty()) {
+    const std::size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) {
+      continue;
     }
-    if (!data.is_object()) {
-      return ErrorBody(400, {"failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"});
-    }
-    for (auto it = data.begin(); it != data.end();) {  // JSON null means "not supplied"
-      it = it->is_null() ? data.erase(it) : std::next(it);
+    const std::size_t eq = pair.find('=');
+    const std::string key = UrlDecode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), true);
+    if (!data.contains(key)) {
+      data[key] = std::move(value);
+    } else if (data[key].is_array()) {
+      data[key].push_back(std::move(value));
+    } else {
+      data[key] = json::array({data[key], std::move(value)});
     }
   }
+  return data;
+}
+
+// The body of a POST/PUT/PATCH as request data (§1.1): JSON object by default;
+// a form body when the content type says so and the body does not look like JSON.
+std::optional<HttpResponse> ParseBody(const HttpRequest& http, json& data) {
+  const std::size_t first = http.body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return std::nullopt;  // empty body: no data
+  }
+  const bool form = http.content_type.starts_with("application/x-www-form-urlencoded") &&
+                    http.body[first] != '{' && http.body[first] != '[';
+  if (form) {
+    data = ParseForm(http.body);
+    return std::nullopt;
+  }
+  data = json::parse(http.body, nullptr, false);
+  if (data.is_discarded()) {
+    return ErrorBody(400, {"failed to parse JSON input: invalid character in JSON body"});
+  }
+  if (!data.is_object()) {
+    return ErrorBody(400, {"failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"});
+  }
+  return std::nullopt;
+}
+
+// Handlers treat a JSON null as "not supplied" (hashi-vault-js sends "increment": null);
+// the ACL still sees the key with a nil value, as Vault's does (SEMANTICS.md §6.2).
+void DropNulls(json& data) {
+  for (auto it = data.begin(); it != data.end();) {
+    it = it->is_null() ? data.erase(it) : std::next(it);
+  }
+}
+
+constexpr std::int64_t kMaxWrapTtlHeader = std::int64_t{100} * 365 * 24 * 3600;  // 100 years
+// Vault caps a wrapping token's TTL at the system max lease TTL (768h); the ACL
+// still judges the TTL the client asked for.
+constexpr std::int64_t kMaxWrapTtl = 768 * 3600;
+
+// X-Vault-Wrap-TTL: integer seconds or a Go duration; "" = not wrapped.
+std::optional<HttpResponse> ParseWrapTtl(const std::string& header, std::int64_t& seconds) {
+  seconds = 0;
+  if (header.empty()) {
+    return std::nullopt;
+  }
+  const json holder = {{"ttl", header}};
+  std::string error;
+  std::optional<std::int64_t> parsed = DurationSeconds(holder, "ttl", error);
+  if (!parsed) {
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: " + error});
+  }
+  if (*parsed < 0) {
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"});
+  }
+  if (*parsed > kMaxWrapTtlHeader) {  // keeps seconds -> nanoseconds (the evaluator's unit) exact
+    return ErrorBody(400, {"error parsing X-Vault-Wrap-TTL header: requested wrap ttl is out of range"});
+  }
+  seconds = *parsed;
+  return std::nullopt;
+}
+
+// Request data as the evaluator sees it (SEMANTICS.md §6.2): JSON numbers are
+// Go json.Number values, which never equal a policy value.
+parser::Value ToValue(const json& v) {
+  switch (v.type()) {
+    case json::value_t::string:
+      return parser::Value::String(v.get<std::string>());
+    case json::value_t::boolean:
+      return parser::Value::Bool(v.get<bool>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return parser::Value::Number(v.dump());
+    case json::value_t::array: {
+      parser::Value::List list;
+      for (const json& item : v) {
+        list.push_back(ToValue(item));
+      }
+      return parser::Value::MakeList(std::move(list));
+    }
+    case json::value_t::object: {
+      parser::Value::Object object;
+      for (const auto& [key, item] : v.items()) {
+        object.emplace(key, ToValue(item));
+      }
+      return parser::Value::MakeObject(std::move(object));
+    }
+    case json::value_t::null:
+    case json::value_t::binary:
+    case json::value_t::discarded:
+      return parser::Value();
+  }
+  return parser::Value();
+}
+
+evaluator::Params ToParams(const json& data) {
+  evaluator::Params params;
+  for (const auto& [key, value] : data.items()) {
+    params.emplace(key, ToValue(value));
+  }
+  return params;
+}
+
+// Paths served without a token (§1.1). Login paths are added with the auth methods.
+bool IsUnauthenticated(const std::string& path) { return path == "sys/wrapping/lookup"; }
+
+bool IsRootNamespace(const std::string& ns) { return ns.empty() || ns == "root" || ns == "root/" || ns == "/"; }
+
+std::string ErrorText(const Response& r) {
+  std::string out;
+  for (const std::string& e : r.errors) {
+    out += out.empty() ? e : "; " + e;
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The HTTP request as Vault's logical request model (§1.1-§1.2), or the error to send.
+struct RequestModel {
+  std::string path;
+  json data = json::object();
   Operation op = Operation::kUpdate;
+  std::int64_t wrap_ttl = 0;  // seconds; 0 = not wrapped
+  std::optional<HttpResponse> error;
+};
+
+RequestModel ParseRequest(const HttpRequest& http, std::string path, const std::string& query) {
+  RequestModel m{.path = std::move(path)};
+  const std::string& method = http.method;
+  if (method == "POST" || method == "PUT" || method == "PATCH") {
+    if ((m.error = ParseBody(http, m.data))) {
+      return m;
+    }
+  }
   if (method == "GET" || method == "HEAD" || method == "LIST" || method == "DELETE") {
     for (auto& [key, value] : ParseQuery(query)) {
-      data[key] = value;
+      m.data[key] = value;
     }
-    op = method == "DELETE" ? Operation::kDelete : method == "LIST" ? Operation::kList : Operation::kRead;
-    if (method == "GET" && data.contains("list")) {
-      std::optional<bool> list = ParseBool(data["list"].get<std::string>());
+    m.op = method == "DELETE" ? Operation::kDelete : method == "LIST" ? Operation::kList : Operation::kRead;
+    if (method == "GET" && m.data.contains("list")) {
+      std::optional<bool> list = ParseBool(m.data["list"].get<std::string>());
       if (!list) {
-        return ErrorBody(400, {});
+        m.error = ErrorBody(400, {});
+        return m;
       }
-      data.erase("list");
-      if (*list) {
-        op = Operation::kList;
-      }
+      m.data.erase("list");
+      m.op = *list ? Operation::kList : m.op;
     }
   } else if (method == "PATCH") {
     if (http.content_type.find("application/merge-patch+json") == std::string::npos) {
-      return ErrorBody(415, {"PATCH requires Content-Type of application/merge-patch+json, provided " + http.content_type});
+      m.error = ErrorBody(415, {"PATCH requires Content-Type of application/merge-patch+json, provided " +
+                                http.content_type});
+      return m;
     }
-    op = Operation::kPatch;
+    m.op = Operation::kPatch;
   }
-  if (op == Operation::kList && !path.ends_with("/")) {
-    path += "/";
+  if (m.op == Operation::kList && !m.path.ends_with("/")) {
+    m.path += "/";
   }
+  if ((m.error = ParseWrapTtl(http.wrap_ttl, m.wrap_ttl))) {
+    return m;
+  }
+  if (!IsRootNamespace(http.name_space)) {
+    m.error = ErrorBody(400, {"namespaces are not supported: this server has only the root namespace, got \"" +
+                              http.name_space + "\""});
+  }
+  return m;
+}
+
+}  // namespace
+
+HttpResponse Core::HandleLogical(const HttpRequest& http, std::string raw_path, std::string query) {
+  RequestModel model = ParseRequest(http, std::move(raw_path), query);
+  if (model.error) {
+    return *model.error;
+  }
+  const std::string& path = model.path;
+  json& data = model.data;
+  Operation op = model.op;
+  const std::int64_t wrap_ttl = model.wrap_ttl;
   auto [backend, relative] = Route(path);
-  if (backend != nullptr && backend->Unauthenticated(relative)) {  // logins: no token, no ACL
-    LogicalRequest request{.operation = op,
-                           .path = relative,
-                           .mount = path.substr(0, path.size() - relative.size()),
-                           .data = &data,
-                           .remote_address = http.remote_address};
-    return Render(backend->Handle(request), backend->type());
-  }
-  Authorized auth = Authorize(*this, http.token, http.remote_address);
-  if (auth.error) {
-    return *auth.error;
+  // Logins (the method names its unauthenticated paths) and the few open sys/
+  // paths need no token and skip the ACL.
+  const bool unauthenticated =
+      IsUnauthenticated(path) || (backend != nullptr && backend->Unauthenticated(relative));
+  Authorized auth;
+  if (!unauthenticated) {
+    auth = Authorize(*this, http.token, http.remote_address);
   }
   if (op == Operation::kUpdate && backend != nullptr) {
     std::optional<bool> exists = backend->Exists(relative);
@@ -539,34 +720,112 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string path, std:
       op = Operation::kCreate;
     }
   }
-  const evaluator::Result result = auth.acl->acl->Check({.path = path, .operation = op});
-  if (!result.allowed || (IsRootPath(path) && !result.root_privs)) {
-    return ErrorBody(403, {Multi("permission denied")});
+  const std::string mount = backend ? path.substr(0, path.size() - relative.size()) : "";
+  AuditRecord audit{.request_id = crypto::Uuid(),
+                    .token = auth.token ? &*auth.token : nullptr,
+                    .client_token = http.token,
+                    .operation = std::string(evaluator::OperationName(op)),
+                    .mount_point = mount,
+                    .mount_type = backend ? backend->type() : "",
+                    .path = path,
+                    .request_data = &data,
+                    .remote_address = http.remote_address,
+                    .remote_port = http.remote_port,
+                    .wrap_ttl = wrap_ttl};
+  // Refusals before the handler runs are audited as a request and a response with `error`.
+  auto refuse = [&](HttpResponse out, const std::string& error) {
+    audit.allowed = false;
+    audit.error = error;
+    (void)audit_->LogRequest(audit);
+    (void)audit_->LogResponse(audit);
+    return out;
+  };
+  if (auth.error) {
+    return refuse(*auth.error, "permission denied");
   }
+  bool root_privs = false;
+  if (!unauthenticated) {
+    const evaluator::Params params = ToParams(data);
+    std::optional<std::chrono::nanoseconds> wrap;
+    if (wrap_ttl > 0) {
+      wrap = std::chrono::seconds(wrap_ttl);
+    }
+    const evaluator::Result result =
+        auth.acl->acl->Check({.path = path, .operation = op, .params = &params, .wrap_ttl = wrap});
+    if (!result.allowed || (IsRootPath(path) && !result.root_privs)) {
+      return refuse(ErrorBody(403, {Multi("permission denied")}), Multi("permission denied"));
+    }
+    root_privs = result.root_privs;
+  }
+  DropNulls(data);
   if (backend == nullptr) {
-    return ErrorBody(404, {Multi("no handler for route \"" + path + "\". route entry not found.")});
+    const std::string error = Multi("no handler for route \"" + path + "\". route entry not found.");
+    return refuse(ErrorBody(404, {error}), error);
   }
-  Expected<bool> last_use = tokens_->Use(*auth.token);
-  if (!last_use) {
-    return ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"});
+  bool last_use = false;
+  if (auth.token) {
+    Expected<bool> used = tokens_->Use(*auth.token);
+    if (!used) {
+      return refuse(ErrorBody(403, {"2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"}),
+                    "permission denied");
+    }
+    last_use = *used;
+  }
+  if (!audit_->LogRequest(audit)) {
+    return ErrorBody(500, {Multi("internal error")});
   }
   LogicalRequest request{.operation = op,
                          .path = relative,
-                         .mount = path.substr(0, path.size() - relative.size()),
+                         .mount = mount,
                          .data = &data,
-                         .token = &*auth.token,
+                         .token = auth.token ? &*auth.token : nullptr,
                          .client_token = http.token,
-                         .root_privs = result.root_privs,
-                         .remote_address = http.remote_address};
-  const Response response = backend->Handle(request);
-  if (*last_use) {
+                         .root_privs = root_privs,
+                         .remote_address = http.remote_address,
+                         .wrap_ttl = wrap_ttl};
+  Response response = backend->Handle(request);
+  if (last_use) {
     (void)tokens_->Revoke(auth.token->hash);
   }
-  HttpResponse out = Render(response, backend->type());
-  if (method == "HEAD") {
+  HttpResponse out = Finish(response, backend->type(), path, wrap_ttl, audit);
+  if (http.method == "HEAD") {
     out.body.clear();
   }
   return out;
+}
+
+// Wraps (when asked), audits the response and renders it.
+HttpResponse Core::Finish(Response response, const std::string& mount_type, const std::string& path,
+                          std::int64_t wrap_ttl, AuditRecord& audit) {
+  if (response.is_error) {
+    audit.error = ErrorText(response);
+    (void)audit_->LogResponse(audit);
+    return Render(response, mount_type);
+  }
+  if (!response.raw_body.empty()) {
+    const json raw = json::parse(response.raw_body, nullptr, false);
+    audit.response = raw.is_discarded() ? nullptr : &raw;
+    (void)audit_->LogResponse(audit);
+    return {response.status, response.raw_body};
+  }
+  const bool empty = !response.data && !response.auth && !response.wrap_info && response.warnings.empty();
+  if (empty && !response.raw_envelope) {
+    (void)audit_->LogResponse(audit);
+    return {204, ""};
+  }
+  json env = Envelope(response, mount_type, audit.request_id);
+  if (wrap_ttl > 0 && response.status == 200 && !response.raw_envelope) {
+    response = WrapResponse(*this, env, std::min(wrap_ttl, kMaxWrapTtl), path);
+    if (response.is_error) {
+      audit.error = ErrorText(response);
+      (void)audit_->LogResponse(audit);
+      return Render(response, mount_type);
+    }
+    env = Envelope(response, mount_type, "");
+  }
+  audit.response = &env;
+  (void)audit_->LogResponse(audit);
+  return JsonBody(response.raw_envelope ? response.status : 200, env);
 }
 
 // ---- sys/ (logical part) -------------------------------------------------------------------
@@ -579,10 +838,11 @@ class SystemBackend final : public Backend {
   std::string type() const override { return "system"; }
 
   std::optional<bool> Exists(const std::string& path) override {
-    if (!path.starts_with("policies/acl/") || path.size() == 13) {
+    const std::size_t prefix = path.starts_with("policies/acl/") ? 13 : path.starts_with("policy/") ? 7 : 0;
+    if (prefix == 0 || path.size() == prefix) {
       return std::nullopt;
     }
-    Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(13)));
+    Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(prefix)));
     return text && text->has_value();
   }
 
@@ -592,6 +852,19 @@ class SystemBackend final : public Backend {
     }
     if (std::optional<Response> r = HandleSysLeases(core_, req)) {
       return *std::move(r);
+    }
+    // Owned by the transport/audit side (runtime/wrapping.cc, runtime/audit.cc).
+    if (req.path.starts_with("wrapping/")) {
+      return HandleWrapping(core_, req);
+    }
+    if (req.path == "audit" || req.path.starts_with("audit/") || req.path.starts_with("audit-hash/")) {
+      return HandleAuditRoute(core_, req);
+    }
+    if (req.path == "policy" || req.path == "policy/") {
+      return LegacyListPolicies(req);
+    }
+    if (req.path.starts_with("policy/")) {
+      return LegacyPolicy(req);
     }
     if (req.path == "policies/acl/" || req.path == "policies/acl") {
       return req.operation == Operation::kList ? ListPolicies() : Response::UnsupportedOperation();
@@ -613,6 +886,43 @@ class SystemBackend final : public Backend {
       return Response::FromError(names.error());
     }
     return Response::Data({{"keys", *names}, {"policies", *names}});
+  }
+
+  // Legacy sys/policy (node-vault's only policy API): `rules` instead of `policy`,
+  // list with GET, names in both `keys` and `policies`, injected at the top level.
+  Response LegacyListPolicies(const LogicalRequest& req) {
+    if (req.operation != Operation::kRead && req.operation != Operation::kList) {
+      return Response::UnsupportedOperation();
+    }
+    Response r = ListPolicies();
+    r.inject_data = !r.is_error;
+    return r;
+  }
+
+  Response LegacyPolicy(const LogicalRequest& req) {
+    const std::string raw_name = req.path.substr(7);
+    const std::string name = PolicyStore::NormalizeName(raw_name);
+    json data = *req.data;
+    bool deprecated_rules = false;
+    if ((!data.contains("policy") || data["policy"] == "") && data.contains("rules")) {
+      data["policy"] = data["rules"];
+      deprecated_rules = true;
+    }
+    LogicalRequest modern = req;
+    modern.path = "policies/acl/" + raw_name;
+    modern.data = &data;
+    Response r = Policy(modern, name);
+    if (req.operation == Operation::kRead && r.data && r.data->contains("policy")) {
+      json legacy = *r.data;
+      legacy["rules"] = legacy["policy"];
+      legacy.erase("policy");
+      r = Response::Data(std::move(legacy));
+      r.inject_data = true;
+    }
+    if (deprecated_rules && !r.is_error) {
+      r.warnings.push_back("'rules' is deprecated, please use 'policy' instead");
+    }
+    return r;
   }
 
   Response Policy(const LogicalRequest& req, const std::string& name) {

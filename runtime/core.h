@@ -31,7 +31,10 @@ struct HttpRequest {
   std::string token;   // X-Vault-Token, else the Bearer token
   std::string content_type;
   std::string body;
-  std::string remote_address;  // client IP, for CIDR-bound roles and tokens ("" = unknown)
+  std::string wrap_ttl;   // X-Vault-Wrap-TTL as sent; "" = not wrapped
+  std::string name_space; // X-Vault-Namespace as sent ("" and "root" are the root namespace)
+  std::string remote_address;  // client IP: CIDR-bound roles and tokens, the audit log
+  int remote_port = 0;
 };
 
 struct HttpResponse {
@@ -71,6 +74,7 @@ struct Response {
   int status = 200;  // 204 is chosen by the core when nothing is returned
   std::shared_ptr<const nlohmann::json> data;  // an object, or null
   std::shared_ptr<const nlohmann::json> auth;
+  std::shared_ptr<const nlohmann::json> wrap_info;  // set on wrapped responses (§6)
   std::vector<std::string> warnings;
   std::vector<std::string> errors;
   bool is_error = false;
@@ -80,6 +84,9 @@ struct Response {
   std::string lease_id;
   std::int64_t lease_duration = 0;
   bool renewable = false;
+  // A complete pre-serialised JSON body sent as is with `status` (sys/wrapping/unwrap
+  // returns the stored original response).
+  std::string raw_body;
 
   static Response Error(int status, std::string message);
   // Go multierror form: "1 error occurred:\n\t* <message>\n\n".
@@ -101,6 +108,7 @@ struct LogicalRequest {
   std::string client_token;
   bool root_privs = false;  // root, or sudo on the request path
   std::string remote_address;  // client IP ("" = unknown)
+  std::int64_t wrap_ttl = 0;  // seconds asked for with X-Vault-Wrap-TTL; 0 = not wrapped
 };
 
 class Core;
@@ -143,6 +151,8 @@ class TokenStore;
 class PolicyStore;
 class IdentityStore;
 class LeaseStore;
+class AuditBroker;
+struct AuditRecord;
 
 class Core {
  public:
@@ -154,9 +164,17 @@ class Core {
   // Dev mode (see Server::SetUpDev): returns {unseal key base64, root token}.
   [[nodiscard]] Expected<std::pair<std::string, std::string>> SetUpDev(const std::string& root_token_id);
 
+  // Mounts a secrets engine of `type` at `path` ("secret/"), with options.version
+  // for KV; EnableMount's failures.
+  [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
+
+  // KV mounts (path -> version) created by sys/init; see ServerOptions::init_kv_mounts.
+  void set_init_mounts(std::map<std::string, std::string> mounts) { init_mounts_ = std::move(mounts); }
+
   Barrier& barrier() { return barrier_; }
   TokenStore& tokens() { return *tokens_; }
   PolicyStore& policies() { return *policies_; }
+  AuditBroker& audit() { return *audit_; }
   const Clock& clock() const { return *clock_; }
   Dialect dialect() const { return dialect_; }
 
@@ -183,10 +201,11 @@ class Core {
 
  private:
   HttpResponse HandleLogical(const HttpRequest& http, std::string path, std::string query);
+  HttpResponse Finish(Response response, const std::string& mount_type, const std::string& path,
+                      std::int64_t wrap_ttl, AuditRecord& audit);
   HttpResponse Special(const std::string& method, const std::string& path, const std::string& query,
                        const HttpRequest& http);
   [[nodiscard]] Expected<void> LoadMounts();
-  [[nodiscard]] Expected<void> Mount(const std::string& path, const std::string& type, const std::string& version);
   // Shared ownership: a request keeps its backend alive while the mount table is reloaded.
   std::pair<std::shared_ptr<Backend>, std::string> Route(const std::string& path);
 
@@ -197,6 +216,8 @@ class Core {
   std::unique_ptr<PolicyStore> policies_;
   std::unique_ptr<IdentityStore> identity_;
   std::unique_ptr<LeaseStore> leases_;
+  std::unique_ptr<AuditBroker> audit_;
+  std::map<std::string, std::string> init_mounts_;
   std::mutex mounts_mu_;
   std::map<std::string, std::shared_ptr<Backend>> mounts_;  // "secret/" -> backend
   std::map<std::string, MountEntry> mount_entries_;         // same keys as mounts_
@@ -221,6 +242,15 @@ std::shared_ptr<Backend> MakeKubernetesBackend(Core& core, const MountEntry& mou
 // nullopt when `request.path` is not theirs.
 std::optional<Response> HandleSysMounts(Core& core, const LogicalRequest& request);
 std::optional<Response> HandleSysLeases(Core& core, const LogicalRequest& request);
+
+// sys/wrapping/{wrap,unwrap,lookup,rewrap} (runtime/wrapping.cc); `path` is relative to sys/.
+Response HandleWrapping(Core& core, const LogicalRequest& request);
+// Stores `envelope` (the response as it would have been sent) in a new single-use
+// wrapping token valid for `ttl_seconds` and returns the wrap_info response (§6).
+Response WrapResponse(Core& core, const nlohmann::json& envelope, std::int64_t ttl_seconds,
+                      const std::string& creation_path);
+// sys/audit, sys/audit/:path, sys/audit-hash/:path (runtime/audit.cc).
+Response HandleAuditRoute(Core& core, const LogicalRequest& request);
 
 // Request-data helpers shared by backends.
 // A list parameter: JSON array of strings or a comma-separated string.

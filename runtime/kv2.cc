@@ -2,6 +2,8 @@
 // undelete, destroy, metadata and listing. Version data is stored under a hash
 // of the key path; metadata under the path itself so it can be listed.
 #include <algorithm>
+#include <mutex>
+#include <shared_mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +38,16 @@ class Kv2Backend final : public Backend {
   }
 
   Response Handle(const LogicalRequest& req) override {
-    std::lock_guard lock(mu_);  // one writer at a time keeps versions and cas consistent
+    // One writer at a time keeps versions and cas consistent; reads and lists
+    // only load, so they share the lock (the load bench is all reads).
+    const bool reads = req.operation == Operation::kRead || req.operation == Operation::kList;
+    std::unique_lock<std::shared_mutex> write_lock(mu_, std::defer_lock);
+    std::shared_lock<std::shared_mutex> read_lock(mu_, std::defer_lock);
+    if (reads) {
+      read_lock.lock();
+    } else {
+      write_lock.lock();
+    }
     const std::string& p = req.path;
     if (p == "config") {
       return Config(req);
@@ -382,7 +393,7 @@ class Kv2Backend final : public Backend {
 
   Core& core_;
   std::string mount_;
-  std::mutex mu_;
+  std::shared_mutex mu_;
 };
 
 }  // namespace

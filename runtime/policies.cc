@@ -138,6 +138,9 @@ Expected<std::shared_ptr<const CompiledAcl>> PolicyStore::AclFor(const std::vect
     if (!text) {
       return Unexpected(text.error());
     }
+    if (!*text && name == "response-wrapping") {
+      *text = evaluator::ResponseWrappingPolicyText();  // built in, never stored
+    }
     if (*text) {
       compiled->policies.push_back(ParseText(compiled->sources, name, **text, dialect_).policy);
     }

@@ -10,7 +10,11 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "runtime/audit.h"
 #include "runtime/core.h"
+#include "runtime/policies.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -35,7 +39,14 @@ std::string BearerOrToken(const http::request<http::string_body>& req) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Core& core, std::size_t limit) : stream_(std::move(socket)), core_(core), limit_(limit) {}
+  Session(tcp::socket socket, Core& core, std::size_t limit) : stream_(std::move(socket)), core_(core), limit_(limit) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_address_ = peer.address().to_string();
+      remote_port_ = peer.port();
+    }
+  }
 
   void Start() { Read(); }
 
@@ -65,14 +76,18 @@ class Session : public std::enable_shared_from_this<Session> {
                         .token = BearerOrToken(req),
                         .content_type = std::string(req[http::field::content_type]),
                         .body = req.body(),
-                        .remote_address = RemoteAddress()};
-    Write(core_.Handle(request), req.version(), req.keep_alive());
-  }
-
-  std::string RemoteAddress() {
-    beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    return ec ? "" : peer.address().to_string();
+                        .wrap_ttl = std::string(req["X-Vault-Wrap-TTL"]),
+                        .name_space = std::string(req["X-Vault-Namespace"]),
+                        .remote_address = remote_address_,
+                        .remote_port = remote_port_};
+    HttpResponse out;
+    try {
+      out = core_.Handle(request);
+    } catch (const std::exception&) {
+      // A bug, but one request must never take the server down.
+      out = {500, R"({"errors":["1 error occurred:\n\t* internal error\n\n"]})"};
+    }
+    Write(out, req.version(), req.keep_alive());
   }
 
   void Write(const HttpResponse& out, unsigned version, bool keep_alive) {
@@ -97,6 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   Core& core_;
   std::size_t limit_;
+  std::string remote_address_;
+  int remote_port_ = 0;
 };
 
 }  // namespace
@@ -136,6 +153,7 @@ Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect);
   impl->core->StartExpiryManager(std::chrono::seconds(1));  // revokes expired tokens and leases
+  impl->core->set_init_mounts(options.init_kv_mounts);
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (ec) {
@@ -170,6 +188,38 @@ Expected<DevSetup> Server::SetUpDev(const std::string& root_token_id) {
     return Unexpected(dev.error());
   }
   return DevSetup{dev->first, dev->second};
+}
+
+Expected<void> Server::PutPolicy(const std::string& raw_name, const std::string& text) {
+  const std::string name = PolicyStore::NormalizeName(raw_name);
+  if (name == "root" || name == "response-wrapping") {
+    return Unexpected(Error::Code::kInvalidArgument, "cannot update \"" + name + "\" policy");
+  }
+  if (std::string error = impl_->core->policies().Validate(name, text); !error.empty()) {
+    return Unexpected(Error::Code::kInvalidArgument, error);
+  }
+  return impl_->core->policies().Put(name, text);
+}
+
+Expected<void> Server::MountKv(const std::string& path, const std::string& version) {
+  const std::string mount_path = path.ends_with("/") ? path : path + "/";
+  Core& core = *impl_->core;
+  if (std::optional<MountEntry> existing = core.MountOf(mount_path); existing && existing->path == mount_path) {
+    const auto v = existing->options.find("version");
+    const std::string existing_version = v == existing->options.end() ? "1" : v->second;
+    if (existing->type == "kv" && existing_version == version) {
+      return {};  // already served as asked (dev mode mounts KV v2 at secret/)
+    }
+    // The workspace decides what is mounted here; startup mounts hold no data yet.
+    if (Expected<void> gone = core.DisableMount(mount_path, /*auth=*/false); !gone) {
+      return gone;
+    }
+  }
+  return core.Mount(mount_path, "kv", version);
+}
+
+Expected<void> Server::EnableFileAudit(const std::string& file_path) {
+  return impl_->core->audit().Enable("file", nlohmann::json{{"type", "file"}, {"options", {{"file_path", file_path}}}});
 }
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }

@@ -8,17 +8,22 @@
 //   // curl -H "X-Vault-Token: root" http://127.0.0.1:<port>/v1/secret/data/app
 //   (*server)->Stop();
 //
-// Built so far: transport (/v1/ routing, LIST and ?list=true, the envelope,
-// Vault's error bodies), encrypted storage with Shamir seal/unseal, ACL
-// policies with enforcement and capabilities, sys/mounts and sys/auth, KV v1
-// and v2, the token store (roles, periodic tokens, renew/revoke trees, expiry
-// manager), leases (sys/leases/*), the identity store (entities, aliases,
-// groups, templated policies) and the userpass, approle, jwt/oidc and
-// kubernetes auth methods.
+// Built so far: transport (/v1/ routing, LIST and ?list=true, JSON and form
+// bodies, the envelope with sys/ data injection, Vault's error bodies),
+// encrypted storage (memory, SQLite, file) with Shamir seal/unseal, ACL
+// policies (also legacy sys/policy) enforced with the request's parameters and
+// wrap TTL, capabilities, sys/mounts and sys/auth, KV v1 and v2, the token
+// store (roles, periodic tokens, renew/revoke trees, expiry manager), leases
+// (sys/leases/*), the identity store (entities, aliases, groups, templated
+// policies), the userpass, approle, jwt/oidc and kubernetes auth methods,
+// response wrapping (sys/wrapping/*) and file audit devices (sys/audit,
+// sys/audit-hash). Persistent servers: runtime/config.h reads Vault's
+// server-config format.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,10 +38,13 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8200;  // 0: an ephemeral port, see Server::port()
   int threads = 2;            // I/O threads serving connections
-  std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413
+  std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413 (Vault's default, 32 MiB)
   std::shared_ptr<Storage> storage;  // nullptr: MakeMemoryStorage()
   std::shared_ptr<Clock> clock;      // nullptr: SystemClock
   Dialect dialect = Dialect::kVault;
+  // KV engines (path "secret/" -> version "2") mounted by sys/init, for
+  // persistent servers until sys/mounts is served (server config `mount` blocks).
+  std::map<std::string, std::string> init_kv_mounts;
 };
 
 // What `vault server -dev` prints.
@@ -57,6 +65,17 @@ class Server {
   // the root token (`root_token_id`, or a random hvs. token when empty) and
   // mount KV v2 at secret/. Fails when the storage is already initialised.
   [[nodiscard]] Expected<DevSetup> SetUpDev(const std::string& root_token_id);
+
+  // Seeding (serve --workspace): writes an ACL policy as sys/policies/acl/:name
+  // would; fails with kInvalidArgument carrying Vault's error text.
+  [[nodiscard]] Expected<void> PutPolicy(const std::string& name, const std::string& text);
+  // Mounts a KV engine (version "1" or "2") at `path` ("secret/"). A KV mount of
+  // that version already there is kept; another engine there is replaced.
+  [[nodiscard]] Expected<void> MountKv(const std::string& path, const std::string& version);
+
+  // Enables a file audit device at "file/" writing to `file_path` (serve --audit-file),
+  // as PUT sys/audit/file would; kInvalidArgument with Vault's message.
+  [[nodiscard]] Expected<void> EnableFileAudit(const std::string& file_path);
 
   std::uint16_t port() const;
   // "http://127.0.0.1:8200"

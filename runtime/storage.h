@@ -4,6 +4,7 @@
 //
 //   std::shared_ptr<runtime::Storage> mem = runtime::MakeMemoryStorage();
 //   Expected<std::shared_ptr<runtime::Storage>> db = runtime::OpenSqliteStorage("vault.db");
+//   Expected<std::shared_ptr<runtime::Storage>> dir = runtime::OpenFileStorage("/var/lib/polcheck");
 #pragma once
 
 #include <filesystem>
@@ -37,5 +38,14 @@ std::shared_ptr<Storage> MakeMemoryStorage();
 // One SQLite file (WAL, synchronous=FULL), created when absent. Thread-safe.
 // Fails with kIo when the file cannot be opened or initialised.
 [[nodiscard]] Expected<std::shared_ptr<Storage>> OpenSqliteStorage(const std::filesystem::path& file);
+
+// A folder of files, one per key, laid out as Vault's "file" storage does
+// (folders for path segments, "_<name>" for a value). Every Put and Delete is
+// durable once it returns: the value is written to a temporary file, fsynced,
+// renamed into place and the folder fsynced, so a crash leaves either the old
+// or the new value. Keys with empty, "." or ".." segments or NUL bytes are
+// refused (kInvalidArgument). Thread-safe. Fails with kIo when the folder
+// cannot be created.
+[[nodiscard]] Expected<std::shared_ptr<Storage>> OpenFileStorage(const std::filesystem::path& directory);
 
 }  // namespace polcheck::runtime

@@ -1,0 +1,5 @@
+storage "file" {
+  path = "data"
+listener "tcp" {
+  address = "127.0.0.1:0"
+}

@@ -1,0 +1,79 @@
+// Starts `polcheck serve --dev` on a free loopback port for a client test and
+// offers tiny assertion helpers. Exit codes: 0 passed, 1 failed, 77 skipped
+// (the npm packages are not installed: run scripts/install-test-tools.sh).
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const fs = require('node:fs');
+
+function requireInstalled(pkg) {
+  const dir = path.join(__dirname, 'node_modules', pkg);
+  if (!fs.existsSync(dir)) {
+    console.log(`SKIP: ${pkg} is not installed in tests/runtime/clients (run scripts/install-test-tools.sh)`);
+    process.exit(77);
+  }
+}
+
+// Resolves {addr, rootToken, stop()} once the server printed its address.
+function startDevServer(binary) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', 'root'],
+                        { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not start: ' + out + err)); },
+                             10000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const addr = /VAULT_ADDR='([^']+)'/.exec(out);
+      const token = /Root Token: (\S+)/.exec(out);
+      if (addr && token) {
+        clearTimeout(timer);
+        resolve({
+          addr: addr[1],
+          rootToken: token[1],
+          stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+        });
+      }
+    });
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${out}${err}`)); });
+  });
+}
+
+let failures = 0;
+let passes = 0;
+let skips = 0;
+async function step(name, fn) {
+  try {
+    await fn();
+    passes++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    if (e && e.skip) {
+      skips++;
+      console.log(`skip ${name}: ${e.message}`);
+      return;
+    }
+    failures++;
+    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+  }
+}
+function skip(message) { const e = new Error(message); e.skip = true; throw e; }
+
+// Rejection of a client promise: returns the error (fails when it resolved).
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
+
+function finish() {
+  console.log(`${passes} passed, ${failures} failed, ${skips} skipped`);
+  process.exit(failures ? 1 : 0);
+}
+
+module.exports = { requireInstalled, startDevServer, step, skip, rejection, finish };
