@@ -40,7 +40,7 @@ part = sys.argv[2]
 # benchmark -> baseline (same /<N> suffix when present)
 baselines = {
     "evaluator": {"Check": "Reference", "CheckNoPlus": "Reference", "Capabilities": "Reference"},
-    "parser": {"Corpus": "ScanOnly"},
+    "parser": {"Corpus": "ScanOnly", "CorpusLoad": "ScanOnly"},
     "linter": {"Corpus10k": "ParseOnly10k"},
 }.get(part, {})
 to_ns = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
