@@ -116,7 +116,7 @@ void AppendUtf8(std::string& out, char32_t cp) {
 HclScanner::HclScanner(std::string_view src, ErrorHandler on_error)
     : src_(src), on_error_(std::move(on_error)) {}
 
-char32_t HclScanner::Next() {
+char32_t HclScanner::NextSlow() {
   const auto [ch, size] = DecodeRune(src_.substr(offset_));
   if (size == 0) {
     // Advance for error reporting, as hcl does at EOF.
@@ -148,6 +148,28 @@ char32_t HclScanner::Next() {
   return ch;
 }
 
+template <typename Plain>
+void HclScanner::SkipPlain(Plain plain) {
+  const std::size_t size = src_.size();
+  std::uint32_t i = offset_;
+  while (i < size) {
+    const auto b = static_cast<unsigned char>(src_[i]);
+    if (b >= 0x80 || b == '\n' || b == 0 || !plain(static_cast<char>(b))) {
+      break;
+    }
+    ++i;
+  }
+  if (i == offset_) {
+    return;
+  }
+  // The state Next() leaves after reading the last of these bytes.
+  const std::uint32_t n = i - offset_;
+  prev_offset_ = i - 1, prev_line_ = line_, prev_column_ = column_ + n - 1;
+  column_ += n;
+  last_char_len_ = 1;
+  offset_ = i;
+}
+
 void HclScanner::Unread() { offset_ = prev_offset_, line_ = prev_line_, column_ = prev_column_; }
 
 char32_t HclScanner::Peek() const {
@@ -177,8 +199,10 @@ void HclScanner::Reset(std::uint32_t offset, std::uint32_t line) {
 }
 
 Token HclScanner::Scan() {
+  SkipPlain([](char c) { return c == ' ' || c == '\t' || c == '\r'; });
   char32_t ch = Next();
   while (IsWhitespace(ch)) {
+    SkipPlain([](char c) { return c == ' ' || c == '\t' || c == '\r'; });
     ch = Next();
   }
   const std::uint32_t start = offset_ - last_char_len_;
@@ -266,6 +290,10 @@ Token HclScanner::Scan() {
 }
 
 void HclScanner::ScanIdentifier() {
+  SkipPlain([](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
+  });
   char32_t ch = Next();
   while (IsLetter(ch) || IsDigit(ch) || ch == '-' || ch == '.') {
     ch = Next();
@@ -374,6 +402,7 @@ TokenType HclScanner::ScanNumber(char32_t ch) {
 void HclScanner::ScanString() {
   int braces = 0;
   for (;;) {
+    SkipPlain([](char c) { return c != '"' && c != '\\' && c != '$' && c != '{' && c != '}'; });
     const char32_t ch = Next();
     if ((ch == '\n' && braces == 0) || ch == kEof) {
       Error("literal not terminated");
@@ -460,8 +489,10 @@ void HclScanner::ScanComment(char32_t ch) {
       Error("expected '/' for comment");
       return;
     }
+    SkipPlain([](char) { return true; });
     ch = Next();
     while (ch != '\n' && ch != kEof) {
+      SkipPlain([](char) { return true; });
       ch = Next();
     }
     if (ch != kEof) {

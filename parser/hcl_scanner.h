@@ -38,7 +38,25 @@ class HclScanner {
   static constexpr char32_t kEof = 0xFFFFFFFF;
   static constexpr char32_t kRuneError = 0xFFFD;
 
-  char32_t Next();
+  // Reads one rune; the ASCII case is inline, the rest (UTF-8, errors) in NextSlow().
+  char32_t Next() {
+    if (offset_ < src_.size()) {
+      const auto b = static_cast<unsigned char>(src_[offset_]);
+      if (b < 0x80 && b != '\n' && b != 0) {
+        prev_offset_ = offset_, prev_line_ = line_, prev_column_ = column_;
+        ++column_;
+        last_char_len_ = 1;
+        ++offset_;
+        return b;
+      }
+    }
+    return NextSlow();
+  }
+  char32_t NextSlow();
+  // Skips a run of ASCII bytes (no '\n', no NUL) for which plain(byte) holds,
+  // leaving the state exactly as that many Next() calls would.
+  template <typename Plain>
+  void SkipPlain(Plain plain);
   void Unread();
   char32_t Peek() const;
   void Error(std::string_view message);
