@@ -94,7 +94,10 @@ class HclParser {
         scanner_(source.text(), [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);
-        }) {}
+        }) {
+    item_stack_.reserve(32);
+    node_stack_.reserve(16);
+  }
 
   ReadResult Run();
 
@@ -103,11 +106,13 @@ class HclParser {
   void Unscan() { buffered_ = true; }
 
   std::optional<SyntaxError> ObjectList(bool in_object, std::vector<ast::Item>& items);
+  std::optional<SyntaxError> ObjectItems(bool in_object);
   std::optional<SyntaxError> ObjectItem(ast::Item& item);
   std::optional<SyntaxError> ObjectKey(std::vector<ast::Key>& keys);
   std::optional<SyntaxError> Object(ast::Node& node);
   std::optional<SyntaxError> ObjectType(ast::Node& node);
   std::optional<SyntaxError> ListType(ast::Node& node);
+  std::optional<SyntaxError> ListElements(ast::Node& node);
   void Literal(ast::Node& node);
 
   SyntaxError Error(const Token& t, std::string vault, std::string user) const;
@@ -144,6 +149,10 @@ class HclParser {
   Token tok_;
   bool buffered_ = false;
   std::vector<ast::Comment> comments_;
+  // Items and list elements being read, innermost object or list last: each
+  // object or list is moved into its node in one allocation when it is done.
+  std::vector<ast::Item> item_stack_;
+  std::vector<ast::Node> node_stack_;
   std::vector<ScannerError> scanner_errors_;  // of the current segment
   std::set<std::pair<std::uint32_t, std::string>> reported_;
 };
@@ -185,7 +194,24 @@ void HclParser::OnScannerError(ast::Position pos, std::string_view message,
   scanner_errors_.push_back(std::move(e));
 }
 
+// Moves stack[mark..] to the end of `out` and pops it.
+template <typename T>
+void MoveTop(std::vector<T>& stack, std::size_t mark, std::vector<T>& out) {
+  out.reserve(out.size() + (stack.size() - mark));
+  for (std::size_t i = mark; i < stack.size(); ++i) {
+    out.push_back(std::move(stack[i]));
+  }
+  stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(mark), stack.end());
+}
+
 std::optional<SyntaxError> HclParser::ObjectList(bool in_object, std::vector<ast::Item>& items) {
+  const std::size_t mark = item_stack_.size();
+  std::optional<SyntaxError> err = ObjectItems(in_object);
+  MoveTop(item_stack_, mark, items);
+  return err;
+}
+
+std::optional<SyntaxError> HclParser::ObjectItems(bool in_object) {
   for (;;) {
     if (in_object) {
       const Token t = Scan();
@@ -202,7 +228,7 @@ std::optional<SyntaxError> HclParser::ObjectList(bool in_object, std::vector<ast
     if (err) {
       return err;
     }
-    items.push_back(std::move(item));
+    item_stack_.push_back(std::move(item));
     if (Scan().type != TokenType::kComma) {
       Unscan();
     }
@@ -290,6 +316,9 @@ std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
       case TokenType::kIdent:
       case TokenType::kString: {
         ++key_count;
+        if (keys.empty()) {
+          keys.reserve(2);  // a block has two, an attribute one
+        }
         ast::Key key;
         key.type = t.type;
         key.text = std::string(t.text);
@@ -391,6 +420,13 @@ std::optional<SyntaxError> HclParser::ObjectType(ast::Node& node) {
 }
 
 std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
+  const std::size_t mark = node_stack_.size();
+  std::optional<SyntaxError> err = ListElements(node);
+  MoveTop(node_stack_, mark, node.elements);
+  return err;
+}
+
+std::optional<SyntaxError> HclParser::ListElements(ast::Node& node) {
   const Token lbrack = tok_;
   node.kind = ast::Node::Kind::kList;
   node.pos = lbrack.pos;
@@ -410,7 +446,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
       case TokenType::kHeredoc: {
         ast::Node element;
         Literal(element);
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         need_comma = true;
         break;
       }
@@ -426,7 +462,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
                                    PosString(t.pos), err->vault);
           return err;
         }
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         need_comma = true;
         break;
       }
@@ -437,7 +473,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
                                    PosString(t.pos), err->vault);
           return err;
         }
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         break;
       }
       case TokenType::kRbrack:
@@ -527,7 +563,6 @@ ReadResult HclParser::Run() {
     const Token first = Scan();
     Unscan();
     std::uint32_t item_start = first.pos.offset;
-    std::vector<ast::Item> items;
     std::optional<SyntaxError> err;
     // The top-level loop of ObjectList(false), keeping track of the item start.
     for (;;) {
@@ -543,18 +578,20 @@ ReadResult HclParser::Run() {
       if (err) {
         break;
       }
-      items.push_back(std::move(item));
+      item_stack_.push_back(std::move(item));
       if (Scan().type != TokenType::kComma) {
         Unscan();
       }
     }
-    for (ast::Item& item : items) {
+    result.file.items.reserve(result.file.items.size() + item_stack_.size());
+    for (ast::Item& item : item_stack_) {
       // An item holding a scanner error (bad escape, stray character) is not
       // what the user meant; normalising it would only add noise.
       if (!ContainsScannerError(item.span)) {
         result.file.items.push_back(std::move(item));
       }
     }
+    item_stack_.clear();
     // hcl returns the last scanner error in preference to the parser's error.
     if (first_segment) {
       if (!scanner_errors_.empty()) {

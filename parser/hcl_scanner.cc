@@ -1,5 +1,6 @@
 #include "parser/hcl_scanner.h"
 
+#include <cstring>
 #include <utility>
 
 namespace polcheck::parser {
@@ -597,6 +598,12 @@ bool UnquoteHclString(std::string_view token, std::string& out) {
     return false;
   }
   std::string_view s = token.substr(1, token.size() - 2);
+  // Most strings hold nothing to decode: no escape, no interpolation, no newline.
+  if (std::memchr(s.data(), '\\', s.size()) == nullptr && std::memchr(s.data(), '$', s.size()) == nullptr &&
+      std::memchr(s.data(), '\n', s.size()) == nullptr) {
+    out.assign(s);
+    return true;
+  }
   out.reserve(s.size());
   int braces = 0;
   std::size_t i = 0;

@@ -476,6 +476,10 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, const 
     }
     return std::nullopt;
   }
+  out.reserve(out.size() + node.elements.size());
+  if (spans != nullptr) {
+    spans->reserve(spans->size() + node.elements.size());
+  }
   for (std::size_t i = 0; i < node.elements.size(); ++i) {
     const Node& e = node.elements[i];
     std::string value;
