@@ -1,5 +1,6 @@
 #include "parser/hcl_scanner.h"
 
+#include <array>
 #include <cstring>
 #include <utility>
 
@@ -149,15 +150,48 @@ char32_t HclScanner::NextSlow() {
   return ch;
 }
 
-template <typename Plain>
-void HclScanner::SkipPlain(Plain plain) {
-  const std::size_t size = src_.size();
-  std::uint32_t i = offset_;
-  while (i < size) {
-    const auto b = static_cast<unsigned char>(src_[i]);
-    if (b >= 0x80 || b == '\n' || b == 0 || !plain(static_cast<char>(b))) {
-      break;
+namespace {
+
+// Byte classes for SkipPlain(): each is a set of ASCII bytes other than '\n' and
+// NUL, which Next() reads without any bookkeeping beyond the column.
+enum ByteClass : std::uint8_t {
+  kSpace = 1,         // ' ', '\t', '\r'
+  kIdentChar = 2,     // letters, digits, '_', '-', '.'
+  kStringPlain = 4,   // inside "...": all but '"', '\\', '$', '{', '}'
+  kCommentPlain = 8,  // inside a line comment: all
+};
+
+constexpr std::array<std::uint8_t, 256> MakeByteClasses() {
+  std::array<std::uint8_t, 256> classes{};
+  for (int b = 1; b < 0x80; ++b) {
+    if (b == '\n') {
+      continue;
     }
+    std::uint8_t c = kCommentPlain;
+    if (b == ' ' || b == '\t' || b == '\r') {
+      c |= kSpace;
+    }
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '-' ||
+        b == '.') {
+      c |= kIdentChar;
+    }
+    if (b != '"' && b != '\\' && b != '$' && b != '{' && b != '}') {
+      c |= kStringPlain;
+    }
+    classes[static_cast<std::size_t>(b)] = c;
+  }
+  return classes;
+}
+
+constexpr std::array<std::uint8_t, 256> kByteClasses = MakeByteClasses();
+
+}  // namespace
+
+void HclScanner::SkipPlain(std::uint8_t byte_class) {
+  const std::size_t size = src_.size();
+  const char* data = src_.data();
+  std::uint32_t i = offset_;
+  while (i < size && (kByteClasses[static_cast<unsigned char>(data[i])] & byte_class) != 0) {
     ++i;
   }
   if (i == offset_) {
@@ -167,6 +201,35 @@ void HclScanner::SkipPlain(Plain plain) {
   const std::uint32_t n = i - offset_;
   prev_offset_ = i - 1, prev_line_ = line_, prev_column_ = column_ + n - 1;
   column_ += n;
+  last_char_len_ = 1;
+  offset_ = i;
+}
+
+void HclScanner::SkipWhitespace() {
+  const std::size_t size = src_.size();
+  const char* data = src_.data();
+  std::uint32_t i = offset_;
+  std::uint32_t line = line_, column = column_, last_line_len = last_line_len_;
+  std::uint32_t prev_line = prev_line_, prev_column = prev_column_;
+  for (; i < size; ++i) {
+    const char c = data[i];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      break;
+    }
+    // What Next() does for these four bytes.
+    prev_line = line, prev_column = column;
+    ++column;
+    if (c == '\n') {
+      ++line;
+      last_line_len = column;
+      column = 0;
+    }
+  }
+  if (i == offset_) {
+    return;
+  }
+  prev_offset_ = i - 1, prev_line_ = prev_line, prev_column_ = prev_column;
+  line_ = line, column_ = column, last_line_len_ = last_line_len;
   last_char_len_ = 1;
   offset_ = i;
 }
@@ -200,10 +263,9 @@ void HclScanner::Reset(std::uint32_t offset, std::uint32_t line) {
 }
 
 Token HclScanner::Scan() {
-  SkipPlain([](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+  SkipWhitespace();
   char32_t ch = Next();
   while (IsWhitespace(ch)) {
-    SkipPlain([](char c) { return c == ' ' || c == '\t' || c == '\r'; });
     ch = Next();
   }
   const std::uint32_t start = offset_ - last_char_len_;
@@ -286,15 +348,12 @@ Token HclScanner::Scan() {
     }
   }
   tok.end = offset_;
-  tok.text = src_.substr(start, offset_ > start ? offset_ - start : 0);
+  tok.text = std::string_view(src_.data() + start, offset_ > start ? offset_ - start : 0);
   return tok;
 }
 
 void HclScanner::ScanIdentifier() {
-  SkipPlain([](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.';
-  });
+  SkipPlain(kIdentChar);
   char32_t ch = Next();
   while (IsLetter(ch) || IsDigit(ch) || ch == '-' || ch == '.') {
     ch = Next();
@@ -403,7 +462,7 @@ TokenType HclScanner::ScanNumber(char32_t ch) {
 void HclScanner::ScanString() {
   int braces = 0;
   for (;;) {
-    SkipPlain([](char c) { return c != '"' && c != '\\' && c != '$' && c != '{' && c != '}'; });
+    SkipPlain(kStringPlain);
     const char32_t ch = Next();
     if ((ch == '\n' && braces == 0) || ch == kEof) {
       Error("literal not terminated");
@@ -490,10 +549,10 @@ void HclScanner::ScanComment(char32_t ch) {
       Error("expected '/' for comment");
       return;
     }
-    SkipPlain([](char) { return true; });
+    SkipPlain(kCommentPlain);
     ch = Next();
     while (ch != '\n' && ch != kEof) {
-      SkipPlain([](char) { return true; });
+      SkipPlain(kCommentPlain);
       ch = Next();
     }
     if (ch != kEof) {

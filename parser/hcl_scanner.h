@@ -53,10 +53,11 @@ class HclScanner {
     return NextSlow();
   }
   char32_t NextSlow();
-  // Skips a run of ASCII bytes (no '\n', no NUL) for which plain(byte) holds,
-  // leaving the state exactly as that many Next() calls would.
-  template <typename Plain>
-  void SkipPlain(Plain plain);
+  // Skips a run of ASCII bytes (no '\n', no NUL) of one ByteClass, leaving the
+  // state exactly as that many Next() calls would.
+  void SkipPlain(std::uint8_t byte_class);
+  // The same for whitespace, newlines included.
+  void SkipWhitespace();
   void Unread();
   char32_t Peek() const;
   void Error(std::string_view message);
