@@ -153,6 +153,7 @@ class HclParser {
   // object or list is moved into its node in one allocation when it is done.
   std::vector<ast::Item> item_stack_;
   std::vector<ast::Node> node_stack_;
+  std::vector<ast::Key> key_buffer_;
   std::vector<ScannerError> scanner_errors_;  // of the current segment
   std::set<std::pair<std::uint32_t, std::string>> reported_;
 };
@@ -248,7 +249,9 @@ std::string KeysText(const std::vector<ast::Key>& keys) {
 }
 
 std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
-  std::vector<ast::Key> keys;
+  // The keys are read into a reused buffer and moved out at their exact count.
+  std::vector<ast::Key>& keys = key_buffer_;
+  keys.clear();
   std::optional<SyntaxError> err = ObjectKey(keys);
   if (!keys.empty() && err && err->eof_sentinel) {
     err.reset();
@@ -261,7 +264,11 @@ std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
   if (err) {
     return err;
   }
-  item.keys = std::move(keys);
+  item.keys.reserve(keys.size());
+  for (ast::Key& key : keys) {
+    item.keys.push_back(std::move(key));
+  }
+  keys.clear();
   switch (tok_.type) {
     case TokenType::kAssign:
       item.has_assign = true;
@@ -316,15 +323,14 @@ std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
       case TokenType::kIdent:
       case TokenType::kString: {
         ++key_count;
-        if (keys.empty()) {
-          keys.reserve(2);  // a block has two, an attribute one
-        }
         ast::Key key;
         key.type = t.type;
         key.text = std::string(t.text);
         key.span = SpanOf(t);
         key.pos = t.pos;
-        if (t.type == TokenType::kIdent || !UnquoteHclString(t.text, key.value)) {
+        if (t.plain_string) {
+          key.value.assign(t.text.substr(1, t.text.size() - 2));
+        } else if (t.type == TokenType::kIdent || !UnquoteHclString(t.text, key.value)) {
           key.value = t.type == TokenType::kIdent ? std::string(t.text) : key.text;
         }
         keys.push_back(std::move(key));
@@ -353,7 +359,9 @@ void HclParser::Literal(ast::Node& node) {
   node.span = SpanOf(tok_);
   switch (tok_.type) {
     case TokenType::kString:
-      if (!UnquoteHclString(tok_.text, node.value)) {
+      if (tok_.plain_string) {
+        node.value.assign(tok_.text.substr(1, tok_.text.size() - 2));
+      } else if (!UnquoteHclString(tok_.text, node.value)) {
         node.value = node.text;
       }
       break;

@@ -210,25 +210,29 @@ void HclScanner::SkipWhitespace() {
   const char* data = src_.data();
   std::uint32_t i = offset_;
   std::uint32_t line = line_, column = column_, last_line_len = last_line_len_;
-  std::uint32_t prev_line = prev_line_, prev_column = prev_column_;
+  // What Next() does for these four bytes, without the per-byte bookkeeping.
   for (; i < size; ++i) {
     const char c = data[i];
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-      break;
-    }
-    // What Next() does for these four bytes.
-    prev_line = line, prev_column = column;
-    ++column;
-    if (c == '\n') {
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++column;
+    } else if (c == '\n') {
       ++line;
-      last_line_len = column;
+      last_line_len = column + 1;
       column = 0;
+    } else {
+      break;
     }
   }
   if (i == offset_) {
     return;
   }
-  prev_offset_ = i - 1, prev_line_ = prev_line, prev_column_ = prev_column;
+  // Next()'s "previous" state is the one before the last byte read.
+  if (data[i - 1] == '\n') {
+    prev_line_ = line - 1, prev_column_ = last_line_len - 1;
+  } else {
+    prev_line_ = line, prev_column_ = column - 1;
+  }
+  prev_offset_ = i - 1;
   line_ = line, column_ = column, last_line_len_ = last_line_len;
   last_char_len_ = 1;
   offset_ = i;
@@ -294,7 +298,7 @@ Token HclScanner::Scan() {
         break;
       case '"':
         tok.type = TokenType::kString;
-        ScanString();
+        tok.plain_string = ScanString();
         break;
       case '#':
       case '/':
@@ -459,17 +463,18 @@ TokenType HclScanner::ScanNumber(char32_t ch) {
   return TokenType::kNumber;
 }
 
-void HclScanner::ScanString() {
+bool HclScanner::ScanString() {
   int braces = 0;
+  bool plain = true;
   for (;;) {
     SkipPlain(kStringPlain);
     const char32_t ch = Next();
     if ((ch == '\n' && braces == 0) || ch == kEof) {
       Error("literal not terminated");
-      return;
+      return false;
     }
     if (ch == '"' && braces == 0) {
-      return;
+      return plain;
     }
     // Inside ${...} quotes do not end the string.
     if (braces == 0 && ch == '$' && Peek() == '{') {
@@ -483,6 +488,9 @@ void HclScanner::ScanString() {
     }
     if (ch == '\\') {
       ScanEscape();
+    }
+    if (ch == '\\' || ch == '$') {
+      plain = false;
     }
   }
 }

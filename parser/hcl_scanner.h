@@ -16,6 +16,9 @@ struct Token {
   ast::TokenType type = ast::TokenType::kEof;
   ast::Position pos;
   std::uint32_t end = 0;  // byte offset one past the token
+  // kString only: closed by its '"' with no escape and no "${": the value is
+  // the text between the quotes (what UnquoteHclString would decode).
+  bool plain_string = false;
   std::string_view text;  // raw token text
 };
 
@@ -67,7 +70,8 @@ class HclScanner {
   char32_t ScanMantissa(char32_t ch);
   char32_t ScanFraction(char32_t ch);
   char32_t ScanExponent(char32_t ch);
-  void ScanString();
+  // Returns true when the string is closed and holds no '\\' and no '$'.
+  bool ScanString();
   void ScanEscape();
   char32_t ScanDigits(char32_t ch, int base, int n);
   void ScanComment(char32_t ch);

@@ -290,6 +290,8 @@ class Normalizer {
     }
     return nullptr;
   }
+  // The span of each capability name of the path block being normalised.
+  std::vector<Span> name_spans_;
   // PathFieldOf() of each attribute of the path block being normalised.
   std::vector<PathField> fields_;
 };
@@ -842,7 +844,8 @@ void Normalizer::NormalizePath(const ast::Item& item, std::span<const ast::Key> 
     }
   });
   std::vector<std::string> names;  // capability names, then the legacy policy's
-  std::vector<Span> name_spans;
+  std::vector<Span>& name_spans = name_spans_;  // only read when reporting an error
+  name_spans.clear();
   each(PathField::kCapabilities, [&](const ast::Item& attr) {
     if (std::optional<DecodeError> e = DecodeStringList(attr.value, FieldPath("root.Capabilities"), names, &name_spans)) {
       decode_failed(*e);
