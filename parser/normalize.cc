@@ -611,7 +611,7 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, const Fiel
         values.push_back(std::move(element));
       }
     }
-    const std::string lower = Lower(key.value);
+    const std::string lower = GoToLower(key.value);  // Vault: strings.ToLower(key)
     auto [it, inserted] = lowered.emplace(lower, &key);
     if (!inserted && it->second->value != key.value) {
       Report(Severity::kWarning, key.span, "parameter-case-collision",
