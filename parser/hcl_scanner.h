@@ -87,7 +87,7 @@ class HclScanner {
   std::uint32_t last_line_len_ = 0;
   std::uint32_t token_start_ = 0;
   // Saved state for Unread() (one rune).
-  std::uint32_t prev_offset_ = 0, prev_line_ = 1, prev_column_ = 0, prev_last_line_len_ = 0;
+  std::uint32_t prev_offset_ = 0, prev_line_ = 1, prev_column_ = 0;
 };
 
 // Decodes an HCL double-quoted string token (quotes included) the way hcl's
