@@ -86,6 +86,18 @@ std::string UserScannerMessage(const ScannerError& e, std::string_view text) {
   return e.message;
 }
 
+// Scratch buffers of the reader (see HclParser::item_stack_).
+struct ReaderScratch {
+  std::vector<ast::Item> items;
+  std::vector<ast::Node> nodes;
+  std::vector<ast::Key> keys;
+};
+
+ReaderScratch& ThreadScratch() {
+  thread_local ReaderScratch scratch;
+  return scratch;
+}
+
 class HclParser {
  public:
   HclParser(const SourceFile& source, DiagnosticSink& sink)
@@ -94,9 +106,14 @@ class HclParser {
         scanner_(source.text(), [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);
-        }) {
-    item_stack_.reserve(32);
-    node_stack_.reserve(16);
+        }),
+        item_stack_(ThreadScratch().items),
+        node_stack_(ThreadScratch().nodes),
+        key_buffer_(ThreadScratch().keys) {
+    // Empty unless an earlier read on this thread was interrupted.
+    item_stack_.clear();
+    node_stack_.clear();
+    key_buffer_.clear();
   }
 
   ReadResult Run();
@@ -151,9 +168,11 @@ class HclParser {
   std::vector<ast::Comment> comments_;
   // Items and list elements being read, innermost object or list last: each
   // object or list is moved into its node in one allocation when it is done.
-  std::vector<ast::Item> item_stack_;
-  std::vector<ast::Node> node_stack_;
-  std::vector<ast::Key> key_buffer_;
+  // The buffers belong to the thread and keep their capacity from one file to
+  // the next, so reading a file allocates only what its syntax tree keeps.
+  std::vector<ast::Item>& item_stack_;
+  std::vector<ast::Node>& node_stack_;
+  std::vector<ast::Key>& key_buffer_;
   std::vector<ScannerError> scanner_errors_;  // of the current segment
   std::set<std::pair<std::uint32_t, std::string>> reported_;
 };

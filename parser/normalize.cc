@@ -218,6 +218,18 @@ struct DecodeError {
   Span span;
 };
 
+// Scratch buffers of the normaliser (see Normalizer::seen_keys_).
+struct NormalizerScratch {
+  std::vector<std::pair<std::string_view, const ast::Item*>> seen_keys;
+  std::vector<Span> name_spans;
+  std::vector<PathField> fields;
+};
+
+NormalizerScratch& ThreadScratch() {
+  thread_local NormalizerScratch scratch;
+  return scratch;
+}
+
 class Normalizer {
  public:
   Normalizer(const SourceFile& source, const ast::File& file, const ParseOptions& options,
@@ -228,7 +240,12 @@ class Normalizer {
         dialect_(options.dialect),
         sink_(sink),
         out_(out),
-        vault_set_(!out.vault_error.empty()) {}
+        vault_set_(!out.vault_error.empty()),
+        seen_keys_(ThreadScratch().seen_keys),
+        name_spans_(ThreadScratch().name_spans),
+        fields_(ThreadScratch().fields) {
+    seen_keys_.clear();  // empty unless an earlier run on this thread was interrupted
+  }
 
   void Run();
 
@@ -281,7 +298,8 @@ class Normalizer {
   bool vault_set_;
   bool ok_ = true;
   // Keys seen in the objects being checked for duplicates, innermost last.
-  std::vector<std::pair<std::string_view, const ast::Item*>> seen_keys_;
+  // These buffers belong to the thread and keep their capacity between files.
+  std::vector<std::pair<std::string_view, const ast::Item*>>& seen_keys_;
   const ast::Item* FindSeenKey(std::size_t first, std::string_view key) const {
     for (std::size_t i = first; i < seen_keys_.size(); ++i) {
       if (seen_keys_[i].first == key) {
@@ -291,9 +309,9 @@ class Normalizer {
     return nullptr;
   }
   // The span of each capability name of the path block being normalised.
-  std::vector<Span> name_spans_;
+  std::vector<Span>& name_spans_;
   // PathFieldOf() of each attribute of the path block being normalised.
-  std::vector<PathField> fields_;
+  std::vector<PathField>& fields_;
 };
 
 // Filters an object's items by key (exact, as Vault's key checks are).
