@@ -40,7 +40,7 @@ part = sys.argv[2]
 # benchmark -> baseline (same /<N> suffix when present)
 baselines = {
     "evaluator": {"Check": "Reference", "CheckNoPlus": "Reference", "Capabilities": "Reference"},
-    "parser": {"Corpus": "ScanOnly"},
+    "parser": {"Corpus": "ScanOnly", "CorpusLoad": "ScanOnly"},
     "linter": {"Corpus10k": "ParseOnly10k"},
     "diff": {"Workspaces": "Load"},
 }.get(part, {})

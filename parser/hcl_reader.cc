@@ -86,6 +86,18 @@ std::string UserScannerMessage(const ScannerError& e, std::string_view text) {
   return e.message;
 }
 
+// Scratch buffers of the reader (see HclParser::item_stack_).
+struct ReaderScratch {
+  std::vector<ast::Item> items;
+  std::vector<ast::Node> nodes;
+  std::vector<ast::Key> keys;
+};
+
+ReaderScratch& ThreadScratch() {
+  thread_local ReaderScratch scratch;
+  return scratch;
+}
+
 class HclParser {
  public:
   HclParser(const SourceFile& source, DiagnosticSink& sink)
@@ -94,7 +106,15 @@ class HclParser {
         scanner_(source.text(), [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);
-        }) {}
+        }),
+        item_stack_(ThreadScratch().items),
+        node_stack_(ThreadScratch().nodes),
+        key_buffer_(ThreadScratch().keys) {
+    // Empty unless an earlier read on this thread was interrupted.
+    item_stack_.clear();
+    node_stack_.clear();
+    key_buffer_.clear();
+  }
 
   ReadResult Run();
 
@@ -103,11 +123,13 @@ class HclParser {
   void Unscan() { buffered_ = true; }
 
   std::optional<SyntaxError> ObjectList(bool in_object, std::vector<ast::Item>& items);
+  std::optional<SyntaxError> ObjectItems(bool in_object);
   std::optional<SyntaxError> ObjectItem(ast::Item& item);
   std::optional<SyntaxError> ObjectKey(std::vector<ast::Key>& keys);
   std::optional<SyntaxError> Object(ast::Node& node);
   std::optional<SyntaxError> ObjectType(ast::Node& node);
   std::optional<SyntaxError> ListType(ast::Node& node);
+  std::optional<SyntaxError> ListElements(ast::Node& node);
   void Literal(ast::Node& node);
 
   SyntaxError Error(const Token& t, std::string vault, std::string user) const;
@@ -144,6 +166,13 @@ class HclParser {
   Token tok_;
   bool buffered_ = false;
   std::vector<ast::Comment> comments_;
+  // Items and list elements being read, innermost object or list last: each
+  // object or list is moved into its node in one allocation when it is done.
+  // The buffers belong to the thread and keep their capacity from one file to
+  // the next, so reading a file allocates only what its syntax tree keeps.
+  std::vector<ast::Item>& item_stack_;
+  std::vector<ast::Node>& node_stack_;
+  std::vector<ast::Key>& key_buffer_;
   std::vector<ScannerError> scanner_errors_;  // of the current segment
   std::set<std::pair<std::uint32_t, std::string>> reported_;
 };
@@ -185,7 +214,24 @@ void HclParser::OnScannerError(ast::Position pos, std::string_view message,
   scanner_errors_.push_back(std::move(e));
 }
 
+// Moves stack[mark..] to the end of `out` and pops it.
+template <typename T>
+void MoveTop(std::vector<T>& stack, std::size_t mark, std::vector<T>& out) {
+  out.reserve(out.size() + (stack.size() - mark));
+  for (std::size_t i = mark; i < stack.size(); ++i) {
+    out.push_back(std::move(stack[i]));
+  }
+  stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(mark), stack.end());
+}
+
 std::optional<SyntaxError> HclParser::ObjectList(bool in_object, std::vector<ast::Item>& items) {
+  const std::size_t mark = item_stack_.size();
+  std::optional<SyntaxError> err = ObjectItems(in_object);
+  MoveTop(item_stack_, mark, items);
+  return err;
+}
+
+std::optional<SyntaxError> HclParser::ObjectItems(bool in_object) {
   for (;;) {
     if (in_object) {
       const Token t = Scan();
@@ -202,7 +248,7 @@ std::optional<SyntaxError> HclParser::ObjectList(bool in_object, std::vector<ast
     if (err) {
       return err;
     }
-    items.push_back(std::move(item));
+    item_stack_.push_back(std::move(item));
     if (Scan().type != TokenType::kComma) {
       Unscan();
     }
@@ -222,7 +268,9 @@ std::string KeysText(const std::vector<ast::Key>& keys) {
 }
 
 std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
-  std::vector<ast::Key> keys;
+  // The keys are read into a reused buffer and moved out at their exact count.
+  std::vector<ast::Key>& keys = key_buffer_;
+  keys.clear();
   std::optional<SyntaxError> err = ObjectKey(keys);
   if (!keys.empty() && err && err->eof_sentinel) {
     err.reset();
@@ -235,7 +283,11 @@ std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
   if (err) {
     return err;
   }
-  item.keys = std::move(keys);
+  item.keys.reserve(keys.size());
+  for (ast::Key& key : keys) {
+    item.keys.push_back(std::move(key));
+  }
+  keys.clear();
   switch (tok_.type) {
     case TokenType::kAssign:
       item.has_assign = true;
@@ -295,7 +347,9 @@ std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
         key.text = std::string(t.text);
         key.span = SpanOf(t);
         key.pos = t.pos;
-        if (t.type == TokenType::kIdent || !UnquoteHclString(t.text, key.value)) {
+        if (t.plain_string) {
+          key.value.assign(t.text.substr(1, t.text.size() - 2));
+        } else if (t.type == TokenType::kIdent || !UnquoteHclString(t.text, key.value)) {
           key.value = t.type == TokenType::kIdent ? std::string(t.text) : key.text;
         }
         keys.push_back(std::move(key));
@@ -324,7 +378,9 @@ void HclParser::Literal(ast::Node& node) {
   node.span = SpanOf(tok_);
   switch (tok_.type) {
     case TokenType::kString:
-      if (!UnquoteHclString(tok_.text, node.value)) {
+      if (tok_.plain_string) {
+        node.value.assign(tok_.text.substr(1, tok_.text.size() - 2));
+      } else if (!UnquoteHclString(tok_.text, node.value)) {
         node.value = node.text;
       }
       break;
@@ -391,6 +447,13 @@ std::optional<SyntaxError> HclParser::ObjectType(ast::Node& node) {
 }
 
 std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
+  const std::size_t mark = node_stack_.size();
+  std::optional<SyntaxError> err = ListElements(node);
+  MoveTop(node_stack_, mark, node.elements);
+  return err;
+}
+
+std::optional<SyntaxError> HclParser::ListElements(ast::Node& node) {
   const Token lbrack = tok_;
   node.kind = ast::Node::Kind::kList;
   node.pos = lbrack.pos;
@@ -410,7 +473,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
       case TokenType::kHeredoc: {
         ast::Node element;
         Literal(element);
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         need_comma = true;
         break;
       }
@@ -426,7 +489,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
                                    PosString(t.pos), err->vault);
           return err;
         }
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         need_comma = true;
         break;
       }
@@ -437,7 +500,7 @@ std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
                                    PosString(t.pos), err->vault);
           return err;
         }
-        node.elements.push_back(std::move(element));
+        node_stack_.push_back(std::move(element));
         break;
       }
       case TokenType::kRbrack:
@@ -527,7 +590,6 @@ ReadResult HclParser::Run() {
     const Token first = Scan();
     Unscan();
     std::uint32_t item_start = first.pos.offset;
-    std::vector<ast::Item> items;
     std::optional<SyntaxError> err;
     // The top-level loop of ObjectList(false), keeping track of the item start.
     for (;;) {
@@ -543,18 +605,20 @@ ReadResult HclParser::Run() {
       if (err) {
         break;
       }
-      items.push_back(std::move(item));
+      item_stack_.push_back(std::move(item));
       if (Scan().type != TokenType::kComma) {
         Unscan();
       }
     }
-    for (ast::Item& item : items) {
+    result.file.items.reserve(result.file.items.size() + item_stack_.size());
+    for (ast::Item& item : item_stack_) {
       // An item holding a scanner error (bad escape, stray character) is not
       // what the user meant; normalising it would only add noise.
       if (!ContainsScannerError(item.span)) {
         result.file.items.push_back(std::move(item));
       }
     }
+    item_stack_.clear();
     // hcl returns the last scanner error in preference to the parser's error.
     if (first_segment) {
       if (!scanner_errors_.empty()) {

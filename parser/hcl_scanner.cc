@@ -1,5 +1,7 @@
 #include "parser/hcl_scanner.h"
 
+#include <array>
+#include <cstring>
 #include <utility>
 
 namespace polcheck::parser {
@@ -116,7 +118,7 @@ void AppendUtf8(std::string& out, char32_t cp) {
 HclScanner::HclScanner(std::string_view src, ErrorHandler on_error)
     : src_(src), on_error_(std::move(on_error)) {}
 
-char32_t HclScanner::Next() {
+char32_t HclScanner::NextSlow() {
   const auto [ch, size] = DecodeRune(src_.substr(offset_));
   if (size == 0) {
     // Advance for error reporting, as hcl does at EOF.
@@ -148,6 +150,94 @@ char32_t HclScanner::Next() {
   return ch;
 }
 
+namespace {
+
+// Byte classes for SkipPlain(): each is a set of ASCII bytes other than '\n' and
+// NUL, which Next() reads without any bookkeeping beyond the column.
+enum ByteClass : std::uint8_t {
+  kSpace = 1,         // ' ', '\t', '\r'
+  kIdentChar = 2,     // letters, digits, '_', '-', '.'
+  kStringPlain = 4,   // inside "...": all but '"', '\\', '$', '{', '}'
+  kCommentPlain = 8,  // inside a line comment: all
+};
+
+constexpr std::array<std::uint8_t, 256> MakeByteClasses() {
+  std::array<std::uint8_t, 256> classes{};
+  for (int b = 1; b < 0x80; ++b) {
+    if (b == '\n') {
+      continue;
+    }
+    std::uint8_t c = kCommentPlain;
+    if (b == ' ' || b == '\t' || b == '\r') {
+      c |= kSpace;
+    }
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '-' ||
+        b == '.') {
+      c |= kIdentChar;
+    }
+    if (b != '"' && b != '\\' && b != '$' && b != '{' && b != '}') {
+      c |= kStringPlain;
+    }
+    classes[static_cast<std::size_t>(b)] = c;
+  }
+  return classes;
+}
+
+constexpr std::array<std::uint8_t, 256> kByteClasses = MakeByteClasses();
+
+}  // namespace
+
+void HclScanner::SkipPlain(std::uint8_t byte_class) {
+  const std::size_t size = src_.size();
+  const char* data = src_.data();
+  std::uint32_t i = offset_;
+  while (i < size && (kByteClasses[static_cast<unsigned char>(data[i])] & byte_class) != 0) {
+    ++i;
+  }
+  if (i == offset_) {
+    return;
+  }
+  // The state Next() leaves after reading the last of these bytes.
+  const std::uint32_t n = i - offset_;
+  prev_offset_ = i - 1, prev_line_ = line_, prev_column_ = column_ + n - 1;
+  column_ += n;
+  last_char_len_ = 1;
+  offset_ = i;
+}
+
+void HclScanner::SkipWhitespace() {
+  const std::size_t size = src_.size();
+  const char* data = src_.data();
+  std::uint32_t i = offset_;
+  std::uint32_t line = line_, column = column_, last_line_len = last_line_len_;
+  // What Next() does for these four bytes, without the per-byte bookkeeping.
+  for (; i < size; ++i) {
+    const char c = data[i];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++column;
+    } else if (c == '\n') {
+      ++line;
+      last_line_len = column + 1;
+      column = 0;
+    } else {
+      break;
+    }
+  }
+  if (i == offset_) {
+    return;
+  }
+  // Next()'s "previous" state is the one before the last byte read.
+  if (data[i - 1] == '\n') {
+    prev_line_ = line - 1, prev_column_ = last_line_len - 1;
+  } else {
+    prev_line_ = line, prev_column_ = column - 1;
+  }
+  prev_offset_ = i - 1;
+  line_ = line, column_ = column, last_line_len_ = last_line_len;
+  last_char_len_ = 1;
+  offset_ = i;
+}
+
 void HclScanner::Unread() { offset_ = prev_offset_, line_ = prev_line_, column_ = prev_column_; }
 
 char32_t HclScanner::Peek() const {
@@ -177,6 +267,7 @@ void HclScanner::Reset(std::uint32_t offset, std::uint32_t line) {
 }
 
 Token HclScanner::Scan() {
+  SkipWhitespace();
   char32_t ch = Next();
   while (IsWhitespace(ch)) {
     ch = Next();
@@ -207,7 +298,7 @@ Token HclScanner::Scan() {
         break;
       case '"':
         tok.type = TokenType::kString;
-        ScanString();
+        tok.plain_string = ScanString();
         break;
       case '#':
       case '/':
@@ -261,11 +352,12 @@ Token HclScanner::Scan() {
     }
   }
   tok.end = offset_;
-  tok.text = src_.substr(start, offset_ > start ? offset_ - start : 0);
+  tok.text = std::string_view(src_.data() + start, offset_ > start ? offset_ - start : 0);
   return tok;
 }
 
 void HclScanner::ScanIdentifier() {
+  SkipPlain(kIdentChar);
   char32_t ch = Next();
   while (IsLetter(ch) || IsDigit(ch) || ch == '-' || ch == '.') {
     ch = Next();
@@ -371,16 +463,18 @@ TokenType HclScanner::ScanNumber(char32_t ch) {
   return TokenType::kNumber;
 }
 
-void HclScanner::ScanString() {
+bool HclScanner::ScanString() {
   int braces = 0;
+  bool plain = true;
   for (;;) {
+    SkipPlain(kStringPlain);
     const char32_t ch = Next();
     if ((ch == '\n' && braces == 0) || ch == kEof) {
       Error("literal not terminated");
-      return;
+      return false;
     }
     if (ch == '"' && braces == 0) {
-      return;
+      return plain;
     }
     // Inside ${...} quotes do not end the string.
     if (braces == 0 && ch == '$' && Peek() == '{') {
@@ -394,6 +488,9 @@ void HclScanner::ScanString() {
     }
     if (ch == '\\') {
       ScanEscape();
+    }
+    if (ch == '\\' || ch == '$') {
+      plain = false;
     }
   }
 }
@@ -460,8 +557,10 @@ void HclScanner::ScanComment(char32_t ch) {
       Error("expected '/' for comment");
       return;
     }
+    SkipPlain(kCommentPlain);
     ch = Next();
     while (ch != '\n' && ch != kEof) {
+      SkipPlain(kCommentPlain);
       ch = Next();
     }
     if (ch != kEof) {
@@ -566,6 +665,12 @@ bool UnquoteHclString(std::string_view token, std::string& out) {
     return false;
   }
   std::string_view s = token.substr(1, token.size() - 2);
+  // Most strings hold nothing to decode: no escape, no interpolation, no newline.
+  if (std::memchr(s.data(), '\\', s.size()) == nullptr && std::memchr(s.data(), '$', s.size()) == nullptr &&
+      std::memchr(s.data(), '\n', s.size()) == nullptr) {
+    out.assign(s);
+    return true;
+  }
   out.reserve(s.size());
   int braces = 0;
   std::size_t i = 0;

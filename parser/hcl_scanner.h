@@ -16,6 +16,9 @@ struct Token {
   ast::TokenType type = ast::TokenType::kEof;
   ast::Position pos;
   std::uint32_t end = 0;  // byte offset one past the token
+  // kString only: closed by its '"' with no escape and no "${": the value is
+  // the text between the quotes (what UnquoteHclString would decode).
+  bool plain_string = false;
   std::string_view text;  // raw token text
 };
 
@@ -38,7 +41,26 @@ class HclScanner {
   static constexpr char32_t kEof = 0xFFFFFFFF;
   static constexpr char32_t kRuneError = 0xFFFD;
 
-  char32_t Next();
+  // Reads one rune; the ASCII case is inline, the rest (UTF-8, errors) in NextSlow().
+  char32_t Next() {
+    if (offset_ < src_.size()) {
+      const auto b = static_cast<unsigned char>(src_[offset_]);
+      if (b < 0x80 && b != '\n' && b != 0) {
+        prev_offset_ = offset_, prev_line_ = line_, prev_column_ = column_;
+        ++column_;
+        last_char_len_ = 1;
+        ++offset_;
+        return b;
+      }
+    }
+    return NextSlow();
+  }
+  char32_t NextSlow();
+  // Skips a run of ASCII bytes (no '\n', no NUL) of one ByteClass, leaving the
+  // state exactly as that many Next() calls would.
+  void SkipPlain(std::uint8_t byte_class);
+  // The same for whitespace, newlines included.
+  void SkipWhitespace();
   void Unread();
   char32_t Peek() const;
   void Error(std::string_view message);
@@ -48,7 +70,8 @@ class HclScanner {
   char32_t ScanMantissa(char32_t ch);
   char32_t ScanFraction(char32_t ch);
   char32_t ScanExponent(char32_t ch);
-  void ScanString();
+  // Returns true when the string is closed and holds no '\\' and no '$'.
+  bool ScanString();
   void ScanEscape();
   char32_t ScanDigits(char32_t ch, int base, int n);
   void ScanComment(char32_t ch);
@@ -64,7 +87,7 @@ class HclScanner {
   std::uint32_t last_line_len_ = 0;
   std::uint32_t token_start_ = 0;
   // Saved state for Unread() (one rune).
-  std::uint32_t prev_offset_ = 0, prev_line_ = 1, prev_column_ = 0, prev_last_line_len_ = 0;
+  std::uint32_t prev_offset_ = 0, prev_line_ = 1, prev_column_ = 0;
 };
 
 // Decodes an HCL double-quoted string token (quotes included) the way hcl's

@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
+#include <unordered_map>
 
 #include "parser/duration.h"
 
@@ -103,8 +105,111 @@ bool IsOtherDialectKey(std::string_view key) {
          key == "list_scan_response_keys_filter_path";
 }
 
+// A decoder field path such as "root.allowed_parameters.ttl[0]", as hcl names
+// fields in its errors. Rendered only when an error needs it: formatting the
+// path of every decoded element was a large part of the parse.
+class FieldPath {
+ public:
+  explicit FieldPath(std::string_view root) : text_(root) {}
+  // parent + "." + member
+  static FieldPath Member(const FieldPath& parent, std::string_view member) {
+    return FieldPath(&parent, member, 0, false);
+  }
+  // parent + "[index]"
+  static FieldPath Index(const FieldPath& parent, std::size_t index) { return FieldPath(&parent, {}, index, true); }
+
+  std::string Render() const {
+    if (parent_ == nullptr) {
+      return std::string(text_);
+    }
+    std::string out = parent_->Render();
+    if (is_index_) {
+      out += '[';
+      out += std::to_string(index_);
+      out += ']';
+    } else {
+      out += '.';
+      out += text_;
+    }
+    return out;
+  }
+
+ private:
+  FieldPath(const FieldPath* parent, std::string_view member, std::size_t index, bool is_index)
+      : parent_(parent), text_(member), index_(index), is_index_(is_index) {}
+
+  const FieldPath* parent_ = nullptr;
+  std::string_view text_;  // the root's text, or the member name
+  std::size_t index_ = 0;
+  bool is_index_ = false;
+};
+
 // The attribute name of a decoder field path ("root.Capabilities" -> "capabilities").
-std::string FieldName(std::string_view field) { return Lower(field.substr(field.rfind('.') + 1)); }
+std::string FieldName(const FieldPath& path) {
+  const std::string field = path.Render();
+  return Lower(std::string_view(field).substr(field.rfind('.') + 1));
+}
+
+// The attributes a path block may hold, in any dialect (which of them a dialect
+// accepts is PathKeys()).
+enum class PathField : std::uint8_t {
+  kComment,
+  kPolicy,
+  kCapabilities,
+  kAllowedParameters,
+  kDeniedParameters,
+  kRequiredParameters,
+  kMinWrappingTtl,
+  kMaxWrappingTtl,
+  kMfaMethods,
+  kControlGroup,
+  kSubscribeEventTypes,
+  kExpiration,
+  kPaginationLimit,
+  kListScanResponseKeysFilterPath,
+  kUnknown,
+};
+
+PathField PathFieldOf(std::string_view name) {
+  static constexpr std::pair<std::string_view, PathField> kFields[] = {
+      {"comment", PathField::kComment},
+      {"policy", PathField::kPolicy},
+      {"capabilities", PathField::kCapabilities},
+      {"allowed_parameters", PathField::kAllowedParameters},
+      {"denied_parameters", PathField::kDeniedParameters},
+      {"required_parameters", PathField::kRequiredParameters},
+      {"min_wrapping_ttl", PathField::kMinWrappingTtl},
+      {"max_wrapping_ttl", PathField::kMaxWrappingTtl},
+      {"mfa_methods", PathField::kMfaMethods},
+      {"control_group", PathField::kControlGroup},
+      {"subscribe_event_types", PathField::kSubscribeEventTypes},
+      {"expiration", PathField::kExpiration},
+      {"pagination_limit", PathField::kPaginationLimit},
+      {"list_scan_response_keys_filter_path", PathField::kListScanResponseKeysFilterPath},
+  };
+  for (const auto& [text, field] : kFields) {
+    if (text == name) {
+      return field;
+    }
+  }
+  return PathField::kUnknown;
+}
+
+// Whether `dialect` accepts the attribute (the list PathKeys() spells out).
+bool PathFieldValid(PathField field, Dialect dialect) {
+  switch (field) {
+    case PathField::kSubscribeEventTypes:
+      return dialect != Dialect::kOpenBao;
+    case PathField::kExpiration:
+    case PathField::kPaginationLimit:
+    case PathField::kListScanResponseKeysFilterPath:
+      return dialect == Dialect::kOpenBao;
+    case PathField::kUnknown:
+      return false;
+    default:
+      return true;
+  }
+}
 
 // One decode failure: hcl's error text (with position) and ours.
 struct DecodeError {
@@ -112,6 +217,18 @@ struct DecodeError {
   std::string user;
   Span span;
 };
+
+// Scratch buffers of the normaliser (see Normalizer::seen_keys_).
+struct NormalizerScratch {
+  std::vector<std::pair<std::string_view, const ast::Item*>> seen_keys;
+  std::vector<Span> name_spans;
+  std::vector<PathField> fields;
+};
+
+NormalizerScratch& ThreadScratch() {
+  thread_local NormalizerScratch scratch;
+  return scratch;
+}
 
 class Normalizer {
  public:
@@ -123,7 +240,12 @@ class Normalizer {
         dialect_(options.dialect),
         sink_(sink),
         out_(out),
-        vault_set_(!out.vault_error.empty()) {}
+        vault_set_(!out.vault_error.empty()),
+        seen_keys_(ThreadScratch().seen_keys),
+        name_spans_(ThreadScratch().name_spans),
+        fields_(ThreadScratch().fields) {
+    seen_keys_.clear();  // empty unless an earlier run on this thread was interrupted
+  }
 
   void Run();
 
@@ -147,18 +269,20 @@ class Normalizer {
     const ast::Item* again;
   };
   void CheckDuplicates();
-  void CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) const;
-  void CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out) const;
+  void CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out);
+  void CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out);
   void CheckTopLevel();
-  void NormalizePath(const ast::Item& item, std::vector<ast::Key> keys);
+  void NormalizePath(const ast::Item& item, std::span<const ast::Key> keys);
 
-  std::optional<DecodeError> DecodeString(const Node& node, std::string_view field, std::string& out) const;
-  std::optional<DecodeError> DecodeStringList(const Node& node, std::string_view field,
-                                              std::vector<std::pair<std::string, Span>>& out) const;
-  std::optional<DecodeError> DecodeValue(const Node& node, std::string_view field, bool in_slice,
+  std::optional<DecodeError> DecodeString(const Node& node, const FieldPath& field, std::string& out) const;
+  // Appends the strings (and, when `spans` is set, their spans) up to the first
+  // element that is not a string.
+  std::optional<DecodeError> DecodeStringList(const Node& node, const FieldPath& field, std::vector<std::string>& out,
+                                              std::vector<Span>* spans) const;
+  std::optional<DecodeError> DecodeValue(const Node& node, const FieldPath& field, bool in_slice,
                                          Value& out) const;
-  std::optional<DecodeError> DecodeParams(const Node& node, std::string_view field, ParameterMap& out,
-                                          const std::string& label);
+  std::optional<DecodeError> DecodeParams(const Node& node, const FieldPath& field, ParameterMap& out,
+                                          std::string_view label);
   std::optional<DecodeError> DecodeTtl(const Node& node, std::string_view field, std::int64_t& out,
                                        std::string& vault_error, std::string& user_error) const;
 
@@ -173,6 +297,21 @@ class Normalizer {
   PolicyFile& out_;
   bool vault_set_;
   bool ok_ = true;
+  // Keys seen in the objects being checked for duplicates, innermost last.
+  // These buffers belong to the thread and keep their capacity between files.
+  std::vector<std::pair<std::string_view, const ast::Item*>>& seen_keys_;
+  const ast::Item* FindSeenKey(std::size_t first, std::string_view key) const {
+    for (std::size_t i = first; i < seen_keys_.size(); ++i) {
+      if (seen_keys_[i].first == key) {
+        return seen_keys_[i].second;
+      }
+    }
+    return nullptr;
+  }
+  // The span of each capability name of the path block being normalised.
+  std::vector<Span>& name_spans_;
+  // PathFieldOf() of each attribute of the path block being normalised.
+  std::vector<PathField>& fields_;
 };
 
 // Filters an object's items by key (exact, as Vault's key checks are).
@@ -192,23 +331,40 @@ std::vector<const ast::Item*> ItemsNamed(const std::vector<ast::Item>& items, st
 // "At" prefix (vault command/policy_fmt_test.go, logical_system_test.go). Blocks
 // (`path "a" {}` twice) are not attributes. The JSON reader has no such check, so
 // JSON duplicates are concatenated in every dialect.
-void Normalizer::CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) const {
-  std::map<std::string, const ast::Item*> seen;
+void Normalizer::CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) {
+  // The keys of this object go on top of seen_keys_ (a linear search: objects
+  // are small) and are popped when the object is done.
+  const std::size_t first = seen_keys_.size();
+  // A hash map only for big objects, where the linear search would be quadratic.
+  std::optional<std::unordered_map<std::string_view, const ast::Item*>> large;
+  if (items.size() > 32) {
+    large.emplace();
+  }
   for (const ast::Item& item : items) {
     if (item.keys.empty()) {
       continue;
     }
     if (item.has_assign && item.keys.size() == 1) {  // JSON-flattened `path` items have more keys
-      auto [it, inserted] = seen.emplace(item.keys.front().value, &item);
-      if (!inserted) {
-        out.push_back(Duplicate{it->second, &item});
+      const std::string_view key = item.keys.front().value;
+      if (large) {
+        auto [it, inserted] = large->emplace(key, &item);
+        if (!inserted) {
+          out.push_back(Duplicate{it->second, &item});
+        }
+      } else if (const ast::Item* earlier = FindSeenKey(first, key)) {
+        out.push_back(Duplicate{earlier, &item});
+      } else {
+        seen_keys_.emplace_back(key, &item);
       }
     }
+    const std::size_t mark = seen_keys_.size();
     CollectDuplicatesIn(item.value, out);
+    seen_keys_.resize(mark);
   }
+  seen_keys_.resize(first);
 }
 
-void Normalizer::CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out) const {
+void Normalizer::CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out) {
   if (node.kind == Node::Kind::kObject) {
     CollectDuplicates(node.items, out);
   } else if (node.kind == Node::Kind::kList) {
@@ -286,7 +442,7 @@ void Normalizer::CheckTopLevel() {
   // hcl DecodeObject into Policy{Name string `hcl:"name"`}: only the type is checked.
   for (const ast::Item* item : ItemsNamed(file_.items, "name")) {
     std::string ignored;
-    if (std::optional<DecodeError> e = DecodeString(item->value, "root.name", ignored)) {
+    if (std::optional<DecodeError> e = DecodeString(item->value, FieldPath("root.name"), ignored)) {
       Report(Severity::kError, e->span, "invalid-type", "\"name\" must be a string (Vault ignores its value)",
              e->vault);
       VaultError(e->vault);
@@ -294,7 +450,7 @@ void Normalizer::CheckTopLevel() {
   }
 }
 
-std::optional<DecodeError> Normalizer::DecodeString(const Node& node, std::string_view field,
+std::optional<DecodeError> Normalizer::DecodeString(const Node& node, const FieldPath& field,
                                                     std::string& out) const {
   if (node.kind == Node::Kind::kLiteral) {
     switch (node.token) {
@@ -313,7 +469,7 @@ std::optional<DecodeError> Normalizer::DecodeString(const Node& node, std::strin
     }
   }
   const std::string type = node.kind == Node::Kind::kObject ? "*ast.ObjectList" : GoType(node);
-  return DecodeError{fmt::format("{}: {}: unknown type for string {}", At(node.pos), field, type),
+  return DecodeError{fmt::format("{}: {}: unknown type for string {}", At(node.pos), field.Render(), type),
                      fmt::format("expected a string, found {}", node.kind == Node::Kind::kLiteral
                                                                      ? node.text
                                                                      : (node.kind == Node::Kind::kList ? "a list"
@@ -321,8 +477,8 @@ std::optional<DecodeError> Normalizer::DecodeString(const Node& node, std::strin
                      node.span};
 }
 
-std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, std::string_view field,
-                                                        std::vector<std::pair<std::string, Span>>& out) const {
+std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, const FieldPath& field,
+                                                        std::vector<std::string>& out, std::vector<Span>* spans) const {
   if (node.kind == Node::Kind::kLiteral) {
     return DecodeError{fmt::format("{}: unknown slice type: *ast.LiteralType", At(node.pos)),
                        fmt::format("\"{}\" must be a list of strings, such as [{}]", FieldName(field),
@@ -333,26 +489,34 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, std::s
     // hcl decodes an object's items as the slice elements: {} is an empty list.
     if (!node.items.empty()) {
       const ast::Item& item = node.items.front();
-      return DecodeError{fmt::format("{}: {}[0]: unknown type for string *ast.ObjectItem", At(item.keys.front().pos), field),
+      return DecodeError{fmt::format("{}: {}[0]: unknown type for string *ast.ObjectItem", At(item.keys.front().pos),
+                                     field.Render()),
                          fmt::format("\"{}\" must be a list of strings, not an object", FieldName(field)),
                          node.span};
     }
     return std::nullopt;
   }
+  out.reserve(out.size() + node.elements.size());
+  if (spans != nullptr) {
+    spans->reserve(spans->size() + node.elements.size());
+  }
   for (std::size_t i = 0; i < node.elements.size(); ++i) {
     const Node& e = node.elements[i];
     std::string value;
-    if (std::optional<DecodeError> err = DecodeString(e, fmt::format("{}[{}]", field, i), value)) {
+    if (std::optional<DecodeError> err = DecodeString(e, FieldPath::Index(field, i), value)) {
       err->user = fmt::format("\"{}\" must hold strings; found {}", FieldName(field),
                               e.kind == Node::Kind::kLiteral ? e.text : (e.kind == Node::Kind::kList ? "a list" : "an object"));
       return err;
     }
-    out.emplace_back(std::move(value), e.span);
+    out.push_back(std::move(value));
+    if (spans != nullptr) {
+      spans->push_back(e.span);
+    }
   }
   return std::nullopt;
 }
 
-std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, std::string_view field, bool in_slice,
+std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, const FieldPath& field, bool in_slice,
                                                    Value& out) const {
   switch (node.kind) {
     case Node::Kind::kLiteral:
@@ -402,7 +566,7 @@ std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, std::string
       Value::List items;
       for (std::size_t i = 0; i < node.elements.size(); ++i) {
         Value v;
-        if (std::optional<DecodeError> e = DecodeValue(node.elements[i], fmt::format("{}[{}]", field, i), true, v)) {
+        if (std::optional<DecodeError> e = DecodeValue(node.elements[i], FieldPath::Index(field, i), true, v)) {
           return e;
         }
         items.push_back(std::move(v));
@@ -415,7 +579,7 @@ std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, std::string
       for (const ast::Item& item : node.items) {
         Value v;
         if (std::optional<DecodeError> e =
-                DecodeValue(item.value, fmt::format("{}.{}", field, item.keys.front().value), false, v)) {
+                DecodeValue(item.value, FieldPath::Member(field, item.keys.front().value), false, v)) {
           return e;
         }
         members[item.keys.front().value] = std::move(v);
@@ -429,10 +593,10 @@ std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, std::string
   return std::nullopt;
 }
 
-std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, std::string_view field, ParameterMap& out,
-                                                    const std::string& label) {
+std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, const FieldPath& field, ParameterMap& out,
+                                                    std::string_view label) {
   if (node.kind != Node::Kind::kObject) {
-    return DecodeError{fmt::format("{}: {}: not an object type for map ({})", At(node.pos), field, GoType(node)),
+    return DecodeError{fmt::format("{}: {}: not an object type for map ({})", At(node.pos), field.Render(), GoType(node)),
                        fmt::format("\"{}\" must be a map of parameter names to lists of values, such as "
                                    "{{ \"ttl\" = [] }}",
                                    FieldName(field)),
@@ -443,7 +607,7 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, std::strin
     const ast::Key& key = item.keys.front();
     std::vector<Value> values;
     const Node& v = item.value;
-    const std::string name = fmt::format("{}.{}", field, key.value);
+    const FieldPath name = FieldPath::Member(field, key.value);
     if (v.kind == Node::Kind::kLiteral) {
       return DecodeError{fmt::format("{}: unknown slice type: *ast.LiteralType", At(v.pos)),
                          fmt::format("the values of parameter \"{}\" must be a list, such as [{}]", key.value,
@@ -452,20 +616,20 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, std::strin
     }
     if (v.kind == Node::Kind::kObject) {
       Value element;
-      if (std::optional<DecodeError> e = DecodeValue(v, name + "[0]", true, element)) {
+      if (std::optional<DecodeError> e = DecodeValue(v, FieldPath::Index(name, 0), true, element)) {
         return e;
       }
       values.push_back(std::move(element));
     } else {
       for (std::size_t i = 0; i < v.elements.size(); ++i) {
         Value element;
-        if (std::optional<DecodeError> e = DecodeValue(v.elements[i], fmt::format("{}[{}]", name, i), true, element)) {
+        if (std::optional<DecodeError> e = DecodeValue(v.elements[i], FieldPath::Index(name, i), true, element)) {
           return e;
         }
         values.push_back(std::move(element));
       }
     }
-    const std::string lower = Lower(key.value);
+    const std::string lower = GoToLower(key.value);  // Vault: strings.ToLower(key)
     auto [it, inserted] = lowered.emplace(lower, &key);
     if (!inserted && it->second->value != key.value) {
       Report(Severity::kWarning, key.span, "parameter-case-collision",
@@ -486,7 +650,8 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, std::strin
 std::optional<DecodeError> Normalizer::DecodeTtl(const Node& node, std::string_view field, std::int64_t& out,
                                                  std::string& vault_error, std::string& user_error) const {
   Value v;
-  if (std::optional<DecodeError> e = DecodeValue(node, fmt::format("root.{}", field), false, v)) {
+  const FieldPath root("root");
+  if (std::optional<DecodeError> e = DecodeValue(node, FieldPath::Member(root, field), false, v)) {
     return e;
   }
   switch (v.kind()) {
@@ -601,11 +766,11 @@ std::optional<std::int64_t> ParseRfc3339(const std::string& s) {
   return utc - offset_sign * (oh * 3600 + om * 60);
 }
 
-void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys) {
+void Normalizer::NormalizePath(const ast::Item& item, std::span<const ast::Key> keys) {
   PathRule rule;
   const bool labelled = !keys.empty();
-  const std::string key = labelled ? keys.front().value : "path";
-  rule.label = key;
+  const std::string_view key = labelled ? std::string_view(keys.front().value) : std::string_view("path");
+  rule.label = std::string(key);
   rule.block_span = item.span;
   rule.label_span = labelled ? keys.front().span : item.keys.front().span;
   if (keys.size() > 1) {
@@ -643,12 +808,29 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
     VaultError(vault);
     return;
   }
-  const std::vector<std::string_view> valid = PathKeys(dialect_);
+  // One pass over the attribute names; the decoding below goes field by field.
+  fields_.clear();
+  for (const ast::Item& attr : body.items) {
+    fields_.push_back(attr.keys.empty() ? PathField::kUnknown : PathFieldOf(attr.keys.front().value));
+  }
+  auto each = [&](PathField field, auto&& fn) {
+    for (std::size_t i = 0; i < body.items.size(); ++i) {
+      if (fields_[i] == field) {
+        fn(body.items[i]);
+      }
+    }
+  };
+  auto last = [&](PathField field) {
+    const ast::Item* found = nullptr;
+    each(field, [&](const ast::Item& attr) { found = &attr; });
+    return found;
+  };
   std::vector<std::string> key_errors;
   bool block_ok = true;
-  for (const ast::Item& attr : body.items) {
+  for (std::size_t i = 0; i < body.items.size(); ++i) {
+    const ast::Item& attr = body.items[i];
     const std::string& name = attr.keys.front().value;
-    if (std::find(valid.begin(), valid.end(), name) != valid.end()) {
+    if (PathFieldValid(fields_[i], dialect_)) {
       continue;
     }
     const std::string vault = fmt::format("path \"{}\": invalid key \"{}\" on line {}", key, name, attr.assign.line);
@@ -657,7 +839,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
     if (IsOtherDialectKey(name)) {
       user += fmt::format(": \"{}\" is not supported by {}", name, DialectName(dialect_));
     } else {
-      user += Suggest(name, valid);
+      user += Suggest(name, PathKeys(dialect_));
     }
     Report(Severity::kError, attr.keys.front().span, "unknown-key", std::move(user), vault);
     block_ok = false;
@@ -674,89 +856,103 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
     block_ok = false;
   };
   std::string policy;
-  for (const ast::Item* attr : ItemsNamed(body.items, "policy")) {
-    if (std::optional<DecodeError> e = DecodeString(attr->value, "root.Policy", policy)) {
+  each(PathField::kPolicy, [&](const ast::Item& attr) {
+    if (std::optional<DecodeError> e = DecodeString(attr.value, FieldPath("root.Policy"), policy)) {
       decode_failed(*e);
     }
-  }
-  std::vector<std::pair<std::string, Span>> caps;
-  for (const ast::Item* attr : ItemsNamed(body.items, "capabilities")) {
-    if (std::optional<DecodeError> e = DecodeStringList(attr->value, "root.Capabilities", caps)) {
+  });
+  std::vector<std::string> names;  // capability names, then the legacy policy's
+  std::vector<Span>& name_spans = name_spans_;  // only read when reporting an error
+  name_spans.clear();
+  each(PathField::kCapabilities, [&](const ast::Item& attr) {
+    if (std::optional<DecodeError> e = DecodeStringList(attr.value, FieldPath("root.Capabilities"), names, &name_spans)) {
       decode_failed(*e);
     }
-  }
+  });
   struct Ttl {
-    std::string_view field;
+    PathField field;
+    std::string_view name;
     std::int64_t* target;
   };
   std::vector<std::pair<std::string, std::string>> ttl_errors;  // vault, user
   std::vector<Span> ttl_spans;
-  for (const Ttl& ttl : {Ttl{"min_wrapping_ttl", &rule.min_wrapping_ttl}, Ttl{"max_wrapping_ttl", &rule.max_wrapping_ttl}}) {
-    for (const ast::Item* attr : ItemsNamed(body.items, ttl.field)) {
+  for (const Ttl& ttl : {Ttl{PathField::kMinWrappingTtl, "min_wrapping_ttl", &rule.min_wrapping_ttl},
+                         Ttl{PathField::kMaxWrappingTtl, "max_wrapping_ttl", &rule.max_wrapping_ttl}}) {
+    each(ttl.field, [&](const ast::Item& attr) {
       std::string vault_error, user_error;
-      if (std::optional<DecodeError> e = DecodeTtl(attr->value, ttl.field, *ttl.target, vault_error, user_error)) {
+      if (std::optional<DecodeError> e = DecodeTtl(attr.value, ttl.name, *ttl.target, vault_error, user_error)) {
         decode_failed(*e);
       } else if (!vault_error.empty()) {
         ttl_errors.emplace_back(vault_error, user_error);
-        ttl_spans.push_back(attr->value.span);
+        ttl_spans.push_back(attr.value.span);
       }
-    }
+    });
   }
-  for (auto [field, target] : {std::pair<std::string_view, std::optional<ParameterMap>*>{"allowed_parameters", &rule.allowed_parameters},
-                               {"denied_parameters", &rule.denied_parameters}}) {
-    for (const ast::Item* attr : ItemsNamed(body.items, field)) {
-      if (!target->has_value()) {
-        target->emplace();
+  const FieldPath root("root");
+  struct Params {
+    PathField field;
+    std::string_view name;
+    std::optional<ParameterMap>* target;
+  };
+  for (const Params& params : {Params{PathField::kAllowedParameters, "allowed_parameters", &rule.allowed_parameters},
+                               Params{PathField::kDeniedParameters, "denied_parameters", &rule.denied_parameters}}) {
+    each(params.field, [&](const ast::Item& attr) {
+      if (!params.target->has_value()) {
+        params.target->emplace();
       }
-      if (std::optional<DecodeError> e = DecodeParams(attr->value, fmt::format("root.{}", field), **target, key)) {
+      if (std::optional<DecodeError> e =
+              DecodeParams(attr.value, FieldPath::Member(root, params.name), **params.target, key)) {
         decode_failed(*e);
       }
-    }
+    });
   }
-  for (auto [field, target] : {std::pair<std::string_view, std::vector<std::string>*>{"required_parameters", &rule.required_parameters},
-                               {"mfa_methods", &rule.mfa_methods},
-                               {"subscribe_event_types", &rule.subscribe_event_types}}) {
-    for (const ast::Item* attr : ItemsNamed(body.items, field)) {
-      std::vector<std::pair<std::string, Span>> values;
-      if (std::optional<DecodeError> e = DecodeStringList(attr->value, fmt::format("root.{}", field), values)) {
+  struct Strings {
+    PathField field;
+    std::string_view name;
+    std::vector<std::string>* target;
+  };
+  for (const Strings& list : {Strings{PathField::kRequiredParameters, "required_parameters", &rule.required_parameters},
+                              Strings{PathField::kMfaMethods, "mfa_methods", &rule.mfa_methods},
+                              Strings{PathField::kSubscribeEventTypes, "subscribe_event_types",
+                                      &rule.subscribe_event_types}}) {
+    each(list.field, [&](const ast::Item& attr) {
+      if (std::optional<DecodeError> e =
+              DecodeStringList(attr.value, FieldPath::Member(root, list.name), *list.target, nullptr)) {
         decode_failed(*e);
       }
-      for (auto& [v, span] : values) {
-        target->push_back(std::move(v));
-      }
-    }
+    });
   }
-  for (const ast::Item* attr : ItemsNamed(body.items, "control_group")) {
-    if (attr->value.kind != Node::Kind::kObject) {
+  each(PathField::kControlGroup, [&](const ast::Item& attr) {
+    if (attr.value.kind != Node::Kind::kObject) {
       decode_failed(DecodeError{fmt::format("{}: root.control_group: not an object type for struct ({})",
-                                            At(attr->value.pos), GoType(attr->value)),
-                                "\"control_group\" must be a block", attr->value.span});
+                                            At(attr.value.pos), GoType(attr.value)),
+                                "\"control_group\" must be a block", attr.value.span});
     }
     rule.has_control_group = true;
-  }
+  });
   if (dialect_ == Dialect::kOpenBao) {
-    for (const ast::Item* attr : ItemsNamed(body.items, "expiration")) {
-      if (std::optional<DecodeError> e = DecodeString(attr->value, "root.expiration", rule.expiration)) {
+    each(PathField::kExpiration, [&](const ast::Item& attr) {
+      if (std::optional<DecodeError> e = DecodeString(attr.value, FieldPath("root.expiration"), rule.expiration)) {
         decode_failed(*e);
       }
-    }
-    for (const ast::Item* attr : ItemsNamed(body.items, "pagination_limit")) {
+    });
+    each(PathField::kPaginationLimit, [&](const ast::Item& attr) {
       Value v;
-      if (std::optional<DecodeError> e = DecodeValue(attr->value, "root.pagination_limit", false, v)) {
+      if (std::optional<DecodeError> e = DecodeValue(attr.value, FieldPath("root.pagination_limit"), false, v)) {
         decode_failed(*e);
       } else if (v.kind() != Value::Kind::kInt) {
-        decode_failed(DecodeError{fmt::format("{}: root.pagination_limit: unknown type for int", At(attr->value.pos)),
-                                  "\"pagination_limit\" must be a whole number", attr->value.span});
+        decode_failed(DecodeError{fmt::format("{}: root.pagination_limit: unknown type for int", At(attr.value.pos)),
+                                  "\"pagination_limit\" must be a whole number", attr.value.span});
       } else {
         rule.pagination_limit = v.int_value();
       }
-    }
-    for (const ast::Item* attr : ItemsNamed(body.items, "list_scan_response_keys_filter_path")) {
-      if (std::optional<DecodeError> e = DecodeString(attr->value, "root.list_scan_response_keys_filter_path",
+    });
+    each(PathField::kListScanResponseKeysFilterPath, [&](const ast::Item& attr) {
+      if (std::optional<DecodeError> e = DecodeString(attr.value, FieldPath("root.list_scan_response_keys_filter_path"),
                                                       rule.list_scan_response_keys_filter_path)) {
         decode_failed(*e);
       }
-    }
+    });
   }
   // (OpenBao) expiration: an already expired block is dropped.
   if (!rule.expiration.empty()) {
@@ -784,7 +980,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
   // 5-8. Leading '/', namespace, '+*', pattern kind.
   std::optional<Pattern> pattern = NormalizePattern(key, options_.namespace_path);
   if (!pattern) {
-    std::string normalized = key.size() > 0 && key[0] == '/' ? key.substr(1) : key;
+    std::string normalized(key.size() > 0 && key[0] == '/' ? key.substr(1) : key);
     normalized.insert(0, options_.namespace_path);
     const std::string vault = fmt::format("path \"{}\": invalid use of wildcards ('+*' is forbidden)", normalized);
     Report(Severity::kError, rule.label_span, "plus-star",
@@ -799,17 +995,11 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
   }
 
   // 9. Legacy `policy`.
-  std::vector<std::string> names;
-  std::vector<Span> name_spans;
-  for (auto& [name, span] : caps) {
-    names.push_back(name);
-    name_spans.push_back(span);
-  }
   if (!policy.empty()) {
     std::optional<std::vector<std::string>> expanded = ExpandLegacyPolicy(policy, names);
     if (!expanded) {
       const std::string vault = fmt::format("path \"{}\": invalid policy \"{}\"", key, policy);
-      const ast::Item* attr = ItemsNamed(body.items, "policy").back();
+      const ast::Item* attr = last(PathField::kPolicy);
       Report(Severity::kError, attr->value.span, "invalid-policy",
              fmt::format("invalid legacy policy \"{}\": expected \"deny\", \"read\", \"write\" or \"sudo\"", policy),
              vault);
@@ -817,7 +1007,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
       block_ok = false;
     } else {
       names = std::move(*expanded);
-      name_spans.resize(names.size(), ItemsNamed(body.items, "policy").back()->value.span);
+      name_spans.resize(names.size(), last(PathField::kPolicy)->value.span);
     }
   }
 
@@ -854,7 +1044,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
     }
     rule.capabilities.Add(*c);
   }
-  rule.capability_names = names;
+  rule.capability_names = std::move(names);
 
   // 11. Parameter keys were lower-cased while decoding. 12. Wrapping TTLs.
   for (std::size_t i = 0; i < ttl_errors.size(); ++i) {
@@ -865,18 +1055,18 @@ void Normalizer::NormalizePath(const ast::Item& item, std::vector<ast::Key> keys
   if (ttl_errors.empty() && rule.min_wrapping_ttl != 0 && rule.max_wrapping_ttl != 0 &&
       rule.max_wrapping_ttl < rule.min_wrapping_ttl) {
     const std::string vault = "max_wrapping_ttl cannot be less than min_wrapping_ttl";
-    const ast::Item* attr = ItemsNamed(body.items, "max_wrapping_ttl").back();
+    const ast::Item* attr = last(PathField::kMaxWrappingTtl);
     Report(Severity::kError, attr->value.span, "wrapping-ttl-order",
            fmt::format("max_wrapping_ttl ({}s) is less than min_wrapping_ttl ({}s)", rule.max_wrapping_ttl,
                        rule.min_wrapping_ttl),
-           vault, {{ItemsNamed(body.items, "min_wrapping_ttl").back()->value.span, "min_wrapping_ttl set here"}});
+           vault, {{last(PathField::kMinWrappingTtl)->value.span, "min_wrapping_ttl set here"}});
     VaultError(vault);
     block_ok = false;
   }
   if (dialect_ == Dialect::kOpenBao && !rule.list_scan_response_keys_filter_path.empty() &&
       !rule.capabilities.Has(Capability::kList)) {
     const std::string vault = "list_scan_response_keys_filter_path needs to be used on a path with the list capability";
-    Report(Severity::kError, ItemsNamed(body.items, "list_scan_response_keys_filter_path").back()->keys.front().span,
+    Report(Severity::kError, last(PathField::kListScanResponseKeysFilterPath)->keys.front().span,
            "list-filter-without-list",
            "list_scan_response_keys_filter_path needs the \"list\" capability on the same path", vault);
     VaultError(vault);
@@ -892,14 +1082,14 @@ void Normalizer::Run() {
   out_.policy.file = source_.id();
   CheckDuplicates();
   CheckTopLevel();
+  out_.policy.rules.reserve(file_.items.size());
   for (const ast::Item& item : file_.items) {
-    if (item.keys.empty() || Lower(item.keys.front().value) != "path") {
+    // hcl's Filter is case-insensitive, but for any other spelling than "path"
+    // the top-level key check has already failed.
+    if (item.keys.empty() || item.keys.front().value != "path") {
       continue;
     }
-    if (item.keys.front().value != "path") {
-      continue;  // hcl's Filter is case-insensitive, but the top-level key check already failed
-    }
-    NormalizePath(item, std::vector<ast::Key>(item.keys.begin() + 1, item.keys.end()));
+    NormalizePath(item, std::span<const ast::Key>(item.keys).subspan(1));
   }
   for (const PathRule& rule : out_.policy.rules) {
     out_.policy.templated = out_.policy.templated || rule.templated;

@@ -1,6 +1,5 @@
 #include "parser/parser.h"
 
-#include <filesystem>
 
 #include "parser/normalize.h"
 #include "parser/readers.h"
@@ -29,17 +28,34 @@ PolicyFile ParsePolicy(const SourceFile& source, const ParseOptions& options, Di
   return out;
 }
 
+namespace {
+
+// std::filesystem::path(path).stem() for POSIX paths, without building a path:
+// the last component ("" after a trailing '/'); ".", ".." and names whose only
+// dot is the first character keep their dot; otherwise the last extension goes.
+std::string_view Stem(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (name.empty() || (name.size() <= 2 && name.front() == '.')) {
+    return name;
+  }
+  const std::size_t dot = name.rfind('.');
+  return dot == std::string_view::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+}  // namespace
+
 std::string PolicyNameFromPath(std::string_view path) {
-  std::string stem = std::filesystem::path(std::string(path)).stem().string();
+  std::string_view stem = Stem(path);
   const auto first = stem.find_first_not_of(" \t\r\n");
   const auto last = stem.find_last_not_of(" \t\r\n");
-  stem = first == std::string::npos ? "" : stem.substr(first, last - first + 1);
-  for (char& c : stem) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
+  stem = first == std::string_view::npos ? std::string_view() : stem.substr(first, last - first + 1);
+  std::string name;
+  name.reserve(stem.size());
+  for (const char c : stem) {
+    name += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  return stem;
+  return name;
 }
 
 }  // namespace polcheck::parser

@@ -91,6 +91,12 @@ std::optional<Pattern> NormalizePattern(std::string_view label, std::string_view
 // both mean "no restriction" but they merge differently (§4).
 using ParameterMap = std::map<std::string, std::vector<Value>>;
 
+// Go's strings.ToLower, which Vault applies to parameter names: ASCII bytes are
+// lowered directly; any other text is lowered rune by rune with Unicode's simple
+// case mapping (so "PÄSSWORD" -> "pässword", "\u0130" -> "i", Kelvin sign -> "k",
+// "Σ" -> "σ" everywhere), and each invalid UTF-8 byte becomes U+FFFD.
+std::string GoToLower(std::string_view s);
+
 struct PathRule {
   std::string label;  // the label as written (before templating/normalisation)
   Pattern pattern;    // for templated rules: the pattern of the *unrendered* label

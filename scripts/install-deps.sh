@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils
-  libboost-dev libsqlite3-dev libssl-dev
+  libboost-dev libsqlite3-dev libssl-dev libicu-dev
 )
 
 # node and npm run the SARIF schema validator in the tests; the machine image

@@ -4,45 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "parser/format.h"
+#include "tests/parser/corpus_files.h"
 #include "tests/parser/test_util.h"
 
 namespace polcheck::parser {
 namespace {
 
-struct CorpusFile {
-  std::string path;
-  std::string text;
-};
-
-// Policy files listed in MANIFEST.tsv (kind column starting with "policy").
-std::vector<CorpusFile> LoadCorpus(const std::filesystem::path& dir) {
-  std::vector<CorpusFile> files;
-  std::ifstream manifest(dir / "MANIFEST.tsv");
-  std::string line;
-  std::getline(manifest, line);  // header
-  while (std::getline(manifest, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) {
-      cols.push_back(col);
-    }
-    if (cols.size() < 6 || cols[5].rfind("policy", 0) != 0) {
-      continue;
-    }
-    std::ifstream in(dir / cols[0], std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    files.push_back({(dir / cols[0]).string(), text.str()});
-  }
-  return files;
-}
+using testing::CorpusFile;
 
 struct Tally {
   int parsed = 0;
@@ -79,10 +52,10 @@ void CheckFile(const CorpusFile& f, Dialect dialect, Tally& tally) {
 
 TEST(FormatCorpus, EveryParsingPolicyFormatsIdempotentlyWithoutChangingMeaning) {
   const std::filesystem::path dir = POLCHECK_CORPUS_DIR;
-  if (!std::filesystem::exists(dir / "MANIFEST.tsv")) {
+  if (!testing::HasCorpus(dir)) {
     GTEST_SKIP() << "corpus not found at " << dir << " (POLCHECK_CORPUS_DIR)";
   }
-  const std::vector<CorpusFile> files = LoadCorpus(dir);
+  const std::vector<CorpusFile> files = testing::LoadPolicyCorpus(dir);
   ASSERT_FALSE(files.empty());
   for (Dialect dialect : testing::kAllDialects) {
     Tally tally;

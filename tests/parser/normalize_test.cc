@@ -534,6 +534,62 @@ TEST(Normalize, ParameterKeysAreLowerCasedValuesUntouched) {
   EXPECT_EQ(rule.required_parameters, std::vector<std::string>{"Bar"});
 }
 
+// Vault lower-cases parameter names with Go's strings.ToLower, which is
+// Unicode-aware (simple case mapping, no final-sigma or Turkish rules) and turns
+// invalid UTF-8 bytes into U+FFFD.
+TEST(Normalize, GoToLowerTable) {
+  struct Case {
+    std::string_view in;
+    std::string_view out;
+  };
+  const Case cases[] = {
+      {"", ""},
+      {"TTL_Max-1", "ttl_max-1"},                              // ASCII fast path
+      {"P\u00C4SSWORD", "p\u00E4ssword"},                      // "PÄSSWORD" -> "pässword"
+      {"\u0130D", "id"},                                      // dotted capital I -> plain i (one byte)
+      {"\u212Aey", "key"},                                    // Kelvin sign -> k
+      {"\u03A3\u0391\u03A3", "\u03C3\u03B1\u03C3"},            // no final sigma: ΣΑΣ -> σασ
+      {"\u01C5", "\u01C6"},                                   // titlecase Dž -> dž
+      {"\u1E9E", "\u00DF"},                                   // capital sharp s -> ß
+      {"\u13A0", "\uAB70"},                                   // Cherokee
+      {"\u1C90", "\u10D0"},                                   // Georgian Mtavruli
+      {"\U00010400", "\U00010428"},                           // Deseret (4-byte UTF-8)
+      {"\u00DF\u0149\u00B5", "\u00DF\u0149\u00B5"},             // no simple lower case: unchanged
+      {"\u4E2D\u6587", "\u4E2D\u6587"},                         // no case
+      {"A\xFF", "a\uFFFD"},                                   // invalid byte -> U+FFFD
+      {"A\xC3", "a\uFFFD"},                                   // truncated sequence
+      {"\xED\xA0\x80", "\uFFFD\uFFFD\uFFFD"},                 // a surrogate is three invalid bytes
+      {"\xC0\xAF", "\uFFFD\uFFFD"},                           // overlong
+      {"\uFFFDX", "\uFFFDx"},                                  // a real U+FFFD is kept
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(GoToLower(c.in), c.out) << c.in;
+  }
+}
+
+TEST(Normalize, ParameterNamesAreLowerCasedLikeGo) {
+  auto p = Parse("path \"a\" {\n  capabilities = [\"update\"]\n  allowed_parameters = {\n    \"P\u00C4SSWORD\" = []\n"
+                 "    \"\u212AEY\" = [\"v\"]\n  }\n  denied_parameters = {\n    \"\u0130D\" = []\n  }\n}\n");
+  ASSERT_TRUE(p->file.ok) << p->Rendered();
+  const PathRule& rule = OnlyRule(*p);
+  ASSERT_TRUE(rule.allowed_parameters.has_value());
+  std::vector<std::string> allowed;
+  for (const auto& [name, values] : *rule.allowed_parameters) {
+    allowed.push_back(name);
+  }
+  EXPECT_EQ(allowed, (std::vector<std::string>{"key", "p\u00E4ssword"}));
+  ASSERT_TRUE(rule.denied_parameters.has_value());
+  EXPECT_EQ(rule.denied_parameters->count("id"), 1u);
+}
+
+TEST(Normalize, NonAsciiParameterSpellingsCollideAfterLowerCasing) {
+  auto p = Parse("path \"a\" {\n  capabilities = [\"update\"]\n  allowed_parameters = {\n    \"\u00C4\" = [\"1\"]\n"
+                 "    \"\u00E4\" = [\"2\"]\n  }\n}\n");
+  ASSERT_EQ(OnlyRule(*p).allowed_parameters->size(), 1u);
+  EXPECT_EQ(OnlyRule(*p).allowed_parameters->begin()->first, "\u00E4");
+  EXPECT_NE(p->Rendered().find("[parameter-case-collision]"), std::string::npos) << p->Rendered();
+}
+
 TEST(Normalize, AbsentParameterMapsStayAbsent) {
   auto p = Parse("path \"a\" { capabilities = [\"read\"] }\n");
   EXPECT_FALSE(OnlyRule(*p).allowed_parameters.has_value());
