@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 
+#include "parser/policy.h"
+
 namespace polcheck::evaluator {
 namespace {
 
@@ -42,115 +44,7 @@ Decoded DecodeRune(std::string_view s, std::size_t i) {
   return {kRuneError, 1};
 }
 
-void EncodeRune(char32_t r, std::string& out) {
-  if (r < 0x80) {
-    out.push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 bool In(char32_t r, char32_t lo, char32_t hi) { return r >= lo && r <= hi; }
-bool Even(char32_t r) { return (r & 1) == 0; }
-
-// unicode.ToLower for the scripts listed in the header.
-char32_t LowerRune(char32_t r) {
-  if (In(r, 'A', 'Z') || (In(r, 0xC0, 0xDE) && r != 0xD7)) {
-    return r + 0x20;
-  }
-  if (r == 0x130) {
-    return 'i';
-  }
-  if (r == 0x178) {
-    return 0xFF;
-  }
-  if ((In(r, 0x100, 0x12F) || In(r, 0x132, 0x137) || In(r, 0x14A, 0x177)) && Even(r)) {
-    return r + 1;
-  }
-  if ((In(r, 0x139, 0x148) || In(r, 0x179, 0x17E)) && !Even(r)) {
-    return r + 1;
-  }
-  if (r == 0x386) {
-    return 0x3AC;
-  }
-  if (In(r, 0x388, 0x38A)) {
-    return r + 37;
-  }
-  if (r == 0x38C) {
-    return 0x3CC;
-  }
-  if (In(r, 0x38E, 0x38F)) {
-    return r + 63;
-  }
-  if (In(r, 0x391, 0x3A1) || In(r, 0x3A3, 0x3AB)) {
-    return r + 32;
-  }
-  if (In(r, 0x3D8, 0x3EF) && Even(r)) {
-    return r + 1;
-  }
-  if (In(r, 0x400, 0x40F)) {
-    return r + 80;
-  }
-  if (In(r, 0x410, 0x42F)) {
-    return r + 32;
-  }
-  if ((In(r, 0x460, 0x481) || In(r, 0x48A, 0x4BF) || In(r, 0x4D0, 0x52F)) && Even(r)) {
-    return r + 1;
-  }
-  if (r == 0x4C0) {
-    return 0x4CF;
-  }
-  if (In(r, 0x4C1, 0x4CE) && !Even(r)) {
-    return r + 1;
-  }
-  if (In(r, 0x531, 0x556)) {
-    return r + 48;
-  }
-  if (In(r, 0x10A0, 0x10C5)) {
-    return r + 7264;
-  }
-  if ((In(r, 0x1E00, 0x1E95) || In(r, 0x1EA0, 0x1EFF)) && Even(r)) {
-    return r + 1;
-  }
-  if (r == 0x1E9E) {
-    return 0xDF;
-  }
-  if (r == 0x2126) {
-    return 0x3C9;
-  }
-  if (r == 0x212A) {
-    return 'k';
-  }
-  if (r == 0x212B) {
-    return 0xE5;
-  }
-  if (In(r, 0x2160, 0x216F)) {
-    return r + 16;
-  }
-  if (In(r, 0x24B6, 0x24CF)) {
-    return r + 26;
-  }
-  if (In(r, 0x2C00, 0x2C2F)) {
-    return r + 48;
-  }
-  if (In(r, 0xFF21, 0xFF3A)) {
-    return r + 32;
-  }
-  if (In(r, 0x10400, 0x10427)) {
-    return r + 40;
-  }
-  return r;
-}
 
 bool IsGoSpaceRune(char32_t r) {
   switch (r) {
@@ -291,20 +185,15 @@ bool IsAscii(std::string_view s) {
 }
 
 std::string GoToLower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
   if (IsAscii(s)) {
+    std::string out;
+    out.reserve(s.size());
     for (char c : s) {
       out.push_back(AsciiLower(c));
     }
     return out;
   }
-  for (std::size_t i = 0; i < s.size();) {
-    const Decoded d = DecodeRune(s, i);
-    EncodeRune(d.rune == kRuneError ? kRuneError : LowerRune(d.rune), out);
-    i += d.width;
-  }
-  return out;
+  return parser::GoToLower(s);  // Unicode simple case mapping, as the parser lowers policy keys
 }
 
 std::string_view GoTrimSpace(std::string_view s) {

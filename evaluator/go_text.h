@@ -12,10 +12,8 @@
 
 namespace polcheck::evaluator {
 
-// Go strings.ToLower: ASCII fast path; otherwise rune-wise unicode.ToLower
-// (Latin, Greek, Cyrillic, Armenian, Georgian, Glagolitic, fullwidth and
-// Deseret letters; other scripts are unchanged), invalid UTF-8 bytes become
-// U+FFFD exactly as strings.Map does.
+// Go strings.ToLower: ASCII fast path, else parser::GoToLower (Unicode simple
+// case mapping, invalid UTF-8 bytes become U+FFFD exactly as strings.Map does).
 std::string GoToLower(std::string_view s);
 
 // True when `s` is pure ASCII (GoToLower is then plain byte lowering).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "parser/policy.h"
+
 namespace polcheck::evaluator {
 namespace {
 
@@ -11,6 +13,10 @@ TEST(GoText, ToLowerAsciiAndUnicode) {
   EXPECT_EQ(GoToLower("\xD0\x90\xD0\x91"), "\xD0\xB0\xD0\xB1");      // АБ -> аб
   EXPECT_EQ(GoToLower("\xCE\xA3"), "\xCF\x83");                      // Σ -> σ
   EXPECT_EQ(GoToLower("\xE2\x84\xAA"), "k");                         // Kelvin sign
+  // Scripts the evaluator's own table used to miss: the same mapping as the
+  // parser's (policy keys), so a request name and a policy key meet.
+  EXPECT_EQ(GoToLower("\xE1\x8E\xA0"), "\xEA\xAD\xB0");  // Cherokee U+13A0 -> U+AB70
+  EXPECT_EQ(GoToLower("\xE1\x8E\xA0X"), parser::GoToLower("\xE1\x8E\xA0X"));
   EXPECT_EQ(GoToLower("a\xFF" "B"), "a\xEF\xBF\xBD" "b");             // invalid byte -> U+FFFD
 }
 
