@@ -12,6 +12,7 @@
 #include "base/io.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/serve_seed.h"
 #include "runtime/config.h"
 #include "runtime/server.h"
 
@@ -66,8 +67,8 @@ std::variant<runtime::ServerConfig, int> LoadConfig(const std::string& file) {
   return *config;
 }
 
-// Loads the workspace's policies and KV mounts into a dev server. Exit code on failure.
-int SeedWorkspace(runtime::Server& server, const std::string& directory) {
+// Loads the workspace's policies, KV mounts and bindings into a dev server. Exit code on failure.
+int SeedWorkspace(runtime::Server& server, const std::string& directory, const std::string& root_token) {
   DiagnosticSink sink;
   Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = directory}, sink);
   if (!ws) {
@@ -104,15 +105,12 @@ int SeedWorkspace(runtime::Server& server, const std::string& directory) {
     }
     ++mounts;
   }
-  const analysis::Bindings& b = ws->bindings;
-  const std::size_t bindings = b.mounts.size() + b.token_roles.size() + b.entities.size() + b.groups.size();
-  if (bindings > 0) {
-    std::cerr << "polcheck serve: note: " << bindings
-              << " auth mounts, token roles, entities and groups from bindings/ are not loaded: the runtime has no "
-                 "auth methods or identity store yet, so only tokens created through auth/token/ exist\n";
-  }
+  // Bindings go through the API as the root token, so the runtime's validation decides.
+  const SeedCounts seeded = SeedBindings(ws->bindings, *ws->sources, server, root_token, std::cerr);
   std::cout << "Workspace: " << std::filesystem::absolute(directory).lexically_normal().string() << " (" << policies
-            << " policies, " << mounts << " KV mounts loaded)\n";
+            << " policies, " << mounts << " KV mounts loaded)\n"
+            << "Bindings: " << seeded.mounts << " auth mounts, " << seeded.roles << " roles, " << seeded.entities
+            << " entities, " << seeded.groups << " groups loaded; " << seeded.skipped << " skipped\n";
   return kExitYes;
 }
 
@@ -191,7 +189,7 @@ int RunServe(const ServeOptions& opts) {
     }
     // Seed before printing the address, so a client that waits for it finds the policies.
     if (!opts.workspace.empty()) {
-      if (const int code = SeedWorkspace(**server, opts.workspace); code != kExitYes) {
+      if (const int code = SeedWorkspace(**server, opts.workspace, dev->root_token); code != kExitYes) {
         (*server)->Stop();
         return code;
       }
@@ -218,7 +216,7 @@ Command AddServeCommand(CLI::App& app) {
   sub->add_flag("--dev", opts->dev, "Dev mode: in memory, initialised, unsealed, KV v2 at secret/");
   sub->add_option("--config", opts->config, "Vault-style server config (HCL or JSON): storage, listener")
       ->check(CLI::ExistingFile);
-  sub->add_option("--workspace", opts->workspace, "With --dev: load this workspace's policies and KV mounts")
+  sub->add_option("--workspace", opts->workspace, "With --dev: load this workspace's policies, KV mounts and bindings")
       ->check(CLI::ExistingDirectory);
   sub->add_option("--audit-file", opts->audit_file, "With --dev: enable a file audit device (file/) writing here");
   sub->add_option("--listen", opts->listen, "Address to listen on (HOST:PORT); overrides the config's listener")

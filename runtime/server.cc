@@ -222,6 +222,23 @@ Expected<void> Server::EnableFileAudit(const std::string& file_path) {
   return impl_->core->audit().Enable("file", nlohmann::json{{"type", "file"}, {"options", {{"file_path", file_path}}}});
 }
 
+Server::ApiReply Server::Call(const std::string& method, const std::string& path, const std::string& token,
+                              const std::string& json_body) {
+  HttpRequest request{.method = method,
+                      .target = "/v1/" + path,
+                      .token = token,
+                      .content_type = json_body.empty() ? "" : "application/json",
+                      .body = json_body,
+                      .remote_address = "127.0.0.1"};
+  HttpResponse out;
+  try {
+    out = impl_->core->Handle(request);
+  } catch (const std::exception&) {
+    out = {500, R"({"errors":["1 error occurred:\n\t* internal error\n\n"]})"};
+  }
+  return {out.status, std::move(out.body)};
+}
+
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 std::string Server::address() const { return "http://" + impl_->options.host + ":" + std::to_string(port()); }

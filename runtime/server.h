@@ -77,6 +77,17 @@ class Server {
   // as PUT sys/audit/file would; kInvalidArgument with Vault's message.
   [[nodiscard]] Expected<void> EnableFileAudit(const std::string& file_path);
 
+  // Seeding (serve --workspace): one API request through the same Core path
+  // as HTTP (token check, ACL, the backend's validation). `path` has no /v1/
+  // ("sys/auth/kubernetes"), `json_body` may be empty. Never fails: a refusal
+  // is a status >= 400 with Vault's error body.
+  struct ApiReply {
+    int status = 0;
+    std::string body;
+  };
+  ApiReply Call(const std::string& method, const std::string& path, const std::string& token,
+                const std::string& json_body = {});
+
   std::uint16_t port() const;
   // "http://127.0.0.1:8200"
   std::string address() const;

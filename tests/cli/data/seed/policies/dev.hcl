@@ -1,0 +1,3 @@
+path "secret/data/dev/*" {
+  capabilities = ["create", "read"]
+}

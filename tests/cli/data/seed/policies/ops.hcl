@@ -1,0 +1,3 @@
+path "secret/data/ops/*" {
+  capabilities = ["read", "update"]
+}
