@@ -152,7 +152,9 @@ class Seeder {
       }
       return;
     }
-    if (!Write("sys/auth/" + mount.path, json{{"type", mount.type_name}}, mount.span, what)) {
+    // The workspace's accessor is kept, so accessor-templated policies render as simulate renders them.
+    if (Expected<void> enabled = server_.EnableAuth(mount.path, mount.type_name, mount.accessor); !enabled) {
+      Skip(mount.span, what, "the server refused sys/auth/" + mount.path + ": " + enabled.error().message);
       for (const analysis::Role& role : mount.roles) {
         Skip(role.name_span, "role " + mount.path + RolePath(mount) + role.name, "its mount is not loaded");
       }
@@ -260,8 +262,8 @@ class Seeder {
     if (self == group_ids_.end()) {
       return;  // not created; already noted
     }
-    const std::vector<std::string> entities = Resolve(group.member_entity_ids, true);
-    const std::vector<std::string> groups = Resolve(group.member_group_ids, false);
+    const std::vector<std::string> entities = Resolve(group, group.member_entity_ids, true);
+    const std::vector<std::string> groups = Resolve(group, group.member_group_ids, false);
     if (!entities.empty() || !groups.empty()) {
       Write("identity/group/id/" + self->second,
             json{{"member_entity_ids", entities}, {"member_group_ids", groups}}, group.span,
@@ -279,8 +281,9 @@ class Seeder {
     }
   }
 
-  // Bindings member ids or names -> runtime ids of the members that were loaded.
-  std::vector<std::string> Resolve(const std::vector<std::string>& refs, bool entities) const {
+  // Bindings member ids or names -> runtime ids of the members that were loaded; a note for each other one.
+  std::vector<std::string> Resolve(const analysis::IdentityGroup& group, const std::vector<std::string>& refs,
+                                   bool entities) {
     std::vector<std::string> out;
     for (const std::string& ref : refs) {
       const std::string* bindings_id = nullptr;
@@ -292,11 +295,13 @@ class Seeder {
         bindings_id = g == nullptr ? nullptr : &g->id;
       }
       const auto& ids = entities ? entity_ids_ : group_ids_;
-      if (bindings_id != nullptr) {
-        if (const auto it = ids.find(*bindings_id); it != ids.end()) {
-          out.push_back(it->second);
-        }
+      const auto it = bindings_id == nullptr ? ids.end() : ids.find(*bindings_id);
+      if (it == ids.end()) {
+        Skip(group.span, std::string(entities ? "member entity " : "member group ") + ref + " of group " + group.name,
+             bindings_id == nullptr ? "no entity or group of that id or name" : "it is not loaded");
+        continue;
       }
+      out.push_back(it->second);
     }
     return out;
   }

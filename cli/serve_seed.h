@@ -2,7 +2,9 @@
 // (serve --dev --workspace, issue #7): auth mounts with their config and
 // roles/users, token roles, entities with their aliases, groups with members
 // and aliases. Every object is written as an API request with the root token
-// (runtime::Server::Call), so the runtime's own validation decides; what it
+// (runtime::Server::Call), so the runtime's own validation decides; auth mounts
+// are enabled through the same Core::EnableMount that POST sys/auth calls, but
+// keep the workspace's accessor (runtime::Server::EnableAuth). What the runtime
 // refuses or cannot serve (aws, github, other types, namespaces) is reported,
 // one note per object naming the bindings file:line, and the rest still loads.
 //

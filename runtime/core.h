@@ -182,7 +182,7 @@ class Core {
   IdentityStore& identity() { return *identity_; }
   LeaseStore& leases() { return *leases_; }
   // Enables a secrets engine (`auth` false) or auth method at `entry.path`; fills
-  // accessor and uuid. kInvalidArgument with Vault's message when the path is taken.
+  // uuid, and accessor unless one is given (workspace seeding keeps the workspace's). kInvalidArgument with Vault's message when the path is taken.
   [[nodiscard]] Expected<void> EnableMount(MountEntry entry);
   // Removes the mount, its data, its leases and (auth) every token issued through it.
   // Disabling an unmounted path succeeds; built-in mounts fail with kInvalidArgument.

@@ -267,10 +267,15 @@ Expected<void> Core::EnableMount(MountEntry entry) {
       if (entry.path.starts_with(path)) {
         return Unexpected(Error::Code::kInvalidArgument, "existing mount at " + path);
       }
+      if (!entry.accessor.empty() && existing.accessor == entry.accessor) {
+        return Unexpected(Error::Code::kInvalidArgument, "accessor " + entry.accessor + " is already in use at " + path);
+      }
     }
   }
   entry.uuid = crypto::Uuid();
-  entry.accessor = NewAccessor(entry.type, entry.auth);
+  if (entry.accessor.empty()) {  // only workspace seeding (Server::EnableAuth) chooses one
+    entry.accessor = NewAccessor(entry.type, entry.auth);
+  }
   {
     std::lock_guard table_lock(table_mu_);
     const char* table_key = entry.auth ? kAuthKey : kMountsKey;

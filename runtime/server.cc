@@ -222,6 +222,10 @@ Expected<void> Server::EnableFileAudit(const std::string& file_path) {
   return impl_->core->audit().Enable("file", nlohmann::json{{"type", "file"}, {"options", {{"file_path", file_path}}}});
 }
 
+Expected<void> Server::EnableAuth(const std::string& path, const std::string& type, const std::string& accessor) {
+  return impl_->core->EnableMount(MountEntry{.path = "auth/" + path, .type = type, .accessor = accessor, .auth = true});
+}
+
 Server::ApiReply Server::Call(const std::string& method, const std::string& path, const std::string& token,
                               const std::string& json_body) {
   HttpRequest request{.method = method,

@@ -77,6 +77,15 @@ class Server {
   // as PUT sys/audit/file would; kInvalidArgument with Vault's message.
   [[nodiscard]] Expected<void> EnableFileAudit(const std::string& file_path);
 
+  // Seeding (serve --workspace): enables an auth method of `type` at `path`
+  // ("kubernetes") as POST sys/auth/:path would, but with the workspace's
+  // `accessor` (empty: generated). Vault never lets a client choose one; dev
+  // seeding keeps it so that policies templated on
+  // identity.entity.aliases.<accessor> render as `simulate` renders them.
+  // kInvalidArgument with Vault's message (path in use, unknown type), or when
+  // the accessor is taken.
+  [[nodiscard]] Expected<void> EnableAuth(const std::string& path, const std::string& type,
+                                          const std::string& accessor);
   // Seeding (serve --workspace): one API request through the same Core path
   // as HTTP (token check, ACL, the backend's validation). `path` has no /v1/
   // ("sys/auth/kubernetes"), `json_body` may be empty. Never fails: a refusal

@@ -39,6 +39,11 @@ Seeded Seed(const std::string& directory) {
   EXPECT_TRUE(server.has_value());
   out.server = *std::move(server);
   EXPECT_TRUE(out.server->SetUpDev("root").has_value());
+  for (const parser::PolicyFile& file : out.ws.policy_files) {  // as serve --workspace does
+    if (!(out.ws.builtin_default && file.policy.name == "default")) {
+      EXPECT_TRUE(out.server->PutPolicy(file.policy.name, out.ws.sources->file(file.policy.file).text()).has_value());
+    }
+  }
   std::ostringstream notes;
   out.counts = SeedBindings(out.ws.bindings, *out.ws.sources, *out.server, "root", notes);
   out.notes = notes.str();
@@ -111,7 +116,13 @@ TEST(ServeSeed, OidcGroupsIdentityStoreReadsBack) {
   EXPECT_EQ(ci.Json()["data"]["bound_claims_type"], "glob");
   EXPECT_EQ(ci.Json()["data"]["token_ttl"], 600);
 
-  const std::string oidc_accessor = client.Send("GET", "/v1/sys/auth").Json()["data"]["oidc/"]["accessor"];
+  // The workspace's accessors are kept (jwt/ names one; oidc/ gets the generated
+  // one simulate uses), so ci-deploy.hcl's identity.entity.aliases.auth_jwt_ci
+  // template renders in the server as in simulate.
+  const json auth_table = client.Send("GET", "/v1/sys/auth").Json()["data"];
+  EXPECT_EQ(auth_table["jwt/"]["accessor"], "auth_jwt_ci");
+  const std::string oidc_accessor = auth_table["oidc/"]["accessor"];
+  EXPECT_EQ(oidc_accessor, s.ws.bindings.FindMount("oidc")->accessor);
   const Reply alice = client.Send("GET", "/v1/identity/entity/name/alice");
   ASSERT_EQ(alice.status, 200) << alice.body;
   EXPECT_EQ(alice.Json()["data"]["metadata"]["team"], "platform");
@@ -134,7 +145,7 @@ TEST(ServeSeed, OidcGroupsIdentityStoreReadsBack) {
 TEST(ServeSeed, UserpassLoginPoliciesEqualSimulate) {
   Seeded s = Seed(POLCHECK_SOURCE_DIR "/tests/cli/data/seed");
   // carol has no password in bindings: Vault requires one, so she is noted, not invented.
-  EXPECT_NE(s.notes.find("polcheck serve: note: bindings/logins.yaml:11: role userpass/users/carol not loaded: the "
+  EXPECT_NE(s.notes.find("polcheck serve: note: bindings/logins.yaml:12: role userpass/users/carol not loaded: the "
                          "server refused auth/userpass/users/carol: missing password\n"),
             std::string::npos)
       << s.notes;
@@ -150,9 +161,61 @@ TEST(ServeSeed, UserpassLoginPoliciesEqualSimulate) {
     all.push_back(p);
   }
   EXPECT_EQ(analysis::SanitizePolicies(all, false), bob.policies);
-  EXPECT_EQ(bob.policies, (std::vector<std::string>{"app", "default", "dev", "ops"}));
+  EXPECT_EQ(bob.policies, (std::vector<std::string>{"app", "default", "dev", "home", "ops"}));
   const Reply lookup = RootClient(s).Send("GET", "/v1/identity/entity/name/bob");
   EXPECT_EQ(auth["entity_id"], lookup.Json()["data"]["id"]) << "the login maps to the seeded entity";
+
+  // home.hcl is templated on the workspace's accessor: the server renders it as simulate does.
+  const Client root = RootClient(s);
+  ASSERT_EQ(root.Send("POST", "/v1/secret/data/home/bob", R"({"data":{"k":"v"}})").status, 200);
+  ASSERT_EQ(root.Send("POST", "/v1/secret/data/home/carol", R"({"data":{"k":"v"}})").status, 200);
+  Client as_bob(s.server->port());
+  as_bob.token = auth["client_token"].get<std::string>();
+  EXPECT_EQ(as_bob.Send("GET", "/v1/secret/data/home/bob").status, 200);
+  EXPECT_EQ(as_bob.Send("GET", "/v1/secret/data/home/carol").status, 403);
+}
+
+TEST(ServeSeed, RefusalsAreNotedPerObjectAndTheRestLoads) {
+  SourceSet sources;
+  const FileId id = sources.Add("bindings/odd.yaml", R"(auth:
+  github:
+    config: {organization: acme}
+    map:
+      teams: {ops: [ops]}
+  first:
+    type: userpass
+    accessor: auth_same
+  second:
+    type: approle
+    accessor: auth_same
+identity:
+  entities:
+    - name: far
+      namespace: team-a
+  groups:
+    - name: g
+      policies: [ops]
+      member_entity_names: [far]
+)");
+  analysis::Bindings bindings;
+  DiagnosticSink sink;
+  analysis::LoadBindings(sources.file(id), bindings, sink);
+  Expected<std::unique_ptr<runtime::Server>> server = runtime::Server::Start({.port = 0});
+  ASSERT_TRUE(server.has_value());
+  ASSERT_TRUE((*server)->SetUpDev("root").has_value());
+  std::ostringstream notes;
+  const SeedCounts counts = SeedBindings(bindings, sources, **server, "root", notes);
+  EXPECT_EQ(notes.str(),
+            "polcheck serve: note: bindings/odd.yaml:2: auth mount github/ (github) not loaded: the runtime does not "
+            "serve the github auth method\n"
+            "polcheck serve: note: bindings/odd.yaml:9: auth mount second/ (approle) not loaded: the server refused "
+            "sys/auth/second: accessor auth_same is already in use at auth/first/\n"
+            "polcheck serve: note: bindings/odd.yaml:14: entity far not loaded: namespaces are not served (namespace "
+            "team-a)\n"
+            "polcheck serve: note: bindings/odd.yaml:17: member entity far of group g not loaded: it is not loaded\n");
+  EXPECT_EQ(counts.mounts, 1);
+  EXPECT_EQ(counts.groups, 1);
+  EXPECT_EQ(counts.skipped, 4);
 }
 
 TEST(ServeSeed, AppRoleLoginPoliciesEqualSimulate) {
