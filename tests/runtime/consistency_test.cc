@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -23,15 +25,22 @@ namespace {
 using nlohmann::json;
 using evaluator::Operation;
 
-// "{{identity.entity.name}}" and the like become a plain segment: without an
-// entity, both sides drop the rule (SEMANTICS.md §7).
-std::string WithoutTemplates(const std::string& label) {
+using Values = std::map<std::string, std::string>;
+
+// "{{identity.entity.name}}" and the like become the entity's value when
+// `values` has it, else a plain segment: a placeholder that cannot be rendered
+// drops the rule on both sides (SEMANTICS.md §7).
+std::string WithoutTemplates(const std::string& label, const Values& values) {
   std::string out;
   for (std::size_t i = 0; i < label.size();) {
     if (label.compare(i, 2, "{{") == 0) {
       const std::size_t end = label.find("}}", i);
       if (end != std::string::npos) {
-        out += "tmpl";
+        std::string key = label.substr(i + 2, end - i - 2);
+        key.erase(0, key.find_first_not_of(' '));
+        key.erase(key.find_last_not_of(' ') + 1);
+        const auto value = values.find(key);
+        out += value != values.end() ? value->second : "tmpl";
         i = end + 2;
         continue;
       }
@@ -59,8 +68,8 @@ std::string FillPlus(const std::string& label, const std::string& filler) {
 
 // The label itself, its instantiations (`+` -> a segment, trailing `*` -> a
 // suffix) and every parent folder.
-void AddInstances(const std::string& label, std::set<std::string>& paths) {
-  const std::string base = WithoutTemplates(label);
+void AddInstances(const std::string& label, std::set<std::string>& paths, const Values& values = {}) {
+  const std::string base = WithoutTemplates(label, values);
   paths.insert(base);
   for (const char* filler : {"seg", "x1"}) {
     std::string p = FillPlus(base, filler);
@@ -158,6 +167,10 @@ struct Counts {
   std::size_t creates = 0;
   std::size_t updates = 0;
   std::size_t identity_dropped = 0;
+  std::size_t entity_subjects = 0;  // checked again holding a token with an entity (templates rendered)
+  std::size_t entity_paths = 0;
+  std::size_t allowed = 0;         // operation checks both sides allowed
+  std::size_t entity_allowed = 0;  // ... of them in the entity pass, on rendered paths
   std::size_t tokens_replaced = 0;
   std::size_t unauthenticated = 0;  // operation checks on paths served without the ACL
   std::set<std::string> simulate_denies_unauthenticated;
@@ -223,12 +236,41 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
 
   // A token with exactly the subject's policies; replaced when one of its own
   // requests (the default policy's auth/token/revoke-self) ended it.
-  const std::string& Token(const std::vector<std::string>& policies, Counts& counts) {
+  const std::string& Token(Counts& counts) {
     if (token_.empty() || Post("auth/token/lookup", {{"token", token_}}).status != 200) {
       counts.tokens_replaced += token_.empty() ? 0 : 1;
-      token_ = TokenWith(policies);
+      token_ = new_token_();
     }
     return token_;
+  }
+
+  // Logs in through userpass user `user` (created with exactly `policies`),
+  // so that the token has an entity; returns the token and that entity as the
+  // evaluator sees it.
+  std::pair<std::string, evaluator::Identity> LoginWithEntity(const std::string& user,
+                                                              const std::vector<std::string>& policies) {
+    if (userpass_accessor_.empty()) {
+      EXPECT_EQ(Post("sys/auth/userpass", {{"type", "userpass"}}).status, 204);
+      userpass_accessor_ = Get("sys/auth").body["userpass/"]["accessor"];
+    }
+    Reply made = Post("auth/userpass/users/" + user,
+                      {{"password", "pw"}, {"token_policies", policies}, {"token_no_default_policy", true}});
+    EXPECT_EQ(made.status, 204) << made.body.dump();
+    Reply login = Send("POST", "auth/userpass/login/" + user, {{"password", "pw"}}, "");
+    EXPECT_EQ(login.status, 200) << login.body.dump();
+    const json auth = login.body["auth"];
+    const std::string entity_path = "identity/entity/id/" + auth["entity_id"].get<std::string>();
+    // A fixed name (login names it entity_<random>), so that the paths are the same every run.
+    EXPECT_EQ(Post(entity_path, {{"name", user + "-entity"}}).status, 204);
+    Reply entity = Get(entity_path);
+    EXPECT_EQ(entity.status, 200) << entity.body.dump();
+    const json& e = entity.body["data"];
+    evaluator::Identity who;
+    who.entity = evaluator::Entity{.id = e["id"], .name = e["name"]};
+    for (const json& a : e["aliases"]) {
+      who.entity->aliases.push_back({.id = a["id"], .name = a["name"], .mount_accessor = a["mount_accessor"]});
+    }
+    return {auth["client_token"], who};
   }
 
   void Compare(Counts& counts, const std::string& what, const std::string& path, bool simulated, int status) {
@@ -241,6 +283,7 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
       }
       simulated = true;
     }
+    counts.allowed += simulated && served ? 1 : 0;
     if (simulated != served) {
       counts.mismatches.push_back(what + ": simulate " + (simulated ? "allows" : "denies") + ", server answered " +
                                   std::to_string(status));
@@ -250,7 +293,7 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
   // POST `path` with the subject's token; `existing` seeds the key first (KV v2).
   void CheckWrite(const analysis::Workspace& ws, const analysis::Subject& subject, const std::string& path,
                   bool existing, Counts& counts) {
-    const std::string& token = Token(subject.policies, counts);
+    const std::string& token = Token(counts);
     const auto kv = KvKey(ws, path);
     if (kv) {
       (void)Delete(kv->first + "metadata/" + kv->second);
@@ -282,7 +325,7 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
     Expected<std::vector<analysis::Answer>> caps = analysis::Simulate(ws, {subject}, {.path = path});
     ASSERT_TRUE(caps) << caps.error().message;
     ASSERT_TRUE(caps->front().capabilities);
-    const Reply served = Post("sys/capabilities", {{"token", Token(subject.policies, counts)}, {"paths", {path}}});
+    const Reply served = Post("sys/capabilities", {{"token", Token(counts)}, {"paths", {path}}});
     ASSERT_EQ(served.status, 200) << path << ": " << served.body.dump();
     ++counts.capability_checks;
     const std::vector<std::string> got = Sorted(served.body[path].get<std::vector<std::string>>());
@@ -292,20 +335,72 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
                                   ", server " + json(got).dump());
     }
     Compare(counts, label_ + " GET " + path, path, Simulated(ws, subject, path, Operation::kRead),
-            Get(path, Token(subject.policies, counts)).status);
+            Get(path, Token(counts)).status);
     // LIST gets a trailing slash before anything else (SEMANTICS.md §2.2): sys/wrapping/lookup/ is no
     // longer the unauthenticated path.
     Compare(counts, label_ + " LIST " + path, path.ends_with('/') ? path : path + "/", Simulated(ws, subject, path, Operation::kList),
-            List(path, Token(subject.policies, counts)).status);
+            List(path, Token(counts)).status);
     CheckWrite(ws, subject, path, /*existing=*/false, counts);
     CheckWrite(ws, subject, path, /*existing=*/true, counts);
     Compare(counts, label_ + " DELETE " + path, path, Simulated(ws, subject, path, Operation::kDelete),
-            Delete(path, Token(subject.policies, counts)).status);
+            Delete(path, Token(counts)).status);
+  }
+
+  // Again with a token that has an entity, on the templated rules' paths
+  // rendered for it (and unrendered), when the subject has templated policies.
+  void CheckWithEntity(const analysis::Workspace& ws, const analysis::Subject& found, Counts& counts) {
+    std::vector<const parser::PathRule*> templated;
+    for (const std::string& name : found.policies) {
+      if (const parser::Policy* policy = ws.FindPolicy(name)) {
+        for (const parser::PathRule& rule : policy->rules) {
+          if (rule.templated) {
+            templated.push_back(&rule);
+          }
+        }
+      }
+    }
+    if (templated.empty()) {
+      return;
+    }
+    const std::string user = "u" + std::to_string(counts.entity_subjects++);
+    auto [token, who] = LoginWithEntity(user, found.policies);
+    analysis::Subject subject = analysis::SubjectForPolicies(found.policies);
+    subject.identity = who;
+    const Values values = {{"identity.entity.id", who.entity->id}, {"identity.entity.name", who.entity->name}};
+    std::set<std::string> paths;
+    std::set<std::string> rendered;
+    for (const parser::PathRule* rule : templated) {
+      AddInstances(rule->label, rendered, values);
+      AddInstances(rule->label, paths);
+    }
+    token_ = token;
+    new_token_ = [this, user] {
+      return Send("POST", "auth/userpass/login/" + user, {{"password", "pw"}}, "").body["auth"]["client_token"];
+    };
+    label_ = found.label + " (with entity " + who.entity->name + ")";
+    for (const std::string& path : paths) {
+      ++counts.entity_paths;
+      CheckPath(ws, subject, path, counts);
+      if (HasFatalFailure()) {
+        return;
+      }
+    }
+    const std::size_t before = counts.allowed;
+    for (const std::string& path : rendered) {
+      ++counts.entity_paths;
+      CheckPath(ws, subject, path, counts);
+      if (HasFatalFailure()) {
+        return;
+      }
+    }
+    counts.entity_allowed += counts.allowed - before;
   }
 
   std::filesystem::path audit_path_;
   std::ifstream audit_;
   std::string token_;
+  std::function<std::string()> new_token_;
+  std::string userpass_accessor_;
   std::string label_;  // the subject being checked, for messages
 };
 
@@ -344,6 +439,7 @@ TEST_P(Consistency, SimulateEqualsServer) {
     }
     ++counts.subjects;
     token_.clear();
+    new_token_ = [this, policies = found.policies] { return TokenWith(policies); };
     label_ = found.label;
     for (const std::string& path : paths) {
       CheckPath(*ws, subject, path, counts);
@@ -351,13 +447,20 @@ TEST_P(Consistency, SimulateEqualsServer) {
         return;
       }
     }
+    CheckWithEntity(*ws, found, counts);
+    if (HasFatalFailure()) {
+      return;
+    }
   }
   std::printf("[consistency] %s: %zu subjects (%zu checked without their entity), %zu paths, %zu capability "
               "checks, %zu operation checks (%zu on unauthenticated paths; POST became create %zu, update %zu), "
-              "%zu mismatches; %zu tokens ended by their own requests were replaced\n",
+              "%zu mismatches; %zu tokens ended by their own requests were replaced; %zu subjects checked again with "
+              "an entity on %zu rendered/unrendered template paths (included above; %zu operations allowed on the "
+              "rendered ones); %zu operations allowed in all\n",
               GetParam(), counts.subjects, counts.identity_dropped, counts.paths, counts.capability_checks,
               counts.operation_checks, counts.unauthenticated, counts.creates, counts.updates,
-              counts.mismatches.size(), counts.tokens_replaced);
+              counts.mismatches.size(), counts.tokens_replaced, counts.entity_subjects,
+              counts.entity_paths, counts.entity_allowed, counts.allowed);
   for (const std::string& path : counts.simulate_denies_unauthenticated) {
     std::printf("[consistency] note: %s is served without the ACL (unauthenticated); simulate answers the ACL "
                 "question and denies some operations there\n",
@@ -369,6 +472,10 @@ TEST_P(Consistency, SimulateEqualsServer) {
   EXPECT_GT(counts.subjects, 0u);
   EXPECT_GT(counts.creates, 0u);
   EXPECT_GT(counts.updates, 0u);
+  EXPECT_GT(counts.allowed, 0u);
+  if (counts.entity_subjects > 0) {
+    EXPECT_GT(counts.entity_allowed, 0u) << "no rendered template path was allowed: rendering is not exercised";
+  }
   std::string first;
   for (std::size_t i = 0; i < counts.mismatches.size() && i < 40; ++i) {
     first += counts.mismatches[i] + "\n";
