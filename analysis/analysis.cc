@@ -84,6 +84,53 @@ StepAnswer Refused(const Step& step, std::string reason, std::string text) {
   return a;
 }
 
+}  // namespace
+
+std::string UnauthenticatedReason(const Workspace& ws, std::string_view path) {
+  static constexpr std::string_view kSys[] = {"sys/health", "sys/seal-status", "sys/init",
+                                              "sys/unseal", "sys/leader",      "sys/wrapping/lookup"};
+  for (std::string_view p : kSys) {
+    if (path == p) {
+      return fmt::format("{} is served without a token: no ACL is checked", p);
+    }
+  }
+  if (path == "sys/internal/ui/mounts" || path.starts_with("sys/internal/ui/mounts/")) {
+    return "sys/internal/ui/mounts is served without a token: no ACL refuses it (the answer is filtered by the "
+           "token's ACL)";
+  }
+  for (const AuthMount& m : ws.bindings.mounts) {
+    const std::string prefix = "auth/" + m.path + "/";
+    if (!path.starts_with(prefix)) {
+      continue;
+    }
+    const std::string_view rest = path.substr(prefix.size());
+    bool login = false;
+    switch (m.type) {
+      case AuthType::kUserpass:
+        login = rest.starts_with("login/") && rest.size() > 6;  // login/<username>
+        break;
+      case AuthType::kJwt:
+        login = rest == "login" || rest == "oidc/auth_url" || rest == "oidc/callback";
+        break;
+      case AuthType::kKubernetes:
+      case AuthType::kAws:
+      case AuthType::kAppRole:
+      case AuthType::kGithub:
+        login = rest == "login";
+        break;
+      case AuthType::kOther:
+        break;
+    }
+    if (login) {
+      return fmt::format("the login endpoint of the {} method at {} is served without a token: no ACL is checked",
+                         m.type_name, prefix);
+    }
+  }
+  return {};
+}
+
+namespace {
+
 StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& step, const SimulateRequest& request) {
   const evaluator::Params& params = request.params;
   if (step.mount_visibility) {
@@ -102,6 +149,15 @@ StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& s
     sent = &body;
   }
   const std::string path = RequestPath(step.path, step.operation);
+  if (std::string why = UnauthenticatedReason(ws, path); !why.empty()) {
+    StepAnswer a;
+    a.step = step;
+    a.step.path = path;
+    a.allowed = true;
+    a.reason = "unauthenticated";
+    a.reason_text = std::move(why);
+    return a;
+  }
   const evaluator::Request req{
       .path = path, .operation = step.operation, .params = sent, .wrap_ttl = request.wrap_ttl, .namespace_path = {}};
   const evaluator::Result r = acl.Check(req);

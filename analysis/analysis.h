@@ -174,6 +174,13 @@ struct Answer {
   bool allowed = false;  // every step allowed (capabilities: not "deny")
 };
 
+// Why Vault answers `path` without consulting any ACL (SEMANTICS.md §2.2,
+// RUNTIME-API.md §1.1: sys/health, sys/seal-status, sys/init, sys/unseal,
+// sys/leader, sys/wrapping/lookup, sys/internal/ui/mounts[/*], and the login
+// endpoints of the workspace's auth mounts), or "" when the ACL decides.
+// Simulate answers such requests as allowed with reason "unauthenticated".
+std::string UnauthenticatedReason(const Workspace& ws, std::string_view path);
+
 // Evaluates `request` for each subject. Fails with kInvalidArgument when the
 // evaluator refuses to build an ACL (e.g. a templated label rendering to "+*").
 [[nodiscard]] Expected<std::vector<Answer>> Simulate(const Workspace& ws, const std::vector<Subject>& subjects,

@@ -27,7 +27,7 @@ std::vector<std::string> KnownReasons() {
   for (int i = 0; i <= static_cast<int>(evaluator::Reason::kPaginationLimitInvalid); ++i) {
     out.emplace_back(evaluator::ReasonCode(static_cast<evaluator::Reason>(i)));
   }
-  for (const char* extra : {"login-refused", "entity-disabled", "mount-not-visible"}) {
+  for (const char* extra : {"login-refused", "entity-disabled", "mount-not-visible", "unauthenticated"}) {
     out.emplace_back(extra);
   }
   return out;

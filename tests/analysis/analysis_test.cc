@@ -111,6 +111,41 @@ TEST(Simulate, ListAddsTrailingSlashAndCapabilitiesWithoutOp) {
   EXPECT_EQ(*(*a)[0].capabilities, (std::vector<std::string>{"create", "read", "update"}));
 }
 
+// SEMANTICS.md §2.2: login endpoints (and a few sys/ paths) are served without
+// a token, so no ACL refuses them; the runtime consistency test found simulate
+// answering "denied" there.
+TEST(Simulate, UnauthenticatedPathsAreNotRefusedByTheAcl) {
+  auto l = Load({{"policies/other.hcl", "path \"kv/data/x\" { capabilities = [\"read\"] }\n"},
+                 {"bindings/auth.yaml",
+                  "auth:\n  userpass:\n    users:\n      bob: {token_policies: [other]}\n"
+                  "  approle:\n    roles:\n      ci: {token_policies: [other]}\n"}});
+  ASSERT_TRUE(l.diagnostics.empty()) << l.diagnostics;
+  auto run = [&](std::string path, Operation op) {
+    Expected<std::vector<Answer>> a = Simulate(
+        l.ws, {SubjectForPolicies({"other"})},
+        {.path = std::move(path), .operation = op, .params = {}, .steps = {}, .explain = false});
+    EXPECT_TRUE(a.has_value());
+    return a ? (*a)[0].steps[0] : StepAnswer{};
+  };
+  for (const char* path : {"auth/userpass/login/bob", "auth/approle/login", "sys/wrapping/lookup", "sys/health"}) {
+    const StepAnswer st = run(path, path == std::string("sys/health") ? Operation::kRead : Operation::kUpdate);
+    EXPECT_TRUE(st.allowed) << path;
+    EXPECT_EQ(st.reason, "unauthenticated") << path;
+    EXPECT_FALSE(st.deciding.has_value()) << path;
+  }
+  EXPECT_NE(run("auth/approle/login", Operation::kUpdate).reason_text.find("approle method at auth/approle/"),
+            std::string::npos);
+  // Everything else on the mount is the ACL's: users/, role/, and LIST (the
+  // trailing '/' is added first, so "sys/health/" is not the open path).
+  for (const char* path : {"auth/userpass/users/bob", "auth/approle/role/ci", "auth/userpass/login/",
+                           "auth/kubernetes/login"}) {
+    const StepAnswer st = run(path, Operation::kUpdate);
+    EXPECT_FALSE(st.allowed) << path;
+    EXPECT_EQ(st.reason, "no-matching-rule") << path;
+  }
+  EXPECT_FALSE(run("sys/health", Operation::kList).allowed);
+}
+
 TEST(Simulate, MountNotVisibleFailsTheKvPreflight) {
   auto l = Load({{"policies/other.hcl", "path \"kv/data/x\" { capabilities = [\"read\"] }\n"}});
   SimulateRequest req;
