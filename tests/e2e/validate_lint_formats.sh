@@ -18,8 +18,14 @@ expect_exit() {  # expect_exit CODE command...
 
 expect_exit 3 "$bin" lint lint-mixed --format sarif --output "$work/out.sarif"
 if [ ! -d "$root/tests/tools/node_modules/ajv-draft-04" ]; then
-  echo "FAIL: tests/tools/node_modules is missing: run scripts/install-test-tools.sh"
-  exit 1
+  # In CI (CI=true) the validator is part of the job: missing is a failure; on a
+  # developer's machine the test is skipped (CTest SKIP_RETURN_CODE 77).
+  if [ "${CI:-}" = "true" ]; then
+    echo "FAIL: tests/tools/node_modules is missing: run scripts/install-test-tools.sh"
+    exit 1
+  fi
+  echo "SKIP: tests/tools/node_modules is missing: run scripts/install-test-tools.sh"
+  exit 77
 fi
 node "$root/tests/tools/validate_sarif.js" "$root/../shared/schemas/sarif-schema-2.1.0.json" "$work/out.sarif"
 
