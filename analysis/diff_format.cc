@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/diff.h"
+#include "base/markup.h"
 
 namespace polcheck::analysis {
 namespace {
@@ -189,44 +190,21 @@ nlohmann::ordered_json ChangesJson(const std::vector<RegionChange>& changes) {
   return out;
 }
 
-std::string Html(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void HtmlTable(std::string& out, const std::vector<RegionChange>& changes) {
   out += "<table><tr><th>change</th><th>region</th><th>example</th><th>rule</th></tr>\n";
   for (const Shown& s : Merge(changes)) {
     const RegionChange& c = *s.change;
-    std::string change = Html(ChangeText(c));
+    std::string change = EscapeHtml(ChangeText(c));
     for (const std::string& k : c.constraint_changes) {
-      change += "<br><small>" + Html(k) + "</small>";
+      change += "<br><small>" + EscapeHtml(k) + "</small>";
     }
     if (!c.risks.empty()) {
-      change += "<br><small class=\"risk\">" + Html(RisksText(c)) + "</small>";
+      change += "<br><small class=\"risk\">" + EscapeHtml(RisksText(c)) + "</small>";
     }
     const bool gain = !c.gained().empty();
     out += fmt::format("<tr class=\"{}\"><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
-                       !c.risks.empty() ? "risky" : gain ? "gain" : "loss", change, Html(s.region), Html(c.example),
-                       Html(RuleText(gain || c.lost().empty() ? c.after_rule : c.before_rule)));
+                       !c.risks.empty() ? "risky" : gain ? "gain" : "loss", change, EscapeHtml(s.region), EscapeHtml(c.example),
+                       EscapeHtml(RuleText(gain || c.lost().empty() ? c.after_rule : c.before_rule)));
   }
   out += "</table>\n";
 }
@@ -381,7 +359,7 @@ std::string FormatDiffHtml(const DiffResult& r) {
       "code{font-size:90%}\n"
       "</style></head><body>\n";
   out += fmt::format("<h1>polcheck diff: <code>{}</code> &rarr; <code>{}</code></h1>\n<p><b>{}</b></p>\n",
-                     Html(r.base_label), Html(r.head_label), Html(Summary(r)));
+                     EscapeHtml(r.base_label), EscapeHtml(r.head_label), EscapeHtml(Summary(r)));
   if (!r.any_change()) {
     out += "<p>No change in access.</p>\n</body></html>\n";
     return out;
@@ -396,10 +374,10 @@ std::string FormatDiffHtml(const DiffResult& r) {
   std::stable_sort(order.begin(), order.end(),
                    [](const PrincipalChange* a, const PrincipalChange* b) { return a->risky() && !b->risky(); });
   for (const PrincipalChange* p : order) {
-    out += fmt::format("<h3><code>{}</code> ({}, {}){}</h3>\n", Html(p->label), SubjectKindName(p->kind),
+    out += fmt::format("<h3><code>{}</code> ({}, {}){}</h3>\n", EscapeHtml(p->label), SubjectKindName(p->kind),
                        ChangeStatusName(p->status), p->risky() ? " <span class=\"risk\">risky</span>" : "");
     for (const std::string& n : p->notes) {
-      out += "<p>" + Html(n) + "</p>\n";
+      out += "<p>" + EscapeHtml(n) + "</p>\n";
     }
     if (!p->changes.empty()) {
       HtmlTable(out, p->changes);
@@ -409,8 +387,8 @@ std::string FormatDiffHtml(const DiffResult& r) {
     out += "<h2>Policies</h2>\n";
   }
   for (const PolicyChange& p : r.policies) {
-    out += fmt::format("<h3><code>{}</code> ({}, <code>{}</code>)</h3>\n", Html(p.name), ChangeStatusName(p.status),
-                       Html(p.file));
+    out += fmt::format("<h3><code>{}</code> ({}, <code>{}</code>)</h3>\n", EscapeHtml(p.name), ChangeStatusName(p.status),
+                       EscapeHtml(p.file));
     if (!p.changes.empty()) {
       HtmlTable(out, p.changes);
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.h"
+#include "base/markup.h"
 
 namespace polcheck::analysis {
 namespace {
@@ -69,29 +70,6 @@ ordered_json SubjectJson(const Subject& s) {
     j["entity_disabled"] = true;
   }
   return j;
-}
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string CsvField(std::string_view s) {
@@ -310,11 +288,11 @@ std::string FormatMatrixHtml(const Matrix& m) {
       "code{font-family:ui-monospace,monospace}\n"
       "</style>\n</head>\n<body>\n<h1>Capabilities by subject and path</h1>\n<table>\n<thead><tr><th>subject</th>";
   for (const std::string& p : m.paths) {
-    out += "<th><code>" + Escape(p) + "</code></th>";
+    out += "<th><code>" + EscapeHtml(p) + "</code></th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   for (std::size_t r = 0; r < m.subjects.size(); ++r) {
-    out += "<tr><th><code>" + Escape(m.subjects[r].label) + "</code></th>";
+    out += "<tr><th><code>" + EscapeHtml(m.subjects[r].label) + "</code></th>";
     for (const auto& caps : m.cells[r]) {
       auto has = [&](std::string_view c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
       std::string cls = "read";
@@ -325,7 +303,7 @@ std::string FormatMatrixHtml(const Matrix& m) {
       } else if (has("create") || has("update") || has("delete") || has("patch")) {
         cls = "write";
       }
-      out += "<td class=\"" + cls + "\">" + Escape(Cell(caps)) + "</td>";
+      out += "<td class=\"" + cls + "\">" + EscapeHtml(Cell(caps)) + "</td>";
     }
     out += "</tr>\n";
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/policy_tests.h"
+#include "base/markup.h"
 
 namespace polcheck::analysis {
 namespace {
@@ -119,37 +120,6 @@ ordered_json CoverageJson(const Coverage& c, const PolicyTestFormat& format) {
                       {"files", std::move(files)}};
 }
 
-std::string Xml(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters even as references.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string FormatPolicyTestsText(const PolicyTestReport& report, const PolicyTestFormat& format) {
@@ -216,10 +186,10 @@ std::string FormatPolicyTestsJunit(const PolicyTestReport& report) {
       failed += r->passed ? 0 : 1;
     }
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
-                       Xml(file), results.size(), failed);
+                       EscapeXml(file), results.size(), failed);
     for (const PolicyTestResult* r : results) {
-      out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", Xml(r->name),
-                         Xml(file), Xml(r->file), r->line);
+      out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", EscapeXml(r->name),
+                         EscapeXml(file), EscapeXml(r->file), r->line);
       if (r->passed) {
         out += "/>\n";
         continue;
@@ -230,7 +200,7 @@ std::string FormatPolicyTestsJunit(const PolicyTestReport& report) {
       }
       out +=
           fmt::format(">\n      <failure message=\"{}\" type=\"policy-test\">{}</failure>\n    </testcase>\n",
-                      Xml(r->failures.empty() ? "failed" : r->failures.front()), Xml(details));
+                      EscapeXml(r->failures.empty() ? "failed" : r->failures.front()), EscapeXml(details));
     }
     out += "  </testsuite>\n";
   }

@@ -11,6 +11,7 @@
 
 #include "analysis/diff.h"
 #include "analysis/regions.h"
+#include "base/markup.h"
 
 namespace polcheck::analysis {
 namespace {
@@ -604,36 +605,6 @@ std::string FormatVerifyJson(const VerifyResult& result) {
   return nlohmann::ordered_json{{"all_proven", result.all_proven()}, {"invariants", invariants}}.dump(2) + "\n";
 }
 
-namespace {
-
-std::string Xml(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string FormatVerifyJunit(const VerifyResult& result) {
   std::size_t failures = 0;
   for (const InvariantResult& r : result.results) {
@@ -644,7 +615,7 @@ std::string FormatVerifyJunit(const VerifyResult& result) {
       "<testsuite name=\"polcheck verify\" tests=\"{}\" failures=\"{}\">\n",
       result.results.size(), failures);
   for (const InvariantResult& r : result.results) {
-    out += fmt::format("  <testcase classname=\"invariants\" name=\"{}\"", Xml(r.name));
+    out += fmt::format("  <testcase classname=\"invariants\" name=\"{}\"", EscapeXml(r.name));
     if (r.proven) {
       out += "/>\n";
       continue;
@@ -654,7 +625,7 @@ std::string FormatVerifyJunit(const VerifyResult& result) {
       body += CounterexampleText(r, c);
     }
     out += fmt::format(">\n    <failure message=\"{} counterexample(s)\">{}</failure>\n  </testcase>\n",
-                       r.counterexamples.size(), Xml(body));
+                       r.counterexamples.size(), EscapeXml(body));
   }
   out += "</testsuite>\n</testsuites>\n";
   return out;

@@ -4,34 +4,10 @@
 
 #include <map>
 
+#include "base/markup.h"
 #include "linter/format_util.h"
 
 namespace polcheck::linter {
-namespace {
-
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += ' ';
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string FormatJunit(const LintResult& result, const SourceSet& sources) {
   std::map<std::string, std::vector<const Finding*>> by_file;
   for (const Finding& f : result.findings) {
@@ -47,12 +23,12 @@ std::string FormatJunit(const LintResult& result, const SourceSet& sources) {
           "    <testcase name=\"{}:{}:{} {}\" classname=\"{}\">\n"
           "      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {}: {} [{}]</failure>\n"
           "    </testcase>\n",
-          Xml(l.file), l.line, l.column, Xml(f->rule), Xml(l.file), Xml(f->message), SeverityName(f->severity),
-          Xml(l.file), l.line, l.column, SeverityName(f->severity), Xml(f->message), Xml(f->rule));
+          EscapeXml(l.file), l.line, l.column, EscapeXml(f->rule), EscapeXml(l.file), EscapeXml(f->message), SeverityName(f->severity),
+          EscapeXml(l.file), l.line, l.column, SeverityName(f->severity), EscapeXml(f->message), EscapeXml(f->rule));
     }
     tests += findings.size();
     suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n{}  </testsuite>\n",
-                          Xml(file), findings.size(), findings.size(), cases);
+                          EscapeXml(file), findings.size(), findings.size(), cases);
   }
   const std::size_t clean = result.summary.files > by_file.size() ? result.summary.files - by_file.size() : 0;
   if (clean > 0) {
