@@ -83,15 +83,8 @@ class ApproleBackend final : public Backend {
     return crypto::Hex(crypto::HmacSha256(**salt, value));
   }
 
-  Expected<std::optional<json>> LoadJson(const std::string& key) {
-    Expected<std::optional<std::string>> raw = core_.barrier().Get(key);
-    if (!raw) {
-      return Unexpected(raw.error());
-    }
-    return *raw ? std::optional<json>(json::parse(**raw)) : std::optional<json>();
-  }
   Expected<std::optional<json>> LoadRole(const std::string& name) {
-    return LoadJson(Prefix() + "role/" + name);
+    return LoadJson(core_.barrier(), Prefix() + "role/" + name);
   }
 
   Response ListKeys(const std::string& prefix) {
@@ -401,7 +394,7 @@ class ApproleBackend final : public Backend {
   }
 
   Response LookupSecret(const std::string& name, const std::string& hmac) {
-    Expected<std::optional<json>> entry = LoadJson(Prefix() + "secret-id/" + name + "/" + hmac);
+    Expected<std::optional<json>> entry = LoadJson(core_.barrier(), Prefix() + "secret-id/" + name + "/" + hmac);
     if (!entry) {
       return Response::FromError(entry.error());
     }
@@ -426,7 +419,7 @@ class ApproleBackend final : public Backend {
   }
 
   Response DestroySecret(const std::string& name, const std::string& hmac) {
-    Expected<std::optional<json>> entry = LoadJson(Prefix() + "secret-id/" + name + "/" + hmac);
+    Expected<std::optional<json>> entry = LoadJson(core_.barrier(), Prefix() + "secret-id/" + name + "/" + hmac);
     if (!entry) {
       return Response::FromError(entry.error());
     }
@@ -503,7 +496,7 @@ class ApproleBackend final : public Backend {
       return Response::FromError(hmac.error());
     }
     const std::string key = Prefix() + "secret-id/" + name + "/" + *hmac;
-    Expected<std::optional<json>> entry = LoadJson(key);
+    Expected<std::optional<json>> entry = LoadJson(core_.barrier(), key);
     if (!entry) {
       return Response::FromError(entry.error());
     }

@@ -106,6 +106,19 @@ bool EquivalentPolicies(const std::vector<std::string>& a, const std::vector<std
   return left == right;
 }
 
+Expected<std::optional<json>> LoadJson(Barrier& barrier, const std::string& key) {
+  Expected<std::optional<std::string>> raw = barrier.Get(key);
+  if (!raw) {
+    return Unexpected(raw.error());
+  }
+  return *raw ? std::optional<json>(json::parse(**raw)) : std::optional<json>();
+}
+
+Response StoreJson(Barrier& barrier, const std::string& key, const json& value) {
+  Expected<void> put = barrier.Put(key, value.dump());
+  return put ? Response::NoContent() : Response::FromError(put.error());
+}
+
 Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name, const TokenFields& fields,
                                  const TokenEntry& token, const std::string& mismatch_error) {
   if (!role_exists) {

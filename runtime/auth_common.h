@@ -76,6 +76,12 @@ bool EquivalentPolicies(const std::vector<std::string>& a, const std::vector<std
 Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name, const TokenFields& fields,
                                  const TokenEntry& token, const std::string& mismatch_error);
 
+// The JSON document a method stores under `key` in the barrier (keys start
+// with the mount's StoragePrefix()); nullopt when absent.
+[[nodiscard]] Expected<std::optional<nlohmann::json>> LoadJson(Barrier& barrier, const std::string& key);
+// Stores `value` under `key`: 204 on success, the storage error otherwise.
+Response StoreJson(Barrier& barrier, const std::string& key, const nlohmann::json& value);
+
 // "*" matches any run of characters (bound claims, service-account globs, role policy globs).
 bool GlobMatch(std::string_view pattern, std::string_view value);
 

@@ -159,15 +159,10 @@ class KubernetesBackend final : public Backend {
 
  private:
   Expected<std::optional<json>> Load(const std::string& key) {
-    Expected<std::optional<std::string>> raw = core_.barrier().Get(mount_.StoragePrefix() + key);
-    if (!raw) {
-      return Unexpected(raw.error());
-    }
-    return *raw ? std::optional<json>(json::parse(**raw)) : std::optional<json>();
+    return LoadJson(core_.barrier(), mount_.StoragePrefix() + key);
   }
   Response Store(const std::string& key, const json& value) {
-    Expected<void> put = core_.barrier().Put(mount_.StoragePrefix() + key, value.dump());
-    return put ? Response::NoContent() : Response::FromError(put.error());
+    return StoreJson(core_.barrier(), mount_.StoragePrefix() + key, value);
   }
 
   Response WriteConfig(const LogicalRequest& req) {
