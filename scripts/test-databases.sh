@@ -4,6 +4,7 @@
 #
 #   eval "$(bash scripts/test-databases.sh start [STATE_DIR])"   # prints `export` lines
 #   bash scripts/test-databases.sh stop [STATE_DIR]              # or $POLCHECK_TEST_DB_DIR
+#   bash scripts/test-databases.sh test-start STATE_DIR          # the CTest fixture's setup
 #
 # `start` installs the Debian packages postgresql and mariadb-server when missing
 # (non-interactive, like install-deps.sh), creates fresh data directories under
@@ -27,6 +28,9 @@
 #
 # Exit codes: 0 started / stopped; 1 a server could not be installed or started (the
 # reason is on stderr, the server log is printed). No stdin is read (CI=true safe).
+# `test-start` is `start` for the test suite: on failure it writes the reason to
+# STATE_DIR/unavailable (the tests print it) and exits 77 (CTest: skipped) on a
+# developer's machine, 1 under CI=true, where the databases are part of the job.
 set -euo pipefail
 exec </dev/null
 
@@ -234,7 +238,7 @@ cmd_stop() {  # cmd_stop STATE_DIR
       rm -rf "$work"
     fi
   fi
-  rm -f "$state/workdir" "$state/env.sh"
+  rm -f "$state/workdir" "$state/env.sh" "$state/unavailable"
   rmdir "$state" 2>/dev/null || true
 }
 
@@ -285,15 +289,41 @@ EOF
   cat "$state/env.sh"
 }
 
+cmd_test_start() {  # cmd_test_start STATE_DIR
+  local state=$1 log
+  mkdir -p "$state"
+  rm -f "$state/unavailable"
+  log=$(mktemp)
+  if (cmd_start "$state") 2>"$log"; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 0
+  fi
+  cat "$log" >&2
+  mkdir -p "$state"
+  grep '^test-databases:' "$log" | tail -n 1 >"$state/unavailable" || true
+  rm -f "$log"
+  if [ "${CI:-}" = "true" ]; then
+    echo "FAIL: the test databases could not be started (CI=true)" >&2
+    exit 1
+  fi
+  echo "SKIP: the test databases could not be started; the SQL server tests skip" >&2
+  exit 77
+}
+
 case "${1:-}" in
   start) cmd_start "${2:-}" ;;
+  test-start)
+    [ -n "${2:-}" ] || die "test-start: give STATE_DIR"
+    cmd_test_start "$2"
+    ;;
   stop)
     state=${2:-${POLCHECK_TEST_DB_DIR:-}}
     [ -n "$state" ] || die "stop: give STATE_DIR or set POLCHECK_TEST_DB_DIR"
     cmd_stop "$state"
     ;;
   *)
-    echo "usage: $0 start [STATE_DIR] | stop [STATE_DIR]" >&2
+    echo "usage: $0 start [STATE_DIR] | stop [STATE_DIR] | test-start STATE_DIR" >&2
     exit 2
     ;;
 esac
