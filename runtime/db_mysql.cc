@@ -327,16 +327,22 @@ Expected<MysqlHandle> Open(const MySqlDsn& dsn) {
   }
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, dsn.charset.c_str());
   if (dsn.tls != "false") {
-    my_bool enforce = dsn.tls != "preferred";
+    // libmariadb 3.3: "enforce" without "verify" means use TLS when the server offers
+    // it (the Go driver's preferred); with "verify" it requires a trusted certificate.
+    my_bool enforce = 1;
     my_bool verify = dsn.tls == "true";
-    mysql_ssl_set(m, nullptr, nullptr, nullptr, nullptr, nullptr);
-    mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
     mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
   }
   if (mysql_real_connect(m, dsn.host.c_str(), dsn.user.c_str(), dsn.password.c_str(),
                          dsn.dbname.empty() ? nullptr : dsn.dbname.c_str(), dsn.port,
                          dsn.socket.empty() ? nullptr : dsn.socket.c_str(), 0) == nullptr) {
     return Unexpected(ConnError(m));
+  }
+  // libmariadb only insists on TLS when it also verifies the certificate; the Go
+  // driver's tls=skip-verify insists too.
+  if ((dsn.tls == "true" || dsn.tls == "skip-verify") && mysql_get_ssl_cipher(m) == nullptr) {
+    return Unexpected(Error::Code::kIo, "TLS requested but server does not support TLS");
   }
   for (const auto& [name, value] : dsn.session_variables) {
     if (Expected<void> ok = Exec(m, "SET " + name + "=" + value); !ok) {

@@ -21,6 +21,8 @@
 #   POLCHECK_TEST_PG_{HOST,PORT,USER,PASSWORD}
 #   POLCHECK_TEST_MYSQL_URL  polcheck:PW@tcp(127.0.0.1:PORT)/   (Go MySQL driver DSN, as Vault takes it)
 #   POLCHECK_TEST_MYSQL_{HOST,PORT,USER,PASSWORD,SOCKET}
+#   POLCHECK_TEST_TLS_CA     the servers' self-signed certificate (CN and IP SAN 127.0.0.1);
+#                            both also accept TLS (sslmode=require, tls=skip-verify)
 #   POLCHECK_TEST_DB_DIR     STATE_DIR, for `stop`
 # STATE_DIR defaults to a new temporary directory. `stop` kills both servers and
 # removes their data directories and STATE_DIR. Starting into a STATE_DIR that
@@ -141,10 +143,12 @@ start_postgres() {  # start_postgres WORKDIR PASSWORD -> writes WORKDIR/pg.port
     --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync \
     >"$work/pg-initdb.log" 2>&1 || { cat "$work/pg-initdb.log" >&2; die "initdb failed"; }
   rm -f "$work/pg.pw"
+  install -o "$user" -m 600 "$work/tls.crt" "$data/server.crt"
+  install -o "$user" -m 600 "$work/tls.key" "$data/server.key"
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     if as_user "$user" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 20 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$data' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$data' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50 -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" \
       >"$work/pg-ctl.log" 2>&1; then
       echo "$port" >"$work/pg.port"
       return 0
@@ -180,6 +184,8 @@ start_mariadb() {  # start_mariadb WORKDIR PASSWORD -> writes WORKDIR/mysql.port
   mariadb-install-db --no-defaults --user="$user" --datadir="$data/data" \
     --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
     >"$work/mysql-install.log" 2>&1 || { cat "$work/mysql-install.log" >&2; die "mariadb-install-db failed"; }
+  install -o "$user" -m 600 "$work/tls.crt" "$data/server.crt"
+  install -o "$user" -m 600 "$work/tls.key" "$data/server.key"
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     # --skip-name-resolve: a client on 127.0.0.1 is matched by IP (so '%'), never
@@ -188,7 +194,7 @@ start_mariadb() {  # start_mariadb WORKDIR PASSWORD -> writes WORKDIR/mysql.port
       --port="$port" --socket="$data/mysql.sock" --pid-file="$data/mysqld.pid" \
       --log-error="$data/server.log" --skip-name-resolve --skip-log-bin \
       --innodb-buffer-pool-size=32M --innodb-log-file-size=16M --innodb-flush-log-at-trx-commit=0 \
-      --max-connections=50 >/dev/null 2>&1 &
+      --max-connections=50 --ssl-cert="$data/server.crt" --ssl-key="$data/server.key" >/dev/null 2>&1 &
     for i in $(seq 1 100); do
       if mariadb-admin --no-defaults --socket="$data/mysql.sock" -uroot ping >/dev/null 2>&1; then
         echo "$port" >"$work/mysql.port"
@@ -257,6 +263,10 @@ cmd_start() {  # cmd_start [STATE_DIR]
   work=$(mktemp -d "${TMPDIR:-/tmp}/polcheck-testdb.XXXXXX")
   chmod 755 "$work"
   echo "$work" >"$state/workdir"
+  # One self-signed certificate for 127.0.0.1 serves both (TLS tests; also the CA).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$work/tls.key" -out "$work/tls.crt" >/dev/null 2>&1 || die "openssl could not make a certificate"
   pg_pw=$(random_password)
   my_pw=$(random_password)
   # Both servers start at once (initdb and mariadb-install-db take a few seconds each).
@@ -285,6 +295,7 @@ export POLCHECK_TEST_MYSQL_USER='$kUser'
 export POLCHECK_TEST_MYSQL_PASSWORD='$my_pw'
 export POLCHECK_TEST_MYSQL_SOCKET='$work/mysql/mysql.sock'
 export POLCHECK_TEST_MYSQL_URL='$kUser:$my_pw@tcp(127.0.0.1:$my_port)/'
+export POLCHECK_TEST_TLS_CA='$work/tls.crt'
 EOF
   cat "$state/env.sh"
 }
@@ -292,17 +303,15 @@ EOF
 cmd_test_start() {  # cmd_test_start STATE_DIR
   local state=$1 log
   mkdir -p "$state"
+  log="$state/start.log"  # kept by cmd_start's own clean-up; `stop` removes it
   rm -f "$state/unavailable"
-  log=$(mktemp)
   if (cmd_start "$state") 2>"$log"; then
-    cat "$log" >&2
-    rm -f "$log"
+    cat "$log" >&2 || true
     return 0
   fi
-  cat "$log" >&2
+  cat "$log" >&2 || true
   mkdir -p "$state"
-  grep '^test-databases:' "$log" | tail -n 1 >"$state/unavailable" || true
-  rm -f "$log"
+  grep '^test-databases:' "$log" | tail -n 2 | paste -sd ';' >"$state/unavailable" || true
   if [ "${CI:-}" = "true" ]; then
     echo "FAIL: the test databases could not be started (CI=true)" >&2
     exit 1
@@ -321,6 +330,8 @@ case "${1:-}" in
     state=${2:-${POLCHECK_TEST_DB_DIR:-}}
     [ -n "$state" ] || die "stop: give STATE_DIR or set POLCHECK_TEST_DB_DIR"
     cmd_stop "$state"
+    rm -f "$state/start.log"
+    rmdir "$state" 2>/dev/null || true
     ;;
   *)
     echo "usage: $0 start [STATE_DIR] | stop [STATE_DIR] | test-start STATE_DIR" >&2

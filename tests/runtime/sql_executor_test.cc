@@ -342,12 +342,12 @@ const Servers& TestServers() {
       for (const char* key : {"POLCHECK_TEST_PG_URL", "POLCHECK_TEST_PG_HOST", "POLCHECK_TEST_PG_PORT",
                               "POLCHECK_TEST_PG_USER", "POLCHECK_TEST_PG_PASSWORD", "POLCHECK_TEST_MYSQL_URL",
                               "POLCHECK_TEST_MYSQL_HOST", "POLCHECK_TEST_MYSQL_PORT", "POLCHECK_TEST_MYSQL_USER",
-                              "POLCHECK_TEST_MYSQL_PASSWORD", "POLCHECK_TEST_MYSQL_SOCKET"}) {
+                              "POLCHECK_TEST_MYSQL_PASSWORD", "POLCHECK_TEST_MYSQL_SOCKET", "POLCHECK_TEST_TLS_CA"}) {
         if (const char* v = std::getenv(key)) {
           s.vars[key] = v;
         }
       }
-      if (s.vars.size() < 11) {
+      if (s.vars.size() < 12) {
         s.vars.clear();
         s.unavailable = "no test databases: POLCHECK_TEST_DB_ENV is unset (run through ctest, or eval "
                         "\"$(bash scripts/test-databases.sh start)\")";
@@ -488,6 +488,23 @@ TEST_F(PostgresServer, BadCredentialsAndHostFailWithTheServersMessage) {
   auto nohost = Connect(SqlDialect::kPostgres, "postgres://polcheck:x@127.0.0.1:1/postgres?sslmode=disable");
   ASSERT_FALSE(nohost);
   EXPECT_NE(nohost.error().message.find("Connection refused"), std::string::npos) << nohost.error().message;
+}
+
+TEST_F(PostgresServer, SslmodeFromTheUrlReachesLibpq) {
+  const std::string ssl_sql = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+  EXPECT_EQ(Scalar(*admin_, ssl_sql), "false");  // sslmode=disable
+  const std::string base = "postgres://polcheck:" + password_ + "@" + host_ + ":" + port_ + "/postgres";
+  auto require = Connect(SqlDialect::kPostgres, base + "?sslmode=require");
+  ASSERT_TRUE(require) << require.error().message;
+  EXPECT_EQ(Scalar(**require, ssl_sql), "true");
+  auto verified = Connect(SqlDialect::kPostgres,
+                          base + "?sslmode=verify-full&sslrootcert=" + TestServers()["POLCHECK_TEST_TLS_CA"]);
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_EQ(Scalar(**verified, ssl_sql), "true");
+  // Without the CA the self-signed certificate is not trusted.
+  auto untrusted = Connect(SqlDialect::kPostgres, base + "?sslmode=verify-ca&sslrootcert=/dev/null");
+  ASSERT_FALSE(untrusted);
+  EXPECT_NE(untrusted.error().message.find("certificate"), std::string::npos) << untrusted.error().message;
 }
 
 TEST_F(PostgresServer, FailingStatementRollsBackTheWholeTransaction) {
@@ -676,6 +693,22 @@ TEST_F(MySqlServer, BadCredentialsAndHostFailWithTheServersMessage) {
   ASSERT_FALSE(nohost);
   EXPECT_NE(nohost.error().message.find("Can't connect to server on '127.0.0.1'"), std::string::npos)
       << nohost.error().message;
+}
+
+TEST_F(MySqlServer, TlsParameterModes) {
+  const std::string cipher_sql = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                                 "WHERE VARIABLE_NAME = 'SSL_CIPHER'";
+  EXPECT_EQ(Scalar(*admin_, cipher_sql), "");  // no tls parameter: plain TCP, as the Go driver
+  for (const char* mode : {"skip-verify", "preferred"}) {
+    auto tls = Connect(SqlDialect::kMySql, DsnFor("polcheck", password_) + "?tls=" + mode);
+    ASSERT_TRUE(tls) << mode << ": " << tls.error().message;
+    EXPECT_NE(Scalar(**tls, cipher_sql), "") << mode;
+  }
+  // tls=true verifies the certificate, and this one is self-signed.
+  auto verified = Connect(SqlDialect::kMySql, DsnFor("polcheck", password_) + "?tls=true");
+  ASSERT_FALSE(verified);
+  EXPECT_NE(verified.error().message.find("self-signed certificate"), std::string::npos)
+      << verified.error().message;
 }
 
 TEST_F(MySqlServer, TransactionsRollBackExceptAfterImplicitCommits) {
