@@ -24,8 +24,8 @@ namespace polcheck::runtime::db {
 // max_idle_connections 0 -> max_open, above max_open -> max_open, negative -> keep none;
 // max_connection_lifetime <= 0 -> reuse forever.
 struct PoolLimits {
-  int max_open = 4;   // <= 0: unbounded
-  int max_idle = 4;   // idle connections kept for reuse
+  int max_open = 4;                  // <= 0: unbounded
+  int max_idle = 4;                  // idle connections kept for reuse
   std::chrono::seconds lifetime{0};  // 0: unlimited
   // How long Acquire waits for a connection when max_open are in use.
   std::chrono::milliseconds wait_timeout{30'000};
@@ -46,8 +46,11 @@ class ConnectionPool {
   class Lease {
    public:
     Lease(Lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)), handle_(std::move(other.handle_)),
-          created_(other.created_), reused_(other.reused_), broken_(other.broken_) {}
+        : pool_(std::exchange(other.pool_, nullptr)),
+          handle_(std::move(other.handle_)),
+          created_(other.created_),
+          reused_(other.reused_),
+          broken_(other.broken_) {}
     Lease& operator=(Lease&&) = delete;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;

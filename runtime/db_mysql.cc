@@ -65,7 +65,8 @@ Expected<unsigned> ParseDurationSeconds(std::string_view text) {
     }
     if (number.empty() || scale == 0 || number.find_first_not_of("0123456789.") != std::string::npos ||
         std::count(number.begin(), number.end(), '.') > 1) {
-      return Unexpected(Error::Code::kInvalidArgument, "time: invalid duration \"" + std::string(text) + "\"");
+      return Unexpected(Error::Code::kInvalidArgument,
+                        "time: invalid duration \"" + std::string(text) + "\"");
     }
     total += std::stod(number) * scale;
   }
@@ -88,12 +89,23 @@ Expected<bool> ParseBool(std::string_view value) {
 // Go driver parameters that only change the Go client's own behaviour (time
 // parsing, client-side interpolation, ...): accepted and without effect here.
 bool IsGoClientOnlyParam(std::string_view key) {
-  static constexpr std::string_view kKeys[] = {
-      "allowAllFiles",  "allowFallbackToPlaintext", "allowNativePasswords", "allowOldPasswords",
-      "checkConnLiveness", "columnsWithAlias",     "interpolateParams",    "loc",
-      "maxAllowedPacket", "multiStatements",       "parseTime",            "rejectReadOnly",
-      "serverPubKey",    "timeTruncate",           "connectionAttributes", "clientFoundRows",
-      "allowCleartextPasswords"};
+  static constexpr std::string_view kKeys[] = {"allowAllFiles",
+                                               "allowFallbackToPlaintext",
+                                               "allowNativePasswords",
+                                               "allowOldPasswords",
+                                               "checkConnLiveness",
+                                               "columnsWithAlias",
+                                               "interpolateParams",
+                                               "loc",
+                                               "maxAllowedPacket",
+                                               "multiStatements",
+                                               "parseTime",
+                                               "rejectReadOnly",
+                                               "serverPubKey",
+                                               "timeTruncate",
+                                               "connectionAttributes",
+                                               "clientFoundRows",
+                                               "allowCleartextPasswords"};
   return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
 }
 
@@ -230,8 +242,8 @@ Expected<MySqlDsn> ParseMySqlUrl(std::string_view url) {
     authority = authority.substr(at + 1);
     const size_t colon = userinfo.find(':');
     Expected<std::string> user = PercentDecode(userinfo.substr(0, colon), false);
-    Expected<std::string> password =
-        PercentDecode(colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1), false);
+    Expected<std::string> password = PercentDecode(
+        colon == std::string_view::npos ? std::string_view() : userinfo.substr(colon + 1), false);
     if (!user || !password) {
       return InvalidDsn("invalid escape in user or password");
     }
@@ -352,35 +364,38 @@ Expected<MysqlHandle> Open(const MySqlDsn& dsn) {
   return mysql;
 }
 
-// Runs `sql` as a prepared statement with string parameters; rows come back as text.
-Expected<std::vector<SqlRow>> QueryRows(MYSQL* mysql, const std::string& sql, const std::vector<std::string>& params) {
-  StmtHandle stmt(mysql_stmt_init(mysql));
-  if (!stmt) {
-    return Unexpected(ConnError(mysql));
+// Prepares `sql` and executes it with string parameters bound to its `?`s.
+Expected<void> ExecutePrepared(MYSQL_STMT* stmt, const std::string& sql,
+                               const std::vector<std::string>& params) {
+  if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
+    return Unexpected(StmtError(stmt));
   }
-  if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
-    return Unexpected(StmtError(stmt.get()));
-  }
-  if (mysql_stmt_param_count(stmt.get()) != params.size()) {
+  if (mysql_stmt_param_count(stmt) != params.size()) {
     // database/sql's wording.
     return Unexpected(Error::Code::kInvalidArgument, "sql: expected " +
-                                                         std::to_string(mysql_stmt_param_count(stmt.get())) +
+                                                         std::to_string(mysql_stmt_param_count(stmt)) +
                                                          " arguments, got " + std::to_string(params.size()));
   }
   std::vector<MYSQL_BIND> in(params.size());
-  std::vector<unsigned long> in_lengths(params.size());
+  std::vector<unsigned long> lengths(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
-    in_lengths[i] = params[i].size();
+    lengths[i] = params[i].size();
     in[i].buffer_type = MYSQL_TYPE_STRING;
     in[i].buffer = const_cast<char*>(params[i].data());
     in[i].buffer_length = params[i].size();
-    in[i].length = &in_lengths[i];
+    in[i].length = &lengths[i];
   }
-  if ((!in.empty() && mysql_stmt_bind_param(stmt.get(), in.data())) || mysql_stmt_execute(stmt.get()) != 0) {
-    return Unexpected(StmtError(stmt.get()));
+  if ((!in.empty() && mysql_stmt_bind_param(stmt, in.data())) || mysql_stmt_execute(stmt) != 0) {
+    return Unexpected(StmtError(stmt));
   }
+  return {};
+}
+
+// Reads an executed statement's rows as text (NULL as ""); cells longer than the
+// first buffer are fetched again whole.
+Expected<std::vector<SqlRow>> FetchRows(MYSQL_STMT* stmt) {
   std::vector<SqlRow> rows;
-  const unsigned ncols = mysql_stmt_field_count(stmt.get());
+  const unsigned ncols = mysql_stmt_field_count(stmt);
   if (ncols == 0) {
     return rows;
   }
@@ -397,16 +412,12 @@ Expected<std::vector<SqlRow>> QueryRows(MYSQL* mysql, const std::string& sql, co
     out[c].is_null = &nulls[c];
     out[c].error = &truncated[c];
   }
-  if (mysql_stmt_bind_result(stmt.get(), out.data()) != 0) {
-    return Unexpected(StmtError(stmt.get()));
+  if (mysql_stmt_bind_result(stmt, out.data()) != 0) {
+    return Unexpected(StmtError(stmt));
   }
-  for (;;) {
-    const int rc = mysql_stmt_fetch(stmt.get());
-    if (rc == MYSQL_NO_DATA) {
-      return rows;
-    }
+  for (int rc = mysql_stmt_fetch(stmt); rc != MYSQL_NO_DATA; rc = mysql_stmt_fetch(stmt)) {
     if (rc != 0 && rc != MYSQL_DATA_TRUNCATED) {
-      return Unexpected(StmtError(stmt.get()));
+      return Unexpected(StmtError(stmt));
     }
     SqlRow row(ncols);
     for (unsigned c = 0; c < ncols; ++c) {
@@ -417,18 +428,31 @@ Expected<std::vector<SqlRow>> QueryRows(MYSQL* mysql, const std::string& sql, co
         row[c].assign(buffers[c].data(), lengths[c]);
         continue;
       }
-      // Longer than the buffer: fetch the whole cell.
       row[c].resize(lengths[c]);
       MYSQL_BIND whole{};
       whole.buffer_type = MYSQL_TYPE_STRING;
       whole.buffer = row[c].data();
       whole.buffer_length = row[c].size();
-      if (mysql_stmt_fetch_column(stmt.get(), &whole, c, 0) != 0) {
-        return Unexpected(StmtError(stmt.get()));
+      if (mysql_stmt_fetch_column(stmt, &whole, c, 0) != 0) {
+        return Unexpected(StmtError(stmt));
       }
     }
     rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+// Runs `sql` as a prepared statement with string parameters; rows come back as text.
+Expected<std::vector<SqlRow>> QueryRows(MYSQL* mysql, const std::string& sql,
+                                        const std::vector<std::string>& params) {
+  StmtHandle stmt(mysql_stmt_init(mysql));
+  if (!stmt) {
+    return Unexpected(ConnError(mysql));
+  }
+  if (Expected<void> ok = ExecutePrepared(stmt.get(), sql, params); !ok) {
+    return Unexpected(ok.error());
+  }
+  return FetchRows(stmt.get());
 }
 
 bool InTransaction(MYSQL* mysql) {
@@ -487,7 +511,8 @@ class MySqlConnection final : public SqlConnection {
     }));
   }
 
-  Expected<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<std::string>& params) override {
+  Expected<std::vector<SqlRow>> Query(const std::string& sql,
+                                      const std::vector<std::string>& params) override {
     return Run<std::vector<SqlRow>>([&](MYSQL* mysql) { return QueryRows(mysql, sql, params); });
   }
 

@@ -83,13 +83,15 @@ Expected<std::pair<std::string, std::string>> SplitHostPort(std::string_view ite
     host = item.substr(0, colon);
     port = item.substr(colon + 1);
   }
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!std::all_of(port.begin(), port.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return Unexpected(Error::Code::kInvalidArgument,
                       "cannot parse connection_url: invalid port \"" + std::string(port) + "\"");
   }
   Expected<std::string> decoded = PercentDecode(host, false);
   if (!decoded) {
-    return Unexpected(Error::Code::kInvalidArgument, "cannot parse connection_url: " + decoded.error().message);
+    return Unexpected(Error::Code::kInvalidArgument,
+                      "cannot parse connection_url: " + decoded.error().message);
   }
   return std::pair<std::string, std::string>(*decoded, std::string(port));
 }
@@ -313,14 +315,15 @@ Expected<void> Exec(PGconn* conn, const std::string& sql) {
   return Unexpected(ResultError(conn, result.get()));
 }
 
-Expected<std::vector<SqlRow>> QueryRows(PGconn* conn, const std::string& sql, const std::vector<std::string>& params) {
+Expected<std::vector<SqlRow>> QueryRows(PGconn* conn, const std::string& sql,
+                                        const std::vector<std::string>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const std::string& p : params) {
     values.push_back(p.c_str());
   }
-  PgResult result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0));
+  PgResult result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0));
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     return Unexpected(ResultError(conn, result.get()));
@@ -386,7 +389,8 @@ class PostgresConnection final : public SqlConnection {
     }));
   }
 
-  Expected<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<std::string>& params) override {
+  Expected<std::vector<SqlRow>> Query(const std::string& sql,
+                                      const std::vector<std::string>& params) override {
     return Run<std::vector<SqlRow>>([&](PGconn* conn) { return QueryRows(conn, sql, params); });
   }
 

@@ -59,8 +59,8 @@ TEST(PostgresUrl, PostgresqlSchemeMultiHostAndIpv6) {
 }
 
 TEST(PostgresUrl, UnknownParametersAreServerSettings) {
-  Expected<Params> p =
-      db::ParsePostgresConnectionUrl("postgres://u:p@h/db?search_path=a,b&application_name=x&statement_timeout=5s");
+  Expected<Params> p = db::ParsePostgresConnectionUrl(
+      "postgres://u:p@h/db?search_path=a,b&application_name=x&statement_timeout=5s");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(Get(*p, "application_name"), "x");  // a libpq keyword
   EXPECT_EQ(Get(*p, "options"), "-c search_path=a,b -c statement_timeout=5s");
@@ -78,7 +78,8 @@ TEST(PostgresUrl, KeyValueFormWithQuotesAndEscapes) {
 }
 
 TEST(PostgresUrl, ExplicitSettingsAreKept) {
-  Expected<Params> p = db::ParsePostgresConnectionUrl("host=h connect_timeout=3 options='-c work_mem=1MB' x=1");
+  Expected<Params> p =
+      db::ParsePostgresConnectionUrl("host=h connect_timeout=3 options='-c work_mem=1MB' x=1");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(Get(*p, "connect_timeout"), "3");
   EXPECT_EQ(Get(*p, "options"), "-c work_mem=1MB -c x=1");
@@ -92,10 +93,12 @@ TEST(PostgresUrl, ErrorsNeverShowThePassword) {
   const Case cases[] = {
       {"", "cannot parse connection_url: empty connection_url"},
       {"host=h user", "cannot parse connection_url: missing \"=\" after \"user\" in connection info string"},
-      {"host=h password='s3cret", "cannot parse connection_url: unterminated quoted string in connection info string"},
+      {"host=h password='s3cret",
+       "cannot parse connection_url: unterminated quoted string in connection info string"},
       {"postgres://u:s3cret%zz@h/db", "cannot parse connection_url: invalid password escape"},
       {"postgres://u:s3cret@h:54x2/db", "cannot parse connection_url: invalid port \"54x2\""},
-      {"mysql://u:s3cret@h/db", "cannot parse connection_url: unsupported scheme \"mysql\" (want postgres:// or postgresql://)"},
+      {"mysql://u:s3cret@h/db",
+       "cannot parse connection_url: unsupported scheme \"mysql\" (want postgres:// or postgresql://)"},
   };
   for (const Case& c : cases) {
     Expected<Params> p = db::ParsePostgresConnectionUrl(c.url);
@@ -108,7 +111,8 @@ TEST(PostgresUrl, ErrorsNeverShowThePassword) {
 // ---- MySQL DSN -------------------------------------------------------------------------------
 
 TEST(MySqlDsn, GoDriverTcpForm) {
-  Expected<db::MySqlDsn> d = db::ParseMySqlDsn("vault:p@ss:w@rd@tcp(db.example.com:3307)/app?timeout=1m30s&tls=skip-verify");
+  Expected<db::MySqlDsn> d =
+      db::ParseMySqlDsn("vault:p@ss:w@rd@tcp(db.example.com:3307)/app?timeout=1m30s&tls=skip-verify");
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->user, "vault");
   EXPECT_EQ(d->password, "p@ss:w@rd");  // first ':' and last '@' split, never unescaped
@@ -309,12 +313,14 @@ TEST(ConnectionPool, FailedOpenFreesTheSlot) {
 
 TEST(SqlExecutor, BadUrlsFailConnectWithoutNetwork) {
   std::shared_ptr<SqlExecutor> executor = MakeSqlExecutor();
-  SqlConnectionConfig pg{.plugin_name = "postgresql-database-plugin", .dialect = SqlDialect::kPostgres,
+  SqlConnectionConfig pg{.plugin_name = "postgresql-database-plugin",
+                         .dialect = SqlDialect::kPostgres,
                          .connection_url = "host=h user"};
   auto a = executor->Connect(pg);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error().code, Error::Code::kInvalidArgument);
-  SqlConnectionConfig my{.plugin_name = "mysql-database-plugin", .dialect = SqlDialect::kMySql,
+  SqlConnectionConfig my{.plugin_name = "mysql-database-plugin",
+                         .dialect = SqlDialect::kMySql,
                          .connection_url = "vault:pw@tcp(h:3306)"};
   auto b = executor->Connect(my);
   ASSERT_FALSE(b);
@@ -339,18 +345,20 @@ const Servers& TestServers() {
     Servers s;
     const char* env_file = std::getenv("POLCHECK_TEST_DB_ENV");
     if (env_file == nullptr) {
-      for (const char* key : {"POLCHECK_TEST_PG_URL", "POLCHECK_TEST_PG_HOST", "POLCHECK_TEST_PG_PORT",
-                              "POLCHECK_TEST_PG_USER", "POLCHECK_TEST_PG_PASSWORD", "POLCHECK_TEST_MYSQL_URL",
-                              "POLCHECK_TEST_MYSQL_HOST", "POLCHECK_TEST_MYSQL_PORT", "POLCHECK_TEST_MYSQL_USER",
-                              "POLCHECK_TEST_MYSQL_PASSWORD", "POLCHECK_TEST_MYSQL_SOCKET", "POLCHECK_TEST_TLS_CA"}) {
+      for (const char* key :
+           {"POLCHECK_TEST_PG_URL", "POLCHECK_TEST_PG_HOST", "POLCHECK_TEST_PG_PORT", "POLCHECK_TEST_PG_USER",
+            "POLCHECK_TEST_PG_PASSWORD", "POLCHECK_TEST_MYSQL_URL", "POLCHECK_TEST_MYSQL_HOST",
+            "POLCHECK_TEST_MYSQL_PORT", "POLCHECK_TEST_MYSQL_USER", "POLCHECK_TEST_MYSQL_PASSWORD",
+            "POLCHECK_TEST_MYSQL_SOCKET", "POLCHECK_TEST_TLS_CA"}) {
         if (const char* v = std::getenv(key)) {
           s.vars[key] = v;
         }
       }
       if (s.vars.size() < 12) {
         s.vars.clear();
-        s.unavailable = "no test databases: POLCHECK_TEST_DB_ENV is unset (run through ctest, or eval "
-                        "\"$(bash scripts/test-databases.sh start)\")";
+        s.unavailable =
+            "no test databases: POLCHECK_TEST_DB_ENV is unset (run through ctest, or eval "
+            "\"$(bash scripts/test-databases.sh start)\")";
       }
       return s;
     }
@@ -376,15 +384,15 @@ const Servers& TestServers() {
   return servers;
 }
 
-#define REQUIRE_SERVERS()                                                       \
-  do {                                                                          \
-    if (TestServers().vars.empty()) {                                           \
-      const char* ci = std::getenv("CI");                                       \
-      if (ci != nullptr && std::string(ci) == "true") {                         \
-        FAIL() << TestServers().unavailable;                                    \
-      }                                                                         \
-      GTEST_SKIP() << TestServers().unavailable;                                \
-    }                                                                           \
+#define REQUIRE_SERVERS()                               \
+  do {                                                  \
+    if (TestServers().vars.empty()) {                   \
+      const char* ci = std::getenv("CI");               \
+      if (ci != nullptr && std::string(ci) == "true") { \
+        FAIL() << TestServers().unavailable;            \
+      }                                                 \
+      GTEST_SKIP() << TestServers().unavailable;        \
+    }                                                   \
   } while (false)
 
 std::string RandomSuffix(size_t n) {
@@ -405,7 +413,8 @@ std::string VaultStylePassword() {
 Expected<std::unique_ptr<SqlConnection>> Connect(SqlDialect dialect, const std::string& url, int max_open = 4,
                                                  int max_idle = 0, int lifetime = 0) {
   SqlConnectionConfig config;
-  config.plugin_name = dialect == SqlDialect::kPostgres ? "postgresql-database-plugin" : "mysql-database-plugin";
+  config.plugin_name =
+      dialect == SqlDialect::kPostgres ? "postgresql-database-plugin" : "mysql-database-plugin";
   config.dialect = dialect;
   config.connection_url = url;
   config.max_open_connections = max_open;
@@ -457,8 +466,10 @@ class PostgresServer : public ::testing::Test {
     admin_ = *std::move(admin);
   }
 
-  std::string UrlFor(const std::string& user, const std::string& password, const std::string& extra = "") const {
-    return "postgres://" + user + ":" + password + "@" + host_ + ":" + port_ + "/postgres?sslmode=disable" + extra;
+  std::string UrlFor(const std::string& user, const std::string& password,
+                     const std::string& extra = "") const {
+    return "postgres://" + user + ":" + password + "@" + host_ + ":" + port_ + "/postgres?sslmode=disable" +
+           extra;
   }
 
   std::string host_, port_, url_, password_;
@@ -469,11 +480,12 @@ TEST_F(PostgresServer, ConnectsWithUrlAndKeyValueForms) {
   EXPECT_EQ(Scalar(*admin_, "SELECT current_user"), "polcheck");
   ASSERT_TRUE(admin_->Ping());
   auto dsn = Connect(SqlDialect::kPostgres, "host=" + host_ + " port=" + port_ + " user=polcheck password='" +
-                                                 password_ + "' dbname=postgres sslmode=disable");
+                                                password_ + "' dbname=postgres sslmode=disable");
   ASSERT_TRUE(dsn) << dsn.error().message;
   EXPECT_EQ(Scalar(**dsn, "SELECT current_database()"), "postgres");
   // An unknown URL parameter is a server setting, as with Vault's pgx driver.
-  auto settings = Connect(SqlDialect::kPostgres, UrlFor("polcheck", password_, "&search_path=vault_s,public"));
+  auto settings =
+      Connect(SqlDialect::kPostgres, UrlFor("polcheck", password_, "&search_path=vault_s,public"));
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_EQ(Scalar(**settings, "SHOW search_path"), "vault_s,public");
 }
@@ -482,7 +494,8 @@ TEST_F(PostgresServer, BadCredentialsAndHostFailWithTheServersMessage) {
   auto bad = Connect(SqlDialect::kPostgres, UrlFor("polcheck", "wrong"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Error::Code::kIo);
-  EXPECT_NE(bad.error().message.find("password authentication failed for user \"polcheck\""), std::string::npos)
+  EXPECT_NE(bad.error().message.find("password authentication failed for user \"polcheck\""),
+            std::string::npos)
       << bad.error().message;
   EXPECT_EQ(bad.error().message.find('\n'), std::string::npos) << bad.error().message;
   auto nohost = Connect(SqlDialect::kPostgres, "postgres://polcheck:x@127.0.0.1:1/postgres?sslmode=disable");
@@ -511,22 +524,23 @@ TEST_F(PostgresServer, FailingStatementRollsBackTheWholeTransaction) {
   const std::string table = "t_" + RandomSuffix(10);
   const std::string role = "r_" + RandomSuffix(10);
   ASSERT_TRUE(admin_->Execute("CREATE TABLE " + table + " (id int)"));
-  Expected<void> tx = admin_->ExecuteInTransaction(
-      {"INSERT INTO " + table + " VALUES (1)", "CREATE ROLE \"" + role + "\"", "INSERT INTO missing_table VALUES (1)"});
+  Expected<void> tx =
+      admin_->ExecuteInTransaction({"INSERT INTO " + table + " VALUES (1)", "CREATE ROLE \"" + role + "\"",
+                                    "INSERT INTO missing_table VALUES (1)"});
   ASSERT_FALSE(tx);
   EXPECT_EQ(tx.error().message, "ERROR: relation \"missing_table\" does not exist (SQLSTATE 42P01)");
   EXPECT_EQ(Scalar(*admin_, "SELECT count(*) FROM " + table), "0");
   EXPECT_EQ(Scalar(*admin_, "SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}), "0");
   // The connection is usable afterwards and a good transaction commits.
-  ASSERT_TRUE(admin_->ExecuteInTransaction({"INSERT INTO " + table + " VALUES (1)", "INSERT INTO " + table +
-                                                                                         " VALUES (2)"}));
+  ASSERT_TRUE(admin_->ExecuteInTransaction(
+      {"INSERT INTO " + table + " VALUES (1)", "INSERT INTO " + table + " VALUES (2)"}));
   EXPECT_EQ(Scalar(*admin_, "SELECT sum(id) FROM " + table), "3");
   ASSERT_TRUE(admin_->Execute("DROP TABLE " + table));
 }
 
 TEST_F(PostgresServer, QueryWithTextParameters) {
-  Expected<std::vector<SqlRow>> rows =
-      admin_->Query("SELECT $1::text || '-' || $2, NULL::text, length($1) FROM generate_series(1, 2)", {"a'b", "c"});
+  Expected<std::vector<SqlRow>> rows = admin_->Query(
+      "SELECT $1::text || '-' || $2, NULL::text, length($1) FROM generate_series(1, 2)", {"a'b", "c"});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 2U);
   EXPECT_EQ((*rows)[0], (SqlRow{"a'b-c", "", "3"}));
@@ -545,9 +559,10 @@ TEST_F(PostgresServer, VaultDefaultStatementsCreateLoginRenewRevoke) {
   ASSERT_TRUE(admin_->Execute("INSERT INTO public." + table + " VALUES ('hello')"));
   const std::string name = ("v-token-readonly-" + RandomSuffix(20) + "-1716200000").substr(0, 63);
   const std::string password = VaultStylePassword();
-  ASSERT_TRUE(admin_->ExecuteInTransaction(
-      {"CREATE ROLE \"" + name + "\" WITH LOGIN PASSWORD '" + password + "' VALID UNTIL '2099-01-31 12:00:00+0000';",
-       "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"" + name + "\";"}));
+  ASSERT_TRUE(
+      admin_->ExecuteInTransaction({"CREATE ROLE \"" + name + "\" WITH LOGIN PASSWORD '" + password +
+                                        "' VALID UNTIL '2099-01-31 12:00:00+0000';",
+                                    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"" + name + "\";"}));
   {
     auto user = Connect(SqlDialect::kPostgres, UrlFor(name, password));
     ASSERT_TRUE(user) << user.error().message;
@@ -558,7 +573,8 @@ TEST_F(PostgresServer, VaultDefaultStatementsCreateLoginRenewRevoke) {
     EXPECT_EQ(denied.error().message, "ERROR: permission denied for table " + table + " (SQLSTATE 42501)");
   }
   ASSERT_TRUE(admin_->Execute("ALTER ROLE \"" + name + "\" VALID UNTIL '2099-02-28 12:00:00+0000';"));
-  EXPECT_EQ(Scalar(*admin_, "SELECT rolvaliduntil::date::text FROM pg_roles WHERE rolname = $1", {name}), "2099-02-28");
+  EXPECT_EQ(Scalar(*admin_, "SELECT rolvaliduntil::date::text FROM pg_roles WHERE rolname = $1", {name}),
+            "2099-02-28");
 
   // Default revocation: schemas with column grants, then the fixed revokes and DROP ROLE.
   ASSERT_EQ(Scalar(*admin_, "SELECT count(*) FROM pg_roles WHERE rolname = $1", {name}), "1");
@@ -570,7 +586,8 @@ TEST_F(PostgresServer, VaultDefaultStatementsCreateLoginRenewRevoke) {
   const std::string db = Scalar(*admin_, "SELECT current_database()");
   std::vector<std::string> revoke;
   for (const SqlRow& row : *schemas) {
-    revoke.push_back("REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"" + row[0] + "\" FROM \"" + name + "\";");
+    revoke.push_back("REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"" + row[0] + "\" FROM \"" + name +
+                     "\";");
     revoke.push_back("REVOKE USAGE ON SCHEMA \"" + row[0] + "\" FROM \"" + name + "\";");
   }
   for (const std::string& s :
@@ -586,7 +603,8 @@ TEST_F(PostgresServer, VaultDefaultStatementsCreateLoginRenewRevoke) {
   EXPECT_EQ(Scalar(*admin_, "SELECT count(*) FROM pg_roles WHERE rolname = $1", {name}), "0");
   auto gone = Connect(SqlDialect::kPostgres, UrlFor(name, password));
   ASSERT_FALSE(gone);
-  EXPECT_NE(gone.error().message.find("password authentication failed"), std::string::npos) << gone.error().message;
+  EXPECT_NE(gone.error().message.find("password authentication failed"), std::string::npos)
+      << gone.error().message;
   ASSERT_TRUE(admin_->Execute("DROP TABLE public." + table));
 }
 
@@ -599,13 +617,14 @@ TEST_F(PostgresServer, PoolBoundHeldUnderConcurrentUse) {
   std::thread watcher([&] {
     while (!done) {
       const int n = std::atoi(
-          Scalar(*admin_, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {app}).c_str());
+          Scalar(*admin_, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {app})
+              .c_str());
       most = std::max(most.load(), n);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  std::set<std::string> pids = RunConcurrently(
-      8, [&] { return Scalar(**pool, "SELECT pg_backend_pid()::text FROM pg_sleep(0.15)"); });
+  std::set<std::string> pids =
+      RunConcurrently(8, [&] { return Scalar(**pool, "SELECT pg_backend_pid()::text FROM pg_sleep(0.15)"); });
   done = true;
   watcher.join();
   for (const std::string& pid : pids) {
@@ -671,7 +690,8 @@ class MySqlServer : public ::testing::Test {
 TEST_F(MySqlServer, ConnectsWithDsnUrlAndSocketForms) {
   EXPECT_EQ(Scalar(*admin_, "SELECT CURRENT_USER()"), "polcheck@%");
   ASSERT_TRUE(admin_->Ping());
-  auto url = Connect(SqlDialect::kMySql, "mysql://polcheck:" + password_ + "@" + host_ + ":" + port_ + "/polcheck");
+  auto url =
+      Connect(SqlDialect::kMySql, "mysql://polcheck:" + password_ + "@" + host_ + ":" + port_ + "/polcheck");
   ASSERT_TRUE(url) << url.error().message;
   EXPECT_EQ(Scalar(**url, "SELECT DATABASE()"), "polcheck");
   // The unix socket is a local login: root@localhost (no password) is the account there.
@@ -696,8 +716,9 @@ TEST_F(MySqlServer, BadCredentialsAndHostFailWithTheServersMessage) {
 }
 
 TEST_F(MySqlServer, TlsParameterModes) {
-  const std::string cipher_sql = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
-                                 "WHERE VARIABLE_NAME = 'SSL_CIPHER'";
+  const std::string cipher_sql =
+      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+      "WHERE VARIABLE_NAME = 'SSL_CIPHER'";
   EXPECT_EQ(Scalar(*admin_, cipher_sql), "");  // no tls parameter: plain TCP, as the Go driver
   for (const char* mode : {"skip-verify", "preferred"}) {
     auto tls = Connect(SqlDialect::kMySql, DsnFor("polcheck", password_) + "?tls=" + mode);
@@ -714,8 +735,8 @@ TEST_F(MySqlServer, TlsParameterModes) {
 TEST_F(MySqlServer, TransactionsRollBackExceptAfterImplicitCommits) {
   const std::string table = "polcheck.t_" + RandomSuffix(10);
   ASSERT_TRUE(admin_->Execute("CREATE TABLE " + table + " (id int) ENGINE=InnoDB"));
-  Expected<void> tx =
-      admin_->ExecuteInTransaction({"INSERT INTO " + table + " VALUES (1)", "INSERT INTO polcheck.missing VALUES (1)"});
+  Expected<void> tx = admin_->ExecuteInTransaction(
+      {"INSERT INTO " + table + " VALUES (1)", "INSERT INTO polcheck.missing VALUES (1)"});
   ASSERT_FALSE(tx);
   EXPECT_EQ(tx.error().message, "Error 1146 (42S02): Table 'polcheck.missing' doesn't exist");
   EXPECT_EQ(Scalar(*admin_, "SELECT COUNT(*) FROM " + table), "0");
@@ -731,17 +752,20 @@ TEST_F(MySqlServer, TransactionsRollBackExceptAfterImplicitCommits) {
 }
 
 TEST_F(MySqlServer, QueryWithPlaceholdersAndOneStatementPerCall) {
-  Expected<std::vector<SqlRow>> rows = admin_->Query("SELECT CONCAT(?, '-', ?), NULL, LENGTH(?), 42", {"a'b", "c", "xyz"});
+  Expected<std::vector<SqlRow>> rows =
+      admin_->Query("SELECT CONCAT(?, '-', ?), NULL, LENGTH(?), 42", {"a'b", "c", "xyz"});
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows->size(), 1U);
   EXPECT_EQ((*rows)[0], (SqlRow{"a'b-c", "", "3", "42"}));
-  EXPECT_EQ(Scalar(*admin_, "SELECT REPEAT('x', 1000)"), std::string(1000, 'x'));  // longer than the first buffer
+  EXPECT_EQ(Scalar(*admin_, "SELECT REPEAT('x', 1000)"),
+            std::string(1000, 'x'));  // longer than the first buffer
   auto count = admin_->Query("SELECT ?", {});
   ASSERT_FALSE(count);
   EXPECT_EQ(count.error().message, "sql: expected 1 arguments, got 0");
   auto multi = admin_->Execute("SELECT 1; SELECT 2");
   ASSERT_FALSE(multi);
-  EXPECT_NE(multi.error().message.find("Error 1064 (42000): You have an error in your SQL syntax"), std::string::npos)
+  EXPECT_NE(multi.error().message.find("Error 1064 (42000): You have an error in your SQL syntax"),
+            std::string::npos)
       << multi.error().message;
 }
 
@@ -750,8 +774,9 @@ TEST_F(MySqlServer, QueryWithPlaceholdersAndOneStatementPerCall) {
 TEST_F(MySqlServer, VaultDefaultStatementsCreateLoginRotateRevoke) {
   const std::string name = ("v-token-readonly-" + RandomSuffix(20) + "-1716200000").substr(0, 32);
   const std::string password = VaultStylePassword();
-  ASSERT_TRUE(admin_->ExecuteInTransaction({"CREATE USER '" + name + "'@'%' IDENTIFIED BY '" + password + "';",
-                                            "GRANT SELECT ON *.* TO '" + name + "'@'%';"}));
+  ASSERT_TRUE(
+      admin_->ExecuteInTransaction({"CREATE USER '" + name + "'@'%' IDENTIFIED BY '" + password + "';",
+                                    "GRANT SELECT ON *.* TO '" + name + "'@'%';"}));
   {
     auto user = Connect(SqlDialect::kMySql, DsnFor(name, password));
     ASSERT_TRUE(user) << user.error().message;
@@ -780,8 +805,8 @@ TEST_F(MySqlServer, VaultDefaultStatementsCreateLoginRotateRevoke) {
 TEST_F(MySqlServer, PoolBoundHeldUnderConcurrentUse) {
   auto pool = Connect(SqlDialect::kMySql, url_, 2);
   ASSERT_TRUE(pool) << pool.error().message;
-  std::set<std::string> ids =
-      RunConcurrently(8, [&] { return Scalar(**pool, "SELECT CONNECTION_ID() FROM (SELECT SLEEP(0.15)) s"); });
+  std::set<std::string> ids = RunConcurrently(
+      8, [&] { return Scalar(**pool, "SELECT CONNECTION_ID() FROM (SELECT SLEEP(0.15)) s"); });
   for (const std::string& id : ids) {
     EXPECT_EQ(id.find("error"), std::string::npos) << id;
   }
