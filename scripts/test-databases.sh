@@ -5,6 +5,7 @@
 #   eval "$(bash scripts/test-databases.sh start [STATE_DIR])"   # prints `export` lines
 #   bash scripts/test-databases.sh stop [STATE_DIR]              # or $POLCHECK_TEST_DB_DIR
 #   bash scripts/test-databases.sh test-start STATE_DIR          # the CTest fixture's setup
+#   bash scripts/test-databases.sh install                       # only the Debian packages
 #
 # `start` installs the Debian packages postgresql and mariadb-server when missing
 # (non-interactive, like install-deps.sh), creates fresh data directories under
@@ -178,9 +179,10 @@ start_mariadb() {  # start_mariadb WORKDIR PASSWORD -> writes WORKDIR/mysql.port
   mkdir -p "$data"
   chown "$user" "$data"
   chmod 700 "$data"
-  # --auth-root-authentication-method=normal: root@localhost without a password (over
-  # our private socket only), whoever runs this; no anonymous users, so a TCP login
-  # as 'x'@'%' is never shadowed by ''@'localhost'.
+  # --auth-root-authentication-method=normal: root without a password, whoever runs
+  # this; the root@127.0.0.1/::1/<hostname> accounts it also makes are dropped below,
+  # so root is reachable only through our private socket. No anonymous users, so a
+  # TCP login as 'x'@'%' is never shadowed by ''@'localhost'.
   mariadb-install-db --no-defaults --user="$user" --datadir="$data/data" \
     --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
     >"$work/mysql-install.log" 2>&1 || { cat "$work/mysql-install.log" >&2; die "mariadb-install-db failed"; }
@@ -201,6 +203,8 @@ start_mariadb() {  # start_mariadb WORKDIR PASSWORD -> writes WORKDIR/mysql.port
         mariadb --no-defaults --socket="$data/mysql.sock" -uroot -e "
           CREATE USER '$kUser'@'%' IDENTIFIED BY '$password';
           GRANT ALL PRIVILEGES ON *.* TO '$kUser'@'%' WITH GRANT OPTION;
+          DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost';
+          FLUSH PRIVILEGES;
           CREATE DATABASE polcheck;" || die "creating the MariaDB admin user failed"
         return 0
       fi
@@ -321,6 +325,7 @@ cmd_test_start() {  # cmd_test_start STATE_DIR
 }
 
 case "${1:-}" in
+  install) install_packages ;;
   start) cmd_start "${2:-}" ;;
   test-start)
     [ -n "${2:-}" ] || die "test-start: give STATE_DIR"
@@ -334,7 +339,7 @@ case "${1:-}" in
     rmdir "$state" 2>/dev/null || true
     ;;
   *)
-    echo "usage: $0 start [STATE_DIR] | stop [STATE_DIR] | test-start STATE_DIR" >&2
+    echo "usage: $0 start [STATE_DIR] | stop [STATE_DIR] | test-start STATE_DIR | install" >&2
     exit 2
     ;;
 esac
