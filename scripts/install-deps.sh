@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils
   libboost-dev libsqlite3-dev libssl-dev libicu-dev
+  libpq-dev libmariadb-dev
 )
 
 # node and npm run the SARIF schema validator in the tests; the machine image
