@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/install-test-tools.sh
+bash scripts/test-databases.sh install   # PostgreSQL and MariaDB for the SQL executor tests
 
 cmake --preset ci
 cmake --build --preset ci
