@@ -74,6 +74,11 @@ void LeaseStore::SetRevoker(const std::string& mount, Revoker revoker) {
   revokers_[mount] = std::move(revoker);
 }
 
+void LeaseStore::SetRenewer(const std::string& mount, Renewer renewer) {
+  std::lock_guard lock(mu_);
+  renewers_[mount] = std::move(renewer);
+}
+
 LeaseStore::Revoker LeaseStore::RevokerFor(const std::string& id) {
   std::lock_guard lock(mu_);
   for (auto it = revokers_.rbegin(); it != revokers_.rend(); ++it) {
@@ -220,6 +225,18 @@ Expected<Renewed> LeaseStore::Renew(const std::string& id, std::int64_t incremen
                            "s\" exceeded the effective max_ttl of \"" + std::to_string(left) +
                            "s\"; TTL value is capped accordingly");
     out.ttl = left;
+  }
+  Renewer renewer;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = renewers_.rbegin(); it != renewers_.rend() && !renewer; ++it) {
+      renewer = id.starts_with(it->first) ? it->second : nullptr;
+    }
+  }
+  if (renewer) {
+    if (Expected<void> renewed = renewer(l, now + out.ttl); !renewed) {
+      return Unexpected(renewed.error());
+    }
   }
   l.last_renewal = now;
   l.expire_time = now + out.ttl;

@@ -51,6 +51,10 @@ class LeaseStore {
 
   // Called when a lease under `mount` ("database/") is revoked; without one revocation only forgets it.
   void SetRevoker(const std::string& mount, Revoker revoker);
+  // Called before a renewal of a lease under `mount` takes effect, with the new expiry
+  // (unix seconds); its error fails the renewal and leaves the lease as it was.
+  using Renewer = std::function<Expected<void>(const Lease&, std::int64_t expire_time)>;
+  void SetRenewer(const std::string& mount, Renewer renewer);
   // Stores a new lease (issue time now, TTL capped by the mount max); returns it with its ID.
   [[nodiscard]] Expected<Lease> Register(Lease lease);
   [[nodiscard]] Expected<std::optional<Lease>> Get(const std::string& id);
@@ -73,6 +77,7 @@ class LeaseStore {
   Core& core_;
   std::mutex mu_;
   std::map<std::string, Revoker> revokers_;
+  std::map<std::string, Renewer> renewers_;
 };
 
 // Seconds of Vault's system default and maximum lease TTL (768h).

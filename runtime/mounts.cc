@@ -7,6 +7,7 @@
 
 #include "runtime/core.h"
 #include "runtime/crypto.h"
+#include "runtime/database.h"
 #include "runtime/identity.h"
 #include "runtime/leases.h"
 #include "runtime/tokens.h"
@@ -103,6 +104,9 @@ std::shared_ptr<Backend> MakeBackend(Core& core, const MountEntry& e) {
     }
     return MakeKv1Backend(core, e);
   }
+  if (e.type == "database") {
+    return MakeDatabaseBackend(core, e);
+  }
   if (e.type == "userpass") {
     return MakeUserpassBackend(core, e);
   }
@@ -132,7 +136,7 @@ bool Supported(const std::string& type, bool auth) {
     return std::find(std::begin(kAuthTypes), std::end(kAuthTypes), type) != std::end(kAuthTypes) &&
            type != "token";
   }
-  return type == "kv";
+  return type == "kv" || type == "database";
 }
 
 }  // namespace
