@@ -398,7 +398,8 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   fs::create_directories(dir / "ws/policies");
   std::ofstream(dir / "ws/policies/team.hcl") << "path \"team/data/*\" { capabilities = [\"create\", \"read\"] }\n";
   std::ofstream(dir / "ws/polcheck.yaml") << "mounts:\n  secret/: {type: kv, version: 2}\n"
-                                             "  team/: {type: kv, version: 2}\n  db/: {type: database}\n";
+                                             "  team/: {type: kv, version: 2}\n  db/: {type: database}\n"
+                                             "  pki/: {type: pki}\n";
   Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--workspace", (dir / "ws").string()},
               dir / "server.log");
   const std::uint16_t port = StartedPort(dir / "server.log", 0);
@@ -414,8 +415,10 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   EXPECT_EQ(member.Get("team/data/app").Json()["data"]["data"]["k"], "v");
   EXPECT_EQ(member.Get("secret/data/app").status, 403);
   const std::string log = ReadAll(dir / "server.log");
-  EXPECT_NE(log.find("(1 policies, 2 KV mounts loaded)"), std::string::npos) << log;
-  EXPECT_NE(log.find("note: mount db/ (database) from the workspace config is not served: only KV engines are served"),
+  EXPECT_NE(log.find("(1 policies, 2 KV mounts, 1 database mounts loaded)"), std::string::npos) << log;
+  EXPECT_EQ(c.Get("sys/mounts/db").Json()["data"]["type"], "database");
+  EXPECT_NE(log.find("note: mount pki/ (pki) from the workspace config is not served: only KV and database engines "
+                     "are served"),
             std::string::npos)
       << log;
   fs::remove_all(dir);
