@@ -333,6 +333,9 @@ Expected<void> Core::DisableMount(const std::string& raw_path, bool auth) {
   if (Expected<void> revoked = leases_->RevokePrefix(path, true); !revoked) {
     return revoked;
   }
+  // The engine's lease hooks hold the backend (and its open database connections): let them go.
+  leases_->SetRevoker(path, nullptr);
+  leases_->SetRenewer(path, nullptr);
   if (auth) {
     if (Expected<void> gone = identity_->ForgetMount(entry->accessor); !gone) {
       return gone;
