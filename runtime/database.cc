@@ -94,10 +94,33 @@ std::string GeneratePassword() {
   }
 }
 
+// Vault's postgres containsMultilineStatement: the word END (upper case, whole
+// word) outside '...' and "..." literals marks a block (DO $$ BEGIN ... END $$).
+bool ContainsMultilineStatement(std::string_view stmt) {
+  std::string outside;
+  char quote = 0;
+  for (char c : stmt) {
+    if (quote != 0) {
+      quote = c == quote ? 0 : quote;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else {
+      outside += c;
+    }
+  }
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = outside.find("END"); at != std::string::npos; at = outside.find("END", at + 1)) {
+    if ((at == 0 || !word(outside[at - 1])) && (at + 3 == outside.size() || !word(outside[at + 3]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> SplitStatements(const std::vector<std::string>& elements, SqlDialect dialect) {
   std::vector<std::string> out;
   for (const std::string& element : elements) {
-    if (dialect == SqlDialect::kPostgres && element.find("$$") != std::string::npos) {
+    if (dialect == SqlDialect::kPostgres && ContainsMultilineStatement(element)) {
       if (std::string whole = Trim(element); !whole.empty()) {
         out.push_back(std::move(whole));
       }
@@ -492,19 +515,29 @@ class DatabaseBackend final : public Backend {
     return conn.Execute("DROP ROLE IF EXISTS " + u + ";");
   }
 
+  // Vault's mysql DeleteUser: no existence check, one transaction.
   static Expected<void> RevokeMySql(SqlConnection& conn, const std::string& user,
                                     const std::vector<std::string>& statements) {
-    if (statements.empty()) {
-      Expected<std::vector<SqlRow>> found = conn.Query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%';", {user});
-      if (!found) {
-        return Unexpected(found.error());
-      }
-      if (found->empty()) {
-        return {};
-      }
-    }
     const std::vector<std::string> list = statements.empty() ? std::vector<std::string>{kMySqlRevoke} : statements;
     return conn.ExecuteInTransaction(Rendered(list, SqlDialect::kMySql, {{"name", user}, {"username", user}}));
+  }
+
+  // Vault's changeUserPassword: Postgres first asks pg_roles (only a failing query stops it),
+  // then both dialects run the statements (default: the plugin's) in one transaction.
+  static Expected<void> ChangePassword(SqlConnection& conn, SqlDialect dialect, const std::string& user,
+                                       const std::string& password, std::vector<std::string> statements) {
+    if (dialect == SqlDialect::kPostgres) {
+      Expected<std::vector<SqlRow>> exists =
+          conn.Query("SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);", {user});
+      if (!exists) {
+        return Unexpected(Error::Code::kIo, "user does not appear to exist: " + exists.error().message);
+      }
+    }
+    if (statements.empty()) {
+      statements = {dialect == SqlDialect::kPostgres ? kPgRotate : kMySqlRotate};
+    }
+    return conn.ExecuteInTransaction(
+        Rendered(statements, dialect, {{"name", user}, {"username", user}, {"password", password}}));
   }
 
   // ---- config/:name, reset, rotate-root ----------------------------------------------------
@@ -675,12 +708,8 @@ class DatabaseBackend final : public Backend {
     if (!password) {
       return Response::MultiError(500, password.error().message);
     }
-    std::vector<std::string> statements = StringList(db->config, "root_credentials_rotate_statements");
-    if (statements.empty()) {
-      statements = {db->plugin->dialect == SqlDialect::kPostgres ? kPgRotate : kMySqlRotate};
-    }
-    Expected<void> rotated = db->conn->ExecuteInTransaction(
-        Rendered(statements, db->plugin->dialect, {{"name", username}, {"username", username}, {"password", *password}}));
+    Expected<void> rotated = ChangePassword(*db->conn, db->plugin->dialect, username, *password,
+                                            StringList(db->config, "root_credentials_rotate_statements"));
     if (!rotated) {
       return Response::MultiError(500, "failed to update user: " + rotated.error().message);
     }
@@ -819,13 +848,13 @@ class DatabaseBackend final : public Backend {
     if (!RoleAllowed(**config, name)) {
       return Response::MultiError(500, "\"" + name + "\" is not an allowed role");
     }
+    const std::vector<std::string> creation = StringList(**role, "creation_statements");
+    if (creation.empty()) {  // the plugin's first check, before it touches the database
+      return Response::MultiError(500, "empty creation statements");
+    }
     Expected<Connected> db = Connection(db_name);
     if (!db) {
       return Response::MultiError(500, db.error().message);
-    }
-    const std::vector<std::string> creation = StringList(**role, "creation_statements");
-    if (creation.empty()) {
-      return Response::MultiError(500, "empty creation statements");
     }
     Expected<std::string> password = NewPassword(db->config);
     if (!password) {
@@ -960,13 +989,8 @@ class DatabaseBackend final : public Backend {
     if (!password) {
       return Response::MultiError(500, password.error().message);
     }
-    const std::string username = role.value("username", "");
-    std::vector<std::string> statements = StringList(role, "rotation_statements");
-    if (statements.empty()) {
-      statements = {db->plugin->dialect == SqlDialect::kPostgres ? kPgRotate : kMySqlRotate};
-    }
-    Expected<void> rotated = db->conn->ExecuteInTransaction(
-        Rendered(statements, db->plugin->dialect, {{"name", username}, {"username", username}, {"password", *password}}));
+    Expected<void> rotated = ChangePassword(*db->conn, db->plugin->dialect, role.value("username", ""), *password,
+                                            StringList(role, "rotation_statements"));
     if (!rotated) {
       return Response::MultiError(500, "failed to rotate credentials for " + name + ": " + rotated.error().message);
     }

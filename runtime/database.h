@@ -46,7 +46,8 @@ std::string GeneratePassword();
 bool MeetsDefaultPasswordPolicy(std::string_view password);
 
 // The statements of a role list: each element split on ';' and trimmed, empty
-// pieces dropped; a Postgres element holding a $$ block runs whole.
+// pieces dropped; a Postgres element with the word END outside quotes (a
+// DO $$ ... END $$ block) runs whole, as Vault's containsMultilineStatement decides.
 std::vector<std::string> SplitStatements(const std::vector<std::string>& elements, SqlDialect dialect);
 // Replaces every "{{key}}" (Vault's dbutil.QueryHelper).
 std::string Render(std::string text, const std::map<std::string, std::string>& values);

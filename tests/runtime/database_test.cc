@@ -38,12 +38,14 @@ TEST(DatabasePieces, QuoteIdentifierDoublesQuotesAndStopsAtNul) {
   EXPECT_EQ(database::QuoteIdentifier(std::string("ab\0cd", 5)), "\"ab\"");
 }
 
-TEST(DatabasePieces, SplitsOnSemicolonsButRunsDollarBlocksWhole) {
+TEST(DatabasePieces, SplitsOnSemicolonsButRunsEndBlocksWhole) {
   const std::string block = "DO $$\nBEGIN\n  CREATE ROLE x; GRANT y TO x;\nEND\n$$;";
   EXPECT_EQ(database::SplitStatements({"A; B ;; ", "  C  ", block}, SqlDialect::kPostgres),
             (std::vector<std::string>{"A", "B", "C", block}));
-  EXPECT_EQ(database::SplitStatements({"SELECT '$$'; SELECT 2"}, SqlDialect::kMySql),
-            (std::vector<std::string>{"SELECT '$$'", "SELECT 2"}));
+  // END only counts as a whole upper-case word outside quotes.
+  EXPECT_EQ(database::SplitStatements({"SELECT 'END'; SELECT \"END\"; APPEND; end"}, SqlDialect::kPostgres),
+            (std::vector<std::string>{"SELECT 'END'", "SELECT \"END\"", "APPEND", "end"}));
+  EXPECT_EQ(database::SplitStatements({block}, SqlDialect::kMySql).size(), 3u);  // MySQL always splits
   EXPECT_EQ(database::SplitStatements({" ; ", ""}, SqlDialect::kPostgres), std::vector<std::string>{});
 }
 
@@ -304,7 +306,12 @@ TEST_F(Database, CredsErrorsAndAllowedRoles) {
   EXPECT_EQ(Creds("root", "ro").status, 500);
   ASSERT_EQ(Post("database/config/pg", {{"allowed_roles", "*"}}).status, 204);
   RolePg("empty", {{"creation_statements", json::array()}});
+  // A config write drops the cached connection; without verification it does not connect.
+  ASSERT_EQ(Post("database/config/pg", {{"verify_connection", false}}).status, 204);
+  executor_->FailOn("db:5432", "connection refused");
+  // The plugin checks the statements before it touches the database.
   EXPECT_EQ(Creds("root", "empty").Error(), "1 error occurred:\n\t* empty creation statements\n\n");
+  EXPECT_EQ(Creds("root", "ro").Error(), "1 error occurred:\n\t* connection refused\n\n");
   executor_->FailOn("CREATE ROLE", "pq: permission denied to create role");
   Reply failed = Creds();
   EXPECT_EQ(failed.status, 500);
@@ -435,12 +442,16 @@ TEST_F(Database, MySqlCredsRenewAndRevoke) {
   executor_->Clear();
   ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", c.body["lease_id"]}, {"increment", 60}}).status, 200);
   EXPECT_TRUE(Entries().empty()) << "MySQL renewals run nothing";
-  executor_->AnswerQuery("mysql.user", {{"1"}});
   ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", c.body["lease_id"]}}).status, 204);
   EXPECT_EQ(Statements(), (std::vector<std::string>{
-                              "query: SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%';",
                               "tx: REVOKE ALL PRIVILEGES, GRANT OPTION FROM '" + user + "'@'%'",
                               "tx: DROP USER '" + user + "'@'%'"}));
+  executor_->Clear();
+  ASSERT_EQ(Post("database/rotate-root/my", json::object()).status, 204);
+  ASSERT_EQ(Entries().size(), 1u);  // no existence query for MySQL
+  EXPECT_TRUE(std::regex_match(Entries()[0].statements.at(0),
+                               std::regex("ALTER USER 'root'@'%' IDENTIFIED BY '[A-Za-z0-9-]{20}'")))
+      << Entries()[0].statements.at(0);
   // mysql-legacy: 16-character usernames.
   ASSERT_EQ(Post("database/config/legacy", {{"plugin_name", "mysql-legacy-database-plugin"},
                                             {"connection_url", "root:pw@tcp(old:3306)/"},
@@ -540,12 +551,12 @@ TEST_F(Database, StaticRolesRotate) {
             "rotation_period must be 5 seconds or more");
   ASSERT_EQ(Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", "1h"}}).status,
             204);
-  ASSERT_EQ(Entries().size(), 1u);
   Reply creds = Get("database/static-creds/app");
   ASSERT_EQ(creds.status, 200) << creds.body.dump();
   const std::string first = creds.body["data"]["password"];
-  EXPECT_EQ(Entries()[0].statements,
-            std::vector<std::string>{"ALTER ROLE \"app\" WITH PASSWORD '" + first + "'"});
+  EXPECT_EQ(Statements(), (std::vector<std::string>{"query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);",
+                                                    "tx: ALTER ROLE \"app\" WITH PASSWORD '" + first + "'"}));
+  EXPECT_EQ(Entries()[0].params, std::vector<std::string>{"app"});
   EXPECT_EQ(creds.body["data"]["username"], "app");
   EXPECT_EQ(creds.body["data"]["rotation_period"], 3600);
   EXPECT_EQ(creds.body["data"]["ttl"], 3600);
@@ -569,8 +580,10 @@ TEST_F(Database, RotateRootAndReset) {
   ConfigurePg();
   executor_->Clear();
   ASSERT_EQ(Post("database/rotate-root/pg", json::object()).status, 204);
-  ASSERT_EQ(Entries().size(), 1u);
-  const std::string rotated = Entries()[0].statements.at(0);
+  ASSERT_EQ(Entries().size(), 2u);
+  EXPECT_EQ(Entries()[0].kind, "query");
+  EXPECT_EQ(Entries()[0].params, std::vector<std::string>{"vault"});
+  const std::string rotated = Entries()[1].statements.at(0);
   const std::regex alter(R"re(ALTER ROLE "vault" WITH PASSWORD '([A-Za-z0-9-]{20})')re");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(rotated, m, alter)) << rotated;
