@@ -868,7 +868,8 @@ class DatabaseBackend final : public Backend {
                                                                      {{"name", username},
                                                                       {"username", username},
                                                                       {"password", *password},
-                                                                      {"expiration", database::ExpirationText(now + ttl)}}));
+                                                                      // Vault adds 5 s so the user outlives its lease.
+                                                                      {"expiration", database::ExpirationText(now + ttl + 5)}}));
     if (!created) {
       return Response::MultiError(500, created.error().message);
     }

@@ -281,7 +281,7 @@ TEST_F(Database, PostgresCredsRunCreationInOneTransaction) {
   EXPECT_EQ(Entries()[0].connection_url, "postgresql://vault:root-secret-pw@db:5432/app");
   EXPECT_EQ(Entries()[0].statements,
             (std::vector<std::string>{"CREATE ROLE \"" + user + "\" WITH LOGIN PASSWORD '" + password +
-                                          "' VALID UNTIL '2023-11-14 23:13:20+0000'",
+                                          "' VALID UNTIL '2023-11-14 23:13:25+0000'",  // TTL + Vault's 5 s
                                       "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"" + user + "\""}));
   // Dev mode creates the root token "root" through auth/token/create: display name "token" too.
   EXPECT_TRUE(Creds("root").body["data"]["username"].get<std::string>().starts_with("v-token-ro-"));
