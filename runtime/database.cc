@@ -780,6 +780,9 @@ class DatabaseBackend final : public Backend {
         role[key] = StringList(d, key);
       }
     }
+    std::vector<std::string> revocation = role["revocation_statements"].get<std::vector<std::string>>();
+    std::erase(revocation, std::string());  // Vault's strutil.RemoveEmpty
+    role["revocation_statements"] = revocation;
     std::string error;
     for (const char* key : {"default_ttl", "max_ttl"}) {
       if (std::optional<std::int64_t> ttl = DurationSeconds(d, key, error)) {
@@ -792,19 +795,30 @@ class DatabaseBackend final : public Backend {
     if (role["default_ttl"].get<std::int64_t>() < 0 || role["max_ttl"].get<std::int64_t>() < 0) {
       return Response::Error(400, "ttl and max_ttl must not be negative");
     }
-    if (role["max_ttl"].get<std::int64_t>() > 0 && role["default_ttl"] > role["max_ttl"]) {
-      return Response::Error(400, "ttl cannot be greater than max_ttl");
-    }
-    if (d.contains("credential_type")) {
-      if (!d["credential_type"].is_string() || d["credential_type"] != "password") {
-        return Response::Error(400, "credential_type " + d["credential_type"].dump() +
-                                        " is not supported by this runtime (only \"password\")");
-      }
+    // Vault accepts default_ttl > max_ttl here: the lease TTL is capped at issue.
+    if (std::string bad_type = CredentialTypeError(d); !bad_type.empty()) {
+      return Response::Error(400, bad_type);
     }
     if (d.contains("credential_config") && d["credential_config"].is_object()) {
       role["credential_config"] = d["credential_config"];
     }
     return Store("role/" + name, role);
+  }
+
+  // "" or the 400 message for `credential_type`: Vault's invalid_credential_type, or one it
+  // knows that this runtime does not generate.
+  static std::string CredentialTypeError(const json& d) {
+    if (!d.contains("credential_type")) {
+      return "";
+    }
+    const std::string type = d["credential_type"].is_string() ? d["credential_type"].get<std::string>() : "";
+    if (type == "password") {
+      return "";
+    }
+    if (type == "rsa_private_key" || type == "client_certificate") {
+      return "credential_type \"" + type + "\" is not supported by this runtime (only \"password\")";
+    }
+    return "invalid credential_type \"" + (d["credential_type"].is_string() ? type : d["credential_type"].dump()) + "\"";
   }
 
   // ---- creds/:name -------------------------------------------------------------------------
@@ -947,14 +961,18 @@ class DatabaseBackend final : public Backend {
     if (role.value("db_name", "").empty()) {
       return Response::Error(400, "database name is a required field");
     }
-    if (d.contains("username") && d["username"].is_string()) {
-      if (!create && d["username"] != role["username"]) {
-        return Response::Error(400, "cannot update static account username");
-      }
-      role["username"] = d["username"];
-    }
-    if (role.value("username", "").empty()) {
+    // As Vault: an update must repeat the username (leaving it out counts as changing it).
+    const std::string username = d.contains("username") && d["username"].is_string() ? d["username"].get<std::string>() : "";
+    if (username.empty() && create) {
       return Response::Error(400, "username is a required field to create a static account");
+    }
+    if (!create && username != role.value("username", "")) {
+      return Response::Error(400, "cannot update static account username");
+    }
+    role["username"] = username;
+    if (d.contains("rotation_schedule") || d.contains("rotation_window")) {
+      return Response::Error(400, "rotation_schedule and rotation_window are not supported by this runtime: use "
+                                  "rotation_period");
     }
     std::string error;
     if (std::optional<std::int64_t> period = DurationSeconds(d, "rotation_period", error)) {
@@ -962,7 +980,8 @@ class DatabaseBackend final : public Backend {
     } else if (!error.empty()) {
       return Response::Error(400, error);
     } else if (create) {
-      return Response::Error(400, "rotation_period is required to create static accounts");
+      return Response::Error(400, "one of rotation_schedule or rotation_period must be provided to create a static "
+                                  "account");
     }
     if (role["rotation_period"].get<std::int64_t>() < 5) {
       return Response::Error(400, "rotation_period must be 5 seconds or more");
@@ -970,9 +989,8 @@ class DatabaseBackend final : public Backend {
     if (d.contains("rotation_statements")) {
       role["rotation_statements"] = StringList(d, "rotation_statements");
     }
-    if (d.contains("credential_type") && (!d["credential_type"].is_string() || d["credential_type"] != "password")) {
-      return Response::Error(400, "credential_type " + d["credential_type"].dump() +
-                                      " is not supported by this runtime (only \"password\")");
+    if (std::string bad_type = CredentialTypeError(d); !bad_type.empty()) {
+      return Response::Error(400, bad_type);
     }
     if (!create) {
       return Store("static-role/" + name, role);
