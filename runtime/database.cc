@@ -620,7 +620,6 @@ class DatabaseBackend final : public Backend {
     if (std::optional<bool> raw = BoolField(details, "disable_escaping", error)) {
       details["disable_escaping"] = *raw;
     }
-    (void)DurationSeconds(details, "max_connection_lifetime", error);
     if (!error.empty()) {
       return error;
     }
@@ -629,21 +628,42 @@ class DatabaseBackend final : public Backend {
         return std::string("invalid value for field \"") + key + "\": expected a string";
       }
     }
-    for (const char* key : {"username", "password"}) {
-      const std::string value = StringDetail(details, key);
-      if (value.find("{{username}}") != std::string::npos || value.find("{{password}}") != std::string::npos) {
-        return "username and/or password cannot contain the template variables";
-      }
-    }
-    if (!StringDetail(details, "username_template").empty()) {
-      return "username_template is not supported by this runtime: only the plugin's default template is";
-    }
     if (config.value("plugin_name", "").empty()) {
       return "empty plugin name";
     }
     if (database::FindPlugin(config.value("plugin_name", "")) == nullptr) {
-      return "error creating database object: plugin \"" + config.value("plugin_name", "") +
-             "\" is not a builtin database plugin";
+      return "error creating database object: plugin not found in the catalog: " + config.value("plugin_name", "");
+    }
+    if (std::string invalid = InitializeError(details); !invalid.empty()) {
+      return "error creating database object: " + invalid;
+    }
+    return "";
+  }
+
+  // What Vault's connutil SQLConnectionProducer.Init refuses before connecting ("" = fine).
+  static std::string InitializeError(const json& details) {
+    const std::string url = StringDetail(details, "connection_url");
+    if (url.empty()) {
+      return "connection_url cannot be empty";
+    }
+    const std::string username = StringDetail(details, "username");
+    const std::string password = StringDetail(details, "password");
+    for (const std::string& value : {username, password}) {
+      if (value.find("{{username}}") != std::string::npos || value.find("{{password}}") != std::string::npos) {
+        return "username and/or password cannot contain the template variables";
+      }
+    }
+    const bool templated = url.find("{{username}}") != std::string::npos && url.find("{{password}}") != std::string::npos;
+    if (templated && username.empty() && password.empty()) {
+      return "must either provide username/password or set self-managed to 'true'";
+    }
+    std::string error;
+    (void)DurationSeconds(details, "max_connection_lifetime", error);
+    if (!error.empty()) {
+      return "invalid max_connection_lifetime: " + error;
+    }
+    if (!StringDetail(details, "username_template").empty()) {
+      return "username_template is not supported by this runtime: only the plugin's default template is";
     }
     return "";
   }
@@ -667,9 +687,12 @@ class DatabaseBackend final : public Backend {
     const Plugin& plugin = *database::FindPlugin(config.value("plugin_name", ""));
     if (config.value("verify_connection", true)) {
       Expected<std::unique_ptr<SqlConnection>> conn = core_.sql_executor().Connect(ConnectionConfig(config, plugin));
-      Expected<void> ping = conn ? (*conn)->Ping() : Expected<void>(Unexpected(conn.error()));
-      if (!ping) {
+      if (!conn) {
         return Response::Error(400, "error creating database object: error verifying connection: " +
+                                        conn.error().message);
+      }
+      if (Expected<void> ping = (*conn)->Ping(); !ping) {
+        return Response::Error(400, "error creating database object: error verifying connection: ping failed: " +
                                         ping.error().message);
       }
     }

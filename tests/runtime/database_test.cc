@@ -203,9 +203,23 @@ TEST_F(Database, ConfigUpdateKeepsUnsetFieldsAndDisableEscaping) {
 TEST_F(Database, ConfigErrors) {
   EXPECT_EQ(Post("database/config/x", {{"connection_url", "u"}}).Error(), "empty plugin name");
   EXPECT_EQ(Post("database/config/x", {{"plugin_name", "nope-plugin"}}).Error(),
-            "error creating database object: plugin \"nope-plugin\" is not a builtin database plugin");
-  EXPECT_EQ(Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}, {"password", "{{password}}"}}).Error(),
-            "username and/or password cannot contain the template variables");
+            "error creating database object: plugin not found in the catalog: nope-plugin");
+  EXPECT_EQ(Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}}).Error(),
+            "error creating database object: connection_url cannot be empty");
+  const json templated = {{"plugin_name", "mysql-database-plugin"}, {"connection_url", "{{username}}:{{password}}@/"}};
+  auto with = [&](const json& extra) {
+    json body = templated;
+    body.update(extra);
+    return body;
+  };
+  EXPECT_EQ(Post("database/config/x", with({{"password", "{{password}}"}})).Error(),
+            "error creating database object: username and/or password cannot contain the template variables");
+  EXPECT_EQ(Post("database/config/x", templated).Error(),
+            "error creating database object: must either provide username/password or set self-managed to 'true'");
+  EXPECT_EQ(Post("database/config/x", with({{"username", "u"}, {"max_connection_lifetime", "x"}}))
+                .Error()
+                .rfind("error creating database object: invalid max_connection_lifetime: ", 0),
+            0u);
   EXPECT_EQ(Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}, {"verify_connection", "maybe"}})
                 .status,
             400);
@@ -638,6 +652,37 @@ TEST_F(Database, SurvivesRestartAndStoresNoPlaintextPasswords) {
                               "tx: ALTER ROLE \"" + user + "\" VALID UNTIL '2023-11-14 23:13:20+0000'",
                               "tx: DROP ROLE \"" + user + "\""}));
   EXPECT_EQ(Entries()[0].connection_url, "postgresql://vault:root-secret-pw@db:5432/app");
+}
+
+// Connects, but the server refuses every ping (a driver that opens lazily, as Go's sql.Open).
+class PingRefused final : public SqlExecutor {
+  class Conn final : public SqlConnection {
+   public:
+    Expected<void> Ping() override { return Unexpected(Error::Code::kIo, "pq: password authentication failed"); }
+    Expected<void> ExecuteInTransaction(const std::vector<std::string>&) override { return {}; }
+    Expected<void> Execute(const std::string&) override { return {}; }
+    Expected<std::vector<SqlRow>> Query(const std::string&, const std::vector<std::string>&) override {
+      return std::vector<SqlRow>{};
+    }
+  };
+
+ public:
+  Expected<std::unique_ptr<SqlConnection>> Connect(const SqlConnectionConfig&) override {
+    return std::unique_ptr<SqlConnection>(std::make_unique<Conn>());
+  }
+};
+
+TEST_F(Database, AFailedPingIsReportedAsVaultDoes) {
+  core_.reset();
+  storage_ = MakeMemoryStorage();
+  core_ = std::make_unique<Core>(storage_, clock_, Dialect::kVault, std::make_shared<PingRefused>());
+  ASSERT_TRUE(core_->SetUpDev("root"));
+  ASSERT_EQ(Post("sys/mounts/database", {{"type", "database"}}).status, 204);
+  EXPECT_EQ(Post("database/config/pg", {{"plugin_name", "postgresql-database-plugin"},
+                                        {"connection_url", "postgresql://db/app"}})
+                .Error(),
+            "error creating database object: error verifying connection: ping failed: pq: password authentication "
+            "failed");
 }
 
 TEST_F(Database, PlaceholderExecutorSaysThereIsNoDriver) {
