@@ -336,11 +336,19 @@ class DatabaseBackend final : public Backend {
   // LeaseStore revoker: runs the revocation statements for the lease's user.
   Expected<void> RevokeLease(const Lease& lease) {
     const LeaseInternal in = ParseInternal(lease.internal);
+    // As Vault's secretCredsRevoke: the role's current config and statements while it exists,
+    // else what the lease recorded at issue.
+    std::string db_name = in.db_name;
     std::vector<std::string> statements = in.revocation_statements;
-    if (Expected<std::optional<json>> role = Load("role/" + in.role); role && *role) {
-      statements = StringList(**role, "revocation_statements");  // the role's current statements win
+    Expected<std::optional<json>> role = Load("role/" + in.role);
+    if (!role) {
+      return Unexpected(role.error());
     }
-    Expected<Connected> db = Connection(in.db_name);
+    if (*role) {
+      db_name = (**role).value("db_name", "");
+      statements = StringList(**role, "revocation_statements");
+    }
+    Expected<Connected> db = Connection(db_name);
     if (!db) {
       return Unexpected(db.error());
     }
@@ -358,7 +366,7 @@ class DatabaseBackend final : public Backend {
     if (!*role) {
       return Unexpected(Error::Code::kInternal, "error during renew: could not find role with name " + in.role);
     }
-    Expected<Connected> db = Connection(in.db_name);
+    Expected<Connected> db = Connection((**role).value("db_name", ""));
     if (!db) {
       return Unexpected(db.error());
     }

@@ -425,6 +425,20 @@ TEST_F(Database, PostgresRevocationSkipsAMissingRoleAndHonoursCustomStatements) 
   EXPECT_EQ(Entries()[0].kind, "tx");
   EXPECT_EQ(Entries()[0].statements, (std::vector<std::string>{"REVOKE ALL ON DATABASE app FROM \"" + user + "\"",
                                                                "DROP ROLE \"" + user + "\""}));
+  // While the role exists its current config decides where revocation runs.
+  Reply moved = Creds();
+  ASSERT_EQ(Post("database/config/replica", {{"plugin_name", "postgresql-database-plugin"},
+                                             {"connection_url", "postgresql://{{username}}:{{password}}@replica:5432/app"},
+                                             {"username", "vault"},
+                                             {"password", "root-secret-pw"},
+                                             {"allowed_roles", "ro"}})
+                .status,
+            204);
+  ASSERT_EQ(Post("database/roles/ro", {{"db_name", "replica"}}).status, 204);
+  executor_->Clear();
+  ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", moved.body["lease_id"]}}).status, 204);
+  ASSERT_EQ(Entries().size(), 1u);
+  EXPECT_EQ(Entries()[0].connection_url, "postgresql://vault:root-secret-pw@replica:5432/app");
   // Deleting the role keeps the statements the lease was issued with.
   Reply later = Creds();
   ASSERT_EQ(Delete("database/roles/ro").status, 204);
