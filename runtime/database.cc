@@ -670,8 +670,11 @@ class DatabaseBackend final : public Backend {
     if (!error.empty()) {
       return "invalid max_connection_lifetime: " + error;
     }
-    if (!StringDetail(details, "username_template").empty()) {
-      return "username_template is not supported by this runtime: only the plugin's default template is";
+    if (const std::string tpl = StringDetail(details, "username_template"); !tpl.empty()) {
+      // Vault generates one name with empty metadata to validate the template.
+      if (Expected<std::string> tried = database::RenderUsernameTemplate(tpl, {}); !tried) {
+        return "invalid username template: " + tried.error().message;
+      }
     }
     return "";
   }
@@ -907,8 +910,15 @@ class DatabaseBackend final : public Backend {
     }
     const std::int64_t now = core_.clock().NowSeconds();
     const std::int64_t ttl = LeaseTtl(**role);
-    const std::string username =
-        database::DefaultUsername(*db->plugin, req.token ? req.token->display_name : "", name, now);
+    const std::string display = req.token ? req.token->display_name : "";
+    const std::string tpl = StringDetail(db->config["connection_details"], "username_template");
+    Expected<std::string> generated =
+        tpl.empty() ? Expected<std::string>(database::DefaultUsername(*db->plugin, display, name, now))
+                    : database::RenderUsernameTemplate(tpl, {.display_name = display, .role_name = name, .unix_time = now});
+    if (!generated) {
+      return Response::MultiError(500, "unable to generate username: " + generated.error().message);
+    }
+    const std::string username = *generated;
     Expected<void> created = db->conn->ExecuteInTransaction(Rendered(creation, db->plugin->dialect,
                                                                      {{"name", username},
                                                                       {"username", username},

@@ -40,6 +40,16 @@ const Plugin* FindPlugin(std::string_view name);
 // the plugin's lengths, or "v-<role≤4>-<20 base62>" cut to 16 for legacy MySQL.
 std::string DefaultUsername(const Plugin& plugin, std::string_view display_name, std::string_view role,
                             std::int64_t unix_time);
+// What a username template sees: {{.DisplayName}}, {{.RoleName}}, and the time for unix_time.
+struct UsernameInput {
+  std::string display_name;
+  std::string role_name;
+  std::int64_t unix_time = 0;
+};
+// Renders a custom `username_template` (runtime/database_template.cc lists the
+// Go-template subset and functions); kInvalidArgument naming what is wrong.
+[[nodiscard]] Expected<std::string> RenderUsernameTemplate(std::string_view text, const UsernameInput& input);
+
 // Vault's default password policy: 20 chars of [A-Za-z0-9-] with at least one
 // upper, lower, digit and dash, from OpenSSL's CSPRNG.
 std::string GeneratePassword();

@@ -76,6 +76,42 @@ TEST(DatabasePieces, DefaultUsernamesPerPlugin) {
   }
 }
 
+TEST(DatabasePieces, UsernameTemplatesRenderVaultsDefaults) {
+  const database::UsernameInput in{.display_name = "token", .role_name = "readonly", .unix_time = kNow};
+  Expected<std::string> pg = database::RenderUsernameTemplate(
+      R"({{ printf "v-%s-%s-%s-%s" (.DisplayName | truncate 8) (.RoleName | truncate 8) (random 20) (unix_time) | truncate 63 }})",
+      in);
+  ASSERT_TRUE(pg) << pg.error().message;
+  EXPECT_TRUE(std::regex_match(*pg, std::regex("v-token-readonly-[A-Za-z0-9]{20}-1700000000"))) << *pg;
+  Expected<std::string> legacy = database::RenderUsernameTemplate(
+      R"({{ printf "v-%s-%s" (.RoleName | truncate 4) (random 20) | truncate 16 }})", in);
+  ASSERT_TRUE(legacy);
+  EXPECT_TRUE(std::regex_match(*legacy, std::regex("v-read-[A-Za-z0-9]{9}"))) << *legacy;
+}
+
+TEST(DatabasePieces, UsernameTemplateFunctionsAndErrors) {
+  const database::UsernameInput in{.display_name = "userpass-bob", .role_name = "ro", .unix_time = kNow};
+  auto render = [&](std::string_view text) {
+    Expected<std::string> out = database::RenderUsernameTemplate(text, in);
+    return out ? *out : "error: " + out.error().message;
+  };
+  EXPECT_EQ(render(R"({{.RoleName | uppercase}}_{{.DisplayName | replace "-" "_" | lowercase}})"), "RO_userpass_bob");
+  EXPECT_EQ(render(R"({{ "abc" | sha256 | truncate 8 }}/{{ base64 "ab" }}/{{unix_time_millis}})"),
+            "ba7816bf/YWI=/1700000000000");
+  EXPECT_EQ(render(R"({{ truncate_sha256 10 "abcdefghijkl" }})"), "ab3615b840");  // "ab" + sha256("cdefghijkl")[:8]
+  EXPECT_EQ(render(R"(a {{- "b" -}} c{{printf "%s%%%d" "x" 5}})"), "abcx%5");
+  EXPECT_EQ(render("{{uuid}}").size(), 36u);
+  EXPECT_EQ(render("{{nope}}"), "error: function \"nope\" not defined");
+  EXPECT_EQ(render("{{.Other}}"), "error: unknown field .Other (DisplayName, RoleName)");
+  EXPECT_EQ(render("x{{.RoleName"), "error: unclosed action");
+  EXPECT_EQ(render(R"({{printf "%s-%s" "a"}})"), "error: printf has fewer arguments than verbs");
+  EXPECT_EQ(render(R"({{truncate 0 "a"}})"), "error: max length must be > 0 but was 0");
+  EXPECT_EQ(render(R"({{truncate_sha256 8 "a"}})"), "error: max length must be > 8 but was 8");
+  EXPECT_EQ(render(R"({{uppercase "a" "b"}})"), "error: uppercase takes 1 argument, got 2");
+  EXPECT_EQ(render(R"({{ "unterminated }})"), "error: unterminated string");
+  EXPECT_EQ(render("plain"), "plain");
+}
+
 TEST(DatabasePieces, PasswordsFollowTheDefaultPolicy) {
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) {
@@ -303,6 +339,21 @@ TEST_F(Database, PostgresCredsRunCreationInOneTransaction) {
   EXPECT_TRUE(Creds("root").body["data"]["username"].get<std::string>().starts_with("v-token-ro-"));
   const std::string named = TokenWith({"root"}, {{"display_name", "deploy-bot"}});  // "token-deploy-bot"
   EXPECT_TRUE(Creds(named).body["data"]["username"].get<std::string>().starts_with("v-token-de-ro-"));
+}
+
+TEST_F(Database, CustomUsernameTemplate) {
+  EXPECT_EQ(Post("database/config/pg", {{"plugin_name", "postgresql-database-plugin"},
+                                        {"connection_url", "postgresql://db/app"},
+                                        {"username_template", "{{nope .RoleName}}"}})
+                .Error(),
+            "error creating database object: invalid username template: function \"nope\" not defined");
+  ConfigurePg({{"username_template", "{{.RoleName}}-{{.DisplayName | truncate 3}}-{{unix_time}}"}});
+  RolePg();
+  Reply c = Creds();
+  ASSERT_EQ(c.status, 200) << c.body.dump();
+  EXPECT_EQ(c.body["data"]["username"], "ro-tok-1700000000");
+  EXPECT_EQ(Get("database/config/pg").body["data"]["connection_details"]["username_template"],
+            "{{.RoleName}}-{{.DisplayName | truncate 3}}-{{unix_time}}");
 }
 
 TEST_F(Database, CredsErrorsAndAllowedRoles) {
