@@ -382,6 +382,30 @@ class DatabaseBackend final : public Backend {
                  {{"name", in.username}, {"username", in.username}, {"expiration", database::ExpirationText(expire_time)}}));
   }
 
+  // The expiry manager's tick: rotates every static role whose period has passed
+  // (Vault's rotation queue). One failing role does not hold up the others.
+  Expected<void> RotateDueStaticRoles(std::int64_t now) {
+    Expected<std::vector<std::string>> names = core_.barrier().List(Key("static-role/"));
+    if (!names) {
+      return Unexpected(names.error());
+    }
+    Expected<void> result;
+    for (const std::string& name : *names) {
+      Expected<std::optional<json>> role = Load("static-role/" + name);
+      if (!role || !*role) {
+        continue;  // deleted meanwhile, or a storage error the next tick retries
+      }
+      if (now < (**role).value("last_vault_rotation", std::int64_t{0}) + (**role).value("rotation_period", std::int64_t{0})) {
+        continue;
+      }
+      if (Response rotated = Rotate(name, **role); rotated.is_error) {
+        result = Unexpected(Error::Code::kIo, "rotating static role " + name + ": " +
+                                                  (rotated.errors.empty() ? "" : rotated.errors.front()));
+      }
+    }
+    return result;
+  }
+
  private:
   struct Connected {
     std::shared_ptr<SqlConnection> conn;
@@ -1115,6 +1139,7 @@ std::shared_ptr<Backend> MakeDatabaseBackend(Core& core, const MountEntry& mount
   core.leases().SetRenewer(mount.path, [backend](const Lease& lease, std::int64_t expire_time) {
     return backend->RenewLease(lease, expire_time);
   });
+  core.leases().SetTicker(mount.path, [backend](std::int64_t now) { return backend->RotateDueStaticRoles(now); });
   return backend;
 }
 

@@ -79,6 +79,11 @@ void LeaseStore::SetRenewer(const std::string& mount, Renewer renewer) {
   renewers_[mount] = std::move(renewer);
 }
 
+void LeaseStore::SetTicker(const std::string& mount, Ticker ticker) {
+  std::lock_guard lock(mu_);
+  tickers_[mount] = std::move(ticker);
+}
+
 LeaseStore::Revoker LeaseStore::RevokerFor(const std::string& id) {
   std::lock_guard lock(mu_);
   for (auto it = revokers_.rbegin(); it != revokers_.rend(); ++it) {
@@ -273,7 +278,22 @@ Expected<void> LeaseStore::SweepExpired(std::int64_t now) {
       }
     }
   }
-  return {};
+  std::vector<Ticker> tickers;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [mount, ticker] : tickers_) {
+      if (ticker) {
+        tickers.push_back(ticker);
+      }
+    }
+  }
+  Expected<void> result;
+  for (const Ticker& ticker : tickers) {
+    if (Expected<void> ticked = ticker(now); !ticked) {
+      result = ticked;  // the other engines still get their turn
+    }
+  }
+  return result;
 }
 
 // ---- the expiry manager --------------------------------------------------------------------

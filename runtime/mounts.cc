@@ -336,6 +336,7 @@ Expected<void> Core::DisableMount(const std::string& raw_path, bool auth) {
   // The engine's lease hooks hold the backend (and its open database connections): let them go.
   leases_->SetRevoker(path, nullptr);
   leases_->SetRenewer(path, nullptr);
+  leases_->SetTicker(path, nullptr);
   if (auth) {
     if (Expected<void> gone = identity_->ForgetMount(entry->accessor); !gone) {
       return gone;

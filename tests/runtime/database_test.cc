@@ -660,6 +660,21 @@ TEST_F(Database, StaticRolesRotate) {
   EXPECT_EQ(Get("database/static-creds/app").body["data"]["ttl"], 3600);
   Advance(3600);  // due: read rotates first
   EXPECT_NE(Get("database/static-creds/app").body["data"]["password"], second);
+  // The expiry manager rotates due roles in the background; nothing before they are due.
+  const std::string third = Get("database/static-creds/app").body["data"]["password"];
+  executor_->Clear();
+  Advance(3599);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_TRUE(Entries().empty());
+  Advance(1);
+  ASSERT_TRUE(core_->SweepExpired());
+  ASSERT_EQ(Entries().size(), 2u);  // pg_roles query + the ALTER ROLE transaction
+  Reply swept = Get("database/static-creds/app");
+  EXPECT_NE(swept.body["data"]["password"], third);
+  EXPECT_EQ(Entries().back().statements,
+            std::vector<std::string>{"ALTER ROLE \"app\" WITH PASSWORD '" +
+                                     swept.body["data"]["password"].get<std::string>() + "'"});
+  EXPECT_EQ(swept.body["data"]["ttl"], 3600);
   EXPECT_EQ(Post("database/rotate-role/none", json::object()).Error(), "no static role found for role name: none");
   EXPECT_EQ(List("database/static-roles").body["data"]["keys"], json({"app"}));
 }
