@@ -72,7 +72,8 @@ bool MeetsDefaultPasswordPolicy(std::string_view password) {
   return password.size() == 20 &&
          std::all_of(password.begin(), password.end(),
                      [](char c) { return kPasswordChars.find(c) != std::string_view::npos; }) &&
-         has([](char c) { return c >= 'A' && c <= 'Z'; }) && has([](char c) { return c >= 'a' && c <= 'z'; }) &&
+         has([](char c) { return c >= 'A' && c <= 'Z'; }) &&
+         has([](char c) { return c >= 'a' && c <= 'z'; }) &&
          has([](char c) { return c >= '0' && c <= '9'; }) && has([](char c) { return c == '-'; });
 }
 
@@ -142,7 +143,8 @@ std::vector<std::string> SplitStatements(const std::vector<std::string>& element
 std::string Render(std::string text, const std::map<std::string, std::string>& values) {
   for (const auto& [key, value] : values) {
     const std::string needle = "{{" + key + "}}";
-    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + value.size())) {
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + value.size())) {
       text.replace(at, needle.size(), value);
     }
   }
@@ -188,18 +190,20 @@ std::string QuoteIdentifier(std::string_view name) {
 
 namespace {
 
+using database::Plugin;
 using evaluator::Operation;
 using nlohmann::json;
-using database::Plugin;
 
 constexpr const char* kPgRenew = R"(ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}';)";
 constexpr const char* kPgRotate = R"(ALTER ROLE "{{username}}" WITH PASSWORD '{{password}}';)";
-constexpr const char* kMySqlRevoke = "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{{name}}'@'%'; DROP USER '{{name}}'@'%'";
+constexpr const char* kMySqlRevoke =
+    "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{{name}}'@'%'; DROP USER '{{name}}'@'%'";
 constexpr const char* kMySqlRotate = "ALTER USER '{{username}}'@'%' IDENTIFIED BY '{{password}}';";
 
 // Fields of config/:name that are engine settings, not connection details.
-const char* const kConfigFields[] = {"name", "plugin_name", "plugin_version", "allowed_roles", "verify_connection",
-                                     "root_rotation_statements", "password_policy"};
+const char* const kConfigFields[] = {"name",           "plugin_name",       "plugin_version",
+                                     "allowed_roles",  "verify_connection", "root_rotation_statements",
+                                     "password_policy"};
 
 // Vault's GenericNameRegex: \w(([\w-.]+)?\w)?
 bool ValidName(std::string_view name) {
@@ -304,7 +308,9 @@ class DatabaseBackend final : public Backend {
       if (req.operation != Operation::kList) {
         return Response::UnsupportedOperation();
       }
-      return ListKeys(p.starts_with("config") ? "config/" : p.starts_with("roles") ? "role/" : "static-role/");
+      return ListKeys(p.starts_with("config")  ? "config/"
+                      : p.starts_with("roles") ? "role/"
+                                               : "static-role/");
     }
     if (std::optional<std::string> name = NameAfter(p, "config/")) {
       return HandleConfig(req, *name);
@@ -364,7 +370,8 @@ class DatabaseBackend final : public Backend {
       return Unexpected(role.error());
     }
     if (!*role) {
-      return Unexpected(Error::Code::kInternal, "error during renew: could not find role with name " + in.role);
+      return Unexpected(Error::Code::kInternal,
+                        "error during renew: could not find role with name " + in.role);
     }
     Expected<Connected> db = Connection((**role).value("db_name", ""));
     if (!db) {
@@ -377,9 +384,10 @@ class DatabaseBackend final : public Backend {
     if (statements.empty()) {
       statements = {kPgRenew};
     }
-    return db->conn->ExecuteInTransaction(
-        Rendered(statements, SqlDialect::kPostgres,
-                 {{"name", in.username}, {"username", in.username}, {"expiration", database::ExpirationText(expire_time)}}));
+    return db->conn->ExecuteInTransaction(Rendered(statements, SqlDialect::kPostgres,
+                                                   {{"name", in.username},
+                                                    {"username", in.username},
+                                                    {"expiration", database::ExpirationText(expire_time)}}));
   }
 
   // The expiry manager's tick: rotates every static role whose period has passed
@@ -395,7 +403,8 @@ class DatabaseBackend final : public Backend {
       if (!role || !*role) {
         continue;  // deleted meanwhile, or a storage error the next tick retries
       }
-      if (now < (**role).value("last_vault_rotation", std::int64_t{0}) + (**role).value("rotation_period", std::int64_t{0})) {
+      if (now < (**role).value("last_vault_rotation", std::int64_t{0}) +
+                    (**role).value("rotation_period", std::int64_t{0})) {
         continue;
       }
       if (Response rotated = Rotate(name, **role); rotated.is_error) {
@@ -415,7 +424,9 @@ class DatabaseBackend final : public Backend {
 
   std::string Key(const std::string& rest) const { return mount_.StoragePrefix() + rest; }
   Expected<std::optional<json>> Load(const std::string& rest) { return LoadJson(core_.barrier(), Key(rest)); }
-  Response Store(const std::string& rest, const json& value) { return StoreJson(core_.barrier(), Key(rest), value); }
+  Response Store(const std::string& rest, const json& value) {
+    return StoreJson(core_.barrier(), Key(rest), value);
+  }
 
   static LeaseInternal ParseInternal(const std::string& text) {
     const json j = json::parse(text, nullptr, false);
@@ -452,14 +463,15 @@ class DatabaseBackend final : public Backend {
         .connection_url = database::Render(
             StringDetail(details, "connection_url"),
             {{"username", raw ? username : database::PathEscape(username)},
-             {"password", raw || plugin.dialect == SqlDialect::kMySql ? password : database::PathEscape(password)}}),
+             {"password",
+              raw || plugin.dialect == SqlDialect::kMySql ? password : database::PathEscape(password)}}),
         .max_open_connections = max_open,
         .max_idle_connections = std::min(IntDetail(details, "max_idle_connections", 0) == 0
                                              ? max_open
                                              : IntDetail(details, "max_idle_connections", 0),
                                          max_open),
-        .max_connection_lifetime_seconds = static_cast<int>(
-            DurationSeconds(details, "max_connection_lifetime", lifetime_error).value_or(0)),
+        .max_connection_lifetime_seconds =
+            static_cast<int>(DurationSeconds(details, "max_connection_lifetime", lifetime_error).value_or(0)),
     };
     return out;
   }
@@ -471,16 +483,19 @@ class DatabaseBackend final : public Backend {
       return Unexpected(config.error());
     }
     if (!*config) {
-      return Unexpected(Error::Code::kInternal, "failed to find entry for connection with name: \"" + name + "\"");
+      return Unexpected(Error::Code::kInternal,
+                        "failed to find entry for connection with name: \"" + name + "\"");
     }
     const Plugin* plugin = database::FindPlugin((**config).value("plugin_name", ""));
     if (plugin == nullptr) {
-      return Unexpected(Error::Code::kInternal, "unknown plugin \"" + (**config).value("plugin_name", "") + "\"");
+      return Unexpected(Error::Code::kInternal,
+                        "unknown plugin \"" + (**config).value("plugin_name", "") + "\"");
     }
     std::lock_guard lock(mu_);
     auto it = connections_.find(name);
     if (it == connections_.end()) {
-      Expected<std::unique_ptr<SqlConnection>> opened = core_.sql_executor().Connect(ConnectionConfig(**config, *plugin));
+      Expected<std::unique_ptr<SqlConnection>> opened =
+          core_.sql_executor().Connect(ConnectionConfig(**config, *plugin));
       if (!opened) {
         return Unexpected(opened.error());
       }
@@ -500,7 +515,8 @@ class DatabaseBackend final : public Backend {
   static Expected<void> RevokePostgres(SqlConnection& conn, const std::string& user,
                                        const std::vector<std::string>& statements) {
     if (!statements.empty()) {
-      return conn.ExecuteInTransaction(Rendered(statements, SqlDialect::kPostgres, {{"name", user}, {"username", user}}));
+      return conn.ExecuteInTransaction(
+          Rendered(statements, SqlDialect::kPostgres, {{"name", user}, {"username", user}}));
     }
     Expected<std::vector<SqlRow>> exists =
         conn.Query("SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);", {user});
@@ -511,8 +527,8 @@ class DatabaseBackend final : public Backend {
     if (flag != "t" && flag != "true" && flag != "1") {
       return {};  // nothing to drop
     }
-    Expected<std::vector<SqlRow>> schemas =
-        conn.Query("SELECT DISTINCT table_schema FROM information_schema.role_column_grants WHERE grantee=$1;", {user});
+    Expected<std::vector<SqlRow>> schemas = conn.Query(
+        "SELECT DISTINCT table_schema FROM information_schema.role_column_grants WHERE grantee=$1;", {user});
     if (!schemas) {
       return Unexpected(schemas.error());
     }
@@ -531,8 +547,8 @@ class DatabaseBackend final : public Backend {
       return Unexpected(dbname.error());
     }
     if (!dbname->empty() && !dbname->front().empty() && !dbname->front().front().empty()) {
-      revocations.push_back("REVOKE CONNECT ON DATABASE " + database::QuoteIdentifier(dbname->front().front()) +
-                            " FROM " + u + ";");
+      revocations.push_back("REVOKE CONNECT ON DATABASE " +
+                            database::QuoteIdentifier(dbname->front().front()) + " FROM " + u + ";");
     }
     // Not a transaction: as much access as possible goes even when one statement fails.
     std::optional<Error> last;
@@ -550,8 +566,10 @@ class DatabaseBackend final : public Backend {
   // Vault's mysql DeleteUser: no existence check, one transaction.
   static Expected<void> RevokeMySql(SqlConnection& conn, const std::string& user,
                                     const std::vector<std::string>& statements) {
-    const std::vector<std::string> list = statements.empty() ? std::vector<std::string>{kMySqlRevoke} : statements;
-    return conn.ExecuteInTransaction(Rendered(list, SqlDialect::kMySql, {{"name", user}, {"username", user}}));
+    const std::vector<std::string> list =
+        statements.empty() ? std::vector<std::string>{kMySqlRevoke} : statements;
+    return conn.ExecuteInTransaction(
+        Rendered(list, SqlDialect::kMySql, {{"name", user}, {"username", user}}));
   }
 
   // Vault's changeUserPassword: Postgres first asks pg_roles (only a failing query stops it),
@@ -664,7 +682,8 @@ class DatabaseBackend final : public Backend {
       return "empty plugin name";
     }
     if (database::FindPlugin(config.value("plugin_name", "")) == nullptr) {
-      return "error creating database object: plugin not found in the catalog: " + config.value("plugin_name", "");
+      return "error creating database object: plugin not found in the catalog: " +
+             config.value("plugin_name", "");
     }
     if (std::string invalid = InitializeError(details); !invalid.empty()) {
       return "error creating database object: " + invalid;
@@ -681,11 +700,13 @@ class DatabaseBackend final : public Backend {
     const std::string username = StringDetail(details, "username");
     const std::string password = StringDetail(details, "password");
     for (const std::string& value : {username, password}) {
-      if (value.find("{{username}}") != std::string::npos || value.find("{{password}}") != std::string::npos) {
+      if (value.find("{{username}}") != std::string::npos ||
+          value.find("{{password}}") != std::string::npos) {
         return "username and/or password cannot contain the template variables";
       }
     }
-    const bool templated = url.find("{{username}}") != std::string::npos && url.find("{{password}}") != std::string::npos;
+    const bool templated =
+        url.find("{{username}}") != std::string::npos && url.find("{{password}}") != std::string::npos;
     if (templated && username.empty() && password.empty()) {
       return "must either provide username/password or set self-managed to 'true'";
     }
@@ -721,14 +742,16 @@ class DatabaseBackend final : public Backend {
     }
     const Plugin& plugin = *database::FindPlugin(config.value("plugin_name", ""));
     if (config.value("verify_connection", true)) {
-      Expected<std::unique_ptr<SqlConnection>> conn = core_.sql_executor().Connect(ConnectionConfig(config, plugin));
+      Expected<std::unique_ptr<SqlConnection>> conn =
+          core_.sql_executor().Connect(ConnectionConfig(config, plugin));
       if (!conn) {
-        return Response::Error(400, "error creating database object: error verifying connection: " +
-                                        conn.error().message);
+        return Response::Error(
+            400, "error creating database object: error verifying connection: " + conn.error().message);
       }
       if (Expected<void> ping = (*conn)->Ping(); !ping) {
-        return Response::Error(400, "error creating database object: error verifying connection: ping failed: " +
-                                        ping.error().message);
+        return Response::Error(400,
+                               "error creating database object: error verifying connection: ping failed: " +
+                                   ping.error().message);
       }
     }
     CloseConnection(name);  // the next use connects with the new settings
@@ -740,7 +763,8 @@ class DatabaseBackend final : public Backend {
         url.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos &&
         url.find("{{password}}") == std::string::npos) {
       r.warnings.push_back(
-          "Password found in connection_url, use a templated url to enable root rotation and prevent read access to "
+          "Password found in connection_url, use a templated url to enable root rotation and prevent read "
+          "access to "
           "password information.");
     }
     return r;
@@ -779,8 +803,9 @@ class DatabaseBackend final : public Backend {
   Expected<std::string> NewPassword(const json& config) {
     const std::string policy = config.value("password_policy", "");
     if (!policy.empty()) {
-      return Unexpected(Error::Code::kUnsupported, "unable to generate password: password policy \"" + policy +
-                                                       "\" not found (this runtime has no sys/policies/password)");
+      return Unexpected(Error::Code::kUnsupported,
+                        "unable to generate password: password policy \"" + policy +
+                            "\" not found (this runtime has no sys/policies/password)");
     }
     return database::GeneratePassword();
   }
@@ -833,7 +858,8 @@ class DatabaseBackend final : public Backend {
     if (role.value("db_name", "").empty()) {
       return Response::Error(400, "database name is required");
     }
-    for (const char* key : {"creation_statements", "revocation_statements", "rollback_statements", "renew_statements"}) {
+    for (const char* key :
+         {"creation_statements", "revocation_statements", "rollback_statements", "renew_statements"}) {
       if (d.contains(key)) {
         role[key] = StringList(d, key);
       }
@@ -876,7 +902,8 @@ class DatabaseBackend final : public Backend {
     if (type == "rsa_private_key" || type == "client_certificate") {
       return "credential_type \"" + type + "\" is not supported by this runtime (only \"password\")";
     }
-    return "invalid credential_type \"" + (d["credential_type"].is_string() ? type : d["credential_type"].dump()) + "\"";
+    return "invalid credential_type \"" +
+           (d["credential_type"].is_string() ? type : d["credential_type"].dump()) + "\"";
   }
 
   // ---- creds/:name -------------------------------------------------------------------------
@@ -884,14 +911,16 @@ class DatabaseBackend final : public Backend {
   // Vault's IsRoleAllowed: "*" or a glob of allowed_roles matches.
   static bool RoleAllowed(const json& config, const std::string& role) {
     const std::vector<std::string> allowed = StringList(config, "allowed_roles");
-    return std::any_of(allowed.begin(), allowed.end(),
-                       [&](const std::string& pattern) { return pattern == "*" || GlobMatch(pattern, role); });
+    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& pattern) {
+      return pattern == "*" || GlobMatch(pattern, role);
+    });
   }
 
   // TTL per RUNTIME-API.md §3.5: role default_ttl, else the mount default, capped by role/mount max.
   std::int64_t LeaseTtl(const json& role) {
     std::optional<MountEntry> mount = core_.MountOf(mount_.path);
-    const std::int64_t mount_default = mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl : kSystemMaxTtl;
+    const std::int64_t mount_default =
+        mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl : kSystemMaxTtl;
     std::int64_t max = mount && mount->max_lease_ttl > 0 ? mount->max_lease_ttl : kSystemMaxTtl;
     const std::int64_t role_max = role.value("max_ttl", std::int64_t{0});
     if (role_max > 0) {
@@ -938,17 +967,19 @@ class DatabaseBackend final : public Backend {
     const std::string tpl = StringDetail(db->config["connection_details"], "username_template");
     Expected<std::string> generated =
         tpl.empty() ? Expected<std::string>(database::DefaultUsername(*db->plugin, display, name, now))
-                    : database::RenderUsernameTemplate(tpl, {.display_name = display, .role_name = name, .unix_time = now});
+                    : database::RenderUsernameTemplate(
+                          tpl, {.display_name = display, .role_name = name, .unix_time = now});
     if (!generated) {
       return Response::MultiError(500, "unable to generate username: " + generated.error().message);
     }
     const std::string username = *generated;
-    Expected<void> created = db->conn->ExecuteInTransaction(Rendered(creation, db->plugin->dialect,
-                                                                     {{"name", username},
-                                                                      {"username", username},
-                                                                      {"password", *password},
-                                                                      // Vault adds 5 s so the user outlives its lease.
-                                                                      {"expiration", database::ExpirationText(now + ttl + 5)}}));
+    Expected<void> created =
+        db->conn->ExecuteInTransaction(Rendered(creation, db->plugin->dialect,
+                                                {{"name", username},
+                                                 {"username", username},
+                                                 {"password", *password},
+                                                 // Vault adds 5 s so the user outlives its lease.
+                                                 {"expiration", database::ExpirationText(now + ttl + 5)}}));
     if (!created) {
       return Response::MultiError(500, created.error().message);
     }
@@ -988,7 +1019,8 @@ class DatabaseBackend final : public Backend {
         }
         json data = **role;
         data.erase("password");
-        data["last_vault_rotation"] = Rfc3339Nano(data.value("last_vault_rotation", std::int64_t{0}) * 1'000'000'000);
+        data["last_vault_rotation"] =
+            Rfc3339Nano(data.value("last_vault_rotation", std::int64_t{0}) * 1'000'000'000);
         return Response::Data(data);
       }
       case Operation::kCreate:
@@ -1027,7 +1059,8 @@ class DatabaseBackend final : public Backend {
       return Response::Error(400, "database name is a required field");
     }
     // As Vault: an update must repeat the username (leaving it out counts as changing it).
-    const std::string username = d.contains("username") && d["username"].is_string() ? d["username"].get<std::string>() : "";
+    const std::string username =
+        d.contains("username") && d["username"].is_string() ? d["username"].get<std::string>() : "";
     if (username.empty() && create) {
       return Response::Error(400, "username is a required field to create a static account");
     }
@@ -1036,8 +1069,9 @@ class DatabaseBackend final : public Backend {
     }
     role["username"] = username;
     if (d.contains("rotation_schedule") || d.contains("rotation_window")) {
-      return Response::Error(400, "rotation_schedule and rotation_window are not supported by this runtime: use "
-                                  "rotation_period");
+      return Response::Error(400,
+                             "rotation_schedule and rotation_window are not supported by this runtime: use "
+                             "rotation_period");
     }
     std::string error;
     if (std::optional<std::int64_t> period = DurationSeconds(d, "rotation_period", error)) {
@@ -1045,8 +1079,10 @@ class DatabaseBackend final : public Backend {
     } else if (!error.empty()) {
       return Response::Error(400, error);
     } else if (create) {
-      return Response::Error(400, "one of rotation_schedule or rotation_period must be provided to create a static "
-                                  "account");
+      return Response::Error(
+          400,
+          "one of rotation_schedule or rotation_period must be provided to create a static "
+          "account");
     }
     if (role["rotation_period"].get<std::int64_t>() < 5) {
       return Response::Error(400, "rotation_period must be 5 seconds or more");
@@ -1073,10 +1109,11 @@ class DatabaseBackend final : public Backend {
     if (!password) {
       return Response::MultiError(500, password.error().message);
     }
-    Expected<void> rotated = ChangePassword(*db->conn, db->plugin->dialect, role.value("username", ""), *password,
-                                            StringList(role, "rotation_statements"));
+    Expected<void> rotated = ChangePassword(*db->conn, db->plugin->dialect, role.value("username", ""),
+                                            *password, StringList(role, "rotation_statements"));
     if (!rotated) {
-      return Response::MultiError(500, "failed to rotate credentials for " + name + ": " + rotated.error().message);
+      return Response::MultiError(
+          500, "failed to rotate credentials for " + name + ": " + rotated.error().message);
     }
     role["password"] = *password;
     role["last_vault_rotation"] = core_.clock().NowSeconds();
@@ -1139,7 +1176,8 @@ std::shared_ptr<Backend> MakeDatabaseBackend(Core& core, const MountEntry& mount
   core.leases().SetRenewer(mount.path, [backend](const Lease& lease, std::int64_t expire_time) {
     return backend->RenewLease(lease, expire_time);
   });
-  core.leases().SetTicker(mount.path, [backend](std::int64_t now) { return backend->RotateDueStaticRoles(now); });
+  core.leases().SetTicker(mount.path,
+                          [backend](std::int64_t now) { return backend->RotateDueStaticRoles(now); });
   return backend;
 }
 

@@ -45,7 +45,8 @@ class LoggedConnection final : public SqlConnection {
     return Logged(inner_->ExecuteInTransaction(statements));
   }
   Expected<void> Execute(const std::string& statement) override { return Logged(inner_->Execute(statement)); }
-  Expected<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<std::string>& params) override {
+  Expected<std::vector<SqlRow>> Query(const std::string& sql,
+                                      const std::vector<std::string>& params) override {
     return Logged(inner_->Query(sql, params));
   }
 
@@ -85,7 +86,8 @@ Expected<std::shared_ptr<SqlExecutor>> MakeRecordingLogExecutor(const std::strin
   }
   std::ofstream out(log_file, std::ios::app);
   if (!out) {
-    return Unexpected(Error::Code::kIo, "cannot open " + log_file + " for appending: " + std::strerror(errno));
+    return Unexpected(Error::Code::kIo,
+                      "cannot open " + log_file + " for appending: " + std::strerror(errno));
   }
   auto log = std::make_shared<EntryLog>(recorder, std::move(out));
   return std::shared_ptr<SqlExecutor>(std::make_shared<LoggedExecutor>(recorder, std::move(log)));

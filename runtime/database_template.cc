@@ -5,10 +5,11 @@
 // a piped value becomes the last argument. Functions: printf (%s %d %v %%),
 // truncate, truncate_sha256, uppercase, lowercase, replace, sha256, base64,
 // random, unix_time, unix_time_millis, uuid. `{{-`/`-}}` trim spaces as in Go.
-#include <algorithm>
-#include <cctype>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "runtime/crypto.h"
 #include "runtime/database.h"
@@ -34,7 +35,9 @@ class Renderer {
   }
 
  private:
-  UnexpectedError Fail(std::string message) const { return Unexpected(Error::Code::kInvalidArgument, std::move(message)); }
+  UnexpectedError Fail(std::string message) const {
+    return Unexpected(Error::Code::kInvalidArgument, std::move(message));
+  }
 
   void Skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) {
@@ -180,8 +183,9 @@ class Renderer {
 
   static std::string Base64(const std::string& text) {
     std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
   }
@@ -274,7 +278,8 @@ class Renderer {
       }
       std::string s = args[2];
       if (!args[0].empty()) {
-        for (std::size_t at = s.find(args[0]); at != std::string::npos; at = s.find(args[0], at + args[1].size())) {
+        for (std::size_t at = s.find(args[0]); at != std::string::npos;
+             at = s.find(args[0], at + args[1].size())) {
           s.replace(at, args[0].size(), args[1]);
         }
       }
@@ -304,7 +309,8 @@ Expected<std::string> RenderUsernameTemplate(std::string_view text, const Userna
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t open = text.find("{{", pos);
-    std::string_view literal = text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
+    std::string_view literal =
+        text.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos);
     const bool trim_left = open != std::string_view::npos && open + 2 < text.size() && text[open + 2] == '-';
     if (trim_left) {
       literal = literal.substr(0, literal.find_last_not_of(" \t\r\n") + 1);

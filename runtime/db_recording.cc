@@ -11,7 +11,8 @@ namespace polcheck::runtime {
 
 class RecordingConnection final : public SqlConnection {
  public:
-  RecordingConnection(RecordingExecutor& executor, std::string url) : executor_(executor), url_(std::move(url)) {}
+  RecordingConnection(RecordingExecutor& executor, std::string url)
+      : executor_(executor), url_(std::move(url)) {}
 
   Expected<void> Ping() override { return Record("ping", {}, {}, {url_}); }
 
@@ -19,9 +20,12 @@ class RecordingConnection final : public SqlConnection {
     return Record("tx", statements, {}, statements);
   }
 
-  Expected<void> Execute(const std::string& statement) override { return Record("exec", {statement}, {}, {statement}); }
+  Expected<void> Execute(const std::string& statement) override {
+    return Record("exec", {statement}, {}, {statement});
+  }
 
-  Expected<std::vector<SqlRow>> Query(const std::string& sql, const std::vector<std::string>& params) override {
+  Expected<std::vector<SqlRow>> Query(const std::string& sql,
+                                      const std::vector<std::string>& params) override {
     if (Expected<void> recorded = Record("query", {sql}, params, {sql}); !recorded) {
       return Unexpected(recorded.error());
     }
@@ -36,8 +40,8 @@ class RecordingConnection final : public SqlConnection {
 
  private:
   // Fails (once) when a FailOn needle occurs in one of `haystacks`; records the entry otherwise.
-  Expected<void> Record(std::string kind, std::vector<std::string> statements, std::vector<std::string> params,
-                        const std::vector<std::string>& haystacks) {
+  Expected<void> Record(std::string kind, std::vector<std::string> statements,
+                        std::vector<std::string> params, const std::vector<std::string>& haystacks) {
     std::lock_guard lock(executor_.mu_);
     if (std::optional<std::string> message = TakeFailure(executor_, haystacks)) {
       return Unexpected(Error::Code::kIo, *message);
@@ -51,7 +55,8 @@ class RecordingConnection final : public SqlConnection {
 
  public:
   // Removes and returns the first failure whose needle is in one of `haystacks`; caller holds mu_.
-  static std::optional<std::string> TakeFailure(RecordingExecutor& executor, const std::vector<std::string>& haystacks) {
+  static std::optional<std::string> TakeFailure(RecordingExecutor& executor,
+                                                const std::vector<std::string>& haystacks) {
     for (auto it = executor.failures_.begin(); it != executor.failures_.end(); ++it) {
       const std::string& needle = it->first;
       if (std::any_of(haystacks.begin(), haystacks.end(),
@@ -72,7 +77,8 @@ class RecordingConnection final : public SqlConnection {
 Expected<std::unique_ptr<SqlConnection>> RecordingExecutor::Connect(const SqlConnectionConfig& config) {
   {
     std::lock_guard lock(mu_);
-    if (std::optional<std::string> message = RecordingConnection::TakeFailure(*this, {config.connection_url})) {
+    if (std::optional<std::string> message =
+            RecordingConnection::TakeFailure(*this, {config.connection_url})) {
       return Unexpected(Error::Code::kIo, *message);
     }
   }

@@ -50,8 +50,9 @@ TEST(DatabasePieces, SplitsOnSemicolonsButRunsEndBlocksWhole) {
 }
 
 TEST(DatabasePieces, RenderAndExpiration) {
-  EXPECT_EQ(database::Render("{{name}}/{{name}}:{{password}} {{other}}", {{"name", "u"}, {"password", "{{name}}"}}),
-            "u/u:{{name}} {{other}}");
+  EXPECT_EQ(
+      database::Render("{{name}}/{{name}}:{{password}} {{other}}", {{"name", "u"}, {"password", "{{name}}"}}),
+      "u/u:{{name}} {{other}}");
   EXPECT_EQ(database::ExpirationText(kNow), "2023-11-14 22:13:20+0000");
 }
 
@@ -65,14 +66,16 @@ TEST(DatabasePieces, DefaultUsernamesPerPlugin) {
                                std::regex("v-token-readonly-[A-Za-z0-9]{20}-1700000000")));
   // Display name and role cut to 8; the whole to 63.
   const std::string long_pg = database::DefaultUsername(*pg, "userpass-bob", "a-very-long-role-name", kNow);
-  EXPECT_TRUE(std::regex_match(long_pg, std::regex("v-userpass-a-very-l-[A-Za-z0-9]{20}-1700000000"))) << long_pg;
+  EXPECT_TRUE(std::regex_match(long_pg, std::regex("v-userpass-a-very-l-[A-Za-z0-9]{20}-1700000000")))
+      << long_pg;
   const std::string my_name = database::DefaultUsername(*my, "userpass-bob", "readonly-role", kNow);
   EXPECT_EQ(my_name.size(), 32u);
   EXPECT_TRUE(std::regex_match(my_name, std::regex("v-userpass-b-readonly-r-[A-Za-z0-9]{8}"))) << my_name;
   const std::string legacy_name = database::DefaultUsername(*legacy, "token", "readonly", kNow);
   EXPECT_TRUE(std::regex_match(legacy_name, std::regex("v-read-[A-Za-z0-9]{9}"))) << legacy_name;
   for (const char* aliased : {"mysql-aurora-database-plugin", "mysql-rds-database-plugin"}) {
-    EXPECT_EQ(database::DefaultUsername(*database::FindPlugin(aliased), "token", "readonly", kNow).size(), 16u);
+    EXPECT_EQ(database::DefaultUsername(*database::FindPlugin(aliased), "token", "readonly", kNow).size(),
+              16u);
   }
 }
 
@@ -95,10 +98,12 @@ TEST(DatabasePieces, UsernameTemplateFunctionsAndErrors) {
     Expected<std::string> out = database::RenderUsernameTemplate(text, in);
     return out ? *out : "error: " + out.error().message;
   };
-  EXPECT_EQ(render(R"({{.RoleName | uppercase}}_{{.DisplayName | replace "-" "_" | lowercase}})"), "RO_userpass_bob");
+  EXPECT_EQ(render(R"({{.RoleName | uppercase}}_{{.DisplayName | replace "-" "_" | lowercase}})"),
+            "RO_userpass_bob");
   EXPECT_EQ(render(R"({{ "abc" | sha256 | truncate 8 }}/{{ base64 "ab" }}/{{unix_time_millis}})"),
             "ba7816bf/YWI=/1700000000000");
-  EXPECT_EQ(render(R"({{ truncate_sha256 10 "abcdefghijkl" }})"), "ab3615b840");  // "ab" + sha256("cdefghijkl")[:8]
+  EXPECT_EQ(render(R"({{ truncate_sha256 10 "abcdefghijkl" }})"),
+            "ab3615b840");  // "ab" + sha256("cdefghijkl")[:8]
   EXPECT_EQ(render(R"(a {{- "b" -}} c{{printf "%s%%%d" "x" 5}})"), "abcx%5");
   EXPECT_EQ(render("{{uuid}}").size(), 36u);
   EXPECT_EQ(render("{{nope}}"), "error: function \"nope\" not defined");
@@ -158,7 +163,8 @@ class Database : public CoreTest {
     ASSERT_EQ(r.status, 204) << r.body.dump();
   }
   void RolePg(const std::string& name = "ro", json extra = json::object()) {
-    json body = {{"db_name", "pg"}, {"creation_statements", kPgCreate}, {"default_ttl", "1h"}, {"max_ttl", "24h"}};
+    json body = {
+        {"db_name", "pg"}, {"creation_statements", kPgCreate}, {"default_ttl", "1h"}, {"max_ttl", "24h"}};
     body.update(extra);
     Reply r = Post("database/roles/" + name, body);
     ASSERT_EQ(r.status, 204) << r.body.dump();
@@ -225,7 +231,8 @@ TEST_F(Database, ConfigWriteVerifiesReadHidesPasswordListDelete) {
 TEST_F(Database, ConfigUpdateKeepsUnsetFieldsAndDisableEscaping) {
   ConfigurePg();
   executor_->Clear();
-  ASSERT_EQ(Post("database/config/pg", {{"allowed_roles", "ro,rw"}, {"password", "a/b"}, {"disable_escaping", true}})
+  ASSERT_EQ(Post("database/config/pg",
+                 {{"allowed_roles", "ro,rw"}, {"password", "a/b"}, {"disable_escaping", true}})
                 .status,
             204);
   ASSERT_EQ(Entries().size(), 1u);
@@ -242,7 +249,8 @@ TEST_F(Database, ConfigErrors) {
             "error creating database object: plugin not found in the catalog: nope-plugin");
   EXPECT_EQ(Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}}).Error(),
             "error creating database object: connection_url cannot be empty");
-  const json templated = {{"plugin_name", "mysql-database-plugin"}, {"connection_url", "{{username}}:{{password}}@/"}};
+  const json templated = {{"plugin_name", "mysql-database-plugin"},
+                          {"connection_url", "{{username}}:{{password}}@/"}};
   auto with = [&](const json& extra) {
     json body = templated;
     body.update(extra);
@@ -250,21 +258,24 @@ TEST_F(Database, ConfigErrors) {
   };
   EXPECT_EQ(Post("database/config/x", with({{"password", "{{password}}"}})).Error(),
             "error creating database object: username and/or password cannot contain the template variables");
-  EXPECT_EQ(Post("database/config/x", templated).Error(),
-            "error creating database object: must either provide username/password or set self-managed to 'true'");
+  EXPECT_EQ(
+      Post("database/config/x", templated).Error(),
+      "error creating database object: must either provide username/password or set self-managed to 'true'");
   EXPECT_EQ(Post("database/config/x", with({{"username", "u"}, {"max_connection_lifetime", "x"}}))
                 .Error()
                 .rfind("error creating database object: invalid max_connection_lifetime: ", 0),
             0u);
-  EXPECT_EQ(Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}, {"verify_connection", "maybe"}})
-                .status,
-            400);
+  EXPECT_EQ(
+      Post("database/config/x", {{"plugin_name", "mysql-database-plugin"}, {"verify_connection", "maybe"}})
+          .status,
+      400);
   executor_->FailOn("db:5432", "dial tcp db:5432: connect: connection refused");
   Reply refused = Post("database/config/x", {{"plugin_name", "postgresql-database-plugin"},
                                              {"connection_url", "postgresql://db:5432/app"}});
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.Error(),
-            "error creating database object: error verifying connection: dial tcp db:5432: connect: connection refused");
+            "error creating database object: error verifying connection: dial tcp db:5432: connect: "
+            "connection refused");
   EXPECT_EQ(Get("database/config/x").status, 404);
   // verify_connection=false stores without connecting.
   executor_->Clear();
@@ -285,7 +296,8 @@ TEST_F(Database, ConfigErrors) {
 
 TEST_F(Database, RolesCrudAndValidation) {
   ConfigurePg();
-  EXPECT_EQ(Post("database/roles/r", {{"creation_statements", kPgCreate}}).Error(), "database name is required");
+  EXPECT_EQ(Post("database/roles/r", {{"creation_statements", kPgCreate}}).Error(),
+            "database name is required");
   EXPECT_EQ(Post("database/roles/r", {{"db_name", "pg"}, {"default_ttl", "soon"}}).status, 400);
   EXPECT_EQ(Post("database/roles/r", {{"db_name", "pg"}, {"credential_type", "rsa_private_key"}}).Error(),
             "credential_type \"rsa_private_key\" is not supported by this runtime (only \"password\")");
@@ -312,8 +324,10 @@ TEST_F(Database, RolesCrudAndValidation) {
   EXPECT_EQ(Delete("database/roles/rw").status, 204);
   EXPECT_EQ(Get("database/roles/rw").status, 404);
   EXPECT_EQ(List("database/static-roles").status, 404);
-  ASSERT_EQ(Post("database/static-roles/ro", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", 60}}).Error(),
-            "Role and Static Role names must be unique");
+  ASSERT_EQ(
+      Post("database/static-roles/ro", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", 60}})
+          .Error(),
+      "Role and Static Role names must be unique");
 }
 
 TEST_F(Database, PostgresCredsRunCreationInOneTransaction) {
@@ -413,8 +427,9 @@ TEST_F(Database, RenewRunsRenewStatementsWithTheNewExpiry) {
   Reply looked = Post("sys/leases/lookup", {{"lease_id", c.body["lease_id"]}});
   EXPECT_EQ(looked.body["data"]["expire_time"], "2023-11-15T00:23:20Z");
   // Custom renew statements; a failing renewal leaves the lease alone.
-  ASSERT_EQ(Post("database/roles/ro", {{"renew_statements", "ALTER ROLE \"{{username}}\" VALID UNTIL '{{expiration}}'; "
-                                                            "SELECT 1"}})
+  ASSERT_EQ(Post("database/roles/ro", {{"renew_statements",
+                                        "ALTER ROLE \"{{username}}\" VALID UNTIL '{{expiration}}'; "
+                                        "SELECT 1"}})
                 .status,
             204);
   executor_->Clear();
@@ -423,9 +438,11 @@ TEST_F(Database, RenewRunsRenewStatementsWithTheNewExpiry) {
   EXPECT_EQ(failed.status, 500);
   EXPECT_EQ(Post("sys/leases/lookup", {{"lease_id", c.body["lease_id"]}}).body["data"]["expire_time"],
             "2023-11-15T00:23:20Z");
-  ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", c.body["lease_id"]}}).status, 200);  // default: the role TTL
-  EXPECT_EQ(Statements(), (std::vector<std::string>{
-                              "tx: ALTER ROLE \"" + user + "\" VALID UNTIL '2023-11-14 23:23:20+0000'", "tx: SELECT 1"}));
+  ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", c.body["lease_id"]}}).status,
+            200);  // default: the role TTL
+  EXPECT_EQ(Statements(),
+            (std::vector<std::string>{
+                "tx: ALTER ROLE \"" + user + "\" VALID UNTIL '2023-11-14 23:23:20+0000'", "tx: SELECT 1"}));
 }
 
 TEST_F(Database, PostgresDefaultRevocation) {
@@ -438,20 +455,21 @@ TEST_F(Database, PostgresDefaultRevocation) {
   executor_->AnswerQuery("role_column_grants", {{"sales"}, {"hr"}});
   executor_->AnswerQuery("current_database", {{"app"}});
   ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", c.body["lease_id"]}}).status, 204);
-  EXPECT_EQ(Statements(), (std::vector<std::string>{
-                              "query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);",
-                              "query: SELECT DISTINCT table_schema FROM information_schema.role_column_grants WHERE "
-                              "grantee=$1;",
-                              "query: SELECT current_database();",
-                              "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"sales\" FROM " + u + ";",
-                              "exec: REVOKE USAGE ON SCHEMA \"sales\" FROM " + u + ";",
-                              "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"hr\" FROM " + u + ";",
-                              "exec: REVOKE USAGE ON SCHEMA \"hr\" FROM " + u + ";",
-                              "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA public FROM " + u + ";",
-                              "exec: REVOKE ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public FROM " + u + ";",
-                              "exec: REVOKE USAGE ON SCHEMA public FROM " + u + ";",
-                              "exec: REVOKE CONNECT ON DATABASE \"app\" FROM " + u + ";",
-                              "exec: DROP ROLE IF EXISTS " + u + ";"}));
+  EXPECT_EQ(Statements(),
+            (std::vector<std::string>{
+                "query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);",
+                "query: SELECT DISTINCT table_schema FROM information_schema.role_column_grants WHERE "
+                "grantee=$1;",
+                "query: SELECT current_database();",
+                "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"sales\" FROM " + u + ";",
+                "exec: REVOKE USAGE ON SCHEMA \"sales\" FROM " + u + ";",
+                "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA \"hr\" FROM " + u + ";",
+                "exec: REVOKE USAGE ON SCHEMA \"hr\" FROM " + u + ";",
+                "exec: REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA public FROM " + u + ";",
+                "exec: REVOKE ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public FROM " + u + ";",
+                "exec: REVOKE USAGE ON SCHEMA public FROM " + u + ";",
+                "exec: REVOKE CONNECT ON DATABASE \"app\" FROM " + u + ";",
+                "exec: DROP ROLE IF EXISTS " + u + ";"}));
   EXPECT_EQ(Entries()[0].params, std::vector<std::string>{user});
   // Once: the lease is gone, a second revoke is a no-op.
   executor_->Clear();
@@ -464,25 +482,29 @@ TEST_F(Database, PostgresRevocationSkipsAMissingRoleAndHonoursCustomStatements) 
   SetUpPg();
   Reply gone = Creds();
   executor_->Clear();
-  ASSERT_EQ(Post("sys/leases/revoke/" + gone.body["lease_id"].get<std::string>(), json::object()).status, 204);
-  EXPECT_EQ(Statements(),
-            std::vector<std::string>{"query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);"});
-  RolePg("ro", {{"revocation_statements", R"(REVOKE ALL ON DATABASE app FROM "{{name}}"; DROP ROLE "{{username}}";)"}});
+  ASSERT_EQ(Post("sys/leases/revoke/" + gone.body["lease_id"].get<std::string>(), json::object()).status,
+            204);
+  EXPECT_EQ(Statements(), std::vector<std::string>{
+                              "query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);"});
+  RolePg("ro", {{"revocation_statements",
+                 R"(REVOKE ALL ON DATABASE app FROM "{{name}}"; DROP ROLE "{{username}}";)"}});
   Reply c = Creds();
   const std::string user = c.body["data"]["username"];
   executor_->Clear();
   ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", c.body["lease_id"]}}).status, 204);
   ASSERT_EQ(Entries().size(), 1u);
   EXPECT_EQ(Entries()[0].kind, "tx");
-  EXPECT_EQ(Entries()[0].statements, (std::vector<std::string>{"REVOKE ALL ON DATABASE app FROM \"" + user + "\"",
-                                                               "DROP ROLE \"" + user + "\""}));
+  EXPECT_EQ(Entries()[0].statements,
+            (std::vector<std::string>{"REVOKE ALL ON DATABASE app FROM \"" + user + "\"",
+                                      "DROP ROLE \"" + user + "\""}));
   // While the role exists its current config decides where revocation runs.
   Reply moved = Creds();
-  ASSERT_EQ(Post("database/config/replica", {{"plugin_name", "postgresql-database-plugin"},
-                                             {"connection_url", "postgresql://{{username}}:{{password}}@replica:5432/app"},
-                                             {"username", "vault"},
-                                             {"password", "root-secret-pw"},
-                                             {"allowed_roles", "ro"}})
+  ASSERT_EQ(Post("database/config/replica",
+                 {{"plugin_name", "postgresql-database-plugin"},
+                  {"connection_url", "postgresql://{{username}}:{{password}}@replica:5432/app"},
+                  {"username", "vault"},
+                  {"password", "root-secret-pw"},
+                  {"allowed_roles", "ro"}})
                 .status,
             204);
   ASSERT_EQ(Post("database/roles/ro", {{"db_name", "replica"}}).status, 204);
@@ -496,7 +518,8 @@ TEST_F(Database, PostgresRevocationSkipsAMissingRoleAndHonoursCustomStatements) 
   executor_->Clear();
   ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", later.body["lease_id"]}}).status, 204);
   ASSERT_EQ(Entries().size(), 1u);
-  EXPECT_EQ(Entries()[0].statements.back(), "DROP ROLE \"" + later.body["data"]["username"].get<std::string>() + "\"");
+  EXPECT_EQ(Entries()[0].statements.back(),
+            "DROP ROLE \"" + later.body["data"]["username"].get<std::string>() + "\"");
 }
 
 TEST_F(Database, MySqlCredsRenewAndRevoke) {
@@ -507,7 +530,8 @@ TEST_F(Database, MySqlCredsRenewAndRevoke) {
                                         {"allowed_roles", "*"}})
                 .status,
             204);
-  ASSERT_EQ(Post("database/roles/app", {{"db_name", "my"}, {"creation_statements", kMySqlCreate}}).status, 204);
+  ASSERT_EQ(Post("database/roles/app", {{"db_name", "my"}, {"creation_statements", kMySqlCreate}}).status,
+            204);
   executor_->Clear();
   Reply c = Creds("root", "app");
   ASSERT_EQ(c.status, 200) << c.body.dump();
@@ -524,9 +548,9 @@ TEST_F(Database, MySqlCredsRenewAndRevoke) {
   ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", c.body["lease_id"]}, {"increment", 60}}).status, 200);
   EXPECT_TRUE(Entries().empty()) << "MySQL renewals run nothing";
   ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", c.body["lease_id"]}}).status, 204);
-  EXPECT_EQ(Statements(), (std::vector<std::string>{
-                              "tx: REVOKE ALL PRIVILEGES, GRANT OPTION FROM '" + user + "'@'%'",
-                              "tx: DROP USER '" + user + "'@'%'"}));
+  EXPECT_EQ(Statements(),
+            (std::vector<std::string>{"tx: REVOKE ALL PRIVILEGES, GRANT OPTION FROM '" + user + "'@'%'",
+                                      "tx: DROP USER '" + user + "'@'%'"}));
   executor_->Clear();
   ASSERT_EQ(Post("database/rotate-root/my", json::object()).status, 204);
   ASSERT_EQ(Entries().size(), 1u);  // no existence query for MySQL
@@ -539,7 +563,8 @@ TEST_F(Database, MySqlCredsRenewAndRevoke) {
                                             {"allowed_roles", "*"}})
                 .status,
             204);  // a DSN, not a URL: no plaintext-password warning
-  ASSERT_EQ(Post("database/roles/old", {{"db_name", "legacy"}, {"creation_statements", kMySqlCreate}}).status, 204);
+  ASSERT_EQ(Post("database/roles/old", {{"db_name", "legacy"}, {"creation_statements", kMySqlCreate}}).status,
+            204);
   const std::string legacy = Creds("root", "old").body["data"]["username"];
   EXPECT_TRUE(std::regex_match(legacy, std::regex("v-old-[A-Za-z0-9]{10}"))) << legacy;
 }
@@ -553,7 +578,8 @@ TEST_F(Database, TokenRevocationExpiryAndPrefixRevokeTheUsers) {
   const std::string child_token = child.body["auth"]["client_token"];
   const std::string by_child = Creds(child_token).body["data"]["username"];
   executor_->Clear();
-  ASSERT_EQ(Post("auth/token/revoke", {{"token", parent}}).status, 204);  // cascades to the child and its lease
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", parent}}).status,
+            204);  // cascades to the child and its lease
   EXPECT_EQ(Statements(), std::vector<std::string>{"tx: DROP ROLE \"" + by_child + "\""});
 
   const std::string expiring = Creds().body["data"]["username"];
@@ -628,18 +654,24 @@ TEST_F(Database, StaticRolesRotate) {
             "username is a required field to create a static account");
   EXPECT_EQ(Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}}).Error(),
             "one of rotation_schedule or rotation_period must be provided to create a static account");
-  EXPECT_EQ(Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_schedule", "0 * * * *"}})
+  EXPECT_EQ(Post("database/static-roles/app",
+                 {{"db_name", "pg"}, {"username", "app"}, {"rotation_schedule", "0 * * * *"}})
                 .status,
             400);
-  EXPECT_EQ(Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", 4}}).Error(),
-            "rotation_period must be 5 seconds or more");
-  ASSERT_EQ(Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", "1h"}}).status,
-            204);
+  EXPECT_EQ(
+      Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", 4}})
+          .Error(),
+      "rotation_period must be 5 seconds or more");
+  ASSERT_EQ(
+      Post("database/static-roles/app", {{"db_name", "pg"}, {"username", "app"}, {"rotation_period", "1h"}})
+          .status,
+      204);
   Reply creds = Get("database/static-creds/app");
   ASSERT_EQ(creds.status, 200) << creds.body.dump();
   const std::string first = creds.body["data"]["password"];
-  EXPECT_EQ(Statements(), (std::vector<std::string>{"query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);",
-                                                    "tx: ALTER ROLE \"app\" WITH PASSWORD '" + first + "'"}));
+  EXPECT_EQ(Statements(),
+            (std::vector<std::string>{"query: SELECT exists (SELECT rolname FROM pg_roles WHERE rolname=$1);",
+                                      "tx: ALTER ROLE \"app\" WITH PASSWORD '" + first + "'"}));
   EXPECT_EQ(Entries()[0].params, std::vector<std::string>{"app"});
   EXPECT_EQ(creds.body["data"]["username"], "app");
   EXPECT_EQ(creds.body["data"]["rotation_period"], 3600);
@@ -648,7 +680,8 @@ TEST_F(Database, StaticRolesRotate) {
   EXPECT_EQ(creds.body["lease_id"], "");
   Reply role = Get("database/static-roles/app");
   EXPECT_FALSE(role.body["data"].contains("password"));
-  EXPECT_EQ(Post("database/static-roles/app", {{"username", "other"}}).Error(), "cannot update static account username");
+  EXPECT_EQ(Post("database/static-roles/app", {{"username", "other"}}).Error(),
+            "cannot update static account username");
   // Vault's quirk: an update that leaves the username out is refused the same way.
   EXPECT_EQ(Post("database/static-roles/app", {{"rotation_period", "2h"}}).Error(),
             "cannot update static account username");
@@ -675,7 +708,8 @@ TEST_F(Database, StaticRolesRotate) {
             std::vector<std::string>{"ALTER ROLE \"app\" WITH PASSWORD '" +
                                      swept.body["data"]["password"].get<std::string>() + "'"});
   EXPECT_EQ(swept.body["data"]["ttl"], 3600);
-  EXPECT_EQ(Post("database/rotate-role/none", json::object()).Error(), "no static role found for role name: none");
+  EXPECT_EQ(Post("database/rotate-role/none", json::object()).Error(),
+            "no static role found for role name: none");
   EXPECT_EQ(List("database/static-roles").body["data"]["keys"], json({"app"}));
 }
 
@@ -703,8 +737,8 @@ TEST_F(Database, RotateRootAndReset) {
   EXPECT_EQ(Post("database/reset/pg", json::object()).status, 204);
   EXPECT_EQ(Post("database/reset/nope", json::object()).Error(),
             "1 error occurred:\n\t* failed to find entry for connection with name: \"nope\"\n\n");
-  ASSERT_EQ(Post("database/config/nouser", {{"plugin_name", "postgresql-database-plugin"},
-                                            {"connection_url", "postgresql://db/app"}})
+  ASSERT_EQ(Post("database/config/nouser",
+                 {{"plugin_name", "postgresql-database-plugin"}, {"connection_url", "postgresql://db/app"}})
                 .status,
             204);
   EXPECT_EQ(Post("database/rotate-root/nouser", json::object()).Error(),
@@ -719,7 +753,8 @@ TEST_F(Database, SurvivesRestartAndStoresNoPlaintextPasswords) {
   const std::string user = c.body["data"]["username"];
   const std::string password = c.body["data"]["password"];
   const std::string stored = AllStoredBytes();
-  for (const std::string& plain : {std::string("root-secret-pw"), password, user, std::string("CREATE ROLE")}) {
+  for (const std::string& plain :
+       {std::string("root-secret-pw"), password, user, std::string("CREATE ROLE")}) {
     EXPECT_EQ(stored.find(plain), std::string::npos) << "plaintext at rest: " << plain;
   }
   Restart();
@@ -738,7 +773,9 @@ TEST_F(Database, SurvivesRestartAndStoresNoPlaintextPasswords) {
 class PingRefused final : public SqlExecutor {
   class Conn final : public SqlConnection {
    public:
-    Expected<void> Ping() override { return Unexpected(Error::Code::kIo, "pq: password authentication failed"); }
+    Expected<void> Ping() override {
+      return Unexpected(Error::Code::kIo, "pq: password authentication failed");
+    }
     Expected<void> ExecuteInTransaction(const std::vector<std::string>&) override { return {}; }
     Expected<void> Execute(const std::string&) override { return {}; }
     Expected<std::vector<SqlRow>> Query(const std::string&, const std::vector<std::string>&) override {
@@ -758,11 +795,12 @@ TEST_F(Database, AFailedPingIsReportedAsVaultDoes) {
   core_ = std::make_unique<Core>(storage_, clock_, Dialect::kVault, std::make_shared<PingRefused>());
   ASSERT_TRUE(core_->SetUpDev("root"));
   ASSERT_EQ(Post("sys/mounts/database", {{"type", "database"}}).status, 204);
-  EXPECT_EQ(Post("database/config/pg", {{"plugin_name", "postgresql-database-plugin"},
-                                        {"connection_url", "postgresql://db/app"}})
-                .Error(),
-            "error creating database object: error verifying connection: ping failed: pq: password authentication "
-            "failed");
+  EXPECT_EQ(
+      Post("database/config/pg",
+           {{"plugin_name", "postgresql-database-plugin"}, {"connection_url", "postgresql://db/app"}})
+          .Error(),
+      "error creating database object: error verifying connection: ping failed: pq: password authentication "
+      "failed");
 }
 
 TEST_F(Database, PlaceholderExecutorSaysThereIsNoDriver) {
