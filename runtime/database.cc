@@ -615,9 +615,19 @@ class DatabaseBackend final : public Backend {
         Expected<void> gone = core_.barrier().Delete(Key("config/" + name));
         return gone ? Response::NoContent() : Response::FromError(gone.error());
       }
-      default:
-        return Response::UnsupportedOperation();
+      case Operation::kList:
+      case Operation::kPatch:
+      case Operation::kHelp:
+      case Operation::kScan:
+      case Operation::kRecover:
+      case Operation::kRevoke:
+      case Operation::kRenew:
+      case Operation::kRollback:
+      case Operation::kSubscribe:
+      case Operation::kHeader:
+        break;
     }
+    return Response::UnsupportedOperation();
   }
 
   Response ReadConfig(const std::string& name) {
@@ -828,9 +838,19 @@ class DatabaseBackend final : public Backend {
         Expected<void> gone = core_.barrier().Delete(Key("role/" + name));
         return gone ? Response::NoContent() : Response::FromError(gone.error());
       }
-      default:
-        return Response::UnsupportedOperation();
+      case Operation::kList:
+      case Operation::kPatch:
+      case Operation::kHelp:
+      case Operation::kScan:
+      case Operation::kRecover:
+      case Operation::kRevoke:
+      case Operation::kRenew:
+      case Operation::kRollback:
+      case Operation::kSubscribe:
+      case Operation::kHeader:
+        break;
     }
+    return Response::UnsupportedOperation();
   }
 
   Response WriteRole(const LogicalRequest& req, const std::string& name) {
@@ -1030,9 +1050,19 @@ class DatabaseBackend final : public Backend {
         Expected<void> gone = core_.barrier().Delete(Key("static-role/" + name));
         return gone ? Response::NoContent() : Response::FromError(gone.error());
       }
-      default:
-        return Response::UnsupportedOperation();
+      case Operation::kList:
+      case Operation::kPatch:
+      case Operation::kHelp:
+      case Operation::kScan:
+      case Operation::kRecover:
+      case Operation::kRevoke:
+      case Operation::kRenew:
+      case Operation::kRollback:
+      case Operation::kSubscribe:
+      case Operation::kHeader:
+        break;
     }
+    return Response::UnsupportedOperation();
   }
 
   Response WriteStaticRole(const LogicalRequest& req, const std::string& name) {
