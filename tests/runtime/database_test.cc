@@ -645,6 +645,11 @@ TEST_F(Database, PolicyDecidesWhoGetsCreds) {
   EXPECT_EQ(Post("sys/leases/revoke", {{"lease_id", ok.body["lease_id"]}}, reader).status, 403);
   EXPECT_EQ(Get("database/config/pg", reader).status, 403);
   EXPECT_EQ(Get("database/creds/other", reader).status, 403);
+  // config/, roles/ and static-roles/ have existence checks: a new name needs "create".
+  PutPolicy("db-update", R"(path "database/roles/*" { capabilities = ["update"] })");
+  const std::string updater = TokenWith({"db-update"});
+  EXPECT_EQ(Post("database/roles/new", {{"db_name", "pg"}}, updater).status, 403);
+  EXPECT_EQ(Post("database/roles/ro", {{"default_ttl", 60}}, updater).status, 204);
 }
 
 TEST_F(Database, StaticRolesRotate) {
