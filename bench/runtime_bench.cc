@@ -1,12 +1,15 @@
 // In-process cost of one runtime request (no sockets): Core::Handle for an
 // authenticated KV v2 read with a policy token, beside the cheapest
 // authenticated request (token lookup-self) as the baseline. The over-the-wire
-// load test is bench/runtime_bench.sh (wrk).
+// load test is bench/runtime_bench.sh (wrk). BM_Runtime_DatabaseCreds: issuing
+// dynamic database credentials (user, password, lease; SQL recorded, not run)
+// and revoking the lease, the path a hashi-vault-js call must finish within 1 s.
 #include <benchmark/benchmark.h>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/core.h"
+#include "runtime/db_executor.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -50,6 +53,42 @@ void BM_Runtime_KvRead(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Runtime_KvRead)->Threads(1)->Threads(2);
+
+void BM_Runtime_DatabaseCreds(benchmark::State& state) {
+  auto executor = std::make_shared<RecordingExecutor>();
+  Core core{MakeMemoryStorage(), std::make_shared<SystemClock>(), Dialect::kVault, executor};
+  if (!core.SetUpDev("root")) {
+    std::abort();
+  }
+  auto send = [&](const std::string& method, const std::string& path, const nlohmann::json& body) {
+    return core.Handle({.method = method, .target = "/v1/" + path, .token = "root",
+                        .body = body.is_null() ? "" : body.dump()});
+  };
+  send("POST", "sys/mounts/database", {{"type", "database"}});
+  send("POST", "database/config/pg", {{"plugin_name", "postgresql-database-plugin"},
+                                      {"connection_url", "postgresql://{{username}}:{{password}}@db/app"},
+                                      {"username", "vault"},
+                                      {"password", "pw"},
+                                      {"allowed_roles", "ro"}});
+  send("POST", "database/roles/ro", {{"db_name", "pg"},
+                                     {"creation_statements", "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD "
+                                                             "'{{password}}' VALID UNTIL '{{expiration}}';"},
+                                     {"revocation_statements", "DROP ROLE \"{{name}}\";"}});
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    const HttpResponse creds = send("GET", "database/creds/ro", nullptr);
+    if (creds.status != 200) {
+      state.SkipWithError(("creds failed: " + creds.body).c_str());
+      return;
+    }
+    const std::string lease = nlohmann::json::parse(creds.body)["lease_id"];
+    benchmark::DoNotOptimize(send("POST", "sys/leases/revoke", {{"lease_id", lease}}));
+    if (++n % 1024 == 0) {
+      executor->Clear();
+    }
+  }
+}
+BENCHMARK(BM_Runtime_DatabaseCreds);
 
 }  // namespace
 }  // namespace polcheck::runtime

@@ -1,5 +1,6 @@
 // polcheck serve --dev [--listen 127.0.0.1:8200] [--dev-root-token T] [--workspace DIR]
 // polcheck serve --config server.hcl
+// (testing aid: --db-executor recording[=FILE], see README)
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -14,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/serve_seed.h"
 #include "runtime/config.h"
+#include "runtime/database_log.h"
 #include "runtime/server.h"
 
 namespace polcheck::cli {
@@ -28,6 +30,7 @@ struct ServeOptions {
   std::string workspace;
   std::string audit_file;
   int threads = 2;
+  std::string db_executor;  // "" (the real drivers), "recording" or "recording=FILE"
 };
 
 // "HOST:PORT" -> host, port; nullopt when malformed.
@@ -92,23 +95,23 @@ int SeedWorkspace(runtime::Server& server, const std::string& directory, const s
     }
     ++policies;
   }
-  int mounts = 0;
+  int kv_mounts = 0;
+  int database_mounts = 0;
   for (const config::Mount& mount : ws->config.mounts) {
-    Expected<void> mounted = mount.type == "kv" ? server.MountKv(mount.path, std::to_string(mount.kv_version))
-                                                : Expected<void>(Unexpected(Error::Code::kUnsupported,
-                                                                            "only KV engines are served"));
+    Expected<void> mounted = MountEngine(server, mount, root_token);
     if (!mounted) {
       std::cerr << "polcheck serve: note: mount " << mount.path << " (" << mount.type
                 << (mount.type == "kv" ? " v" + std::to_string(mount.kv_version) : "")
                 << ") from the workspace config is not served: " << mounted.error().message << "\n";
       continue;
     }
-    ++mounts;
+    ++(mount.type == "kv" ? kv_mounts : database_mounts);
   }
   // Bindings go through the API as the root token, so the runtime's validation decides.
   const SeedCounts seeded = SeedBindings(ws->bindings, *ws->sources, server, root_token, std::cerr);
   std::cout << "Workspace: " << std::filesystem::absolute(directory).lexically_normal().string() << " (" << policies
-            << " policies, " << mounts << " KV mounts loaded)\n"
+            << " policies, " << kv_mounts << " KV mounts, " << database_mounts
+            << " database mounts loaded)\n"
             << "Bindings: " << seeded.mounts << " auth mounts, " << seeded.roles << " roles, " << seeded.entities
             << " entities, " << seeded.groups << " groups loaded; " << seeded.skipped << " skipped\n";
   return kExitYes;
@@ -134,6 +137,19 @@ int RunServe(const ServeOptions& opts) {
     return kExitUsage;
   }
   runtime::ServerOptions server_options{.threads = opts.threads};
+  if (!opts.db_executor.empty()) {
+    if (opts.db_executor != "recording" && !opts.db_executor.starts_with("recording=")) {
+      std::cerr << "polcheck serve: --db-executor must be recording or recording=FILE\n";
+      return kExitUsage;
+    }
+    Expected<std::shared_ptr<runtime::SqlExecutor>> executor =
+        runtime::MakeRecordingLogExecutor(opts.db_executor.size() > 10 ? opts.db_executor.substr(10) : "");
+    if (!executor) {
+      std::cerr << "polcheck serve: --db-executor: " << executor.error().message << "\n";
+      return kExitUsage;
+    }
+    server_options.sql_executor = *executor;
+  }
   std::string storage_note = "in-memory";
   if (!opts.config.empty()) {
     auto loaded = LoadConfig(opts.config);
@@ -223,6 +239,10 @@ Command AddServeCommand(CLI::App& app) {
       ->each([opts](const std::string&) { opts->listen_given = true; });
   sub->add_option("--dev-root-token", opts->root_token, "Root token ID in dev mode (empty: random hvs. token)");
   sub->add_option("--threads", opts->threads, "I/O threads")->check(CLI::Range(1, 64));
+  // Hidden testing aid: the database engine records its SQL instead of running it.
+  sub->add_option("--db-executor", opts->db_executor,
+                  "Testing aid: 'recording' runs no SQL; 'recording=FILE' also appends each statement to FILE as JSON")
+      ->group("");
   return {sub, [opts] { return RunServe(*opts); }};
 }
 

@@ -324,4 +324,23 @@ SeedCounts SeedBindings(const analysis::Bindings& bindings, const SourceSet& sou
   return Seeder(bindings, sources, server, root_token, notes).Run();
 }
 
+Expected<void> MountEngine(runtime::Server& server, const config::Mount& mount, const std::string& root_token) {
+  if (mount.type == "kv") {
+    return server.MountKv(mount.path, std::to_string(mount.kv_version));
+  }
+  if (mount.type != "database") {
+    return Unexpected(Error::Code::kUnsupported, "only KV and database engines are served");
+  }
+  const runtime::Server::ApiReply reply =
+      server.Call("POST", "sys/mounts/" + mount.path, root_token, nlohmann::json{{"type", "database"}}.dump());
+  if (reply.status >= 400) {
+    const nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
+    const bool has_error = body.is_object() && body.contains("errors") && body["errors"].is_array() &&
+                           !body["errors"].empty() && body["errors"][0].is_string();
+    return Unexpected(Error::Code::kInvalidArgument,
+                      has_error ? body["errors"][0].get<std::string>() : "HTTP " + std::to_string(reply.status));
+  }
+  return {};
+}
+
 }  // namespace polcheck::cli

@@ -15,7 +15,9 @@
 #include <string>
 
 #include "analysis/bindings.h"
+#include "base/expected.h"
 #include "base/source.h"
+#include "config/config.h"
 #include "runtime/server.h"
 
 namespace polcheck::cli {
@@ -30,6 +32,12 @@ struct SeedCounts {
 
 // Writes `bindings` into `server` as `root_token`. Notes go to `notes`, one
 // line each: "polcheck serve: note: FILE:LINE: <object> not loaded: <why>".
+// Serves one secrets engine of the workspace config: KV through Server::MountKv,
+// database as POST sys/mounts/:path {"type":"database"} as `root_token`.
+// kUnsupported for other types; kInvalidArgument with the runtime's refusal.
+[[nodiscard]] Expected<void> MountEngine(runtime::Server& server, const config::Mount& mount,
+                                         const std::string& root_token);
+
 SeedCounts SeedBindings(const analysis::Bindings& bindings, const SourceSet& sources, runtime::Server& server,
                         const std::string& root_token, std::ostream& notes);
 

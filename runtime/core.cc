@@ -10,6 +10,7 @@
 #include "runtime/audit.h"
 #include "runtime/auth_common.h"
 #include "runtime/crypto.h"
+#include "runtime/db_executor.h"
 #include "runtime/identity.h"
 #include "runtime/leases.h"
 #include "runtime/policies.h"
@@ -227,8 +228,10 @@ std::string Rfc3339Nano(std::int64_t unix_nanos) {
 
 // ---- Core ----------------------------------------------------------------------------------
 
-Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Dialect dialect)
+Core::Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Dialect dialect,
+           std::shared_ptr<SqlExecutor> sql_executor)
     : clock_(std::move(clock)),
+      sql_executor_(sql_executor ? std::move(sql_executor) : MakeSqlExecutor()),
       dialect_(dialect),
       barrier_(std::move(storage)),
       tokens_(std::make_unique<TokenStore>(barrier_, *clock_)),

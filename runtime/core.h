@@ -149,6 +149,7 @@ struct MountEntry {
 
 class TokenStore;
 class PolicyStore;
+class SqlExecutor;
 class IdentityStore;
 class LeaseStore;
 class AuditBroker;
@@ -156,7 +157,9 @@ struct AuditRecord;
 
 class Core {
  public:
-  Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Dialect dialect);
+  // `sql_executor` runs the database engine's SQL; nullptr: MakeSqlExecutor() (runtime/db_executor.h).
+  Core(std::shared_ptr<Storage> storage, std::shared_ptr<Clock> clock, Dialect dialect,
+       std::shared_ptr<SqlExecutor> sql_executor = nullptr);
   ~Core();
 
   HttpResponse Handle(const HttpRequest& request);
@@ -177,6 +180,7 @@ class Core {
   AuditBroker& audit() { return *audit_; }
   const Clock& clock() const { return *clock_; }
   Dialect dialect() const { return dialect_; }
+  SqlExecutor& sql_executor() { return *sql_executor_; }
 
   // --- runtime auth (issue #7): mounts.cc, identity.cc, leases.cc ---
   IdentityStore& identity() { return *identity_; }
@@ -210,6 +214,7 @@ class Core {
   std::pair<std::shared_ptr<Backend>, std::string> Route(const std::string& path);
 
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<SqlExecutor> sql_executor_;  // before the backends: their connections need it
   Dialect dialect_;
   Barrier barrier_;
   std::unique_ptr<TokenStore> tokens_;

@@ -74,6 +74,16 @@ void LeaseStore::SetRevoker(const std::string& mount, Revoker revoker) {
   revokers_[mount] = std::move(revoker);
 }
 
+void LeaseStore::SetRenewer(const std::string& mount, Renewer renewer) {
+  std::lock_guard lock(mu_);
+  renewers_[mount] = std::move(renewer);
+}
+
+void LeaseStore::SetTicker(const std::string& mount, Ticker ticker) {
+  std::lock_guard lock(mu_);
+  tickers_[mount] = std::move(ticker);
+}
+
 LeaseStore::Revoker LeaseStore::RevokerFor(const std::string& id) {
   std::lock_guard lock(mu_);
   for (auto it = revokers_.rbegin(); it != revokers_.rend(); ++it) {
@@ -221,6 +231,18 @@ Expected<Renewed> LeaseStore::Renew(const std::string& id, std::int64_t incremen
                            "s\"; TTL value is capped accordingly");
     out.ttl = left;
   }
+  Renewer renewer;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = renewers_.rbegin(); it != renewers_.rend() && !renewer; ++it) {
+      renewer = id.starts_with(it->first) ? it->second : nullptr;
+    }
+  }
+  if (renewer) {
+    if (Expected<void> renewed = renewer(l, now + out.ttl); !renewed) {
+      return Unexpected(renewed.error());
+    }
+  }
   l.last_renewal = now;
   l.expire_time = now + out.ttl;
   if (Expected<void> put = core_.barrier().Put(IdKey(l.id), ToJson(l).dump()); !put) {
@@ -256,7 +278,22 @@ Expected<void> LeaseStore::SweepExpired(std::int64_t now) {
       }
     }
   }
-  return {};
+  std::vector<Ticker> tickers;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [mount, ticker] : tickers_) {
+      if (ticker) {
+        tickers.push_back(ticker);
+      }
+    }
+  }
+  Expected<void> result;
+  for (const Ticker& ticker : tickers) {
+    if (Expected<void> ticked = ticker(now); !ticked) {
+      result = ticked;  // the other engines still get their turn
+    }
+  }
+  return result;
 }
 
 // ---- the expiry manager --------------------------------------------------------------------

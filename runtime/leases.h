@@ -51,6 +51,14 @@ class LeaseStore {
 
   // Called when a lease under `mount` ("database/") is revoked; without one revocation only forgets it.
   void SetRevoker(const std::string& mount, Revoker revoker);
+  // Called before a renewal of a lease under `mount` takes effect, with the new expiry
+  // (unix seconds); its error fails the renewal and leaves the lease as it was.
+  using Renewer = std::function<Expected<void>(const Lease&, std::int64_t expire_time)>;
+  void SetRenewer(const std::string& mount, Renewer renewer);
+  // Called by every SweepExpired with the current time, for an engine's own timed work
+  // (the database engine rotates due static roles); an error is retried on the next sweep.
+  using Ticker = std::function<Expected<void>(std::int64_t now)>;
+  void SetTicker(const std::string& mount, Ticker ticker);
   // Stores a new lease (issue time now, TTL capped by the mount max); returns it with its ID.
   [[nodiscard]] Expected<Lease> Register(Lease lease);
   [[nodiscard]] Expected<std::optional<Lease>> Get(const std::string& id);
@@ -73,6 +81,8 @@ class LeaseStore {
   Core& core_;
   std::mutex mu_;
   std::map<std::string, Revoker> revokers_;
+  std::map<std::string, Renewer> renewers_;
+  std::map<std::string, Ticker> tickers_;
 };
 
 // Seconds of Vault's system default and maximum lease TTL (768h).

@@ -7,6 +7,7 @@
 
 #include "runtime/core.h"
 #include "runtime/crypto.h"
+#include "runtime/database.h"
 #include "runtime/identity.h"
 #include "runtime/leases.h"
 #include "runtime/tokens.h"
@@ -103,6 +104,9 @@ std::shared_ptr<Backend> MakeBackend(Core& core, const MountEntry& e) {
     }
     return MakeKv1Backend(core, e);
   }
+  if (e.type == "database") {
+    return MakeDatabaseBackend(core, e);
+  }
   if (e.type == "userpass") {
     return MakeUserpassBackend(core, e);
   }
@@ -132,7 +136,7 @@ bool Supported(const std::string& type, bool auth) {
     return std::find(std::begin(kAuthTypes), std::end(kAuthTypes), type) != std::end(kAuthTypes) &&
            type != "token";
   }
-  return type == "kv";
+  return type == "kv" || type == "database";
 }
 
 }  // namespace
@@ -329,6 +333,10 @@ Expected<void> Core::DisableMount(const std::string& raw_path, bool auth) {
   if (Expected<void> revoked = leases_->RevokePrefix(path, true); !revoked) {
     return revoked;
   }
+  // The engine's lease hooks hold the backend (and its open database connections): let them go.
+  leases_->SetRevoker(path, nullptr);
+  leases_->SetRenewer(path, nullptr);
+  leases_->SetTicker(path, nullptr);
   if (auth) {
     if (Expected<void> gone = identity_->ForgetMount(entry->accessor); !gone) {
       return gone;

@@ -151,7 +151,7 @@ Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (!options.clock) {
     options.clock = std::make_shared<SystemClock>();
   }
-  impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect);
+  impl->core = std::make_unique<Core>(options.storage, options.clock, options.dialect, options.sql_executor);
   impl->core->StartExpiryManager(std::chrono::seconds(1));  // revokes expired tokens and leases
   impl->core->set_init_mounts(options.init_kv_mounts);
   beast::error_code ec;

@@ -34,6 +34,8 @@
 
 namespace polcheck::runtime {
 
+class SqlExecutor;  // runtime/db_executor.h
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8200;  // 0: an ephemeral port, see Server::port()
@@ -41,6 +43,7 @@ struct ServerOptions {
   std::size_t max_request_bytes = 32u << 20;  // larger bodies get 413 (Vault's default, 32 MiB)
   std::shared_ptr<Storage> storage;  // nullptr: MakeMemoryStorage()
   std::shared_ptr<Clock> clock;      // nullptr: SystemClock
+  std::shared_ptr<SqlExecutor> sql_executor;  // database engine SQL; nullptr: MakeSqlExecutor()
   Dialect dialect = Dialect::kVault;
   // KV engines (path "secret/" -> version "2") mounted by sys/init, for
   // persistent servers until sys/mounts is served (server config `mount` blocks).

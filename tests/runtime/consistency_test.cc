@@ -179,6 +179,7 @@ struct Counts {
   std::size_t entity_allowed = 0;  // ... of them in the entity pass, on rendered paths
   std::size_t tokens_replaced = 0;
   std::size_t unauthenticated = 0;  // operation checks on paths served without the ACL
+  std::size_t database_allowed = 0;  // operations both sides allowed under a database mount (served by the engine)
   std::vector<std::string> skipped;
   std::vector<std::string> mismatches;
 };
@@ -285,6 +286,11 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
     // counted to show the case is exercised, compared like every other path.
     counts.unauthenticated += Unauthenticated(path) ? 1 : 0;
     counts.allowed += simulated && served ? 1 : 0;
+    if (simulated && served &&
+        std::any_of(database_mounts_.begin(), database_mounts_.end(),
+                    [&](const std::string& m) { return path.starts_with(m); })) {
+      ++counts.database_allowed;
+    }
     if (simulated != served) {
       counts.mismatches.push_back(what + ": simulate " + (simulated ? "allows" : "denies") + ", server answered " +
                                   std::to_string(status));
@@ -402,6 +408,7 @@ class Consistency : public CoreTest, public ::testing::WithParamInterface<const 
   std::string token_;
   std::function<std::string()> new_token_;
   bool userpass_mounted_ = false;
+  std::vector<std::string> database_mounts_;
   std::string label_;  // the subject being checked, for messages
 };
 
@@ -421,6 +428,11 @@ TEST_P(Consistency, SimulateEqualsServer) {
       Reply r = Post("sys/mounts/" + mount.path,
                      {{"type", "kv"}, {"options", {{"version", std::to_string(mount.kv_version)}}}});
       ASSERT_EQ(r.status, 204) << r.body.dump();
+    }
+    if (mount.type == "database") {  // served since the database engine; its paths are checked too
+      Reply r = Post("sys/mounts/" + mount.path, {{"type", "database"}});
+      ASSERT_EQ(r.status, 204) << r.body.dump();
+      database_mounts_.push_back(mount.path);
     }
   }
   const std::vector<std::string> paths = GeneratePaths(*ws);
@@ -462,6 +474,10 @@ TEST_P(Consistency, SimulateEqualsServer) {
               counts.operation_checks, counts.unauthenticated, counts.creates, counts.updates,
               counts.mismatches.size(), counts.tokens_replaced, counts.entity_subjects,
               counts.entity_paths, counts.entity_allowed, counts.allowed);
+  std::printf("[consistency] %s: %zu operations allowed under database mounts\n", GetParam(), counts.database_allowed);
+  if (!database_mounts_.empty()) {
+    EXPECT_GT(counts.database_allowed, 0u) << "no path under a database mount was exercised";
+  }
   for (const std::string& s : counts.skipped) {
     std::printf("[consistency] skipped %s\n", s.c_str());
   }

@@ -293,7 +293,9 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
   std::ofstream(config) << "storage \"" << storage << "\" {\n  path = \"" << data_path << "\"\n}\n"
                         << "listener \"tcp\" {\n  address = \"127.0.0.1:0\"\n  tls_disable = true\n}\n"
                         << "mount \"secret/\" { type = \"kv-v2\" }\n";
-  auto child = std::make_unique<Child>(config, dir / "server.log");
+  // The recording SQL executor: the database engine's secrets are scanned for too.
+  const std::vector<std::string> args = {"serve", "--config", config.string(), "--db-executor", "recording"};
+  auto child = std::make_unique<Child>(args, dir / "server.log");
   const std::uint16_t port = StartedPort(dir / "server.log", 0);
   ASSERT_NE(port, 0) << ReadAll(dir / "server.log");
   Client c(port);
@@ -308,6 +310,21 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
                 .status,
             204);
   const std::string hash_before = c.Post("sys/audit-hash/file", {{"input", "x"}}).Json()["data"]["hash"];
+  ASSERT_EQ(c.Post("sys/mounts/database", {{"type", "database"}}).status, 204);
+  ASSERT_EQ(c.Post("database/config/pg", {{"plugin_name", "postgresql-database-plugin"},
+                                          {"connection_url", "postgresql://{{username}}:{{password}}@db/app"},
+                                          {"username", "vault"},
+                                          {"password", "plaintext-db-root-pw"},
+                                          {"allowed_roles", "ro"}})
+                .status,
+            204);
+  ASSERT_EQ(c.Post("database/roles/ro", {{"db_name", "pg"}, {"creation_statements", "CREATE ROLE \"{{name}}\";"}})
+                .status,
+            204);
+  Reply creds = c.Get("database/creds/ro");
+  ASSERT_EQ(creds.status, 200) << creds.body;
+  const std::string db_password = creds.Json()["data"]["password"];
+  const std::string lease_id = creds.Json()["lease_id"];
 
   // Writers until SIGKILL: remember what the server acknowledged.
   std::mutex mu;
@@ -344,7 +361,7 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
   ASSERT_GE(acknowledged.size(), 100u);
 
   const std::size_t log_size = FileSize(dir / "server.log");
-  child = std::make_unique<Child>(config, dir / "server.log");
+  child = std::make_unique<Child>(args, dir / "server.log");
   const std::uint16_t restarted = StartedPort(dir / "server.log", log_size);
   ASSERT_NE(restarted, 0) << ReadAll(dir / "server.log");
   c = Client(restarted);
@@ -359,12 +376,15 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
     ASSERT_EQ(r.status, 200) << name << ": " << r.body;
     EXPECT_EQ(r.Json()["data"]["data"]["value"], value) << name;
   }
+  // The database config, role and lease came back too.
+  EXPECT_EQ(c.Get("database/roles/ro").status, 200);
+  EXPECT_EQ(c.Post("sys/leases/lookup", {{"lease_id", lease_id}}).status, 200);
   // The audit device and its salt came back with the unseal.
   EXPECT_EQ(c.Post("sys/audit-hash/file", {{"input", "x"}}).Json()["data"]["hash"], hash_before);
   child.reset();
 
   // Nothing in the storage is readable without the keys.
-  std::vector<std::string> plain = {root, "plaintext-secret-", key};
+  std::vector<std::string> plain = {root, "plaintext-secret-", key, "plaintext-db-root-pw", db_password};
   for (const auto& [name, value] : acknowledged) {
     plain.push_back(value);
   }
@@ -384,6 +404,8 @@ TEST_P(Durability, AcknowledgedKvWritesSurviveSigkill) {
   const std::string audit = ReadAll(dir / "audit.log");
   EXPECT_EQ(audit.find("plaintext-secret-"), std::string::npos);
   EXPECT_EQ(audit.find(root), std::string::npos);
+  EXPECT_EQ(audit.find(db_password), std::string::npos);
+  EXPECT_EQ(audit.find("plaintext-db-root-pw"), std::string::npos);
   std::cout << "[ durability ] " << storage << ": " << acknowledged.size() << " acknowledged of " << attempts
             << " attempted writes survived SIGKILL\n";
   fs::remove_all(dir);
@@ -398,7 +420,8 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   fs::create_directories(dir / "ws/policies");
   std::ofstream(dir / "ws/policies/team.hcl") << "path \"team/data/*\" { capabilities = [\"create\", \"read\"] }\n";
   std::ofstream(dir / "ws/polcheck.yaml") << "mounts:\n  secret/: {type: kv, version: 2}\n"
-                                             "  team/: {type: kv, version: 2}\n  db/: {type: database}\n";
+                                             "  team/: {type: kv, version: 2}\n  db/: {type: database}\n"
+                                             "  pki/: {type: pki}\n";
   Child child({"serve", "--dev", "--listen", "127.0.0.1:0", "--workspace", (dir / "ws").string()},
               dir / "server.log");
   const std::uint16_t port = StartedPort(dir / "server.log", 0);
@@ -414,8 +437,10 @@ TEST(ServeWorkspace, LoadsPoliciesAndKvMountsAndSaysWhatItSkips) {
   EXPECT_EQ(member.Get("team/data/app").Json()["data"]["data"]["k"], "v");
   EXPECT_EQ(member.Get("secret/data/app").status, 403);
   const std::string log = ReadAll(dir / "server.log");
-  EXPECT_NE(log.find("(1 policies, 2 KV mounts loaded)"), std::string::npos) << log;
-  EXPECT_NE(log.find("note: mount db/ (database) from the workspace config is not served: only KV engines are served"),
+  EXPECT_NE(log.find("(1 policies, 2 KV mounts, 1 database mounts loaded)"), std::string::npos) << log;
+  EXPECT_EQ(c.Get("sys/mounts/db").Json()["data"]["type"], "database");
+  EXPECT_NE(log.find("note: mount pki/ (pki) from the workspace config is not served: only KV and database engines "
+                     "are served"),
             std::string::npos)
       << log;
   fs::remove_all(dir);

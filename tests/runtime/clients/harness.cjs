@@ -17,9 +17,10 @@ function requireInstalled(pkg) {
 }
 
 // Resolves {addr, rootToken, stop()} once the server printed its address.
-function startDevServer(binary) {
+// `extraArgs` go after the dev-mode arguments (e.g. ['--db-executor', 'recording=FILE']).
+function startDevServer(binary, extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', 'root'],
+    const child = spawn(binary, ['serve', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', 'root', ...extraArgs],
                         { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -73,9 +74,24 @@ async function rejection(promise) {
   throw new Error('expected the call to fail, it succeeded');
 }
 
+// The SQL a `--db-executor recording=FILE` server recorded: one object per line
+// {connection_url, kind, statements, params}.
+function sqlLog(file) {
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line).map((line) => JSON.parse(line));
+}
+
+// A temporary file path for the SQL log of one client test.
+function sqlLogPath(tag) {
+  const os = require('node:os');
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), `polcheck-${tag}-`)), 'sql.jsonl');
+}
+
 function finish() {
   console.log(`${passes} passed, ${failures} failed, ${skips} skipped`);
   process.exit(failures ? 1 : 0);
 }
 
-module.exports = { requireInstalled, startDevServer, step, skip, rejection, finish };
+module.exports = { requireInstalled, startDevServer, step, skip, rejection, finish, sqlLog, sqlLogPath };

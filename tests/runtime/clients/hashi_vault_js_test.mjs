@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { requireInstalled, startDevServer, step, skip, rejection, finish } = require('./harness.cjs');
+const { requireInstalled, startDevServer, step, skip, rejection, finish, sqlLog, sqlLogPath } = require('./harness.cjs');
+const fs = require('node:fs');
+const path = require('node:path');
 requireInstalled('hashi-vault-js');
 const { default: Vault } = await import('hashi-vault-js');
 
@@ -13,17 +15,19 @@ path "secret/data/team/*" { capabilities = ["create", "read", "update", "delete"
 path "secret/metadata/team/*" { capabilities = ["list", "read"] }
 `;
 
-// Plain HTTP for what hashi-vault-js has no helper for (policies, auth mounts).
-async function raw(server, method, path, body) {
+// Plain HTTP for what hashi-vault-js has no helper for (policies, auth mounts, the database engine).
+async function raw(server, method, path, body, token = server.rootToken) {
   const response = await fetch(`${server.addr}/v1/${path}`, {
     method,
-    headers: { 'X-Vault-Token': server.rootToken, 'Content-Type': 'application/json' },
+    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: await response.text() };
 }
 
-const server = await startDevServer(process.argv[2]);
+// The database engine records its SQL instead of running it (no database server in CI).
+const sqlFile = sqlLogPath('hashi-vault-js');
+const server = await startDevServer(process.argv[2], ['--db-executor', `recording=${sqlFile}`]);
 const root = server.rootToken;
 // The 1 s default timeout of hashi-vault-js is kept: the runtime must answer within it.
 const vault = new Vault({ baseUrl: `${server.addr}/v1`, https: false });
@@ -108,6 +112,38 @@ try {
     assert.match(revoked.response.data.errors[0], /invalid token/);
   });
 
+  await step('database creds (raw HTTP: no helper) leased to a token; revokeToken drops the user', async () => {
+    assert.equal((await raw(server, 'POST', 'sys/mounts/db', { type: 'database' })).status, 204);
+    const config = await raw(server, 'POST', 'db/config/my', {
+      plugin_name: 'mysql-database-plugin', connection_url: '{{username}}:{{password}}@tcp(db:3306)/',
+      username: 'root', password: 'root-pw', allowed_roles: ['app'],
+    });
+    assert.equal(config.status, 204, config.body);
+    const role = await raw(server, 'POST', 'db/roles/app', {
+      db_name: 'my', default_ttl: 300,
+      creation_statements: ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT SELECT ON *.* TO '{{name}}'@'%';"],
+      revocation_statements: ["DROP USER '{{name}}'@'%';"],
+    });
+    assert.equal(role.status, 204, role.body);
+    await raw(server, 'PUT', 'sys/policies/acl/db-app', { policy: 'path "db/creds/app" { capabilities = ["read"] }' });
+    const auth = await vault.createToken(root, { policies: ['db-app'], ttl: '10m' });
+    const caps = await vault.sysCapabilitiesSelf(auth.client_token, ['db/creds/app', 'db/config/my']);
+    assert.deepEqual(caps['db/creds/app'], ['read']);
+    assert.deepEqual(caps['db/config/my'], ['deny']);
+    const creds = await raw(server, 'GET', 'db/creds/app', undefined, auth.client_token);
+    assert.equal(creds.status, 200, creds.body);
+    const body = JSON.parse(creds.body);
+    assert.equal(body.lease_duration, 300);
+    assert.equal(body.data.username.length, 32);
+    const user = body.data.username;
+    assert.deepEqual(sqlLog(sqlFile).filter((e) => e.kind === 'tx')[0].statements,
+                     [`CREATE USER '${user}'@'%' IDENTIFIED BY '${body.data.password}'`, `GRANT SELECT ON *.* TO '${user}'@'%'`]);
+    await vault.revokeToken(root, auth.client_token);  // the token's leases go with it
+    assert.deepEqual(sqlLog(sqlFile).filter((e) => e.statements.includes(`DROP USER '${user}'@'%'`)).length, 1);
+    const lookup = await raw(server, 'PUT', 'sys/leases/lookup', { lease_id: body.lease_id });
+    assert.equal(lookup.status, 400);
+  });
+
   await step('userpass login (needs the auth methods)', async () => {
     const enabled = await raw(server, 'POST', 'sys/auth/userpass', { type: 'userpass' });
     if (enabled.status === 404 || enabled.status === 405) {
@@ -123,5 +159,6 @@ try {
   });
 } finally {
   await server.stop();
+  fs.rmSync(path.dirname(sqlFile), { recursive: true, force: true });
 }
 finish();

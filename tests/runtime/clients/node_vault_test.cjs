@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { requireInstalled, startDevServer, step, skip, rejection, finish } = require('./harness.cjs');
+const { requireInstalled, startDevServer, step, skip, rejection, finish, sqlLog, sqlLogPath } = require('./harness.cjs');
 
 requireInstalled('node-vault');
 const nodeVault = require('node-vault');
@@ -32,8 +32,17 @@ async function authMethodsServed(root) {
   }
 }
 
+const PG_CREATE = `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; ` +
+  `GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";`;
+const DB_POLICY = `
+path "database/creds/readonly" { capabilities = ["read"] }
+path "sys/leases/renew" { capabilities = ["update"] }
+`;
+
 async function main() {
-  const server = await startDevServer(process.argv[2]);
+  // The database engine records its SQL instead of running it (no database server in CI).
+  const sqlFile = sqlLogPath('node-vault');
+  const server = await startDevServer(process.argv[2], ['--db-executor', `recording=${sqlFile}`]);
   const client = (token) => nodeVault({ endpoint: server.addr, token });
   const root = client(server.rootToken);
   let child;
@@ -145,6 +154,67 @@ async function main() {
       assert.match(revoked.message, /permission denied/);
     });
 
+    await step('database engine: mount, config, role; creds lease for a policy-bound token; renew; revoke', async () => {
+      await root.mount({ mount_point: 'database', type: 'database' });
+      await root.write('database/config/pg', {
+        plugin_name: 'postgresql-database-plugin',
+        connection_url: 'postgresql://{{username}}:{{password}}@db.example:5432/app',
+        username: 'vault',
+        password: 'root-pw',
+        allowed_roles: 'readonly',
+      });
+      const config = await root.read('database/config/pg');
+      assert.equal(config.data.connection_details.username, 'vault');
+      assert.ok(!JSON.stringify(config).includes('root-pw'), 'the root password is never readable');
+      await root.write('database/roles/readonly', {
+        db_name: 'pg', creation_statements: PG_CREATE, revocation_statements: 'DROP ROLE "{{name}}";',
+        default_ttl: '1h', max_ttl: '24h',
+      });
+      await root.addPolicy({ name: 'db-read', rules: DB_POLICY });
+      const app = client(server.rootToken);
+      await app.tokenCreate({ policies: ['db-read'], ttl: '2h' });  // switches `app` to the new token
+      const outsider = client(server.rootToken);
+      await outsider.tokenCreate({ policies: ['app'] });
+      const denied = await rejection(outsider.generateDatabaseCredentials({ databasePath: 'database', name: 'readonly' }));
+      assert.equal(denied.response.statusCode, 403);
+      assert.match(denied.message, /permission denied/);
+      assert.equal(sqlLog(sqlFile).filter((e) => e.kind === 'tx').length, 0, 'no SQL for a denied request');
+
+      const creds = await app.generateDatabaseCredentials({ databasePath: 'database', name: 'readonly' });
+      assert.match(creds.lease_id, /^database\/creds\/readonly\/[A-Za-z0-9]{24}$/);
+      assert.equal(creds.renewable, true);
+      assert.equal(creds.lease_duration, 3600);
+      assert.match(creds.data.username, /^v-token-readonly-[A-Za-z0-9]{20}-\d+$/);
+      assert.match(creds.data.password, /^[A-Za-z0-9-]{20}$/);
+      const user = creds.data.username;
+      const created = sqlLog(sqlFile).filter((e) => e.kind === 'tx');
+      assert.equal(created.length, 1);
+      assert.equal(created[0].connection_url, 'postgresql://vault:root-pw@db.example:5432/app');
+      assert.match(created[0].statements[0], new RegExp(`^CREATE ROLE "${user}" WITH LOGIN PASSWORD '${creds.data.password}' VALID UNTIL '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\+0000'$`));
+
+      const renewed = await app.renew({ lease_id: creds.lease_id, increment: 600 });
+      assert.equal(renewed.lease_id, creds.lease_id);
+      assert.equal(renewed.lease_duration, 600);
+      const renewSql = sqlLog(sqlFile).filter((e) => e.statements.some((s) => s.startsWith('ALTER ROLE')));
+      assert.equal(renewSql.length, 1);
+      assert.match(renewSql[0].statements[0], new RegExp(`^ALTER ROLE "${user}" VALID UNTIL '`));
+      const notMine = await rejection(app.revoke({ lease_id: creds.lease_id }));
+      assert.equal(notMine.response.statusCode, 403);
+
+      await root.revoke({ lease_id: creds.lease_id });
+      const drops = sqlLog(sqlFile).filter((e) => e.statements.includes(`DROP ROLE "${user}"`));
+      assert.equal(drops.length, 1, 'the revocation SQL ran once');
+      const lookup = await rejection(root.write('sys/leases/lookup', { lease_id: creds.lease_id }));
+      assert.equal(lookup.response.statusCode, 400);
+
+      // revokePrefix (PUT sys/revoke-prefix/...) drops every user under the role.
+      const a = (await app.generateDatabaseCredentials({ databasePath: 'database', name: 'readonly' })).data.username;
+      const b = (await app.generateDatabaseCredentials({ databasePath: 'database', name: 'readonly' })).data.username;
+      await root.revokePrefix({ path_prefix: 'database/creds/readonly' });
+      const dropped = sqlLog(sqlFile).flatMap((e) => e.statements).filter((s) => s.startsWith('DROP ROLE'));
+      assert.deepEqual(dropped.sort(), [`DROP ROLE "${a}"`, `DROP ROLE "${b}"`, `DROP ROLE "${user}"`].sort());
+    });
+
     await step('userpass login (needs the auth methods)', async () => {
       if (!(await authMethodsServed(root))) {
         skip('sys/auth is not served by this runtime yet');
@@ -178,6 +248,7 @@ async function main() {
     });
   } finally {
     await server.stop();
+    fs.rmSync(path.dirname(sqlFile), { recursive: true, force: true });
   }
   finish();
 }
