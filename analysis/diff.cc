@@ -12,6 +12,8 @@
 #include <map>
 #include <set>
 
+#include "analysis/symbolic.h"
+
 namespace polcheck::analysis {
 namespace {
 
@@ -351,17 +353,14 @@ class AclStore {
     if (auto it = acls_.find(key); it != acls_.end()) {
       return it->second.get();
     }
-    std::vector<const parser::Policy*> policies;
-    for (const std::string& name : s.policies) {
-      if (const parser::Policy* p = ws_.FindPolicy(name)) {
-        policies.push_back(p);
-      }
-    }
+    // Open placeholders render as "<selector>" segments: a region under one
+    // stands for the logins that give the placeholder a value there.
+    const RenderedPolicies policies = RenderPolicies(ws_, s, {});
     evaluator::AclOptions options;
     options.dialect = ws_.dialect;
     options.identity = s.identity ? &*s.identity : nullptr;
     options.root = s.root;
-    Expected<Acl> acl = Acl::Build(policies, options);
+    Expected<Acl> acl = Acl::Build(policies.list, options);
     if (!acl) {
       return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
     }

@@ -1,0 +1,502 @@
+// Templated rules for logins polcheck knows only in part: open placeholders
+// rendered as symbolic segments, or bound to the values a request path asks
+// for (SEMANTICS.md §7, §9).
+#include "analysis/symbolic.h"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace polcheck::analysis {
+namespace {
+
+struct Piece {
+  bool placeholder = false;
+  std::string text;  // literal text, or the trimmed selector
+};
+
+// The label cut at its {{ }} placeholders (whitespace inside trimmed, §7).
+// An unbalanced label is one literal piece (the parser has reported it).
+std::vector<Piece> SplitLabel(std::string_view label) {
+  std::vector<Piece> out;
+  while (true) {
+    const std::size_t open = label.find("{{");
+    const std::size_t close = open == std::string_view::npos ? open : label.find("}}", open);
+    if (close == std::string_view::npos) {
+      out.push_back({false, std::string(label)});
+      return out;
+    }
+    out.push_back({false, std::string(label.substr(0, open))});
+    std::string_view sel = label.substr(open + 2, close - open - 2);
+    while (!sel.empty() && (sel.front() == ' ' || sel.front() == '\t')) {
+      sel.remove_prefix(1);
+    }
+    while (!sel.empty() && (sel.back() == ' ' || sel.back() == '\t')) {
+      sel.remove_suffix(1);
+    }
+    out.push_back({true, std::string(sel)});
+    label = label.substr(close + 2);
+  }
+}
+
+// The namespace prefix the parser put in front of the rule's key ("" or "ns1/").
+std::string RuleNamespace(const parser::PathRule& rule) {
+  const std::optional<parser::Pattern> bare = parser::NormalizePattern(rule.label, "");
+  if (!bare || !rule.pattern.key.ends_with(bare->key)) {
+    return {};
+  }
+  return rule.pattern.key.substr(0, rule.pattern.key.size() - bare->key.size());
+}
+
+std::optional<std::string> FromMap(const evaluator::StringMap& map, std::string_view key) {
+  auto it = map.find(std::string(key));
+  return it == map.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+std::optional<std::string> AliasValue(const evaluator::Entity& entity, std::string_view sel) {
+  const std::size_t dot = sel.find('.');
+  if (dot == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view accessor = sel.substr(0, dot);
+  const std::string_view field = sel.substr(dot + 1);
+  for (const evaluator::Alias& a : entity.aliases) {
+    if (a.mount_accessor != accessor) {
+      continue;
+    }
+    if (field == "id") {
+      return NonEmpty(a.id);
+    }
+    if (field == "name") {
+      return NonEmpty(a.name);
+    }
+    if (field.starts_with("metadata.")) {
+      return FromMap(a.metadata, field.substr(9));
+    }
+    if (field.starts_with("custom_metadata.")) {
+      return FromMap(a.custom_metadata, field.substr(16));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> GroupValue(const std::vector<evaluator::Group>& groups, std::string_view sel,
+                                      std::string_view ns) {
+  const bool by_id = sel.starts_with("ids.");
+  if (!by_id && !sel.starts_with("names.")) {
+    return std::nullopt;
+  }
+  sel.remove_prefix(by_id ? 4 : 6);
+  const std::size_t dot = sel.find('.');
+  if (dot == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view key = sel.substr(0, dot);
+  const std::string_view field = sel.substr(dot + 1);
+  for (const evaluator::Group& g : groups) {
+    if (by_id ? g.id != key : (g.name != key || g.namespace_path != ns)) {
+      continue;
+    }
+    if (field == "id") {
+      return g.id;
+    }
+    if (field == "name") {
+      return NonEmpty(g.name);
+    }
+    return field.starts_with("metadata.") ? FromMap(g.metadata, field.substr(9)) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The value the bindings pin for a placeholder that is not open; nullopt when
+// it fails (the evaluator then drops the block) or is not an identity selector.
+std::optional<std::string> PinnedValue(const Subject& s, std::string_view sel, std::string_view ns) {
+  if (!s.identity) {
+    return std::nullopt;
+  }
+  const evaluator::Identity& id = *s.identity;
+  if (sel.starts_with("identity.entity.") && id.entity) {
+    sel.remove_prefix(16);
+    if (sel == "id") {
+      return NonEmpty(id.entity->id);
+    }
+    if (sel == "name") {
+      return NonEmpty(id.entity->name);
+    }
+    if (sel.starts_with("metadata.")) {
+      return FromMap(id.entity->metadata, sel.substr(9));
+    }
+    return sel.starts_with("aliases.") ? AliasValue(*id.entity, sel.substr(8)) : std::nullopt;
+  }
+  if (sel.starts_with("identity.groups.")) {
+    return GroupValue(id.groups, sel.substr(16), ns);
+  }
+  return std::nullopt;
+}
+
+// One rule label as a matcher over request paths: literal bytes, open
+// placeholders (variables), '+' segments and a trailing glob.
+struct Token {
+  enum class Kind : std::uint8_t { kByte, kVar, kSegment, kTail };
+  Kind kind = Kind::kByte;
+  char byte = 0;
+  std::size_t var = 0;
+};
+
+struct Var {
+  std::string selector;
+  std::unique_ptr<RE2> values;  // nullptr: any value
+};
+
+class Matcher {
+ public:
+  Matcher(const std::vector<Token>& tokens, const std::vector<Var>& vars, bool slashes, bool prefix)
+      : tokens_(tokens), vars_(vars), slashes_(slashes), prefix_(prefix), bound_(vars.size()) {}
+
+  // The variables' values under which the rule matches `input` (with
+  // `prefix`: some path starting with `input`); nullopt when none do.
+  std::optional<std::vector<Condition>> Match(std::string_view input) {
+    input_ = input;
+    std::fill(bound_.begin(), bound_.end(), std::nullopt);
+    if (!Run(0, 0)) {
+      return std::nullopt;
+    }
+    std::vector<Condition> out;
+    for (std::size_t v = 0; v < vars_.size(); ++v) {
+      if (bound_[v]) {
+        out.push_back({vars_[v].selector, *bound_[v]});
+      }
+    }
+    return out;
+  }
+
+ private:
+  bool Run(std::size_t t, std::size_t j) {
+    if (t == tokens_.size()) {
+      return j == input_.size();
+    }
+    if (prefix_ && j == input_.size()) {
+      return true;  // the path goes on as the rule wants; unbound variables stay symbolic
+    }
+    const Token& tok = tokens_[t];
+    switch (tok.kind) {
+      case Token::Kind::kByte:
+        return j < input_.size() && input_[j] == tok.byte && Run(t + 1, j + 1);
+      case Token::Kind::kTail:
+        return true;
+      case Token::Kind::kSegment:
+        for (std::size_t k = j;; ++k) {
+          if (Run(t + 1, k)) {
+            return true;
+          }
+          if (k == input_.size() || input_[k] == '/') {
+            return false;
+          }
+        }
+      case Token::Kind::kVar:
+        return RunVar(t, j);
+    }
+    return false;
+  }
+
+  bool RunVar(std::size_t t, std::size_t j) {
+    const std::size_t v = tokens_[t].var;
+    if (bound_[v]) {
+      const std::string& val = *bound_[v];
+      const std::string_view rest = input_.substr(j);
+      if (prefix_ && rest.size() < val.size()) {
+        return std::string_view(val).starts_with(rest);
+      }
+      return rest.starts_with(val) && Run(t + 1, j + val.size());
+    }
+    for (std::size_t k = j + 1; k <= input_.size(); ++k) {
+      const char c = input_[k - 1];
+      if (c == '+' || c == '*' || (c == '/' && (!slashes_ || k - 1 == j))) {
+        return false;  // Vault rejects such values (§7); a value never starts with '/'
+      }
+      if (c == '/') {
+        continue;  // nor ends with one
+      }
+      const std::string_view value = input_.substr(j, k - j);
+      if (vars_[v].values != nullptr && !RE2::FullMatch(value, *vars_[v].values)) {
+        continue;
+      }
+      bound_[v] = std::string(value);
+      if (Run(t + 1, k)) {
+        return true;
+      }
+      bound_[v].reset();
+    }
+    return false;
+  }
+
+  const std::vector<Token>& tokens_;
+  const std::vector<Var>& vars_;
+  bool slashes_;
+  bool prefix_;
+  std::string_view input_;
+  std::vector<std::optional<std::string>> bound_;
+};
+
+// Tokens of a normalised key whose open placeholders are the bytes 1..31.
+std::vector<Token> Tokenize(const parser::Pattern& pattern) {
+  std::vector<Token> out;
+  auto bytes = [&](std::string_view text) {
+    for (char c : text) {
+      if (c >= 1 && c < 32) {
+        out.push_back({Token::Kind::kVar, 0, static_cast<std::size_t>(c - 1)});
+      } else {
+        out.push_back({Token::Kind::kByte, c, 0});
+      }
+    }
+  };
+  switch (pattern.kind) {
+    case parser::PatternKind::kExact:
+      bytes(pattern.key);
+      return out;
+    case parser::PatternKind::kPrefix:
+      bytes(pattern.key);
+      out.push_back({Token::Kind::kTail, 0, 0});
+      return out;
+    case parser::PatternKind::kSegment:
+      break;
+  }
+  std::string_view key = pattern.key;
+  const bool tail = key.ends_with('*');
+  if (tail) {
+    key.remove_suffix(1);
+  }
+  while (true) {
+    const std::size_t slash = key.find('/');
+    const std::string_view segment = key.substr(0, slash);
+    if (segment == "+") {
+      out.push_back({Token::Kind::kSegment, 0, 0});
+    } else {
+      bytes(segment);
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    out.push_back({Token::Kind::kByte, '/', 0});
+    key.remove_prefix(slash + 1);
+  }
+  if (tail) {
+    out.push_back({Token::Kind::kTail, 0, 0});
+  }
+  return out;
+}
+
+// Adds the bindings of one templated rule for `paths` to `out`.
+void RuleCandidates(const Subject& s, const parser::PathRule& rule, const std::vector<std::string>& paths,
+                    bool prefixes, bool slashes, std::vector<std::vector<Condition>>& out) {
+  const std::string ns = RuleNamespace(rule);
+  std::vector<Var> vars;
+  std::string marked;
+  for (const Piece& p : SplitLabel(rule.label)) {
+    if (!p.placeholder) {
+      marked += p.text;
+      continue;
+    }
+    if (const OpenPlaceholder* open = FindOpen(s, p.text)) {
+      auto it = std::find_if(vars.begin(), vars.end(), [&](const Var& v) { return v.selector == p.text; });
+      if (it == vars.end()) {
+        if (vars.size() == 31) {
+          return;
+        }
+        std::unique_ptr<RE2> re = open->values.empty() ? nullptr : std::make_unique<RE2>(open->values);
+        vars.push_back({p.text, std::move(re)});
+        it = vars.end() - 1;
+      }
+      marked += static_cast<char>(1 + (it - vars.begin()));
+      continue;
+    }
+    std::optional<std::string> pinned = PinnedValue(s, p.text, ns);
+    if (!pinned) {
+      return;  // fails for every login: the evaluator drops the block
+    }
+    marked += *pinned;
+  }
+  const std::optional<parser::Pattern> pattern = parser::NormalizePattern(marked, ns);
+  if (vars.empty() || !pattern) {
+    return;
+  }
+  const std::vector<Token> tokens = Tokenize(*pattern);
+  Matcher matcher(tokens, vars, slashes, prefixes);
+  for (const std::string& path : paths) {
+    for (std::string_view form : {std::string_view(path), std::string_view(path).substr(0, path.size() - 1)}) {
+      std::optional<std::vector<Condition>> got = matcher.Match(form);
+      if (got && !got->empty()) {
+        std::sort(got->begin(), got->end(), [](const Condition& a, const Condition& b) { return a.selector < b.selector; });
+        out.push_back(*std::move(got));
+      }
+      if (path.empty() || path.back() != '/') {
+        break;
+      }
+    }
+  }
+}
+
+bool SameConditions(const std::vector<Condition>& a, const std::vector<Condition>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Condition& x, const Condition& y) {
+    return x.selector == y.selector && x.value == y.value;
+  });
+}
+
+// The union of every candidate, when no two give one placeholder different values.
+std::optional<std::vector<Condition>> Union(const std::vector<std::vector<Condition>>& all) {
+  std::map<std::string, std::string> merged;
+  for (const std::vector<Condition>& c : all) {
+    for (const Condition& one : c) {
+      auto [it, fresh] = merged.emplace(one.selector, one.value);
+      if (!fresh && it->second != one.value) {
+        return std::nullopt;
+      }
+    }
+  }
+  std::vector<Condition> out;
+  for (const auto& [sel, value] : merged) {
+    out.push_back({sel, value});
+  }
+  return out;
+}
+
+}  // namespace
+
+const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector) {
+  for (const OpenPlaceholder& o : s.open_placeholders) {
+    if (!o.selector.ends_with('.')) {
+      if (selector == o.selector) {
+        return &o;
+      }
+      continue;
+    }
+    // Any key under the prefix, except those the bindings pin (approle's role_name).
+    if (selector.starts_with(o.selector) && selector.size() > o.selector.size() && !PinnedValue(s, selector, "")) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+std::string SymbolicSegment(std::string_view selector) {
+  std::string out = "<";
+  for (char c : selector) {
+    out += c == '/' || c == '+' || c == '*' ? '_' : c;
+  }
+  return out + ">";
+}
+
+RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions) {
+  RenderedPolicies out;
+  for (const std::string& name : s.policies) {
+    const parser::Policy* p = ws.FindPolicy(name);
+    if (p == nullptr) {
+      continue;
+    }
+    if (!p->templated || s.open_placeholders.empty()) {
+      out.list.push_back(p);
+      continue;
+    }
+    auto copy = std::make_unique<parser::Policy>(*p);
+    bool changed = false;
+    for (parser::PathRule& rule : copy->rules) {
+      if (!rule.templated) {
+        continue;
+      }
+      std::string label;
+      bool open = false;
+      bool remaining = false;
+      for (const Piece& piece : SplitLabel(rule.label)) {
+        if (!piece.placeholder) {
+          label += piece.text;
+        } else if (FindOpen(s, piece.text) != nullptr) {
+          open = true;
+          auto it = std::find_if(conditions.begin(), conditions.end(),
+                                 [&](const Condition& c) { return c.selector == piece.text; });
+          label += it != conditions.end() ? it->value : SymbolicSegment(piece.text);
+        } else {
+          remaining = true;
+          label += "{{" + piece.text + "}}";
+        }
+      }
+      if (!open) {
+        continue;
+      }
+      changed = true;
+      const std::string ns = RuleNamespace(rule);
+      std::optional<parser::Pattern> pattern = parser::NormalizePattern(label, ns);
+      if (!remaining && pattern) {
+        rule.pattern = *std::move(pattern);  // the label stays as written, for locations
+        rule.templated = false;
+        continue;
+      }
+      // Pinned placeholders left (or "+*", which the evaluator then refuses as Vault does).
+      if (pattern) {
+        rule.pattern = *std::move(pattern);
+      }
+      rule.label = std::move(label);
+    }
+    copy->templated = std::any_of(copy->rules.begin(), copy->rules.end(),
+                                  [](const parser::PathRule& r) { return r.templated; });
+    if (!changed) {
+      out.list.push_back(p);
+      continue;
+    }
+    out.changed = true;
+    out.list.push_back(copy.get());
+    out.owned.push_back(std::move(copy));
+  }
+  return out;
+}
+
+std::vector<std::vector<Condition>> CandidateConditions(const Workspace& ws, const Subject& subject,
+                                                        const std::vector<std::string>& paths, bool prefixes) {
+  std::vector<std::vector<Condition>> found;
+  if (subject.open_placeholders.empty()) {
+    return found;
+  }
+  // Vault lets a value contain '/' unless deny_slash_in_templated_paths; OpenBao refuses it (§7).
+  const bool slashes = ws.dialect != Dialect::kOpenBao;
+  for (const std::string& name : subject.policies) {
+    const parser::Policy* p = ws.FindPolicy(name);
+    if (p == nullptr || !p->templated) {
+      continue;
+    }
+    for (const parser::PathRule& rule : p->rules) {
+      if (rule.templated) {
+        RuleCandidates(subject, rule, paths, prefixes, slashes, found);
+      }
+    }
+  }
+  std::vector<std::vector<Condition>> out;
+  for (std::vector<Condition>& c : found) {
+    if (std::none_of(out.begin(), out.end(), [&](const std::vector<Condition>& o) { return SameConditions(o, c); })) {
+      out.push_back(std::move(c));
+    }
+  }
+  if (out.size() > 1) {
+    std::optional<std::vector<Condition>> all = Union(out);
+    if (all && std::none_of(out.begin(), out.end(),
+                            [&](const std::vector<Condition>& o) { return SameConditions(o, *all); })) {
+      out.push_back(*std::move(all));
+    }
+  }
+  return out;
+}
+
+std::string ConditionsText(const std::vector<Condition>& conditions) {
+  std::string out;
+  for (const Condition& c : conditions) {
+    out += fmt::format("{}{} = {}", out.empty() ? "" : " and ", c.selector, c.value);
+  }
+  return out;
+}
+
+}  // namespace polcheck::analysis
