@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.h"
+#include "analysis/symbolic.h"
 #include "base/markup.h"
 
 namespace polcheck::analysis {
@@ -125,6 +126,9 @@ std::string FormatAnswersText(const Workspace& ws, const std::vector<Answer>& an
     out += s.label + "\n";
     if (explain) {
       for (const std::string& line : s.chain) {
+        out += "  " + line + "\n";
+      }
+      for (const std::string& line : OpenPlaceholderNotes(ws, s)) {
         out += "  " + line + "\n";
       }
     }

@@ -385,6 +385,29 @@ const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector) {
   return nullptr;
 }
 
+std::vector<std::string> OpenPlaceholderNotes(const Workspace& ws, const Subject& s) {
+  std::vector<std::string> used;
+  for (const std::string& name : s.policies) {
+    const parser::Policy* p = ws.FindPolicy(name);
+    if (p == nullptr || !p->templated) {
+      continue;
+    }
+    for (const parser::PathRule& rule : p->rules) {
+      for (const Piece& piece : SplitLabel(rule.label)) {
+        if (piece.placeholder && FindOpen(s, piece.text) != nullptr &&
+            std::find(used.begin(), used.end(), piece.text) == used.end()) {
+          used.push_back(piece.text);
+        }
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const std::string& sel : used) {
+    out.push_back(fmt::format("templated rules: {{{{{}}}}} differs per login ({})", sel, FindOpen(s, sel)->source));
+  }
+  return out;
+}
+
 std::string SymbolicSegment(std::string_view selector) {
   std::string out = "<";
   for (char c : selector) {

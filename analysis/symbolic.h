@@ -35,6 +35,10 @@ RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std
 // The open placeholder of `s` covering `selector`, or nullptr.
 const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector);
 
+// One line per open placeholder that `s`'s templated rules use, for --explain:
+// "templated rules: {{identity.entity.name}} differs per login (generated ...)".
+std::vector<std::string> OpenPlaceholderNotes(const Workspace& ws, const Subject& s);
+
 // "<identity.entity.name>": the segment an unbound open placeholder renders to.
 std::string SymbolicSegment(std::string_view selector);
 
