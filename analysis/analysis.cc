@@ -190,19 +190,15 @@ AclCache::~AclCache() = default;
 Expected<const evaluator::Acl*> AclCache::For(const Subject& subject) { return For(subject, {}); }
 
 Expected<const evaluator::Acl*> AclCache::For(const Subject& subject, const std::vector<Condition>& conditions) {
-  const RenderedPolicies set = RenderPolicies(ws_, subject, conditions);
-  bool templated = set.changed;
-  std::string key = subject.root ? "<root>" : "";
-  for (const parser::Policy* p : set.list) {
-    templated |= p->templated;
-    key += p->name + ",";
-  }
-  const bool shared = !(templated && subject.identity.has_value());
-  if (shared) {
-    if (auto it = by_key_.find(key); it != by_key_.end()) {
+  // Shared by every subject whose policies render alike; a key polcheck cannot
+  // compute (time.* placeholders) gives the subject its own Acl.
+  const std::optional<std::string> key = AclKey(ws_, subject, conditions);
+  if (key) {
+    if (auto it = by_key_.find(*key); it != by_key_.end()) {
       return it->second.get();
     }
   }
+  const RenderedPolicies set = RenderPolicies(ws_, subject, conditions);
   evaluator::AclOptions options;
   options.dialect = ws_.dialect;
   options.identity = subject.identity ? &*subject.identity : nullptr;
@@ -213,8 +209,8 @@ Expected<const evaluator::Acl*> AclCache::For(const Subject& subject, const std:
   }
   auto owned = std::make_unique<evaluator::Acl>(*std::move(acl));
   const evaluator::Acl* out = owned.get();
-  if (shared) {
-    by_key_[key] = std::move(owned);
+  if (key) {
+    by_key_[*key] = std::move(owned);
   } else {
     owned_.push_back(std::move(owned));
   }

@@ -331,18 +331,11 @@ class AclStore {
     if (!s.login_error.empty() || s.entity_disabled) {
       return "<none>";
     }
-    std::string key = s.root ? "<root>" : "";
-    bool templated = false;
-    for (const std::string& name : s.policies) {
-      if (const parser::Policy* p = ws_.FindPolicy(name)) {
-        key += name + ",";
-        templated |= p->templated;
-      }
+    // Principals whose policies render alike share one Acl (and one comparison).
+    if (std::optional<std::string> key = AclKey(ws_, s, {})) {
+      return *key;
     }
-    if (templated && s.identity) {
-      key += "|" + s.label;
-    }
-    return key;
+    return "<own>|" + s.label;
   }
 
   Expected<const Acl*> For(const Subject& s) {

@@ -141,6 +141,38 @@ std::optional<std::string> PinnedValue(const Subject& s, std::string_view sel, s
   return std::nullopt;
 }
 
+// Which of Vault's reasons a failing identity placeholder fails with, beyond
+// what the entity's and groups' presence decide ("alias not found" or "not a
+// member of group" against a missing value), so that Acls sharing a key also
+// explain their dropped blocks alike.
+char FailureClass(const Subject& s, std::string_view sel, std::string_view ns) {
+  if (!s.identity) {
+    return 'n';
+  }
+  if (sel.starts_with("identity.entity.aliases.") && s.identity->entity) {
+    const std::string_view rest = sel.substr(24);
+    const std::string_view accessor = rest.substr(0, rest.find('.'));
+    const auto& aliases = s.identity->entity->aliases;
+    return std::any_of(aliases.begin(), aliases.end(),
+                       [&](const evaluator::Alias& a) { return a.mount_accessor == accessor; })
+               ? 'm'
+               : 'a';
+  }
+  if (sel.starts_with("identity.groups.ids.") || sel.starts_with("identity.groups.names.")) {
+    const bool by_id = sel.starts_with("identity.groups.ids.");
+    const std::string_view rest = sel.substr(by_id ? 20 : 22);
+    const std::string_view key = rest.substr(0, rest.find('.'));
+    const auto& groups = s.identity->groups;
+    return std::any_of(groups.begin(), groups.end(),
+                       [&](const evaluator::Group& g) {
+                         return by_id ? g.id == key : (g.name == key && g.namespace_path == ns);
+                       })
+               ? 'm'
+               : 'g';
+  }
+  return 'm';
+}
+
 // One rule label as a matcher over request paths: literal bytes, open
 // placeholders (variables), '+' segments and a trailing glob.
 struct Token {
@@ -152,8 +184,22 @@ struct Token {
 
 struct Var {
   std::string selector;
-  std::unique_ptr<RE2> values;  // nullptr: any value
+  const RE2* values = nullptr;  // nullptr: any value
 };
+
+// OpenPlaceholder::values compiled once per thread (who-can and matrix ask
+// every role about every path).
+const RE2* Compiled(const std::string& pattern) {
+  if (pattern.empty()) {
+    return nullptr;
+  }
+  thread_local std::map<std::string, std::unique_ptr<RE2>> cache;
+  std::unique_ptr<RE2>& re = cache[pattern];
+  if (re == nullptr) {
+    re = std::make_unique<RE2>(pattern);
+  }
+  return re.get();
+}
 
 class Matcher {
  public:
@@ -310,8 +356,7 @@ void RuleCandidates(const Subject& s, const parser::PathRule& rule, const std::v
         if (vars.size() == 31) {
           return;
         }
-        std::unique_ptr<RE2> re = open->values.empty() ? nullptr : std::make_unique<RE2>(open->values);
-        vars.push_back({p.text, std::move(re)});
+        vars.push_back({p.text, Compiled(open->values)});
         it = vars.end() - 1;
       }
       marked += static_cast<char>(1 + (it - vars.begin()));
@@ -477,6 +522,49 @@ RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std
     out.owned.push_back(std::move(copy));
   }
   return out;
+}
+
+std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions) {
+  std::string key = s.root ? "<root>|" : "|";
+  if (s.identity) {
+    key += s.identity->entity ? "E" : "e";
+    key += s.identity->groups.empty() ? "g|" : "G|";
+  }
+  for (const std::string& name : s.policies) {
+    const parser::Policy* p = ws.FindPolicy(name);
+    if (p == nullptr) {
+      continue;
+    }
+    key += name + ",";
+    if (!p->templated) {
+      continue;
+    }
+    for (const parser::PathRule& rule : p->rules) {
+      if (!rule.templated) {
+        continue;
+      }
+      const std::string ns = RuleNamespace(rule);
+      for (const Piece& piece : SplitLabel(rule.label)) {
+        if (!piece.placeholder) {
+          continue;
+        }
+        key += '\x01';
+        if (FindOpen(s, piece.text) != nullptr) {
+          auto it = std::find_if(conditions.begin(), conditions.end(),
+                                 [&](const Condition& c) { return c.selector == piece.text; });
+          key += it != conditions.end() ? it->value : SymbolicSegment(piece.text);
+        } else if (!piece.text.starts_with("identity.")) {
+          return std::nullopt;
+        } else if (std::optional<std::string> v = PinnedValue(s, piece.text, ns)) {
+          key += *v;
+        } else {
+          key += '\x02';  // fails: the block is dropped, for the reason FailureClass tells apart
+          key += FailureClass(s, piece.text, ns);
+        }
+      }
+    }
+  }
+  return key;
 }
 
 std::vector<std::vector<Condition>> CandidateConditions(const Workspace& ws, const Subject& subject,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ struct RenderedPolicies {
   bool changed = false;  // some rule was rendered here (the Acl is the subject's own)
 };
 RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions);
+
+// A key equal for two subjects exactly when their Acls (built from
+// RenderPolicies(ws, s, conditions) and s.identity) are equal: the policy
+// names and, for templated rules, every placeholder's rendered value (or its
+// failure). nullopt when a placeholder is not an identity selector (time.*),
+// which only the evaluator renders.
+std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions);
 
 // The open placeholder of `s` covering `selector`, or nullptr.
 const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector);

@@ -269,5 +269,36 @@ TEST(OpenPlaceholders, SymbolicRenderingKeepsUnboundPlaceholdersOutOfRequestPath
   EXPECT_FALSE((*acl)->Check({.path = "secret/data/team-a/x", .operation = Operation::kRead}).allowed);
 }
 
+TEST(OpenPlaceholders, RolesWhosePoliciesRenderAlikeShareOneAcl) {
+  auto l = Load(Files());
+  AclCache cache(l.ws);
+  const std::vector<Subject> single = SubjectsForRole(l.ws, "single", "");
+  const std::vector<Subject> multi = SubjectsForRole(l.ws, "multi", "");
+  Expected<const evaluator::Acl*> a = cache.For(single[0]);
+  Expected<const evaluator::Acl*> b = cache.For(single[0]);
+  Expected<const evaluator::Acl*> c = cache.For(multi[0]);
+  Expected<const evaluator::Acl*> d = cache.For(multi[0], {{kNsSelector, "team-b1"}});
+  ASSERT_TRUE(a && b && c && d);
+  EXPECT_EQ(*a, *b);
+  EXPECT_NE(*a, *c);  // team-a pinned vs open
+  EXPECT_NE(*c, *d);  // symbolic vs bound
+  // Another role pinned to team-a, holding the same policies, renders alike.
+  auto l2 = Load({{"bindings/k.yaml",
+                   "auth:\n  kubernetes:\n    accessor: auth_k8s\n    roles:\n"
+                   "      x: {bound_service_account_names: [a], bound_service_account_namespaces: [team-a], token_policies: [ns]}\n"
+                   "      y: {bound_service_account_names: [b], bound_service_account_namespaces: [team-a], token_policies: [ns]}\n"
+                   "      z: {bound_service_account_names: [b], bound_service_account_namespaces: [team-z], token_policies: [ns]}\n"},
+                  {"policies/ns.hcl", Files().at("policies/ns.hcl")}});
+  AclCache cache2(l2.ws);
+  const std::vector<Subject> all = AllSubjects(l2.ws);
+  ASSERT_EQ(all.size(), 3u);
+  Expected<const evaluator::Acl*> x = cache2.For(all[0]);
+  Expected<const evaluator::Acl*> y = cache2.For(all[1]);
+  Expected<const evaluator::Acl*> z = cache2.For(all[2]);
+  ASSERT_TRUE(x && y && z);
+  EXPECT_EQ(*x, *y);
+  EXPECT_NE(*x, *z);
+}
+
 }  // namespace
 }  // namespace polcheck::analysis
