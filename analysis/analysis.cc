@@ -198,7 +198,7 @@ Expected<const evaluator::Acl*> AclCache::For(const Subject& subject, const std:
       return it->second.get();
     }
   }
-  const RenderedPolicies set = RenderPolicies(ws_, subject, conditions);
+  const RenderedPolicies set = RenderPolicies(ws_, subject, conditions, &rendered_);
   evaluator::AclOptions options;
   options.dialect = ws_.dialect;
   options.identity = subject.identity ? &*subject.identity : nullptr;

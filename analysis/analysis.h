@@ -255,7 +255,8 @@ class AclCache {
  private:
   const Workspace& ws_;
   std::map<std::string, std::unique_ptr<evaluator::Acl>> by_key_;
-  std::vector<std::unique_ptr<evaluator::Acl>> owned_;  // identity-specific ACLs, never shared
+  std::vector<std::unique_ptr<evaluator::Acl>> owned_;  // ACLs whose rendering has no key, never shared
+  std::map<std::string, std::unique_ptr<parser::Policy>> rendered_;  // templated policies rendered per role
 };
 
 // Who, among `subjects`, is allowed. Subjects whose login Vault refuses, and

@@ -348,7 +348,7 @@ class AclStore {
     }
     // Open placeholders render as "<selector>" segments: a region under one
     // stands for the logins that give the placeholder a value there.
-    const RenderedPolicies policies = RenderPolicies(ws_, s, {});
+    const RenderedPolicies policies = RenderPolicies(ws_, s, {}, &rendered_);
     evaluator::AclOptions options;
     options.dialect = ws_.dialect;
     options.identity = s.identity ? &*s.identity : nullptr;
@@ -367,6 +367,7 @@ class AclStore {
   const Workspace& ws_;
   std::unique_ptr<Acl> empty_;
   std::map<std::string, std::unique_ptr<Acl>> acls_;
+  RenderCache rendered_;
 };
 
 // One policy alone, rendered symbolically.

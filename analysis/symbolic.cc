@@ -42,6 +42,34 @@ std::vector<Piece> SplitLabel(std::string_view label) {
   }
 }
 
+// Calls f(selector) for each {{ selector }} of `label`, trimmed, in order.
+template <typename F>
+void ForEachPlaceholder(std::string_view label, F&& f) {
+  while (true) {
+    const std::size_t open = label.find("{{");
+    const std::size_t close = open == std::string_view::npos ? open : label.find("}}", open);
+    if (close == std::string_view::npos) {
+      return;
+    }
+    std::string_view sel = label.substr(open + 2, close - open - 2);
+    while (!sel.empty() && (sel.front() == ' ' || sel.front() == '\t')) {
+      sel.remove_prefix(1);
+    }
+    while (!sel.empty() && (sel.back() == ' ' || sel.back() == '\t')) {
+      sel.remove_suffix(1);
+    }
+    f(sel);
+    label = label.substr(close + 2);
+  }
+}
+
+// The value an open placeholder renders to: its condition, else "<selector>".
+std::string OpenValue(std::string_view selector, const std::vector<Condition>& conditions) {
+  auto it = std::find_if(conditions.begin(), conditions.end(),
+                         [&](const Condition& c) { return c.selector == selector; });
+  return it != conditions.end() ? it->value : SymbolicSegment(selector);
+}
+
 // The namespace prefix the parser put in front of the rule's key ("" or "ns1/").
 std::string RuleNamespace(const parser::PathRule& rule) {
   const std::optional<parser::Pattern> bare = parser::NormalizePattern(rule.label, "");
@@ -339,9 +367,23 @@ std::vector<Token> Tokenize(const parser::Pattern& pattern) {
   return out;
 }
 
+// Can `rule` match one of `paths` at all? Its normalised key up to the first
+// placeholder or '+' is a fixed prefix of every path it matches; most rules
+// fail here, before any allocation.
+bool MayMatch(const parser::PathRule& rule, const std::vector<std::string>& paths, bool prefixes) {
+  std::string_view fixed = rule.pattern.key;
+  fixed = fixed.substr(0, std::min(fixed.find("{{"), fixed.find('+')));
+  return std::any_of(paths.begin(), paths.end(), [&](const std::string& path) {
+    return path.starts_with(fixed) || (prefixes && fixed.starts_with(path));
+  });
+}
+
 // Adds the bindings of one templated rule for `paths` to `out`.
 void RuleCandidates(const Subject& s, const parser::PathRule& rule, const std::vector<std::string>& paths,
                     bool prefixes, bool slashes, std::vector<std::vector<Condition>>& out) {
+  if (!MayMatch(rule, paths, prefixes)) {
+    return;
+  }
   const std::string ns = RuleNamespace(rule);
   std::vector<Var> vars;
   std::string marked;
@@ -461,7 +503,76 @@ std::string SymbolicSegment(std::string_view selector) {
   return out + ">";
 }
 
-RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions) {
+namespace {
+
+// `p` with the open placeholders of `s` rendered; nullptr when none occurs.
+std::unique_ptr<parser::Policy> RenderPolicy(const parser::Policy& p, const Subject& s,
+                                             const std::vector<Condition>& conditions) {
+  auto copy = std::make_unique<parser::Policy>(p);
+  bool changed = false;
+  for (parser::PathRule& rule : copy->rules) {
+    if (!rule.templated) {
+      continue;
+    }
+    std::string label;
+    bool open = false;
+    bool remaining = false;
+    for (const Piece& piece : SplitLabel(rule.label)) {
+      if (!piece.placeholder) {
+        label += piece.text;
+      } else if (FindOpen(s, piece.text) != nullptr) {
+        open = true;
+        label += OpenValue(piece.text, conditions);
+      } else {
+        remaining = true;
+        label += "{{" + piece.text + "}}";
+      }
+    }
+    if (!open) {
+      continue;
+    }
+    changed = true;
+    const std::string ns = RuleNamespace(rule);
+    std::optional<parser::Pattern> pattern = parser::NormalizePattern(label, ns);
+    if (!remaining && pattern) {
+      rule.pattern = *std::move(pattern);  // the label stays as written, for locations
+      rule.templated = false;
+      continue;
+    }
+    // Pinned placeholders left (or "+*", which the evaluator then refuses as Vault does).
+    if (pattern) {
+      rule.pattern = *std::move(pattern);
+    }
+    rule.label = std::move(label);
+  }
+  if (!changed) {
+    return nullptr;
+  }
+  copy->templated = std::any_of(copy->rules.begin(), copy->rules.end(),
+                                [](const parser::PathRule& r) { return r.templated; });
+  return copy;
+}
+
+// What RenderPolicy's result depends on: the policy and its open placeholders' values.
+std::string RenderKey(const parser::Policy& p, const Subject& s, const std::vector<Condition>& conditions) {
+  std::string key = p.name;
+  for (const parser::PathRule& rule : p.rules) {
+    if (rule.templated) {
+      ForEachPlaceholder(rule.label, [&](std::string_view sel) {
+        key += '\x01';
+        if (FindOpen(s, sel) != nullptr) {
+          key += OpenValue(sel, conditions);
+        }
+      });
+    }
+  }
+  return key;
+}
+
+}  // namespace
+
+RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions,
+                                RenderCache* cache) {
   RenderedPolicies out;
   for (const std::string& name : s.policies) {
     const parser::Policy* p = ws.FindPolicy(name);
@@ -472,54 +583,27 @@ RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std
       out.list.push_back(p);
       continue;
     }
-    auto copy = std::make_unique<parser::Policy>(*p);
-    bool changed = false;
-    for (parser::PathRule& rule : copy->rules) {
-      if (!rule.templated) {
+    std::unique_ptr<parser::Policy> fresh;
+    std::unique_ptr<parser::Policy>* slot = &fresh;
+    if (cache != nullptr) {
+      auto [it, added] = cache->try_emplace(RenderKey(*p, s, conditions));
+      slot = &it->second;
+      if (!added) {
+        out.changed |= *slot != nullptr;
+        out.list.push_back(*slot != nullptr ? slot->get() : p);
         continue;
       }
-      std::string label;
-      bool open = false;
-      bool remaining = false;
-      for (const Piece& piece : SplitLabel(rule.label)) {
-        if (!piece.placeholder) {
-          label += piece.text;
-        } else if (FindOpen(s, piece.text) != nullptr) {
-          open = true;
-          auto it = std::find_if(conditions.begin(), conditions.end(),
-                                 [&](const Condition& c) { return c.selector == piece.text; });
-          label += it != conditions.end() ? it->value : SymbolicSegment(piece.text);
-        } else {
-          remaining = true;
-          label += "{{" + piece.text + "}}";
-        }
-      }
-      if (!open) {
-        continue;
-      }
-      changed = true;
-      const std::string ns = RuleNamespace(rule);
-      std::optional<parser::Pattern> pattern = parser::NormalizePattern(label, ns);
-      if (!remaining && pattern) {
-        rule.pattern = *std::move(pattern);  // the label stays as written, for locations
-        rule.templated = false;
-        continue;
-      }
-      // Pinned placeholders left (or "+*", which the evaluator then refuses as Vault does).
-      if (pattern) {
-        rule.pattern = *std::move(pattern);
-      }
-      rule.label = std::move(label);
     }
-    copy->templated = std::any_of(copy->rules.begin(), copy->rules.end(),
-                                  [](const parser::PathRule& r) { return r.templated; });
-    if (!changed) {
+    *slot = RenderPolicy(*p, s, conditions);
+    if (*slot == nullptr) {
       out.list.push_back(p);
       continue;
     }
     out.changed = true;
-    out.list.push_back(copy.get());
-    out.owned.push_back(std::move(copy));
+    out.list.push_back(slot->get());
+    if (cache == nullptr) {
+      out.owned.push_back(std::move(fresh));
+    }
   }
   return out;
 }
@@ -543,24 +627,30 @@ std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const s
       if (!rule.templated) {
         continue;
       }
-      const std::string ns = RuleNamespace(rule);
-      for (const Piece& piece : SplitLabel(rule.label)) {
-        if (!piece.placeholder) {
-          continue;
-        }
+      std::optional<std::string> ns;  // computed once, when a group selector needs it
+      bool keyable = true;
+      ForEachPlaceholder(rule.label, [&](std::string_view sel) {
         key += '\x01';
-        if (FindOpen(s, piece.text) != nullptr) {
-          auto it = std::find_if(conditions.begin(), conditions.end(),
-                                 [&](const Condition& c) { return c.selector == piece.text; });
-          key += it != conditions.end() ? it->value : SymbolicSegment(piece.text);
-        } else if (!piece.text.starts_with("identity.")) {
-          return std::nullopt;
-        } else if (std::optional<std::string> v = PinnedValue(s, piece.text, ns)) {
+        if (FindOpen(s, sel) != nullptr) {
+          key += OpenValue(sel, conditions);
+          return;
+        }
+        if (!sel.starts_with("identity.")) {
+          keyable = false;
+          return;
+        }
+        if (!ns) {
+          ns = RuleNamespace(rule);
+        }
+        if (std::optional<std::string> v = PinnedValue(s, sel, *ns)) {
           key += *v;
         } else {
           key += '\x02';  // fails: the block is dropped, for the reason FailureClass tells apart
-          key += FailureClass(s, piece.text, ns);
+          key += FailureClass(s, sel, *ns);
         }
+      });
+      if (!keyable) {
+        return std::nullopt;
       }
     }
   }

@@ -8,6 +8,7 @@
 //   }
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,7 +32,11 @@ struct RenderedPolicies {
   std::vector<const parser::Policy*> list;
   bool changed = false;  // some rule was rendered here (the Acl is the subject's own)
 };
-RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions);
+// Rendered policies by policy and placeholder values, shared across calls.
+using RenderCache = std::map<std::string, std::unique_ptr<parser::Policy>>;
+// With `cache`, rendered policies live there (and `owned` stays empty).
+RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions,
+                                RenderCache* cache = nullptr);
 
 // A key equal for two subjects exactly when their Acls (built from
 // RenderPolicies(ws, s, conditions) and s.identity) are equal: the policy
