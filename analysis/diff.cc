@@ -694,10 +694,11 @@ class PrincipalDiffer {
   }
 
  private:
-  // Same policies, none of whose rules changed, no identity-specific
-  // rendering, same dialect: no answer can differ, so nothing is compiled.
+  // Same policies rendered alike (AclKey holds every rendered placeholder),
+  // none of whose rules changed, same dialect: no answer can differ, so
+  // nothing is compiled. A rendering without a key is always compared.
   bool Unchanged(const std::string& ka, const std::string& kb, const Subject* sb) const {
-    if (ka != kb || ka.find('|') != std::string::npos || base_.dialect != head_.dialect) {
+    if (ka != kb || ka.starts_with("<own>|") || base_.dialect != head_.dialect) {
       return false;
     }
     if (sb == nullptr) {

@@ -268,6 +268,26 @@ TEST(DiffWorkspaces, RoleGainsConditionalAccessThroughATemplatedPolicy) {
             (std::vector<std::string>{"secret/data/x/* (paths ending in '/'): +read", "secret/data/x/*: +read"}));
 }
 
+// Principals sharing an Acl key are skipped when no policy changed; the key
+// holds rendered values, so an entity whose metadata changes is compared.
+TEST(DiffWorkspaces, EntityMetadataChangeReRendersItsTemplatedRule) {
+  const char* before = "identity:\n  entities:\n    - {name: alice, policies: [team], metadata: {team: a}}\n"
+                       "    - {name: bob, policies: [team], metadata: {team: c}}\n";
+  const char* after = "identity:\n  entities:\n    - {name: alice, policies: [team], metadata: {team: b}}\n"
+                      "    - {name: bob, policies: [team], metadata: {team: c}}\n";
+  const std::string policy = "path \"secret/data/{{identity.entity.metadata.team}}/*\" { capabilities = [\"read\"] }\n";
+  const DiffResult d = Diff({{"bindings/id.yaml", before}, {"policies/team.hcl", policy}},
+                            {{"bindings/id.yaml", after}, {"policies/team.hcl", policy}});
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"identity/entity/name/alice"}) << FormatDiffText(d);
+  const PrincipalChange* alice = Find(d, "identity/entity/name/alice");
+  ASSERT_NE(alice, nullptr);
+  EXPECT_EQ(Lines(alice->changes), (std::vector<std::string>{"secret/data/a/* (paths ending in '/'): -read",
+                                                             "secret/data/a/*: -read",
+                                                             "secret/data/b/* (paths ending in '/'): +read",
+                                                             "secret/data/b/*: +read"}))
+      << FormatDiffText(d);
+}
+
 TEST(DiffWorkspaces, DenyMadeIneffectiveByALongerPrefixInAnotherPolicy) {
   const Files base = {{"bindings/k8s.yaml", kRoles},
                       {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
