@@ -56,8 +56,11 @@ struct OpenPlaceholder {
   // A full selector ("identity.entity.name"); one ending in '.' stands for
   // every selector under it (approle secret-ID metadata may set any key).
   std::string selector;
-  std::string values;  // ECMAScript regex every value a login can give matches; "" = any value
+  std::string values;  // RE2 regex every value a login can give matches; "" = any value
   std::string source;  // why the bindings do not pin it, for --explain
+  // Values the bindings name (a bound list, globs without their '*'): verify
+  // completes a value cut off by an invariant's path ("secret/data/team-*") with them.
+  std::vector<std::string> examples;
 };
 
 // One value an open placeholder must take: part of a conditional answer.

@@ -1095,6 +1095,18 @@ std::string ListRegex(const std::vector<std::string>& items, bool leading_traili
   return out.empty() ? "" : "(?:" + out + ")";
 }
 
+// The items of a binding list as values: globs without their '*'.
+std::vector<std::string> Examples(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (std::string item : items) {
+    item.erase(std::remove(item.begin(), item.end(), '*'), item.end());
+    if (!item.empty()) {
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
 // The one value a binding list admits, when it has one item and no glob.
 std::optional<std::string> SoleValue(const std::vector<std::string>& items) {
   if (items.size() != 1 || items.front().find('*') != std::string::npos) {
@@ -1110,19 +1122,22 @@ struct AliasPlan {
   evaluator::Alias alias;
   std::vector<OpenPlaceholder> open;
 
-  void Name(std::optional<std::string> value, std::string values, std::string source) {
+  void Name(std::optional<std::string> value, std::string values, std::string source,
+            std::vector<std::string> examples = {}) {
     if (value) {
       alias.name = *std::move(value);
     } else {
-      open.push_back({fmt::format("identity.entity.aliases.{}.name", accessor), std::move(values), std::move(source)});
+      open.push_back({fmt::format("identity.entity.aliases.{}.name", accessor), std::move(values), std::move(source),
+                      std::move(examples)});
     }
   }
-  void Metadata(const std::string& key, std::optional<std::string> value, std::string values, std::string source) {
+  void Metadata(const std::string& key, std::optional<std::string> value, std::string values, std::string source,
+                std::vector<std::string> examples = {}) {
     if (value) {
       alias.metadata[key] = *std::move(value);
     } else {
-      open.push_back(
-          {fmt::format("identity.entity.aliases.{}.metadata.{}", accessor, key), std::move(values), std::move(source)});
+      open.push_back({fmt::format("identity.entity.aliases.{}.metadata.{}", accessor, key), std::move(values),
+                      std::move(source), std::move(examples)});
     }
   }
 };
@@ -1153,8 +1168,8 @@ void KubernetesPlan(const Role& r, AliasPlan& plan) {
       selector ? "bound_service_account_namespace_selector admits namespaces by their labels"
                : fmt::format("bound_service_account_namespaces {} admits more than one", Quoted(namespaces));
   const std::string sa_why = fmt::format("bound_service_account_names {} admits more than one", Quoted(names));
-  plan.Metadata("service_account_namespace", ns, ns_values, ns_why);
-  plan.Metadata("service_account_name", sa, sa_values, sa_why);
+  plan.Metadata("service_account_namespace", ns, ns_values, ns_why, Examples(namespaces));
+  plan.Metadata("service_account_name", sa, sa_values, sa_why, Examples(names));
   plan.Metadata("service_account_uid", std::nullopt, std::string(kUuid), "the service account's UID");
   plan.Metadata("service_account_secret_name", std::nullopt, std::string(kDnsName),
                 "the service account's token secret");
@@ -1170,41 +1185,43 @@ void KubernetesPlan(const Role& r, AliasPlan& plan) {
 struct ClaimBinding {
   std::optional<std::string> value;  // pinned
   std::string values;                // else: what the bindings admit ("" = anything)
+  std::vector<std::string> examples;
 };
 
 // A claim as the role's bindings pin it: bound_subject for `sub`, a bound
 // claim with one value (no glob).
 ClaimBinding ClaimValue(const Fields& f, const std::string& claim) {
   if (claim == "sub" && !f.String("bound_subject").empty()) {
-    return {f.String("bound_subject"), ""};
+    return {f.String("bound_subject"), "", {}};
   }
   const auto* bound = f.Map("bound_claims");
   auto it = bound == nullptr ? decltype(bound->end()){} : bound->find(claim);
   if (bound == nullptr || it == bound->end()) {
-    return {std::nullopt, ""};
+    return {std::nullopt, "", {}};
   }
   if (f.String("bound_claims_type", "string") == "glob") {
-    return {SoleValue(it->second), ListRegex(it->second, false)};
+    return {SoleValue(it->second), ListRegex(it->second, false), Examples(it->second)};
   }
   std::string values;
   for (const std::string& v : it->second) {
     values += (values.empty() ? "" : "|") + RE2::QuoteMeta(v);
   }
   return {it->second.size() == 1 ? std::optional<std::string>(it->second.front()) : std::nullopt,
-          values.empty() ? "" : "(?:" + values + ")"};
+          values.empty() ? "" : "(?:" + values + ")", it->second};
 }
 
 void JwtPlan(const Role& r, AliasPlan& plan) {
   const Fields& f = r.fields;
   const std::string user_claim = f.String("user_claim");
   ClaimBinding name = ClaimValue(f, user_claim);
-  plan.Name(name.value, name.values, fmt::format("user_claim \"{}\" of each token", user_claim));
+  plan.Name(name.value, name.values, fmt::format("user_claim \"{}\" of each token", user_claim), name.examples);
   plan.Metadata("role", r.name, "", "");
   if (const auto* mappings = f.Map("claim_mappings")) {
     for (const auto& [claim, target] : *mappings) {
       if (!target.empty()) {
         ClaimBinding v = ClaimValue(f, claim);
-        plan.Metadata(target.front(), v.value, v.values, fmt::format("claim_mappings: claim \"{}\" of each token", claim));
+        plan.Metadata(target.front(), v.value, v.values, fmt::format("claim_mappings: claim \"{}\" of each token", claim),
+                      v.examples);
       }
     }
   }

@@ -213,6 +213,7 @@ struct Token {
 struct Var {
   std::string selector;
   const RE2* values = nullptr;  // nullptr: any value
+  const std::vector<std::string>* examples = nullptr;
 };
 
 // OpenPlaceholder::values compiled once per thread (who-can and matrix ask
@@ -299,16 +300,42 @@ class Matcher {
         continue;  // nor ends with one
       }
       const std::string_view value = input_.substr(j, k - j);
-      if (vars_[v].values != nullptr && !RE2::FullMatch(value, *vars_[v].values)) {
-        continue;
-      }
-      bound_[v] = std::string(value);
-      if (Run(t + 1, k)) {
-        return true;
+      for (const std::string& full : Values(v, value, prefix_ && k == input_.size())) {
+        bound_[v] = full;
+        if (Run(t + 1, k)) {
+          return true;
+        }
       }
       bound_[v].reset();
     }
     return false;
+  }
+
+  // The values of variable `v` that read `text` here: `text` itself, and when
+  // the path ends inside the value (`cut`), values going on past it.
+  std::vector<std::string> Values(std::size_t v, std::string_view text, bool cut) const {
+    std::vector<std::string> tries = {std::string(text)};
+    if (cut) {
+      tries.push_back(std::string(text) + "x");
+      tries.push_back(std::string(text) + "0");
+      for (const std::string& e : *vars_[v].examples) {
+        if (e.size() > text.size() && std::string_view(e).starts_with(text)) {
+          tries.push_back(e);
+        }
+      }
+    }
+    std::vector<std::string> out;
+    for (std::string& value : tries) {
+      const bool clean = value.find_first_of("+*") == std::string::npos && value.back() != '/' &&
+                         (slashes_ || value.find('/') == std::string::npos);
+      if (clean && (vars_[v].values == nullptr || RE2::FullMatch(value, *vars_[v].values))) {
+        out.push_back(std::move(value));
+        if (!cut) {
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   const std::vector<Token>& tokens_;
@@ -398,7 +425,7 @@ void RuleCandidates(const Subject& s, const parser::PathRule& rule, const std::v
         if (vars.size() == 31) {
           return;
         }
-        vars.push_back({p.text, Compiled(open->values)});
+        vars.push_back({p.text, Compiled(open->values), &open->examples});
         it = vars.end() - 1;
       }
       marked += static_cast<char>(1 + (it - vars.begin()));

@@ -109,8 +109,10 @@ TEST(Verify, DenyRefutedByAConditionalGrantOfARole) {
   deny: { principals: ["*"], path: "secret/data/ops/*", caps: [read] }
 - name: nobody reads anything under secret/data
   deny: { principals: ["kubernetes/role:many"], path: "secret/data/*", caps: [read] }
+- name: nobody reads a team-q tree
+  deny: { principals: ["*"], path: "secret/data/team-q*", caps: [read] }
 )");
-  ASSERT_EQ(run->result.results.size(), 3u) << run->diagnostics;
+  ASSERT_EQ(run->result.results.size(), 4u) << run->diagnostics;
   const InvariantResult& r = run->result.results[0];
   EXPECT_FALSE(r.proven);
   ASSERT_EQ(r.counterexamples.size(), 1u) << FormatVerifyText(run->result);
@@ -131,6 +133,14 @@ TEST(Verify, DenyRefutedByAConditionalGrantOfARole) {
   ASSERT_FALSE(run->result.results[2].proven);
   EXPECT_EQ(run->result.results[2].counterexamples[0].path,
             "secret/data/<identity.entity.aliases.auth_k8s.metadata.service_account_namespace>/x")
+      << text;
+  // The invariant's path ends inside the namespace: team-q... is a value team-* admits.
+  const InvariantResult& cut = run->result.results[3];
+  ASSERT_EQ(cut.counterexamples.size(), 1u) << text;
+  EXPECT_EQ(cut.counterexamples[0].principal, "auth/kubernetes/role/many");
+  EXPECT_TRUE(cut.counterexamples[0].path.starts_with("secret/data/team-q")) << text;
+  EXPECT_TRUE(ConditionsText(cut.counterexamples[0].conditions)
+                  .starts_with("identity.entity.aliases.auth_k8s.metadata.service_account_namespace = team-q"))
       << text;
 }
 
