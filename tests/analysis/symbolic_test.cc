@@ -110,6 +110,19 @@ TEST(OpenPlaceholders, EntityNameIsGeneratedNeverPinned) {
   EXPECT_EQ(Text(a.conditions), "identity.entity.name = " + name);
 }
 
+TEST(OpenPlaceholders, EntityNameMayBeAnEntityOfTheBindingsWithAnAliasOnTheMount) {
+  std::map<std::string, std::string> files = Files();
+  files["bindings/identity.yaml"] =
+      "identity:\n  entities:\n    - name: carol\n      aliases: [{name: some-uid, mount: kubernetes}]\n"
+      "    - name: dave\n      aliases: [{name: dave, mount: approle}]\n";
+  auto l = Load(files);
+  const Asked a = Ask(l.ws, "multi", "secret/data/users/carol/x");
+  EXPECT_TRUE(a.allowed);
+  EXPECT_EQ(Text(a.conditions), "identity.entity.name = carol");
+  // dave's alias is on another mount: no login of this role resolves to him.
+  EXPECT_FALSE(Ask(l.ws, "multi", "secret/data/users/dave/x").allowed);
+}
+
 TEST(OpenPlaceholders, AliasNameFromServiceAccountNameIsPinnedByOneNamespaceAndName) {
   auto l = Load(Files());
   const Asked a = Ask(l.ws, "by-name", "secret/data/by/team-a/app");
