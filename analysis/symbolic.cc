@@ -444,10 +444,12 @@ void RuleCandidates(const Subject& s, const parser::PathRule& rule, const std::v
   const std::vector<Token> tokens = Tokenize(*pattern);
   Matcher matcher(tokens, vars, slashes, prefixes);
   for (const std::string& path : paths) {
-    for (std::string_view form : {std::string_view(path), std::string_view(path).substr(0, path.size() - 1)}) {
+    for (std::string_view form :
+         {std::string_view(path), std::string_view(path).substr(0, path.size() - 1)}) {
       std::optional<std::vector<Condition>> got = matcher.Match(form);
       if (got && !got->empty()) {
-        std::sort(got->begin(), got->end(), [](const Condition& a, const Condition& b) { return a.selector < b.selector; });
+        std::sort(got->begin(), got->end(),
+                  [](const Condition& a, const Condition& b) { return a.selector < b.selector; });
         out.push_back(*std::move(got));
       }
       if (path.empty() || path.back() != '/') {
@@ -492,7 +494,8 @@ const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector) {
       continue;
     }
     // Any key under the prefix, except those the bindings pin (approle's role_name).
-    if (selector.starts_with(o.selector) && selector.size() > o.selector.size() && !PinnedValue(s, selector, "")) {
+    if (selector.starts_with(o.selector) && selector.size() > o.selector.size() &&
+        !PinnedValue(s, selector, "")) {
       return &o;
     }
   }
@@ -517,7 +520,8 @@ std::vector<std::string> OpenPlaceholderNotes(const Workspace& ws, const Subject
   }
   std::vector<std::string> out;
   for (const std::string& sel : used) {
-    out.push_back(fmt::format("templated rules: {{{{{}}}}} differs per login ({})", sel, FindOpen(s, sel)->source));
+    out.push_back(
+        fmt::format("templated rules: {{{{{}}}}} differs per login ({})", sel, FindOpen(s, sel)->source));
   }
   return out;
 }
@@ -598,8 +602,8 @@ std::string RenderKey(const parser::Policy& p, const Subject& s, const std::vect
 
 }  // namespace
 
-RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions,
-                                RenderCache* cache) {
+RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s,
+                                const std::vector<Condition>& conditions, RenderCache* cache) {
   RenderedPolicies out;
   for (const std::string& name : s.policies) {
     const parser::Policy* p = ws.FindPolicy(name);
@@ -635,7 +639,8 @@ RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std
   return out;
 }
 
-std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions) {
+std::optional<std::string> AclKey(const Workspace& ws, const Subject& s,
+                                  const std::vector<Condition>& conditions) {
   std::string key = s.root ? "<root>|" : "|";
   if (s.identity) {
     key += s.identity->entity ? "E" : "e";
@@ -685,7 +690,8 @@ std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const s
 }
 
 std::vector<std::vector<Condition>> CandidateConditions(const Workspace& ws, const Subject& subject,
-                                                        const std::vector<std::string>& paths, bool prefixes) {
+                                                        const std::vector<std::string>& paths,
+                                                        bool prefixes) {
   std::vector<std::vector<Condition>> found;
   if (subject.open_placeholders.empty()) {
     return found;
@@ -705,7 +711,8 @@ std::vector<std::vector<Condition>> CandidateConditions(const Workspace& ws, con
   }
   std::vector<std::vector<Condition>> out;
   for (std::vector<Condition>& c : found) {
-    if (std::none_of(out.begin(), out.end(), [&](const std::vector<Condition>& o) { return SameConditions(o, c); })) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const std::vector<Condition>& o) { return SameConditions(o, c); })) {
       out.push_back(std::move(c));
     }
   }

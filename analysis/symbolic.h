@@ -35,15 +35,16 @@ struct RenderedPolicies {
 // Rendered policies by policy and placeholder values, shared across calls.
 using RenderCache = std::map<std::string, std::unique_ptr<parser::Policy>>;
 // With `cache`, rendered policies live there (and `owned` stays empty).
-RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions,
-                                RenderCache* cache = nullptr);
+RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s,
+                                const std::vector<Condition>& conditions, RenderCache* cache = nullptr);
 
 // A key equal for two subjects exactly when their Acls (built from
 // RenderPolicies(ws, s, conditions) and s.identity) are equal: the policy
 // names and, for templated rules, every placeholder's rendered value (or its
 // failure). nullopt when a placeholder is not an identity selector (time.*),
 // which only the evaluator renders.
-std::optional<std::string> AclKey(const Workspace& ws, const Subject& s, const std::vector<Condition>& conditions);
+std::optional<std::string> AclKey(const Workspace& ws, const Subject& s,
+                                  const std::vector<Condition>& conditions);
 
 // The open placeholder of `s` covering `selector`, or nullptr.
 const OpenPlaceholder* FindOpen(const Subject& s, std::string_view selector);

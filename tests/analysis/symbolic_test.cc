@@ -43,16 +43,22 @@ std::map<std::string, std::string> Files() {
       {"policies/ns.hcl",
        "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/*\" {\n"
        "  capabilities = [\"read\"]\n}\n"
-       "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/admin\" {\n"
+       "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/admin\" "
+       "{\n"
        "  capabilities = [\"deny\"]\n}\n"},
-      {"policies/home.hcl", "path \"secret/data/users/{{identity.entity.name}}/*\" { capabilities = [\"read\", \"update\"] }\n"},
-      {"policies/named.hcl", "path \"secret/data/by/{{identity.entity.aliases.auth_k8s.name}}\" { capabilities = [\"read\"] }\n"},
+      {"policies/home.hcl",
+       "path \"secret/data/users/{{identity.entity.name}}/*\" { capabilities = [\"read\", \"update\"] }\n"},
+      {"policies/named.hcl",
+       "path \"secret/data/by/{{identity.entity.aliases.auth_k8s.name}}\" { capabilities = [\"read\"] }\n"},
       {"policies/ci.hcl",
        "path \"secret/data/ci/{{identity.entity.aliases.auth_jwt.name}}/*\" { capabilities = [\"read\"] }\n"
-       "path \"secret/data/meta/{{identity.entity.aliases.auth_jwt.metadata.repo}}\" { capabilities = [\"read\"] }\n"},
+       "path \"secret/data/meta/{{identity.entity.aliases.auth_jwt.metadata.repo}}\" { capabilities = "
+       "[\"read\"] }\n"},
       {"policies/app.hcl",
-       "path \"secret/data/apps/{{identity.entity.aliases.auth_approle.metadata.team}}/*\" { capabilities = [\"read\"] }\n"
-       "path \"secret/data/roles/{{identity.entity.aliases.auth_approle.metadata.role_name}}\" { capabilities = [\"read\"] }\n"
+       "path \"secret/data/apps/{{identity.entity.aliases.auth_approle.metadata.team}}/*\" { capabilities = "
+       "[\"read\"] }\n"
+       "path \"secret/data/roles/{{identity.entity.aliases.auth_approle.metadata.role_name}}\" { "
+       "capabilities = [\"read\"] }\n"
        "path \"secret/data/+/{{identity.entity.name}}/*\" { capabilities = [\"list\"] }\n"},
   };
 }
@@ -74,7 +80,9 @@ Asked Ask(const Workspace& ws, std::string_view role, const std::string& path) {
   return {(*a)[0].allowed, (*a)[0].conditions};
 }
 
-std::string Text(const std::vector<Condition>& c) { return ConditionsText(c); }
+std::string Text(const std::vector<Condition>& c) {
+  return ConditionsText(c);
+}
 
 TEST(OpenPlaceholders, KubernetesRoleWithOneNamespacePinsIt) {
   auto l = Load(Files());
@@ -167,12 +175,16 @@ TEST(OpenPlaceholders, SegmentWildcardRulesBindTheirPlaceholders) {
   const std::vector<Subject> who = SubjectsForRole(l.ws, "svc", "");
   ASSERT_EQ(who.size(), 1u);
   const std::string name = std::string("entity_") + kUuid;
-  const std::vector<std::vector<Condition>> c = CandidateConditions(l.ws, who[0], {"secret/data/x/" + name + "/"});
+  const std::vector<std::vector<Condition>> c =
+      CandidateConditions(l.ws, who[0], {"secret/data/x/" + name + "/"});
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(Text(c[0]), "identity.entity.name = " + name);
-  Expected<std::vector<Answer>> a = Simulate(
-      l.ws, who, {.path = "secret/data/x/" + name + "/", .operation = Operation::kList, .params = {}, .steps = {},
-                  .explain = false});
+  Expected<std::vector<Answer>> a = Simulate(l.ws, who,
+                                             {.path = "secret/data/x/" + name + "/",
+                                              .operation = Operation::kList,
+                                              .params = {},
+                                              .steps = {},
+                                              .explain = false});
   ASSERT_TRUE(a.has_value());
   EXPECT_TRUE((*a)[0].allowed);
   // A value never holds '+', '*' or the empty string.
@@ -182,9 +194,12 @@ TEST(OpenPlaceholders, SegmentWildcardRulesBindTheirPlaceholders) {
 
 TEST(OpenPlaceholders, CapabilitiesAreConditionalToo) {
   auto l = Load(Files());
-  Expected<std::vector<Answer>> a =
-      Simulate(l.ws, SubjectsForRole(l.ws, "multi", ""),
-               {.path = "secret/data/team-b7/x", .operation = std::nullopt, .params = {}, .steps = {}, .explain = false});
+  Expected<std::vector<Answer>> a = Simulate(l.ws, SubjectsForRole(l.ws, "multi", ""),
+                                             {.path = "secret/data/team-b7/x",
+                                              .operation = std::nullopt,
+                                              .params = {},
+                                              .steps = {},
+                                              .explain = false});
   ASSERT_TRUE(a.has_value());
   ASSERT_TRUE((*a)[0].capabilities.has_value());
   EXPECT_EQ(*(*a)[0].capabilities, std::vector<std::string>{"read"});
@@ -198,31 +213,36 @@ TEST(OpenPlaceholders, CapabilitiesAreConditionalToo) {
 
 TEST(OpenPlaceholders, KvStepsNeedOneLoginForEveryStep) {
   auto l = Load(Files());
-  std::vector<Step> steps = {
-      {.description = "preflight", .path = "secret/", .operation = Operation::kRead, .mount_visibility = true,
-       .body_data = false},
-      {.description = "get", .path = "secret/data/team-b1/app", .operation = Operation::kRead,
-       .mount_visibility = false, .body_data = false}};
-  Expected<std::vector<Answer>> a = Simulate(
-      l.ws, SubjectsForRole(l.ws, "multi", ""),
-      {.path = "", .operation = std::nullopt, .params = {}, .steps = steps, .explain = true});
+  std::vector<Step> steps = {{.description = "preflight",
+                              .path = "secret/",
+                              .operation = Operation::kRead,
+                              .mount_visibility = true,
+                              .body_data = false},
+                             {.description = "get",
+                              .path = "secret/data/team-b1/app",
+                              .operation = Operation::kRead,
+                              .mount_visibility = false,
+                              .body_data = false}};
+  Expected<std::vector<Answer>> a =
+      Simulate(l.ws, SubjectsForRole(l.ws, "multi", ""),
+               {.path = "", .operation = std::nullopt, .params = {}, .steps = steps, .explain = true});
   ASSERT_TRUE(a.has_value());
   EXPECT_TRUE((*a)[0].allowed);
   EXPECT_EQ(Text((*a)[0].conditions), std::string(kNsSelector) + " = team-b1");
   // The symbolic rendering already makes the mount visible.
   EXPECT_TRUE((*a)[0].steps[0].allowed);
   const std::string text = FormatAnswersText(l.ws, *a, true);
-  EXPECT_NE(text.find("templated rules: {{" + std::string(kNsSelector) + "}} differs per login"), std::string::npos)
+  EXPECT_NE(text.find("templated rules: {{" + std::string(kNsSelector) + "}} differs per login"),
+            std::string::npos)
       << text;
 }
 
 TEST(OpenPlaceholders, WhoCanListsConditionalRolesWithTheirCondition) {
   auto l = Load(Files());
   AclCache cache(l.ws);
-  Expected<WhoCanResult> r = WhoCan(l.ws, AllSubjects(l.ws),
-                                    {.path = "secret/data/team-b2/x", .operation = Operation::kRead,
-                                     .capability = std::nullopt},
-                                    cache);
+  Expected<WhoCanResult> r = WhoCan(
+      l.ws, AllSubjects(l.ws),
+      {.path = "secret/data/team-b2/x", .operation = Operation::kRead, .capability = std::nullopt}, cache);
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->allowed.size(), 1u);
   EXPECT_EQ(r->allowed[0].subject.label, "auth/kubernetes/role/multi");
@@ -241,14 +261,17 @@ TEST(OpenPlaceholders, WhoCanOnALoginEndpointIsEveryone) {
   AclCache cache(l.ws);
   const std::vector<Subject> all = AllSubjects(l.ws);
   Expected<WhoCanResult> r = WhoCan(
-      l.ws, all, {.path = "auth/kubernetes/login", .operation = Operation::kUpdate, .capability = std::nullopt}, cache);
+      l.ws, all,
+      {.path = "auth/kubernetes/login", .operation = Operation::kUpdate, .capability = std::nullopt}, cache);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->allowed.size(), all.size());
   EXPECT_NE(r->unauthenticated.find("login endpoint"), std::string::npos);
   EXPECT_NE(FormatWhoCanText(*r).find("everyone"), std::string::npos);
   // A capability question is about the ACL (sys/capabilities), not the endpoint.
-  r = WhoCan(l.ws, all, {.path = "auth/kubernetes/login", .operation = std::nullopt,
-                         .capability = parser::Capability::kUpdate}, cache);
+  r = WhoCan(
+      l.ws, all,
+      {.path = "auth/kubernetes/login", .operation = std::nullopt, .capability = parser::Capability::kUpdate},
+      cache);
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(r->unauthenticated.empty());
   EXPECT_TRUE(r->allowed.empty());
@@ -256,7 +279,8 @@ TEST(OpenPlaceholders, WhoCanOnALoginEndpointIsEveryone) {
 
 TEST(OpenPlaceholders, MatrixCellsCarryTheirConditions) {
   auto l = Load(Files());
-  Expected<Matrix> m = BuildMatrix(l.ws, SubjectsForRole(l.ws, "multi", ""), {"secret/data/team-b3/x", "sys/auth"});
+  Expected<Matrix> m =
+      BuildMatrix(l.ws, SubjectsForRole(l.ws, "multi", ""), {"secret/data/team-b3/x", "sys/auth"});
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->cells[0][0], std::vector<std::string>{"read"});
   EXPECT_EQ(Text(m->conditions[0][0]), std::string(kNsSelector) + " = team-b3");
@@ -264,7 +288,8 @@ TEST(OpenPlaceholders, MatrixCellsCarryTheirConditions) {
   EXPECT_TRUE(m->conditions[0][1].empty());
   const std::string text = FormatMatrixText(*m);
   EXPECT_NE(text.find("read [1]"), std::string::npos) << text;
-  EXPECT_NE(text.find("[1] auth/kubernetes/role/multi on secret/data/team-b3/x: for logins where"), std::string::npos)
+  EXPECT_NE(text.find("[1] auth/kubernetes/role/multi on secret/data/team-b3/x: for logins where"),
+            std::string::npos)
       << text;
 }
 
@@ -298,9 +323,12 @@ TEST(OpenPlaceholders, RolesWhosePoliciesRenderAlikeShareOneAcl) {
   // Another role pinned to team-a, holding the same policies, renders alike.
   auto l2 = Load({{"bindings/k.yaml",
                    "auth:\n  kubernetes:\n    accessor: auth_k8s\n    roles:\n"
-                   "      x: {bound_service_account_names: [a], bound_service_account_namespaces: [team-a], token_policies: [ns]}\n"
-                   "      y: {bound_service_account_names: [b], bound_service_account_namespaces: [team-a], token_policies: [ns]}\n"
-                   "      z: {bound_service_account_names: [b], bound_service_account_namespaces: [team-z], token_policies: [ns]}\n"},
+                   "      x: {bound_service_account_names: [a], bound_service_account_namespaces: [team-a], "
+                   "token_policies: [ns]}\n"
+                   "      y: {bound_service_account_names: [b], bound_service_account_namespaces: [team-a], "
+                   "token_policies: [ns]}\n"
+                   "      z: {bound_service_account_names: [b], bound_service_account_namespaces: [team-z], "
+                   "token_policies: [ns]}\n"},
                   {"policies/ns.hcl", Files().at("policies/ns.hcl")}});
   AclCache cache2(l2.ws);
   const std::vector<Subject> all = AllSubjects(l2.ws);
