@@ -432,7 +432,8 @@ WhoCanHit AskAcl(const evaluator::Acl& acl, const WhoCanQuery& query, const std:
     hit.allowed = hit.result.allowed;
   } else {
     hit.result = acl.CapabilityCheck(path);
-    hit.allowed = hit.result.is_root || (!hit.result.capabilities.is_deny() && hit.result.capabilities.Has(*query.capability));
+    const parser::CapabilitySet& caps = hit.result.capabilities;
+    hit.allowed = hit.result.is_root || (!caps.is_deny() && caps.Has(*query.capability));
   }
   return hit;
 }

@@ -38,11 +38,11 @@ using RenderCache = std::map<std::string, std::unique_ptr<parser::Policy>>;
 RenderedPolicies RenderPolicies(const Workspace& ws, const Subject& s,
                                 const std::vector<Condition>& conditions, RenderCache* cache = nullptr);
 
-// A key equal for two subjects exactly when their Acls (built from
-// RenderPolicies(ws, s, conditions) and s.identity) are equal: the policy
-// names and, for templated rules, every placeholder's rendered value (or its
-// failure). nullopt when a placeholder is not an identity selector (time.*),
-// which only the evaluator renders.
+// A key such that two subjects with equal keys get equal Acls (built from
+// RenderPolicies(ws, s, conditions) and s.identity), dropped blocks and their
+// reasons included: the policy names and, for templated rules, every
+// placeholder's rendered value (or how it fails). nullopt when a placeholder
+// is not an identity selector (time.*), which only the evaluator renders.
 std::optional<std::string> AclKey(const Workspace& ws, const Subject& s,
                                   const std::vector<Condition>& conditions);
 
