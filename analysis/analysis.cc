@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <set>
 
+#include "analysis/symbolic.h"
+
 namespace polcheck::analysis {
 namespace {
 
@@ -185,35 +187,30 @@ StepAnswer RunStep(const Workspace& ws, const evaluator::Acl& acl, const Step& s
 AclCache::AclCache(const Workspace& ws) : ws_(ws) {}
 AclCache::~AclCache() = default;
 
-Expected<const evaluator::Acl*> AclCache::For(const Subject& subject) {
-  std::vector<const parser::Policy*> policies;
-  bool templated = false;
-  std::string key = subject.root ? "<root>" : "";
-  for (const std::string& name : subject.policies) {
-    if (const parser::Policy* p = ws_.FindPolicy(name)) {
-      policies.push_back(p);
-      templated |= p->templated;
-      key += name + ",";
-    }
-  }
-  const bool shared = !(templated && subject.identity.has_value());
-  if (shared) {
-    if (auto it = by_key_.find(key); it != by_key_.end()) {
+Expected<const evaluator::Acl*> AclCache::For(const Subject& subject) { return For(subject, {}); }
+
+Expected<const evaluator::Acl*> AclCache::For(const Subject& subject, const std::vector<Condition>& conditions) {
+  // Shared by every subject whose policies render alike; a key polcheck cannot
+  // compute (time.* placeholders) gives the subject its own Acl.
+  const std::optional<std::string> key = AclKey(ws_, subject, conditions);
+  if (key) {
+    if (auto it = by_key_.find(*key); it != by_key_.end()) {
       return it->second.get();
     }
   }
+  const RenderedPolicies set = RenderPolicies(ws_, subject, conditions, &rendered_);
   evaluator::AclOptions options;
   options.dialect = ws_.dialect;
   options.identity = subject.identity ? &*subject.identity : nullptr;
   options.root = subject.root;
-  Expected<evaluator::Acl> acl = evaluator::Acl::Build(policies, options);
+  Expected<evaluator::Acl> acl = evaluator::Acl::Build(set.list, options);
   if (!acl) {
     return Unexpected(acl.error());
   }
   auto owned = std::make_unique<evaluator::Acl>(*std::move(acl));
   const evaluator::Acl* out = owned.get();
-  if (shared) {
-    by_key_[key] = std::move(owned);
+  if (key) {
+    by_key_[*key] = std::move(owned);
   } else {
     owned_.push_back(std::move(owned));
   }
@@ -299,6 +296,86 @@ Expected<std::vector<Step>> KvSteps(const config::Config& config, std::string_vi
   return steps;
 }
 
+namespace {
+
+// The request paths of `steps` (or of the capabilities query on `path`).
+std::vector<std::string> StepPaths(const std::vector<Step>& steps, const std::string& path) {
+  std::vector<std::string> out;
+  for (const Step& step : steps) {
+    if (!step.mount_visibility) {
+      out.push_back(RequestPath(step.path, step.operation));
+    }
+  }
+  if (steps.empty()) {
+    out.push_back(RequestPath(path, Operation::kRead));
+  }
+  return out;
+}
+
+// Evaluates `steps` (or the capabilities of request.path) with `acl` into `a`.
+void Evaluate(const Workspace& ws, const evaluator::Acl& acl, const std::vector<Step>& steps,
+              const SimulateRequest& request, Answer& a) {
+  if (steps.empty()) {
+    const std::string path = RequestPath(request.path, Operation::kRead);
+    a.capabilities = Names(acl.Capabilities(path));
+    a.capabilities_rule = Locate(ws, acl, acl.CapabilityCheck(path), Operation::kRead);
+    a.allowed = *a.capabilities != std::vector<std::string>{"deny"};
+    return;
+  }
+  a.steps.clear();
+  a.allowed = true;
+  for (const Step& step : steps) {
+    a.steps.push_back(RunStep(ws, acl, step, request));
+    a.allowed &= a.steps.back().allowed;
+  }
+}
+
+// True when capabilities `more` hold something `base` lacks.
+bool Gains(const std::vector<std::string>& base, const std::vector<std::string>& more) {
+  if (more == std::vector<std::string>{"deny"}) {
+    return false;
+  }
+  if (base == std::vector<std::string>{"deny"}) {
+    return true;
+  }
+  return std::any_of(more.begin(), more.end(),
+                     [&](const std::string& c) { return std::find(base.begin(), base.end(), c) == base.end(); });
+}
+
+// A conditional grant: the first login (open placeholders bound to the values
+// the paths ask for) whose answer is allowed where the symbolic one is not, or,
+// for capabilities, holds the most the symbolic one lacks.
+Expected<void> TryConditions(const Workspace& ws, AclCache& cache, const Subject& s, const std::vector<Step>& steps,
+                             const SimulateRequest& request, Answer& a) {
+  if (s.open_placeholders.empty() || (!steps.empty() && a.allowed)) {
+    return {};
+  }
+  std::optional<Answer> best;
+  for (const std::vector<Condition>& c : CandidateConditions(ws, s, StepPaths(steps, request.path))) {
+    Expected<const evaluator::Acl*> acl = cache.For(s, c);
+    if (!acl) {
+      return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
+    }
+    Answer bound = a;
+    bound.conditions = c;
+    Evaluate(ws, **acl, steps, request, bound);
+    if (!steps.empty() && bound.allowed) {
+      a = std::move(bound);
+      return {};
+    }
+    if (steps.empty() && Gains(*a.capabilities, *bound.capabilities) &&
+        (!best || best->capabilities->size() < bound.capabilities->size())) {
+      best = std::move(bound);
+    }
+  }
+  if (best) {
+    a = *std::move(best);
+  }
+  return {};
+}
+
+}  // namespace
+
 Expected<std::vector<Answer>> Simulate(const Workspace& ws, const std::vector<Subject>& subjects,
                                        const SimulateRequest& request) {
   AclCache cache(ws);
@@ -332,22 +409,36 @@ Expected<std::vector<Answer>> Simulate(const Workspace& ws, const std::vector<Su
     if (!acl) {
       return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
     }
-    if (steps.empty()) {
-      const std::string path = RequestPath(request.path, Operation::kRead);
-      a.capabilities = Names((*acl)->Capabilities(path));
-      a.capabilities_rule = Locate(ws, **acl, (*acl)->CapabilityCheck(path), Operation::kRead);
-      a.allowed = *a.capabilities != std::vector<std::string>{"deny"};
-    } else {
-      a.allowed = true;
-      for (const Step& step : steps) {
-        a.steps.push_back(RunStep(ws, **acl, step, request));
-        a.allowed &= a.steps.back().allowed;
-      }
+    Evaluate(ws, **acl, steps, request, a);
+    if (Expected<void> tried = TryConditions(ws, cache, s, steps, request, a); !tried) {
+      return Unexpected(tried.error());
     }
     out.push_back(std::move(a));
   }
   return out;
 }
+
+namespace {
+
+struct WhoCanHit {
+  bool allowed = false;
+  evaluator::Result result;
+};
+
+WhoCanHit AskAcl(const evaluator::Acl& acl, const WhoCanQuery& query, const std::string& path, Operation op) {
+  WhoCanHit hit;
+  if (query.operation) {
+    hit.result = acl.Check(evaluator::Request{.path = path, .operation = op});
+    hit.allowed = hit.result.allowed;
+  } else {
+    hit.result = acl.CapabilityCheck(path);
+    const parser::CapabilitySet& caps = hit.result.capabilities;
+    hit.allowed = hit.result.is_root || (!caps.is_deny() && caps.Has(*query.capability));
+  }
+  return hit;
+}
+
+}  // namespace
 
 Expected<WhoCanResult> WhoCan(const Workspace& ws, const std::vector<Subject>& subjects, const WhoCanQuery& query,
                               AclCache& cache) {
@@ -357,7 +448,14 @@ Expected<WhoCanResult> WhoCan(const Workspace& ws, const std::vector<Subject>& s
   const Operation op = query.operation.value_or(
       query.capability ? OperationForCapability(*query.capability) : Operation::kRead);
   const std::string path = RequestPath(query.path, query.operation ? op : Operation::kRead);
+  if (query.operation) {
+    result.unauthenticated = UnauthenticatedReason(ws, path);
+  }
   for (const Subject& s : subjects) {
+    if (!result.unauthenticated.empty()) {
+      result.allowed.push_back(WhoCanEntry{.subject = s, .deciding = {}, .capabilities = {}, .conditions = {}});
+      continue;
+    }
     if (!s.login_error.empty() || s.entity_disabled) {
       continue;
     }
@@ -365,22 +463,30 @@ Expected<WhoCanResult> WhoCan(const Workspace& ws, const std::vector<Subject>& s
     if (!acl) {
       return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
     }
-    evaluator::Result r;
-    bool allowed = false;
-    if (query.operation) {
-      r = (*acl)->Check(evaluator::Request{.path = path, .operation = op});
-      allowed = r.allowed;
-    } else {
-      r = (*acl)->CapabilityCheck(path);
-      allowed = r.is_root || (!r.capabilities.is_deny() && r.capabilities.Has(*query.capability));
+    WhoCanHit hit = AskAcl(**acl, query, path, op);
+    std::vector<Condition> conditions;
+    if (!hit.allowed) {
+      for (const std::vector<Condition>& c : CandidateConditions(ws, s, {path})) {
+        Expected<const evaluator::Acl*> bound = cache.For(s, c);
+        if (!bound) {
+          return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, bound.error().message));
+        }
+        hit = AskAcl(**bound, query, path, op);
+        if (hit.allowed) {
+          acl = bound;
+          conditions = c;
+          break;
+        }
+      }
     }
-    if (!allowed) {
+    if (!hit.allowed) {
       continue;
     }
     WhoCanEntry e;
     e.subject = s;
-    e.deciding = Locate(ws, **acl, r, op);
+    e.deciding = Locate(ws, **acl, hit.result, op);
     e.capabilities = Names((*acl)->Capabilities(path));
+    e.conditions = std::move(conditions);
     result.allowed.push_back(std::move(e));
   }
   return result;
@@ -409,6 +515,7 @@ Expected<Matrix> BuildMatrix(const Workspace& ws, std::vector<Subject> subjects,
   m.paths = std::move(paths);
   for (Subject& s : subjects) {
     std::vector<std::vector<std::string>> row;
+    std::vector<std::vector<Condition>> row_conditions;
     const evaluator::Acl* acl = nullptr;
     if (s.login_error.empty() && !s.entity_disabled) {
       Expected<const evaluator::Acl*> built = cache.For(s);
@@ -418,9 +525,25 @@ Expected<Matrix> BuildMatrix(const Workspace& ws, std::vector<Subject> subjects,
       acl = *built;
     }
     for (const std::string& p : m.paths) {
-      row.push_back(acl == nullptr ? std::vector<std::string>{"deny"} : Names(acl->Capabilities(p)));
+      std::vector<std::string> caps = acl == nullptr ? std::vector<std::string>{"deny"} : Names(acl->Capabilities(p));
+      std::vector<Condition> conditions;
+      for (const std::vector<Condition>& c : acl == nullptr ? std::vector<std::vector<Condition>>{}
+                                                            : CandidateConditions(ws, s, {p})) {
+        Expected<const evaluator::Acl*> bound = cache.For(s, c);
+        if (!bound) {
+          return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, bound.error().message));
+        }
+        std::vector<std::string> more = Names((*bound)->Capabilities(p));
+        if (Gains(caps, more) && (conditions.empty() || more.size() > caps.size())) {
+          caps = std::move(more);
+          conditions = c;
+        }
+      }
+      row.push_back(std::move(caps));
+      row_conditions.push_back(std::move(conditions));
     }
     m.cells.push_back(std::move(row));
+    m.conditions.push_back(std::move(row_conditions));
     m.subjects.push_back(std::move(s));
   }
   return m;

@@ -46,6 +46,29 @@ enum class SubjectKind : std::uint8_t {
 };
 std::string_view SubjectKindName(SubjectKind kind);
 
+// A template placeholder (SEMANTICS.md §7) that every login through a role
+// fills in with its own value, which the role's bindings do not pin (§9):
+// the entity Vault generates at first login (`entity_<uuid>`), a Kubernetes
+// role's namespace when it binds several, a JWT role's user claim, ...
+// Templated rules using it are rendered per login, so polcheck answers with
+// conditions ("allowed for logins where <selector> = <value>").
+struct OpenPlaceholder {
+  // A full selector ("identity.entity.name"); one ending in '.' stands for
+  // every selector under it (approle secret-ID metadata may set any key).
+  std::string selector;
+  std::string values;  // RE2 regex every value a login can give matches; "" = any value
+  std::string source;  // why the bindings do not pin it, for --explain
+  // Values the bindings name (a bound list, globs without their '*'): verify
+  // completes a value cut off by an invariant's path ("secret/data/team-*") with them.
+  std::vector<std::string> examples;
+};
+
+// One value an open placeholder must take: part of a conditional answer.
+struct Condition {
+  std::string selector;
+  std::string value;
+};
+
 // Whoever holds a token: the policies it carries and, for logins, the entity
 // and groups templated policies are rendered for.
 struct Subject {
@@ -63,6 +86,11 @@ struct Subject {
   std::string login_error;    // set when Vault refuses the login, e.g. "auth methods cannot create root tokens"
   std::vector<std::string> chain;  // how the login came about, one line per step (for --explain)
   Span span;                  // where the role / group / entity is defined
+  // Roles and users: placeholders each login fills in differently. `identity`
+  // then holds only what the bindings pin; templated rules using an open
+  // placeholder are rendered with the symbolic segment "<selector>" (a path no
+  // request names) unless a query binds the placeholder to a value.
+  std::vector<OpenPlaceholder> open_placeholders;
 };
 
 // Where a login comes from. Vault checks the client address against a role's
@@ -172,6 +200,10 @@ struct Answer {
   std::optional<RuleLocation> capabilities_rule;         // the rule the capabilities come from
   std::vector<std::string> missing_policies;  // named but not in the workspace (Vault ignores them)
   bool allowed = false;  // every step allowed (capabilities: not "deny")
+  // Set when the answer holds only for the role's logins whose open
+  // placeholders take these values (a conditional grant): the steps and
+  // capabilities are those of such a login. Empty: every login.
+  std::vector<Condition> conditions;
 };
 
 // Why Vault answers `path` without consulting any ACL (SEMANTICS.md §2.2,
@@ -196,12 +228,16 @@ struct WhoCanEntry {
   Subject subject;
   std::optional<RuleLocation> deciding;
   std::vector<std::string> capabilities;
+  std::vector<Condition> conditions;  // allowed only for logins with these values; empty: every login
 };
 
 struct WhoCanResult {
   WhoCanQuery query;
   std::vector<WhoCanEntry> allowed;  // in AllSubjects order
   std::size_t subjects_checked = 0;
+  // UnauthenticatedReason of an operation query's path: Vault serves it without
+  // a token, so everyone (every subject, and clients without a token) can.
+  std::string unauthenticated;
 };
 
 // Caches one compiled Acl per distinct policy set, so that asking many
@@ -213,12 +249,17 @@ class AclCache {
   AclCache& operator=(const AclCache&) = delete;
   ~AclCache();
   // The Acl for `subject`; an error when the evaluator refuses to build it.
+  // Open placeholders are rendered symbolically ("<selector>").
   [[nodiscard]] Expected<const evaluator::Acl*> For(const Subject& subject);
+  // The Acl of `subject`'s logins whose open placeholders take the values of
+  // `conditions` (the others stay symbolic).
+  [[nodiscard]] Expected<const evaluator::Acl*> For(const Subject& subject, const std::vector<Condition>& conditions);
 
  private:
   const Workspace& ws_;
   std::map<std::string, std::unique_ptr<evaluator::Acl>> by_key_;
-  std::vector<std::unique_ptr<evaluator::Acl>> owned_;  // identity-specific ACLs, never shared
+  std::vector<std::unique_ptr<evaluator::Acl>> owned_;  // ACLs whose rendering has no key, never shared
+  std::map<std::string, std::unique_ptr<parser::Policy>> rendered_;  // templated policies rendered per role
 };
 
 // Who, among `subjects`, is allowed. Subjects whose login Vault refuses, and
@@ -230,12 +271,28 @@ struct Matrix {
   std::vector<Subject> subjects;  // rows
   std::vector<std::string> paths;  // columns
   std::vector<std::vector<std::vector<std::string>>> cells;  // [row][column] -> capabilities
+  // [row][column] -> the values the row's logins need for the cell's
+  // capabilities (a conditional grant); empty: every login.
+  std::vector<std::vector<std::vector<Condition>>> conditions;
 };
 
 // Capabilities (sys/capabilities, §2.4) of each subject on each path. With no
 // paths, every rule label of the workspace's policies is asked.
 [[nodiscard]] Expected<Matrix> BuildMatrix(const Workspace& ws, std::vector<Subject> subjects,
                                            std::vector<std::string> paths);
+
+// "identity.entity.name = entity_1 and ...": a conjunction of conditions.
+std::string ConditionsText(const std::vector<Condition>& conditions);
+
+// The bindings of `subject`'s open placeholders under which one of its
+// templated rules matches one of `paths` (request paths; a path ending in '/'
+// is also tried without it), each on its own and, when they agree, all
+// together: the logins worth evaluating besides the symbolic one. With
+// `prefixes`, a rule also binds when it matches a path that merely starts with
+// one of `paths` (verify: a pattern covering a subtree). Empty when the subject
+// has no open placeholders.
+std::vector<std::vector<Condition>> CandidateConditions(const Workspace& ws, const Subject& subject,
+                                                        const std::vector<std::string>& paths, bool prefixes = false);
 
 // Reads a paths file: one path per line; blank lines and '#' comments skipped.
 std::vector<std::string> ParsePathList(std::string_view text);

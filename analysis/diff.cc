@@ -12,6 +12,8 @@
 #include <map>
 #include <set>
 
+#include "analysis/symbolic.h"
+
 namespace polcheck::analysis {
 namespace {
 
@@ -329,18 +331,11 @@ class AclStore {
     if (!s.login_error.empty() || s.entity_disabled) {
       return "<none>";
     }
-    std::string key = s.root ? "<root>" : "";
-    bool templated = false;
-    for (const std::string& name : s.policies) {
-      if (const parser::Policy* p = ws_.FindPolicy(name)) {
-        key += name + ",";
-        templated |= p->templated;
-      }
+    // Principals whose policies render alike share one Acl (and one comparison).
+    if (std::optional<std::string> key = AclKey(ws_, s, {})) {
+      return *key;
     }
-    if (templated && s.identity) {
-      key += "|" + s.label;
-    }
-    return key;
+    return "<own>|" + s.label;
   }
 
   Expected<const Acl*> For(const Subject& s) {
@@ -351,17 +346,14 @@ class AclStore {
     if (auto it = acls_.find(key); it != acls_.end()) {
       return it->second.get();
     }
-    std::vector<const parser::Policy*> policies;
-    for (const std::string& name : s.policies) {
-      if (const parser::Policy* p = ws_.FindPolicy(name)) {
-        policies.push_back(p);
-      }
-    }
+    // Open placeholders render as "<selector>" segments: a region under one
+    // stands for the logins that give the placeholder a value there.
+    const RenderedPolicies policies = RenderPolicies(ws_, s, {}, &rendered_);
     evaluator::AclOptions options;
     options.dialect = ws_.dialect;
     options.identity = s.identity ? &*s.identity : nullptr;
     options.root = s.root;
-    Expected<Acl> acl = Acl::Build(policies, options);
+    Expected<Acl> acl = Acl::Build(policies.list, options);
     if (!acl) {
       return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
     }
@@ -375,6 +367,7 @@ class AclStore {
   const Workspace& ws_;
   std::unique_ptr<Acl> empty_;
   std::map<std::string, std::unique_ptr<Acl>> acls_;
+  RenderCache rendered_;
 };
 
 // One policy alone, rendered symbolically.
@@ -701,10 +694,11 @@ class PrincipalDiffer {
   }
 
  private:
-  // Same policies, none of whose rules changed, no identity-specific
-  // rendering, same dialect: no answer can differ, so nothing is compiled.
+  // Same policies rendered alike (AclKey holds every rendered placeholder),
+  // none of whose rules changed, same dialect: no answer can differ, so
+  // nothing is compiled. A rendering without a key is always compared.
   bool Unchanged(const std::string& ka, const std::string& kb, const Subject* sb) const {
-    if (ka != kb || ka.find('|') != std::string::npos || base_.dialect != head_.dialect) {
+    if (ka != kb || ka.starts_with("<own>|") || base_.dialect != head_.dialect) {
       return false;
     }
     if (sb == nullptr) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysis.h"
+#include "analysis/symbolic.h"
 #include "base/markup.h"
 
 namespace polcheck::analysis {
@@ -53,10 +54,10 @@ ordered_json SubjectJson(const Subject& s) {
   j["token_policies"] = s.token_policies;
   j["identity_policies"] = s.identity_policies;
   j["policies"] = s.policies;
-  if (s.identity && s.identity->entity) {
+  if (s.identity && s.identity->entity && !s.identity->entity->name.empty()) {
     j["entity"] = s.identity->entity->name;
   }
-  if (s.identity) {
+  if (s.identity && (s.open_placeholders.empty() || !s.identity->groups.empty())) {
     std::vector<std::string> groups;
     for (const evaluator::Group& g : s.identity->groups) {
       groups.push_back(g.name);
@@ -70,6 +71,19 @@ ordered_json SubjectJson(const Subject& s) {
     j["entity_disabled"] = true;
   }
   return j;
+}
+
+ordered_json ConditionsJson(const std::vector<Condition>& conditions) {
+  ordered_json out = ordered_json::array();
+  for (const Condition& c : conditions) {
+    out.push_back({{"selector", c.selector}, {"value", c.value}});
+  }
+  return out;
+}
+
+// " (for logins where ...)" after a conditional grant.
+std::string ForLogins(const std::vector<Condition>& conditions) {
+  return conditions.empty() ? "" : fmt::format(" for logins where {}", ConditionsText(conditions));
 }
 
 std::string CsvField(std::string_view s) {
@@ -87,6 +101,19 @@ std::string Cell(const std::vector<std::string>& caps) {
   return caps.empty() ? "-" : Join(caps, ",");
 }
 
+const std::vector<Condition>& CellConditions(const Matrix& m, std::size_t r, std::size_t c) {
+  static const std::vector<Condition> kNone;
+  return r < m.conditions.size() && c < m.conditions[r].size() ? m.conditions[r][c] : kNone;
+}
+
+// A text cell; a conditional one gets the next footnote number, "read [1]".
+std::string MatrixCell(const Matrix& m, std::size_t r, std::size_t c, std::size_t& note) {
+  if (CellConditions(m, r, c).empty()) {
+    return Cell(m.cells[r][c]);
+  }
+  return fmt::format("{} [{}]", Cell(m.cells[r][c]), ++note);
+}
+
 }  // namespace
 
 std::string FormatAnswersText(const Workspace& ws, const std::vector<Answer>& answers, bool explain) {
@@ -101,6 +128,9 @@ std::string FormatAnswersText(const Workspace& ws, const std::vector<Answer>& an
       for (const std::string& line : s.chain) {
         out += "  " + line + "\n";
       }
+      for (const std::string& line : OpenPlaceholderNotes(ws, s)) {
+        out += "  " + line + "\n";
+      }
     }
     out += "  policies: " + (s.policies.empty() ? std::string("(none)") : Join(s.policies)) + "\n";
     if (explain && ws.builtin_default &&
@@ -111,7 +141,8 @@ std::string FormatAnswersText(const Workspace& ws, const std::vector<Answer>& an
       out += fmt::format("  note: policy \"{}\" is not in policies/ (Vault ignores a missing policy)\n", p);
     }
     if (a.capabilities) {
-      out += fmt::format("  capabilities: {}{}\n", Join(*a.capabilities), Where(a.capabilities_rule));
+      out += fmt::format("  capabilities: {}{}{}\n", Join(*a.capabilities), ForLogins(a.conditions),
+                         Where(a.capabilities_rule));
     }
     for (const StepAnswer& st : a.steps) {
       const std::string what = st.step.description.empty()
@@ -122,7 +153,7 @@ std::string FormatAnswersText(const Workspace& ws, const std::vector<Answer>& an
                                                      : std::string(evaluator::OperationName(st.step.operation)),
                                                  st.step.path);
       if (st.allowed) {
-        out += fmt::format("  {}: allowed{}\n", what, Where(st.deciding));
+        out += fmt::format("  {}: allowed{}{}\n", what, ForLogins(a.conditions), Where(st.deciding));
       } else {
         out += fmt::format("  {}: denied: {}{}\n", what, st.reason_text, Where(st.deciding));
       }
@@ -140,6 +171,9 @@ std::string FormatAnswersJson(const std::vector<Answer>& answers) {
     ordered_json j;
     j["subject"] = SubjectJson(a.subject);
     j["allowed"] = a.allowed;
+    if (!a.conditions.empty()) {
+      j["conditions"] = ConditionsJson(a.conditions);
+    }
     if (a.capabilities) {
       j["capabilities"] = *a.capabilities;
       j["capabilities_rule"] = LocationJson(a.capabilities_rule);
@@ -174,6 +208,10 @@ std::string FormatAnswersJson(const std::vector<Answer>& answers) {
 std::string FormatWhoCanText(const WhoCanResult& r) {
   const std::string what = r.query.operation ? std::string(evaluator::OperationName(*r.query.operation))
                                              : fmt::format("hold '{}' on", parser::CapabilityName(*r.query.capability));
+  if (!r.unauthenticated.empty()) {
+    return fmt::format("who can {} {}: everyone ({} of {} subjects, and clients without a token): {}\n", what,
+                       r.query.path, r.allowed.size(), r.subjects_checked, r.unauthenticated);
+  }
   std::string out = fmt::format("who can {} {}: {} of {} subjects\n", what, r.query.path, r.allowed.size(),
                                 r.subjects_checked);
   std::size_t width = 0;
@@ -181,7 +219,8 @@ std::string FormatWhoCanText(const WhoCanResult& r) {
     width = std::max(width, e.subject.label.size());
   }
   for (const WhoCanEntry& e : r.allowed) {
-    out += fmt::format("  {:<{}}  {}{}\n", e.subject.label, width, Join(e.capabilities), Where(e.deciding));
+    out += fmt::format("  {:<{}}  {}{}{}\n", e.subject.label, width, Join(e.capabilities), ForLogins(e.conditions),
+                       Where(e.deciding));
   }
   return out;
 }
@@ -195,12 +234,18 @@ std::string FormatWhoCanJson(const WhoCanResult& r) {
     j["capability"] = std::string(parser::CapabilityName(*r.query.capability));
   }
   j["subjects_checked"] = r.subjects_checked;
+  if (!r.unauthenticated.empty()) {
+    j["unauthenticated"] = r.unauthenticated;
+  }
   ordered_json list = ordered_json::array();
   for (const WhoCanEntry& e : r.allowed) {
     ordered_json x;
     x["subject"] = SubjectJson(e.subject);
     x["capabilities"] = e.capabilities;
     x["deciding_rule"] = LocationJson(e.deciding);
+    if (!e.conditions.empty()) {
+      x["conditions"] = ConditionsJson(e.conditions);
+    }
     list.push_back(std::move(x));
   }
   j["allowed"] = std::move(list);
@@ -213,11 +258,14 @@ std::string FormatMatrixText(const Matrix& m) {
   for (const Subject& s : m.subjects) {
     width[0] = std::max(width[0], s.label.size());
   }
-  for (std::size_t c = 0; c < m.paths.size(); ++c) {
-    width[c + 1] = m.paths[c].size();
-    for (const auto& row : m.cells) {
-      width[c + 1] = std::max(width[c + 1], Cell(row[c]).size());
+  std::size_t counted = 0;
+  for (std::size_t r = 0; r < m.subjects.size(); ++r) {
+    for (std::size_t c = 0; c < m.paths.size(); ++c) {
+      width[c + 1] = std::max({width[c + 1], m.paths[c].size(), MatrixCell(m, r, c, counted).size()});
     }
+  }
+  for (std::size_t c = 0; c < m.paths.size(); ++c) {
+    width[c + 1] = std::max(width[c + 1], m.paths[c].size());
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
@@ -229,14 +277,20 @@ std::string FormatMatrixText(const Matrix& m) {
   std::vector<std::string> header = {"subject"};
   header.insert(header.end(), m.paths.begin(), m.paths.end());
   std::string out = line(header);
+  std::string notes;
+  std::size_t note = 0;
   for (std::size_t r = 0; r < m.subjects.size(); ++r) {
     std::vector<std::string> cells = {m.subjects[r].label};
-    for (const auto& caps : m.cells[r]) {
-      cells.push_back(Cell(caps));
+    for (std::size_t c = 0; c < m.paths.size(); ++c) {
+      cells.push_back(MatrixCell(m, r, c, note));
+      if (!CellConditions(m, r, c).empty()) {
+        notes += fmt::format("[{}] {} on {}: {}\n", note, m.subjects[r].label, m.paths[c],
+                             ForLogins(CellConditions(m, r, c)).substr(1));
+      }
     }
     out += line(cells);
   }
-  return out;
+  return out + notes;
 }
 
 std::string FormatMatrixCsv(const Matrix& m) {
@@ -247,8 +301,8 @@ std::string FormatMatrixCsv(const Matrix& m) {
   out += "\n";
   for (std::size_t r = 0; r < m.subjects.size(); ++r) {
     out += CsvField(m.subjects[r].label);
-    for (const auto& caps : m.cells[r]) {
-      out += "," + CsvField(Join(caps, " "));
+    for (std::size_t c = 0; c < m.paths.size(); ++c) {
+      out += "," + CsvField(Join(m.cells[r][c], " ") + ForLogins(CellConditions(m, r, c)));
     }
     out += "\n";
   }
@@ -267,6 +321,15 @@ std::string FormatMatrixJson(const Matrix& m) {
       cells[m.paths[c]] = m.cells[r][c];
     }
     row["capabilities"] = std::move(cells);
+    ordered_json conditions = ordered_json::object();
+    for (std::size_t c = 0; c < m.paths.size(); ++c) {
+      if (!CellConditions(m, r, c).empty()) {
+        conditions[m.paths[c]] = ConditionsJson(CellConditions(m, r, c));
+      }
+    }
+    if (!conditions.empty()) {
+      row["conditions"] = std::move(conditions);
+    }
     rows.push_back(std::move(row));
   }
   j["rows"] = std::move(rows);
@@ -293,8 +356,9 @@ std::string FormatMatrixHtml(const Matrix& m) {
   out += "</tr></thead>\n<tbody>\n";
   for (std::size_t r = 0; r < m.subjects.size(); ++r) {
     out += "<tr><th><code>" + EscapeHtml(m.subjects[r].label) + "</code></th>";
-    for (const auto& caps : m.cells[r]) {
-      auto has = [&](std::string_view c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
+    for (std::size_t c = 0; c < m.paths.size(); ++c) {
+      const std::vector<std::string>& caps = m.cells[r][c];
+      auto has = [&](std::string_view cap) { return std::find(caps.begin(), caps.end(), cap) != caps.end(); };
       std::string cls = "read";
       if (caps.empty() || has("deny")) {
         cls = "deny";
@@ -303,7 +367,9 @@ std::string FormatMatrixHtml(const Matrix& m) {
       } else if (has("create") || has("update") || has("delete") || has("patch")) {
         cls = "write";
       }
-      out += "<td class=\"" + cls + "\">" + EscapeHtml(Cell(caps)) + "</td>";
+      const std::string when = ForLogins(CellConditions(m, r, c));
+      out += "<td class=\"" + cls + "\">" + EscapeHtml(Cell(caps)) +
+             (when.empty() ? "" : "<br><small>" + EscapeHtml(when.substr(1)) + "</small>") + "</td>";
     }
     out += "</tr>\n";
   }

@@ -689,6 +689,7 @@ void RunOperation(const Workspace& ws, const PolicyTest& t, const Subject& subje
   }
   const Answer& a = answers->front();
   r.allowed = a.allowed;
+  r.conditions = a.conditions;
   const StepAnswer* shown = nullptr;
   for (const StepAnswer& st : a.steps) {
     Mark(covered, st.deciding);
@@ -719,6 +720,7 @@ void RunCapabilities(const Workspace& ws, const PolicyTest& t, const Subject& su
   const Answer& a = answers->front();
   r.capabilities = a.capabilities;
   r.capabilities_rule = a.capabilities_rule;
+  r.conditions = a.conditions;
   Mark(covered, a.capabilities_rule);
 }
 
@@ -726,14 +728,19 @@ bool DecidedBy(const RuleLocation& at, const std::string& expected) {
   return Lower(expected) == at.policy || expected == at.pattern;
 }
 
+// " for logins where ...": a role's conditional answer (analysis.h Condition).
+std::string ForLogins(const std::vector<Condition>& conditions) {
+  return conditions.empty() ? "" : " for logins where " + ConditionsText(conditions);
+}
+
 void Compare(const PolicyTest& t, PolicyTestResult& r) {
   if (t.expect_allowed && r.allowed && *t.expect_allowed != *r.allowed) {
-    r.failures.push_back(fmt::format("expected {}, got {}", *t.expect_allowed ? "allow" : "deny",
-                                     *r.allowed ? "allow" : "deny"));
+    r.failures.push_back(fmt::format("expected {}, got {}{}", *t.expect_allowed ? "allow" : "deny",
+                                     *r.allowed ? "allow" : "deny", ForLogins(r.conditions)));
   }
   if (t.capabilities && r.capabilities && *t.capabilities != *r.capabilities) {
-    r.failures.push_back(fmt::format("expected capabilities {}, got {}", ListText(*t.capabilities),
-                                     ListText(*r.capabilities)));
+    r.failures.push_back(fmt::format("expected capabilities {}, got {}{}", ListText(*t.capabilities),
+                                     ListText(*r.capabilities), ForLogins(r.conditions)));
   }
   if (!t.reason.empty() && r.allowed && t.reason != r.reason) {
     r.failures.push_back(fmt::format("expected reason {}, got {}", t.reason, r.reason));

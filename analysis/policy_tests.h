@@ -118,6 +118,9 @@ struct PolicyTestResult {
   std::optional<RuleLocation> deciding;
   std::optional<std::vector<std::string>> capabilities;  // set when capabilities were asked
   std::optional<RuleLocation> capabilities_rule;
+  // A role's answer that holds only for its logins with these placeholder
+  // values (Answer::conditions); empty: every login.
+  std::vector<Condition> conditions;
 };
 
 struct RuleCoverage {

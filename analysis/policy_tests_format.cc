@@ -160,6 +160,13 @@ std::string FormatPolicyTestsJson(const PolicyTestReport& report, const PolicyTe
                      {"deciding_rule", LocationJson(r.deciding)},
                      {"capabilities", Optional(r.capabilities)},
                      {"capabilities_rule", LocationJson(r.capabilities_rule)}});
+    if (!r.conditions.empty()) {
+      ordered_json conditions = ordered_json::array();
+      for (const Condition& c : r.conditions) {
+        conditions.push_back({{"selector", c.selector}, {"value", c.value}});
+      }
+      tests.back()["conditions"] = std::move(conditions);
+    }
   }
   ordered_json j;
   j["tool"] = {{"name", "polcheck"}, {"version", kVersion}};

@@ -432,6 +432,32 @@ Expected<AclVerdict> CheckAcl(const Workspace& ws, const evaluator::Acl& acl, co
   return verdict;
 }
 
+// A counterexample for one of `s`'s logins whose open placeholders make a
+// templated rule render under the invariant's path; nullopt when none does.
+Expected<std::optional<Counterexample>> ConditionalCounterexample(const Workspace& ws, AclCache& cache,
+                                                                  const Subject& s, const Invariant& inv,
+                                                                  std::size_t& regions) {
+  const bool subtree = inv.pattern.kind != parser::PatternKind::kExact;
+  for (const std::vector<Condition>& conditions : CandidateConditions(ws, s, {inv.pattern.key}, subtree)) {
+    Expected<const evaluator::Acl*> acl = cache.For(s, conditions);
+    if (!acl) {
+      return Unexpected(Error::Code::kInvalidArgument, fmt::format("{}: {}", s.label, acl.error().message));
+    }
+    Expected<AclVerdict> v = CheckAcl(ws, **acl, inv);
+    if (!v) {
+      return Unexpected(v.error());
+    }
+    regions += v->regions;
+    if (v->counterexample) {
+      Counterexample c = *std::move(v->counterexample);
+      c.principal = s.label;
+      c.conditions = conditions;
+      return std::optional<Counterexample>(std::move(c));
+    }
+  }
+  return std::optional<Counterexample>();
+}
+
 std::vector<const Subject*> Select(const std::vector<Subject>& all, const Invariant& inv, DiagnosticSink& sink) {
   std::vector<const Subject*> out;
   bool any_positive = false;
@@ -476,6 +502,9 @@ std::string CounterexampleText(const InvariantResult& r, const Counterexample& c
                    : fmt::format("{} {} is allowed", r.caps.front(), c.path);
   } else {
     out += r.allow ? fmt::format("lacks {} on {}", offending, c.path) : fmt::format("holds {} on {}", offending, c.path);
+  }
+  if (!c.conditions.empty()) {
+    out += fmt::format(" for logins where {}", ConditionsText(c.conditions));
   }
   out += fmt::format(" (capabilities there: {}; region {})", held, c.region);
   if (c.rule) {
@@ -550,6 +579,19 @@ Expected<VerifyResult> Verify(const Workspace& ws, const std::vector<Invariant>&
         Counterexample c = *it->second.counterexample;
         c.principal = s->label;
         r.counterexamples.push_back(std::move(c));
+        continue;
+      }
+      // Some login of a role may hold what the symbolic rendering does not:
+      // a deny invariant is refuted by a conditional grant.
+      if (inv.allow) {
+        continue;
+      }
+      Expected<std::optional<Counterexample>> bound = ConditionalCounterexample(ws, cache, *s, inv, r.regions);
+      if (!bound) {
+        return Unexpected(bound.error());
+      }
+      if (*bound) {
+        r.counterexamples.push_back(**std::move(bound));
       }
     }
     r.proven = r.counterexamples.empty();
@@ -592,6 +634,13 @@ std::string FormatVerifyJson(const VerifyResult& result) {
                      {"refusal", c.refusal},
                      {"rule", rule},
                      {"note", c.note}});
+      if (!c.conditions.empty()) {
+        nlohmann::ordered_json conditions = nlohmann::ordered_json::array();
+        for (const Condition& one : c.conditions) {
+          conditions.push_back({{"selector", one.selector}, {"value", one.value}});
+        }
+        ces.back()["conditions"] = std::move(conditions);
+      }
     }
     invariants.push_back({{"name", r.name},
                           {"kind", r.allow ? "allow" : "deny"},

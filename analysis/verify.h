@@ -79,6 +79,9 @@ struct Counterexample {
   std::string refusal;                    // `op` invariants: the evaluator's reason code ("allowed" for deny)
   std::optional<RuleLocation> rule;       // the deciding rule, when one matched
   std::string note;                       // e.g. "login refused: ..."
+  // The logins of a role it holds for: open placeholders bound to these values
+  // (a templated rule renders under the path for them). Empty: every login.
+  std::vector<Condition> conditions;
 };
 
 struct InvariantResult {

@@ -72,7 +72,7 @@ int RunWhoCan(const WhoCanOptions& opts) {
     return kExitUsage;
   }
   std::cout << (opts.format == "json" ? analysis::FormatWhoCanJson(*result) : analysis::FormatWhoCanText(*result));
-  return result->allowed.empty() ? kExitNo : kExitYes;
+  return result->allowed.empty() && result->unauthenticated.empty() ? kExitNo : kExitYes;
 }
 
 }  // namespace

@@ -237,6 +237,57 @@ TEST(DiffWorkspaces, TemplatedPathWidened) {
                 "secret/data/<identity.entity.name>* except secret/data/<identity.entity.name>/*: +read"}));
 }
 
+// Issue #5/#6 follow-up: a role's templated rules are rendered with its open
+// placeholders as symbolic segments, so a templated grant a role gains shows
+// instead of being dropped; what the role pins is rendered.
+TEST(DiffWorkspaces, RoleGainsConditionalAccessThroughATemplatedPolicy) {
+  const char* roles = R"(auth:
+  kubernetes:
+    accessor: auth_k8s
+    roles:
+      many: {bound_service_account_names: [a], bound_service_account_namespaces: [x, y], token_policies: [ns], token_no_default_policy: true}
+      one: {bound_service_account_names: [a], bound_service_account_namespaces: [x], token_policies: [ns], token_no_default_policy: true}
+)";
+  const Files base = {{"bindings/k8s.yaml", roles}, {"policies/ns.hcl", "path \"kv/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["policies/ns.hcl"] +=
+      "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/*\" {\n"
+      "  capabilities = [\"read\"]\n}\n";
+  const DiffResult d = Diff(base, head);
+  const PrincipalChange* many = Find(d, "auth/kubernetes/role/many");
+  ASSERT_NE(many, nullptr) << FormatDiffText(d);
+  const std::string segment = "<identity.entity.aliases.auth_k8s.metadata.service_account_namespace>";
+  EXPECT_EQ(Lines(many->changes), (std::vector<std::string>{"secret/data/" + segment + "/* (paths ending in '/'): +read",
+                                                            "secret/data/" + segment + "/*: +read"}))
+      << FormatDiffText(d);
+  EXPECT_TRUE(many->gains());
+  // `one` binds a single namespace: the rule renders to secret/data/x/*.
+  const PrincipalChange* one = Find(d, "auth/kubernetes/role/one");
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(Lines(one->changes),
+            (std::vector<std::string>{"secret/data/x/* (paths ending in '/'): +read", "secret/data/x/*: +read"}));
+}
+
+// Principals sharing an Acl key are skipped when no policy changed; the key
+// holds rendered values, so an entity whose metadata changes is compared.
+TEST(DiffWorkspaces, EntityMetadataChangeReRendersItsTemplatedRule) {
+  const char* before = "identity:\n  entities:\n    - {name: alice, policies: [team], metadata: {team: a}}\n"
+                       "    - {name: bob, policies: [team], metadata: {team: c}}\n";
+  const char* after = "identity:\n  entities:\n    - {name: alice, policies: [team], metadata: {team: b}}\n"
+                      "    - {name: bob, policies: [team], metadata: {team: c}}\n";
+  const std::string policy = "path \"secret/data/{{identity.entity.metadata.team}}/*\" { capabilities = [\"read\"] }\n";
+  const DiffResult d = Diff({{"bindings/id.yaml", before}, {"policies/team.hcl", policy}},
+                            {{"bindings/id.yaml", after}, {"policies/team.hcl", policy}});
+  EXPECT_EQ(Labels(d), std::vector<std::string>{"identity/entity/name/alice"}) << FormatDiffText(d);
+  const PrincipalChange* alice = Find(d, "identity/entity/name/alice");
+  ASSERT_NE(alice, nullptr);
+  EXPECT_EQ(Lines(alice->changes), (std::vector<std::string>{"secret/data/a/* (paths ending in '/'): -read",
+                                                             "secret/data/a/*: -read",
+                                                             "secret/data/b/* (paths ending in '/'): +read",
+                                                             "secret/data/b/*: +read"}))
+      << FormatDiffText(d);
+}
+
 TEST(DiffWorkspaces, DenyMadeIneffectiveByALongerPrefixInAnotherPolicy) {
   const Files base = {{"bindings/k8s.yaml", kRoles},
                       {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},

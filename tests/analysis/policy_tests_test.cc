@@ -262,6 +262,32 @@ TEST(PolicyTestsRun, PassesAndFailuresSayExpectedAndGot) {
   EXPECT_EQ(r.report.files, 1u);
 }
 
+// Issue #5/#6 follow-up: a role's templated rule is not dropped; a test
+// expecting deny fails with the logins that get access.
+TEST(PolicyTestsRun, RoleTemplatedRuleGrantsConditionally) {
+  auto l = Load({{"policies/ns.hcl",
+                  "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/*\" {\n"
+                  "  capabilities = [\"read\"]\n}\n"},
+                 {"bindings/auth.yaml",
+                  "auth:\n  kubernetes:\n    accessor: auth_k8s\n    roles:\n      app:\n"
+                  "        bound_service_account_names: [app]\n        bound_service_account_namespaces: [a, b]\n"
+                  "        token_policies: [ns]\n"}});
+  Ran r = RunText(l.ws,
+                  "tests:\n"
+                  "  - {name: b pods read b, role: app, path: secret/data/b/x, op: read, expect: allow}\n"
+                  "  - {name: nobody reads c, role: app, path: secret/data/c/x, op: read, expect: deny}\n"
+                  "  - {name: nobody reads b, role: app, path: secret/data/b/x, op: read, expect: deny}\n");
+  ASSERT_EQ(r.diagnostics, "");
+  ASSERT_EQ(r.report.results.size(), 3u);
+  EXPECT_TRUE(r.report.results[0].passed);
+  EXPECT_EQ(ConditionsText(r.report.results[0].conditions),
+            "identity.entity.aliases.auth_k8s.metadata.service_account_namespace = b");
+  EXPECT_TRUE(r.report.results[1].passed);
+  EXPECT_EQ(r.report.results[2].failures,
+            std::vector<std::string>{"expected deny, got allow for logins where "
+                                     "identity.entity.aliases.auth_k8s.metadata.service_account_namespace = b"});
+}
+
 TEST(PolicyTestsRun, DecidedByMatchesPolicyOrPattern) {
   auto l = Teams();
   Ran r = RunText(

@@ -89,6 +89,61 @@ TEST(Verify, DenyRefutedByAGroupMemberWhenNotExcluded) {
   EXPECT_EQ(r.counterexamples[1].principal, "identity/group/name/platform");
 }
 
+// Issue #5/#6 follow-up: some login of a role gets what a templated rule
+// renders to, so a deny invariant is refuted with the login's condition.
+TEST(Verify, DenyRefutedByAConditionalGrantOfARole) {
+  std::map<std::string, std::string> files = {
+      {"bindings/k8s.yaml", R"(auth:
+  kubernetes:
+    accessor: auth_k8s
+    roles:
+      many: {bound_service_account_names: [a], bound_service_account_namespaces: ["team-*"], token_policies: [ns]}
+      one: {bound_service_account_names: [a], bound_service_account_namespaces: [team-a], token_policies: [ns]}
+)"},
+      {"policies/ns.hcl",
+       "path \"secret/data/{{identity.entity.aliases.auth_k8s.metadata.service_account_namespace}}/*\" {\n"
+       "  capabilities = [\"read\"]\n}\n"}};
+  auto run = VerifyText(files, R"(- name: nobody reads team-b
+  deny: { principals: ["*"], path: "secret/data/team-b/*", caps: [read] }
+- name: nobody reads ops
+  deny: { principals: ["*"], path: "secret/data/ops/*", caps: [read] }
+- name: nobody reads anything under secret/data
+  deny: { principals: ["kubernetes/role:many"], path: "secret/data/*", caps: [read] }
+- name: nobody reads a team-q tree
+  deny: { principals: ["*"], path: "secret/data/team-q*", caps: [read] }
+)");
+  ASSERT_EQ(run->result.results.size(), 4u) << run->diagnostics;
+  const InvariantResult& r = run->result.results[0];
+  EXPECT_FALSE(r.proven);
+  ASSERT_EQ(r.counterexamples.size(), 1u) << FormatVerifyText(run->result);
+  const Counterexample& c = r.counterexamples[0];
+  EXPECT_EQ(c.principal, "auth/kubernetes/role/many");
+  EXPECT_EQ(c.path, "secret/data/team-b/x");
+  EXPECT_EQ(ConditionsText(c.conditions),
+            "identity.entity.aliases.auth_k8s.metadata.service_account_namespace = team-b");
+  const std::string text = FormatVerifyText(run->result);
+  EXPECT_NE(text.find("holds read on secret/data/team-b/x for logins where "
+                      "identity.entity.aliases.auth_k8s.metadata.service_account_namespace = team-b"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(FormatVerifyJson(run->result).find("\"conditions\""), std::string::npos);
+  // team-* admits no "ops" namespace; `one` is pinned to team-a.
+  EXPECT_TRUE(run->result.results[1].proven) << text;
+  // A subtree holding the placeholder itself: the symbolic segment is the counterexample.
+  ASSERT_FALSE(run->result.results[2].proven);
+  EXPECT_EQ(run->result.results[2].counterexamples[0].path,
+            "secret/data/<identity.entity.aliases.auth_k8s.metadata.service_account_namespace>/x")
+      << text;
+  // The invariant's path ends inside the namespace: team-q... is a value team-* admits.
+  const InvariantResult& cut = run->result.results[3];
+  ASSERT_EQ(cut.counterexamples.size(), 1u) << text;
+  EXPECT_EQ(cut.counterexamples[0].principal, "auth/kubernetes/role/many");
+  EXPECT_TRUE(cut.counterexamples[0].path.starts_with("secret/data/team-q")) << text;
+  EXPECT_TRUE(ConditionsText(cut.counterexamples[0].conditions)
+                  .starts_with("identity.entity.aliases.auth_k8s.metadata.service_account_namespace = team-q"))
+      << text;
+}
+
 TEST(Verify, AllowRefutedWithTheDecidingDeny) {
   auto run = VerifyText(Files(), R"(- name: aaa reads its tree
   allow: { principals: ["kubernetes/role:aaa-role"], path: "secret/data/aaa/*", caps: [read, list] }

@@ -1,0 +1,3 @@
+path "secret/data/common/*" {
+  capabilities = ["read"]
+}
