@@ -17,8 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "runtime/core.h"
 #include "runtime/db_drivers.h"
 #include "runtime/db_executor.h"
+#include "runtime/storage.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -819,6 +823,176 @@ TEST_F(MySqlServer, PoolBoundHeldUnderConcurrentUse) {
   const std::string next = Scalar(**pool, "SELECT CONNECTION_ID()");
   EXPECT_EQ(next.find("error"), std::string::npos) << next;
   EXPECT_NE(next, id);
+}
+
+
+// ---- the database secrets engine end to end, against the real servers ------------------------
+//
+// runtime::Core with its default executor (MakeSqlExecutor) and the system clock:
+// the credentials `creds/<role>` returns log in, renewal moves the role's expiry
+// on the server, and revoking the lease (or the token that holds it) removes the
+// user from the database. The recording-executor tests (database_test.cc) pin the
+// exact SQL; these show the SQL works.
+namespace engine {
+
+struct Reply {
+  int status = 0;
+  nlohmann::json body;
+};
+
+class LiveEngine {
+ public:
+  LiveEngine()
+      : core_(std::make_unique<Core>(MakeMemoryStorage(), std::make_shared<SystemClock>(), Dialect::kVault)) {
+    auto dev = core_->SetUpDev("root");
+    EXPECT_TRUE(dev) << dev.error().message;
+  }
+  Reply Send(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
+             const std::string& token = "root") {
+    HttpResponse out = core_->Handle(HttpRequest{.method = method,
+                                                 .target = "/v1/" + path,
+                                                 .token = token,
+                                                 .body = body.is_null() ? "" : body.dump(),
+                                                 .remote_address = "127.0.0.1"});
+    Reply reply{.status = out.status};
+    if (!out.body.empty()) {
+      reply.body = nlohmann::json::parse(out.body, nullptr, false);
+    }
+    return reply;
+  }
+  // A token whose only policy allows reading database/creds/ro.
+  std::string ReaderToken() {
+    Reply policy = Send("POST", "sys/policies/acl/db-ro",
+                        {{"policy", R"(path "database/creds/ro" { capabilities = ["read"] })"}});
+    EXPECT_EQ(policy.status, 204) << policy.body.dump();
+    Reply token = Send("POST", "auth/token/create", {{"policies", {"db-ro"}}});
+    EXPECT_EQ(token.status, 200) << token.body.dump();
+    return token.body["auth"]["client_token"].get<std::string>();
+  }
+
+ private:
+  std::unique_ptr<Core> core_;
+};
+
+}  // namespace engine
+
+TEST_F(PostgresServer, EngineIssuesWorkingCredentialsAndRevokesThem) {
+  engine::LiveEngine vault;
+  ASSERT_EQ(vault.Send("POST", "sys/mounts/database", {{"type", "database"}}).status, 204);
+  // The engine's own admin, so rotate-root cannot disturb the other tests.
+  const std::string admin_user = "vault_admin_" + RandomSuffix(6);
+  const std::string admin_pw = VaultStylePassword();
+  ASSERT_TRUE(admin_->Execute("CREATE ROLE \"" + admin_user + "\" WITH LOGIN CREATEROLE PASSWORD '" + admin_pw +
+                              "'"));
+  ASSERT_TRUE(admin_->Execute("GRANT pg_read_all_data TO \"" + admin_user + "\" WITH ADMIN OPTION"));
+  engine::Reply config = vault.Send(
+      "POST", "database/config/pg",
+      {{"plugin_name", "postgresql-database-plugin"},
+       {"connection_url", "postgres://{{username}}:{{password}}@" + host_ + ":" + port_ + "/postgres?sslmode=disable"},
+       {"username", admin_user},
+       {"password", admin_pw},
+       {"allowed_roles", "ro"}});
+  ASSERT_EQ(config.status, 204) << config.body.dump();
+  engine::Reply role = vault.Send(
+      "POST", "database/roles/ro",
+      {{"db_name", "pg"},
+       {"creation_statements",
+        {"CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';",
+         "GRANT pg_read_all_data TO \"{{name}}\";"}},
+       {"default_ttl", "1h"},
+       {"max_ttl", "24h"}});
+  ASSERT_EQ(role.status, 204) << role.body.dump();
+
+  const std::string token = vault.ReaderToken();
+  engine::Reply creds = vault.Send("GET", "database/creds/ro", nullptr, token);
+  ASSERT_EQ(creds.status, 200) << creds.body.dump();
+  const std::string user = creds.body["data"]["username"];
+  const std::string password = creds.body["data"]["password"];
+  const std::string lease = creds.body["lease_id"];
+  EXPECT_TRUE(user.starts_with("v-token-ro-")) << user;
+  EXPECT_EQ(creds.body["lease_duration"], 3600);
+
+  // The generated user logs in and reads what the role granted.
+  auto as_user = Connect(SqlDialect::kPostgres, UrlFor(user, password));
+  ASSERT_TRUE(as_user) << as_user.error().message;
+  EXPECT_EQ(Scalar(**as_user, "SELECT current_user"), user);
+  EXPECT_EQ(Scalar(**as_user, "SELECT count(*) > 0 FROM pg_catalog.pg_class"), "t");
+  as_user->reset();
+
+  // Renewal runs ALTER ROLE ... VALID UNTIL with the new expiry.
+  const std::string valid_until_sql = "SELECT rolvaliduntil::text FROM pg_roles WHERE rolname = $1";
+  const std::string before = Scalar(*admin_, valid_until_sql, {user});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  engine::Reply renewed = vault.Send("POST", "sys/leases/renew", {{"lease_id", lease}, {"increment", 7200}});
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_NE(Scalar(*admin_, valid_until_sql, {user}), before);
+
+  // rotate-root replaces the engine's admin password: the old one stops working, the engine goes on.
+  ASSERT_EQ(vault.Send("POST", "database/rotate-root/pg").status, 204);
+  EXPECT_FALSE(Connect(SqlDialect::kPostgres, UrlFor(admin_user, admin_pw)));
+
+  // Revoking the token that holds the lease drops the user (Vault's default revocation).
+  ASSERT_EQ(vault.Send("POST", "auth/token/revoke", {{"token", token}}).status, 204);
+  EXPECT_EQ(Scalar(*admin_, "SELECT count(*)::text FROM pg_roles WHERE rolname = $1", {user}), "0");
+  EXPECT_FALSE(Connect(SqlDialect::kPostgres, UrlFor(user, password)));
+  EXPECT_EQ(vault.Send("POST", "sys/leases/lookup", {{"lease_id", lease}}).status, 400);
+
+  // A second credential, revoked through its lease.
+  const std::string token2 = vault.Send("POST", "auth/token/create", {{"policies", {"db-ro"}}})
+                                 .body["auth"]["client_token"]
+                                 .get<std::string>();
+  engine::Reply creds2 = vault.Send("GET", "database/creds/ro", nullptr, token2);
+  ASSERT_EQ(creds2.status, 200) << creds2.body.dump();
+  const std::string user2 = creds2.body["data"]["username"];
+  ASSERT_TRUE(Connect(SqlDialect::kPostgres, UrlFor(user2, creds2.body["data"]["password"])));
+  ASSERT_EQ(vault.Send("POST", "sys/leases/revoke", {{"lease_id", creds2.body["lease_id"]}}).status, 204);
+  EXPECT_EQ(Scalar(*admin_, "SELECT count(*)::text FROM pg_roles WHERE rolname = $1", {user2}), "0");
+  ASSERT_TRUE(admin_->Execute("DROP ROLE \"" + admin_user + "\""));
+}
+
+TEST_F(MySqlServer, EngineIssuesWorkingCredentialsAndRevokesThem) {
+  engine::LiveEngine vault;
+  ASSERT_EQ(vault.Send("POST", "sys/mounts/database", {{"type", "database"}}).status, 204);
+  engine::Reply config =
+      vault.Send("POST", "database/config/my",
+                 {{"plugin_name", "mysql-database-plugin"},
+                  {"connection_url", "{{username}}:{{password}}@tcp(" + host_ + ":" + port_ + ")/"},
+                  {"username", "polcheck"},
+                  {"password", password_},
+                  {"allowed_roles", {"ro"}}});
+  ASSERT_EQ(config.status, 204) << config.body.dump();
+  engine::Reply role = vault.Send(
+      "POST", "database/roles/ro",
+      {{"db_name", "my"},
+       {"creation_statements",
+        {"CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}'; GRANT SELECT ON *.* TO '{{name}}'@'%';"}},
+       {"default_ttl", 600}});
+  ASSERT_EQ(role.status, 204) << role.body.dump();
+
+  const std::string token = vault.ReaderToken();
+  engine::Reply creds = vault.Send("GET", "database/creds/ro", nullptr, token);
+  ASSERT_EQ(creds.status, 200) << creds.body.dump();
+  const std::string user = creds.body["data"]["username"];
+  const std::string password = creds.body["data"]["password"];
+  EXPECT_LE(user.size(), 32U) << user;
+  EXPECT_EQ(creds.body["lease_duration"], 600);
+
+  auto as_user = Connect(SqlDialect::kMySql, DsnFor(user, password));
+  ASSERT_TRUE(as_user) << as_user.error().message;
+  EXPECT_EQ(Scalar(**as_user, "SELECT CURRENT_USER()"), user + "@%");
+  as_user->reset();
+
+  // A role not in allowed_roles is Vault's 500.
+  ASSERT_EQ(vault.Send("POST", "database/roles/other",
+                       {{"db_name", "my"}, {"creation_statements", {"CREATE USER '{{name}}'@'%';"}}})
+                .status,
+            204);
+  engine::Reply refused = vault.Send("GET", "database/creds/other");
+  EXPECT_EQ(refused.status, 500) << refused.body.dump();
+
+  ASSERT_EQ(vault.Send("POST", "sys/leases/revoke", {{"lease_id", creds.body["lease_id"]}}).status, 204);
+  EXPECT_EQ(Scalar(*admin_, "SELECT COUNT(*) FROM mysql.user WHERE user = ?", {user}), "0");
+  EXPECT_FALSE(Connect(SqlDialect::kMySql, DsnFor(user, password)));
 }
 
 }  // namespace
