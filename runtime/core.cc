@@ -788,7 +788,14 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string raw_path, 
                          .wrap_ttl = wrap_ttl};
   Response response = backend->Handle(request);
   if (last_use) {
+    // The token's leases go with it; a leased secret issued on its last use is
+    // already revoked, so it is not returned (RUNTIME-API.md §3.5, Vault's wording).
     (void)tokens_->Revoke(auth.token->hash);
+    if (!response.is_error && !response.lease_id.empty()) {
+      response = Response::Error(400,
+                                 "Secret cannot be returned; token had one use left, so leased credentials were "
+                                 "immediately revoked.");
+    }
   }
   HttpResponse out = Finish(response, backend->type(), path, wrap_ttl, audit);
   if (http.method == "HEAD") {

@@ -603,6 +603,26 @@ TEST_F(Database, TokenRevocationExpiryAndPrefixRevokeTheUsers) {
   EXPECT_EQ(List("sys/leases/lookup/database/creds/").status, 404);
 }
 
+// RUNTIME-API.md §3.5: creds fetched with a token's last use are revoked at once
+// and replaced by Vault's error.
+TEST_F(Database, CredsOnATokensLastUseAreRevokedNotReturned) {
+  ConfigurePg();
+  RolePg("ro", {{"revocation_statements", R"(DROP ROLE "{{name}}";)"}});
+  executor_->Clear();
+  const std::string once = TokenWith({"root"}, {{"num_uses", 1}});
+  Reply r = Creds(once);
+  EXPECT_EQ(r.status, 400) << r.body.dump();
+  EXPECT_EQ(r.body["errors"][0],
+            "Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.");
+  std::vector<std::string> statements = Statements();
+  ASSERT_FALSE(statements.empty());
+  EXPECT_TRUE(statements.front().starts_with("tx: CREATE ROLE")) << statements.front();
+  EXPECT_TRUE(statements.back().starts_with("tx: DROP ROLE")) << statements.back();
+  EXPECT_EQ(List("sys/leases/lookup/database/creds/").status, 404);
+  // A token with uses left gets its creds.
+  EXPECT_EQ(Creds(TokenWith({"root"}, {{"num_uses", 2}})).status, 200);
+}
+
 TEST_F(Database, FailedRevocationKeepsTheLeaseUnlessForced) {
   ConfigurePg();
   RolePg("ro", {{"revocation_statements", R"(DROP ROLE "{{name}}";)"}});
@@ -808,7 +828,7 @@ TEST_F(Database, AFailedPingIsReportedAsVaultDoes) {
       "failed");
 }
 
-TEST_F(Database, PlaceholderExecutorSaysThereIsNoDriver) {
+TEST_F(Database, TheDefaultExecutorReportsAnUnreachableServer) {
   core_.reset();
   storage_ = MakeMemoryStorage();
   core_ = std::make_unique<Core>(storage_, clock_, Dialect::kVault);  // the default executor
