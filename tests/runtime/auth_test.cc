@@ -546,7 +546,7 @@ TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
   EXPECT_EQ(
       Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}})
           .Error(),
-      "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set");
 }
 
 TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
