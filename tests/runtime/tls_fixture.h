@@ -220,7 +220,9 @@ class StubServer {
     boost::beast::flat_buffer buffer;
     http::request<http::string_body> req;
     http::read(stream, buffer, req, ec);
-    if (ec) {
+    if (ec) {  // not HTTP (a TLS ClientHello to the plain stand-in): answer as HTTP servers do
+      boost::asio::write(stream, boost::asio::buffer(std::string("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")),
+                         ec);
       return;
     }
     Request request{std::string(req.method_string()), std::string(req.target()),
