@@ -7,8 +7,15 @@
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/source.h"
 #include "runtime/config.h"
@@ -213,6 +220,84 @@ TEST_F(TlsListener, BadCertificateOrKeyFailsToStart) {
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().message,
             "'tls_min_version' value \"tls10\" not supported, please specify one of [tls12,tls13]");
+}
+
+// `polcheck serve ARGS...` in the background, stdout and stderr to `log`.
+class ServeProcess {
+ public:
+  ServeProcess(std::vector<std::string> args, const std::string& log) : log_(log) {
+    args.insert(args.begin(), {POLCHECK_BINARY, "serve"});
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> argv;
+      for (std::string& a : args) {
+        argv.push_back(a.data());
+      }
+      argv.push_back(nullptr);
+      ::execv(POLCHECK_BINARY, argv.data());
+      ::_exit(127);
+    }
+  }
+  ~ServeProcess() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // The VAULT_ADDR the server printed ("" after 20 s without one).
+  std::string Address() const {
+    for (int i = 0; i < 800; ++i) {
+      const std::string text = Log();
+      const std::size_t at = text.find("VAULT_ADDR='");
+      const std::size_t end = at == std::string::npos ? at : text.find('\'', at + 12);
+      if (end != std::string::npos) {
+        return text.substr(at + 12, end - at - 12);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return "";
+  }
+  std::string Log() const {
+    std::ifstream in(log_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(TlsListener, ServeDevWithTlsFlagsPrintsAnHttpsAddress) {
+  ServeProcess serve({"--dev", "--listen", "127.0.0.1:0", "--tls-cert-file", cert_file_, "--tls-key-file", key_file_},
+                     (dir_.path() / "dev.log").string());
+  const std::string address = serve.Address();
+  ASSERT_TRUE(address.starts_with("https://127.0.0.1:")) << serve.Log();
+  Expected<HttpReply> health = FetchUrl({.url = address + "/v1/sys/health", .ca_pem = ca_.cert_pem()});
+  ASSERT_TRUE(health) << health.error().message;
+  EXPECT_EQ(json::parse(health->body)["sealed"], false);
+}
+
+TEST_F(TlsListener, ServeConfigListenerWithTlsFiles) {
+  const std::string config = dir_.Write("server.hcl", R"(storage "inmem" {}
+listener "tcp" {
+  address       = "127.0.0.1:0"
+  tls_cert_file = "cert.pem"
+  tls_key_file  = "key.pem"
+}
+)");
+  ServeProcess serve({"--config", config}, (dir_.path() / "config.log").string());
+  const std::string address = serve.Address();
+  ASSERT_TRUE(address.starts_with("https://127.0.0.1:")) << serve.Log();
+  Expected<HttpReply> status = FetchUrl({.url = address + "/v1/sys/seal-status", .ca_pem = ca_.cert_pem()});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(json::parse(status->body)["initialized"], false);
 }
 
 // ---- server config ---------------------------------------------------------------------------
