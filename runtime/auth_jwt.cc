@@ -381,11 +381,11 @@ struct RemoteKey {
 Expected<std::vector<RemoteKey>> FetchJwks(const KeySource& source) {
   Expected<HttpReply> reply = FetchUrl({.url = source.url, .ca_pem = source.ca_pem});
   if (!reply) {
-    return Unexpected(Error::Code::kIo, "oidc: get keys failed: " + reply.error().message);
+    return Unexpected(Error::Code::kIo, "oidc: get keys failed " + reply.error().message);  // sic: go-oidc
   }
   if (reply->status != 200) {
     return Unexpected(Error::Code::kIo,
-                      "oidc: get keys failed: " + std::to_string(reply->status) + " " + reply->body.substr(0, 200));
+                      "oidc: get keys failed: " + reply->status_text + " " + reply->body.substr(0, 200));
   }
   const json set = json::parse(reply->body, nullptr, false);
   if (!set.is_object() || !set.contains("keys") || !set["keys"].is_array()) {
@@ -422,7 +422,7 @@ Expected<std::string> DiscoverJwksUri(const std::string& issuer, const std::stri
     return Unexpected(reply.error());
   }
   if (reply->status != 200) {
-    return Unexpected(Error::Code::kIo, std::to_string(reply->status) + ": " + reply->body.substr(0, 200));
+    return Unexpected(Error::Code::kIo, reply->status_text + ": " + reply->body.substr(0, 200));
   }
   const json doc = json::parse(reply->body, nullptr, false);
   if (!doc.is_object()) {
@@ -430,8 +430,9 @@ Expected<std::string> DiscoverJwksUri(const std::string& issuer, const std::stri
   }
   const json got = doc.value("issuer", json());
   if (!got.is_string() || got.get<std::string>() != issuer) {
-    return Unexpected(Error::Code::kIo, "oidc: issuer did not match the issuer returned by provider, expected \"" +
-                                            issuer + "\" got " + (got.is_string() ? got.dump() : "\"\""));
+    return Unexpected(Error::Code::kIo, "oidc: issuer URL provided to client (\"" + issuer +
+                                            "\") did not match the issuer URL returned by provider (" +
+                                            (got.is_string() ? got.dump() : "\"\"") + ")");
   }
   const json uri = doc.value("jwks_uri", json());
   if (!uri.is_string() || uri.get<std::string>().empty()) {
@@ -578,26 +579,20 @@ class JwtBackend final : public Backend {
     return Store("config", config);
   }
 
-  // Vault fetches what the config names before accepting it. Its 400 says only
-  // "error checking ..." (the cause goes to Vault's log); polcheck, having no
-  // server log, adds the cause as a second error.
+  // Vault fetches what the config names before accepting it; its 400 names the cause.
   std::optional<Response> CheckKeySources(const json& d, const std::vector<std::string>& keys,
                                           const std::string& jwks_url, const std::string& discovery_url,
                                           const std::vector<KeySource>& pairs) {
-    auto refused = [](const std::string& vault_message, const std::string& cause) {
-      Response r = Response::Error(400, vault_message);
-      r.errors.push_back(cause);
-      return r;
-    };
+    static const std::string kBadCa = "could not parse CA PEM value successfully";
     ForgetKeys();
     if (!discovery_url.empty()) {
       const std::string ca = Text(d, "oidc_discovery_ca_pem");
-      if (std::string bad = ca.empty() ? "" : CheckCaPem(ca); !bad.empty()) {
-        return refused("error checking oidc discovery URL", "could not parse 'oidc_discovery_ca_pem' value successfully");
+      if (!ca.empty() && !CheckCaPem(ca).empty()) {
+        return Response::Error(400, "error checking oidc discovery URL: " + kBadCa);
       }
       Expected<std::string> uri = DiscoverJwksUri(discovery_url, ca);
       if (!uri) {
-        return refused("error checking oidc discovery URL", uri.error().message);
+        return Response::Error(400, "error checking oidc discovery URL: " + uri.error().message);
       }
       std::lock_guard lock(mu_);
       discovered_[discovery_url] = *uri;
@@ -608,12 +603,12 @@ class JwtBackend final : public Backend {
       sources.push_back({jwks_url, Text(d, "jwks_ca_pem")});
     }
     for (const KeySource& source : sources) {
-      if (std::string bad = source.ca_pem.empty() ? "" : CheckCaPem(source.ca_pem); !bad.empty()) {
-        return Response::Error(400, "error checking jwks_ca_pem: could not parse 'oidc_discovery_ca_pem' value successfully");
+      if (!source.ca_pem.empty() && !CheckCaPem(source.ca_pem).empty()) {
+        return Response::Error(400, "error checking jwks_ca_pem: " + kBadCa);
       }
       Expected<std::vector<RemoteKey>> fetched = FetchJwks(source);
       if (!fetched) {
-        return refused("error checking jwks URL", fetched.error().message);
+        return Response::Error(400, "error checking jwks URL: fetching keys " + fetched.error().message);
       }
       std::lock_guard lock(mu_);
       cached_[source.url] = *std::move(fetched);
@@ -939,7 +934,7 @@ class JwtBackend final : public Backend {
       signature_error = VerifyRemote(*jwt, *sources, algs);
     }
     if (!signature_error.empty()) {
-      return Response::Error(400, "error validating token: " + signature_error);
+      return Response::Error(400, "error validating token: error verifying token signature: " + signature_error);
     }
     const json claims = json::parse(jwt->claims_json);
     if (std::optional<Response> bad = ValidateStandardClaims(claims, role, **config)) {

@@ -345,7 +345,9 @@ class Exchange {
     }
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+    const int status = static_cast<int>(parser.get().result_int());
+    return HttpReply{status, std::to_string(status) + " " + std::string(parser.get().reason()),
+                     std::move(parser.get().body())};
   }
 
   const HttpFetch& fetch_;

@@ -30,6 +30,7 @@ struct HttpFetch {
 
 struct HttpReply {
   int status = 0;
+  std::string status_text;  // "404 Not Found", as Go's Response.Status
   std::string body;
 };
 

@@ -474,7 +474,8 @@ TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
 TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
   TestKey stranger(false);
   EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
-            "error validating token: no known key successfully validated the token signature");
+            "error validating token: error verifying token signature: no known key successfully validated the "
+            "token signature");
   const std::string good = rsa_.Sign(Claims());
   std::string tampered = good;
   tampered[tampered.find('.') + 5] ^= 1;

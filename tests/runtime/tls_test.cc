@@ -576,11 +576,13 @@ class JwtRemoteKeys : public CoreTest {
   SigningKey ed_{"ED25519", "ed-1"};
   std::mutex mu_;
   std::string jwks_;
+  std::atomic<int> jwks_status_{200};
   std::string issuer_;  // set before the stand-in serves discovery
   std::string discovered_issuer_;
   StubServer idp_{[this](const StubServer::Request& req) {
                     if (req.target == "/keys") {
-                      return StubServer::Answer{200, Jwks()};
+                      const int status = jwks_status_.load();
+                      return StubServer::Answer{status, status == 200 ? Jwks() : R"({"error":"down"})"};
                     }
                     if (req.target == "/.well-known/openid-configuration") {
                       std::lock_guard lock(mu_);
@@ -620,24 +622,29 @@ TEST_F(JwtRemoteKeys, UnknownKidFetchesTheSetAgain) {
   EXPECT_EQ(Login(rotated.Sign(Claims())).status, 200);
   EXPECT_EQ(idp_.Hits("/keys"), 2) << "the new key is cached now";
   SigningKey stranger("EC", "nobody");
-  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(), "error validating token: failed to verify id token signature");
-  EXPECT_EQ(Login(ec_.Sign(Claims())).Error(), "error validating token: failed to verify id token signature")
-      << "ec-1 was rotated out";
+  const std::string not_verified = "error validating token: error verifying token signature: failed to verify id "
+                                   "token signature";
+  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(), not_verified);
+  EXPECT_EQ(Login(ec_.Sign(Claims())).Error(), not_verified) << "ec-1 was rotated out";
+  jwks_status_ = 500;
+  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
+            "error validating token: error verifying token signature: fetching keys oidc: get keys failed: 500 "
+            "Internal Server Error {\"error\":\"down\"}");
+  EXPECT_EQ(Login(rotated.Sign(Claims())).status, 200) << "cached keys still verify while the IdP is down";
 }
 
-TEST_F(JwtRemoteKeys, JwksErrorsAreVaultsWithTheCause) {
+TEST_F(JwtRemoteKeys, JwksErrorsNameTheCause) {
   TestCert other("other CA");
   Reply untrusted = Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", other.cert_pem()}});
   EXPECT_EQ(untrusted.status, 400);
   EXPECT_EQ(untrusted.body["errors"],
-            json({"error checking jwks URL", "oidc: get keys failed: Get \"" + idp_.Url() +
-                                                 "/keys\": tls: failed to verify certificate: x509: certificate "
-                                                 "signed by unknown authority"}));
+            json({"error checking jwks URL: fetching keys oidc: get keys failed Get \"" + idp_.Url() +
+                  "/keys\": tls: failed to verify certificate: x509: certificate signed by unknown authority"}));
   Reply not_found = Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/nope"}, {"jwks_ca_pem", ca_.cert_pem()}});
-  EXPECT_EQ(not_found.body["errors"],
-            json({"error checking jwks URL", "oidc: get keys failed: 404 {\"error\":\"not found\"}"}));
+  EXPECT_EQ(not_found.Error(),
+            "error checking jwks URL: fetching keys oidc: get keys failed: 404 Not Found {\"error\":\"not found\"}");
   EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", "junk"}}).Error(),
-            "error checking jwks_ca_pem: could not parse 'oidc_discovery_ca_pem' value successfully");
+            "error checking jwks_ca_pem: could not parse CA PEM value successfully");
   // jwks_pairs: several sets, each with its CA.
   ASSERT_EQ(Post("auth/jwt/config",
                  {{"jwks_pairs", {{{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}}}})
@@ -670,15 +677,23 @@ TEST_F(JwtRemoteKeys, OidcDiscoveryChecksTheIssuerAndUsesItsJwksUri) {
   Reply mismatch = Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
   EXPECT_EQ(mismatch.status, 400);
   EXPECT_EQ(mismatch.body["errors"],
-            json({"error checking oidc discovery URL",
-                  "oidc: issuer did not match the issuer returned by provider, expected \"" + issuer_ +
-                      "\" got \"https://evil.example\""}));
-  Reply trailing = Post("auth/jwt/config", {{"oidc_discovery_url", issuer_ + "/"}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
-  EXPECT_EQ(trailing.Error(), "error checking oidc discovery URL") << "the issuer must match the URL exactly";
+            json({"error checking oidc discovery URL: oidc: issuer URL provided to client (\"" + issuer_ +
+                  "\") did not match the issuer URL returned by provider (\"https://evil.example\")"}));
+  {
+    std::lock_guard lock(mu_);
+    discovered_issuer_ = issuer_;
+  }
+  Reply trailing =
+      Post("auth/jwt/config", {{"oidc_discovery_url", issuer_ + "/"}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
+  EXPECT_EQ(trailing.Error(), "error checking oidc discovery URL: oidc: issuer URL provided to client (\"" + issuer_ +
+                                  "/\") did not match the issuer URL returned by provider (\"" + issuer_ + "\")")
+      << "the issuer must equal the URL exactly";
   Reply untrusted = Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}});
-  EXPECT_EQ(untrusted.body["errors"][1], "Get \"" + issuer_ +
-                                             "/.well-known/openid-configuration\": tls: failed to verify certificate: "
-                                             "x509: certificate signed by unknown authority");
+  EXPECT_EQ(untrusted.Error(), "error checking oidc discovery URL: Get \"" + issuer_ +
+                                   "/.well-known/openid-configuration\": tls: failed to verify certificate: x509: "
+                                   "certificate signed by unknown authority");
+  EXPECT_EQ(Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", "junk"}}).Error(),
+            "error checking oidc discovery URL: could not parse CA PEM value successfully");
 }
 
 TEST_F(JwtRemoteKeys, ConfigNeedsExactlyOneKeySource) {
