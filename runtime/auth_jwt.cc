@@ -392,12 +392,12 @@ Expected<std::vector<RemoteKey>> FetchJwks(const KeySource& source) {
     return Unexpected(Error::Code::kIo, "oidc: failed to decode keys: expected a JSON object with a \"keys\" array");
   }
   std::vector<RemoteKey> keys;
-  std::string first_error;
+  std::string key_errors;
   for (const json& jwk : set["keys"]) {
     std::string error;
     Pkey key = JwkKey(jwk, error);
     if (!key) {
-      first_error = first_error.empty() ? error : first_error;
+      key_errors += (key_errors.empty() ? "" : "; ") + error;
       continue;
     }
     const json* kid = jwk.is_object() && jwk.contains("kid") ? &jwk["kid"] : nullptr;
@@ -405,7 +405,7 @@ Expected<std::vector<RemoteKey>> FetchJwks(const KeySource& source) {
   }
   if (keys.empty()) {
     return Unexpected(Error::Code::kIo, "oidc: failed to decode keys: no usable key in " + source.url +
-                                            (first_error.empty() ? "" : " (" + first_error + ")"));
+                                            (key_errors.empty() ? "" : " (" + key_errors + ")"));
   }
   return keys;
 }

@@ -104,7 +104,7 @@ TEST_F(HttpsClient, TransportFailuresNameTheUrl) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   const std::string silent_url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
-  EXPECT_EQ(FailureOf(FetchUrl({.url = silent_url, .ca_pem = ca_.cert_pem(), .timeout = std::chrono::milliseconds(200)})),
+  EXPECT_EQ(FailureOf(FetchUrl({.url = silent_url, .ca_pem = ca_.cert_pem(), .timeout = std::chrono::milliseconds(1000)})),
             "Get \"" + silent_url + "\": net/http: TLS handshake timeout");
 
   const std::uint16_t closed_port = silent.local_endpoint().port();
@@ -645,6 +645,17 @@ TEST_F(JwtRemoteKeys, JwksErrorsNameTheCause) {
             "error checking jwks URL: fetching keys oidc: get keys failed: 404 Not Found {\"error\":\"not found\"}");
   EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", "junk"}}).Error(),
             "error checking jwks_ca_pem: could not parse CA PEM value successfully");
+  {  // a set whose keys are all unusable: a symmetric key and an EC "point" off the curve
+    std::lock_guard lock(mu_);
+    jwks_ = json{{"keys",
+                  {{{"kty", "oct"}, {"k", "c2VjcmV0"}},
+                   {{"kty", "EC"}, {"crv", "P-256"}, {"x", std::string(43, 'A')}, {"y", std::string(42, 'A') + "E"}}}}}
+                .dump();
+  }
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).Error(),
+            "error checking jwks URL: fetching keys oidc: failed to decode keys: no usable key in " + idp_.Url() +
+                "/keys (unsupported key type \"oct\"; EC key is not a point on P-256)");
+  PublishKeys({&rsa_, &ec_, &ed_});
   // jwks_pairs: several sets, each with its CA.
   ASSERT_EQ(Post("auth/jwt/config",
                  {{"jwks_pairs", {{{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}}}})
