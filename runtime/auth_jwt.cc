@@ -7,9 +7,9 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -156,8 +156,8 @@ std::optional<std::string> JwkBytes(const json& jwk, const char* member) {
 
 Pkey FromParams(const char* type, OSSL_PARAM_BLD* bld) {
   std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr),
-                                                                  EVP_PKEY_CTX_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), EVP_PKEY_CTX_free);
   EVP_PKEY* key = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
@@ -173,10 +173,13 @@ Pkey RsaJwk(const json& jwk, std::string& error) {
     error = "RSA key without valid \"n\" and \"e\"";
     return nullptr;
   }
-  Bn modulus(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
-  Bn exponent(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
+  Bn modulus(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
+  Bn exponent(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-  if (!modulus || !exponent || !bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
+  if (!modulus || !exponent || !bld ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()) != 1) {
     error = "RSA key cannot be built";
     return nullptr;
@@ -202,7 +205,8 @@ Pkey EcJwk(const json& jwk, std::string& error) {
     return nullptr;
   }
   // Uncompressed point: 04 || X || Y, each left-padded to the field size.
-  std::string point = "\x04" + std::string(size - x->size(), '\0') + *x + std::string(size - y->size(), '\0') + *y;
+  std::string point =
+      "\x04" + std::string(size - x->size(), '\0') + *x + std::string(size - y->size(), '\0') + *y;
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, crv.c_str(), 0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
@@ -226,8 +230,8 @@ Pkey OkpJwk(const json& jwk, std::string& error) {
     error = "Ed25519 key without a valid \"x\"";
     return nullptr;
   }
-  return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()),
-                                          x->size()));
+  return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                          reinterpret_cast<const unsigned char*>(x->data()), x->size()));
 }
 
 // The public key of one JWK; null and `error` for another key type or bad members.
@@ -389,7 +393,8 @@ Expected<std::vector<RemoteKey>> FetchJwks(const KeySource& source) {
   }
   const json set = json::parse(reply->body, nullptr, false);
   if (!set.is_object() || !set.contains("keys") || !set["keys"].is_array()) {
-    return Unexpected(Error::Code::kIo, "oidc: failed to decode keys: expected a JSON object with a \"keys\" array");
+    return Unexpected(Error::Code::kIo,
+                      "oidc: failed to decode keys: expected a JSON object with a \"keys\" array");
   }
   std::vector<RemoteKey> keys;
   std::string key_errors;
@@ -426,7 +431,8 @@ Expected<std::string> DiscoverJwksUri(const std::string& issuer, const std::stri
   }
   const json doc = json::parse(reply->body, nullptr, false);
   if (!doc.is_object()) {
-    return Unexpected(Error::Code::kIo, "oidc: failed to decode provider discovery object: not a JSON object");
+    return Unexpected(Error::Code::kIo,
+                      "oidc: failed to decode provider discovery object: not a JSON object");
   }
   const json got = doc.value("issuer", json());
   if (!got.is_string() || got.get<std::string>() != issuer) {
@@ -537,8 +543,9 @@ class JwtBackend final : public Backend {
     const int methods = static_cast<int>(!keys.empty()) + static_cast<int>(!jwks_url.empty()) +
                         static_cast<int>(!discovery_url.empty()) + static_cast<int>(!pairs->empty());
     if (methods != 1) {
-      return Response::Error(
-          400, "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set");
+      return Response::Error(400,
+                             "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or "
+                             "'oidc_discovery_url' must be set");
     }
     if (client_id.empty() != client_secret.empty()) {
       return Response::Error(400, "both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
@@ -934,7 +941,8 @@ class JwtBackend final : public Backend {
       signature_error = VerifyRemote(*jwt, *sources, algs);
     }
     if (!signature_error.empty()) {
-      return Response::Error(400, "error validating token: error verifying token signature: " + signature_error);
+      return Response::Error(400,
+                             "error validating token: error verifying token signature: " + signature_error);
     }
     const json claims = json::parse(jwt->claims_json);
     if (std::optional<Response> bad = ValidateStandardClaims(claims, role, **config)) {

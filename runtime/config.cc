@@ -228,8 +228,9 @@ class ConfigReader {
     if (*text == "tls12" || *text == "tls13") {
       config_.tls_min_version = *text;
     } else if (*text == "tls10" || *text == "tls11") {
-      Error(field.value.span, "config-tls",
-            "tls_min_version \"" + *text + "\" is not supported by polcheck serve: use \"tls12\" or \"tls13\"");
+      Error(
+          field.value.span, "config-tls",
+          "tls_min_version \"" + *text + "\" is not supported by polcheck serve: use \"tls12\" or \"tls13\"");
     } else {
       Error(field.value.span, "config-tls",
             "'tls_min_version' value \"" + *text + "\" not supported, please specify one of [tls12,tls13]");
@@ -248,7 +249,8 @@ class ConfigReader {
       Error(cert->value.span, "config-tls", "tls_cert_file: " + bad);
     } else if (std::string bad_key = CheckTlsKeyFile(key_path->string()); !bad_key.empty()) {
       Error(key->value.span, "config-tls", "tls_key_file: " + bad_key);
-    } else if (std::string mismatch = CheckTlsKeyPair(cert_path->string(), key_path->string()); !mismatch.empty()) {
+    } else if (std::string mismatch = CheckTlsKeyPair(cert_path->string(), key_path->string());
+               !mismatch.empty()) {
       Error(key->value.span, "config-tls", "tls_key_file does not belong to tls_cert_file: " + mismatch);
     } else {
       config_.tls_cert_file = *cert_path;
@@ -256,7 +258,8 @@ class ConfigReader {
     }
   }
 
-  std::optional<std::filesystem::path> TlsFile(const ast::Item& listener, const ast::Item* field, const char* key) {
+  std::optional<std::filesystem::path> TlsFile(const ast::Item& listener, const ast::Item* field,
+                                               const char* key) {
     if (field == nullptr) {
       Error(listener.keys.size() == 2 ? listener.keys[1].span : listener.span, "config-tls",
             std::string("'") + key + "' must be set (or tls_disable = true for plain HTTP)");

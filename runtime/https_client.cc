@@ -234,11 +234,12 @@ class Exchange {
   Expected<void> Connect() {
     tcp::resolver::results_type endpoints;
     boost::system::error_code ec = Step([&](auto handler) {
-      resolver_.async_resolve(url_.host, url_.port,
-                              [&, handler](boost::system::error_code e, tcp::resolver::results_type r) mutable {
-                                endpoints = std::move(r);
-                                handler(e);
-                              });
+      resolver_.async_resolve(
+          url_.host, url_.port,
+          [&, handler](boost::system::error_code e, tcp::resolver::results_type r) mutable {
+            endpoints = std::move(r);
+            handler(e);
+          });
     });
     if (ec == asio::error::timed_out) {
       return Unexpected(Fail(Timeout("resolving the host")));
@@ -296,10 +297,12 @@ class Exchange {
       return Unexpected(Fail("net/http: TLS handshake timeout"));
     }
     if (failure_.error != X509_V_OK) {
-      return Unexpected(Fail("tls: failed to verify certificate: " + X509Message(failure_, url_.host, host_is_ip_)));
+      return Unexpected(
+          Fail("tls: failed to verify certificate: " + X509Message(failure_, url_.host, host_is_ip_)));
     }
     if (ec) {
-      if (ec.category() == asio::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_WRONG_VERSION_NUMBER) {
+      if (ec.category() == asio::error::get_ssl_category() &&
+          ERR_GET_REASON(ec.value()) == SSL_R_WRONG_VERSION_NUMBER) {
         return Unexpected(Fail("tls: first record does not look like a TLS handshake"));
       }
       return Unexpected(Fail("tls: handshake failed: " + ec.message()));
@@ -309,8 +312,8 @@ class Exchange {
 
   template <class Stream>
   Expected<HttpReply> Talk(Stream& stream) {
-    http::request<http::string_body> req(fetch_.method == "GET" ? http::verb::get : http::verb::unknown, url_.target,
-                                         11);
+    http::request<http::string_body> req(fetch_.method == "GET" ? http::verb::get : http::verb::unknown,
+                                         url_.target, 11);
     req.method_string(fetch_.method);
     req.set(http::field::host, url_.authority);
     req.set(http::field::user_agent, "polcheck");
@@ -338,7 +341,8 @@ class Exchange {
       return Unexpected(Fail(Timeout("awaiting the response")));
     }
     if (ec == http::error::body_limit) {
-      return Unexpected(Fail("response body larger than " + std::to_string(fetch_.max_body_bytes) + " bytes"));
+      return Unexpected(
+          Fail("response body larger than " + std::to_string(fetch_.max_body_bytes) + " bytes"));
     }
     if (ec) {
       return Unexpected(Fail("reading the response: " + ec.message()));
@@ -365,7 +369,8 @@ class Exchange {
 }  // namespace
 
 std::string CheckCaPem(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                BIO_free);
   int count = 0;
   while (bio) {
     X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);

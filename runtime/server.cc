@@ -13,15 +13,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <optional>
-
-#include <condition_variable>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runtime/audit.h"
 #include "runtime/core.h"
@@ -71,13 +69,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Start() {
     if constexpr (kTls) {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) {
-          self->Close();  // not TLS, an untrusted client certificate, a version below tls_min_version
-          return;
-        }
-        self->Read();
-      });
+      stream_.async_handshake(
+          ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              self->Close();  // not TLS, an untrusted client certificate, a version below tls_min_version
+              return;
+            }
+            self->Read();
+          });
     } else {
       Read();
     }
@@ -96,8 +95,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(limit_);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(60));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void Close() {
@@ -193,15 +193,18 @@ std::string OpenSslError(const std::string& fallback) {
 // The server context: TLS 1.2+ (or 1.3 only), the chain and key of the listener.
 Expected<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
-    return Unexpected(Error::Code::kInvalidArgument,
-                      options.tls_cert_file.empty() ? "'tls_cert_file' must be set" : "'tls_key_file' must be set");
+    return Unexpected(Error::Code::kInvalidArgument, options.tls_cert_file.empty()
+                                                         ? "'tls_cert_file' must be set"
+                                                         : "'tls_key_file' must be set");
   }
   if (options.tls_min_version != "tls12" && options.tls_min_version != "tls13") {
     return Unexpected(Error::Code::kInvalidArgument,
-                      "'tls_min_version' value \"" + options.tls_min_version + "\" not supported, please specify one of [tls12,tls13]");
+                      "'tls_min_version' value \"" + options.tls_min_version +
+                          "\" not supported, please specify one of [tls12,tls13]");
   }
-  for (const std::string& problem : {CheckTlsCertFile(options.tls_cert_file), CheckTlsKeyFile(options.tls_key_file),
-                                     CheckTlsKeyPair(options.tls_cert_file, options.tls_key_file)}) {
+  for (const std::string& problem :
+       {CheckTlsCertFile(options.tls_cert_file), CheckTlsKeyFile(options.tls_key_file),
+        CheckTlsKeyPair(options.tls_cert_file, options.tls_key_file)}) {
     if (!problem.empty()) {
       return Unexpected(Error::Code::kInvalidArgument, problem);
     }
@@ -217,8 +220,8 @@ Expected<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& opti
   }
   if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return Unexpected(Error::Code::kInvalidArgument,
-                      OpenSslError("cannot load the TLS certificate and key (" + options.tls_cert_file + ", " +
-                                   options.tls_key_file + ")"));
+                      OpenSslError("cannot load the TLS certificate and key (" + options.tls_cert_file +
+                                   ", " + options.tls_key_file + ")"));
   }
   return ctx;
 }
@@ -287,9 +290,11 @@ struct Server::Impl {
         return;  // closed by Stop()
       }
       if (tls) {
-        std::make_shared<Session<TlsStream>>(std::move(socket), *core, options.max_request_bytes, tls.get())->Start();
+        std::make_shared<Session<TlsStream>>(std::move(socket), *core, options.max_request_bytes, tls.get())
+            ->Start();
       } else {
-        std::make_shared<Session<PlainStream>>(std::move(socket), *core, options.max_request_bytes, nullptr)->Start();
+        std::make_shared<Session<PlainStream>>(std::move(socket), *core, options.max_request_bytes, nullptr)
+            ->Start();
       }
       Accept();
     });
@@ -411,8 +416,8 @@ std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().por
 
 std::string Server::address() const {
   const std::string& host = impl_->options.host;
-  return (impl_->tls ? "https://" : "http://") + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
-         ":" + std::to_string(port());
+  return (impl_->tls ? "https://" : "http://") +
+         (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
 void Server::Stop() {

@@ -198,7 +198,8 @@ TEST(ServerConfig, ErrorsNameFileLineAndColumn) {
             "    |         ^~~~~~~~\n");
   Parsed tls = Parse("s.hcl", "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"c.pem\"\n}\n");
   EXPECT_FALSE(tls.config);
-  EXPECT_NE(tls.diagnostics.find("s.hcl:2:10: error: 'tls_key_file' must be set (or tls_disable = true for plain HTTP)"),
+  EXPECT_NE(tls.diagnostics.find(
+                "s.hcl:2:10: error: 'tls_key_file' must be set (or tls_disable = true for plain HTTP)"),
             std::string::npos)
       << tls.diagnostics;
   Parsed address = Parse("s.hcl", "storage \"inmem\" {}\nlistener \"tcp\" { address = \"8200\" }\n");

@@ -56,7 +56,9 @@ class TestCert {
   // A self-signed CA named `cn`.
   explicit TestCert(const std::string& cn) : key_(NewKey()) { Build(cn, nullptr, ""); }
   // A server certificate signed by `ca` for `san` ("DNS:localhost,IP:127.0.0.1").
-  TestCert(const TestCert& ca, const std::string& san) : key_(NewKey()) { Build("polcheck test server", &ca, san); }
+  TestCert(const TestCert& ca, const std::string& san) : key_(NewKey()) {
+    Build("polcheck test server", &ca, san);
+  }
   ~TestCert() {
     X509_free(cert_);
     EVP_PKEY_free(key_);
@@ -85,8 +87,8 @@ class TestCert {
     X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
     X509_set_pubkey(cert_, key_);
     X509_NAME* name = X509_get_subject_name(cert_);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()),
+                               -1, -1, 0);
     X509* issuer = ca != nullptr ? ca->cert_ : cert_;
     X509_set_issuer_name(cert_, X509_get_subject_name(issuer));
     X509V3_CTX ctx;
@@ -221,8 +223,9 @@ class StubServer {
     http::request<http::string_body> req;
     http::read(stream, buffer, req, ec);
     if (ec) {  // not HTTP (a TLS ClientHello to the plain stand-in): answer as HTTP servers do
-      boost::asio::write(stream, boost::asio::buffer(std::string("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")),
-                         ec);
+      boost::asio::write(
+          stream, boost::asio::buffer(std::string("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")),
+          ec);
       return;
     }
     Request request{std::string(req.method_string()), std::string(req.target()),

@@ -4,10 +4,9 @@
 // discovery. Certificates are made at run time; servers are loopback stand-ins.
 #include "tests/runtime/tls_fixture.h"
 // (first: tls_fixture.h includes <utility> before Boost.Asio)
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
-
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +32,9 @@ StubServer::Handler Echo(const std::string& body) {
   return [body](const StubServer::Request&) { return StubServer::Answer{200, body}; };
 }
 
-std::string FailureOf(const Expected<HttpReply>& reply) { return reply ? "" : reply.error().message; }
+std::string FailureOf(const Expected<HttpReply>& reply) {
+  return reply ? "" : reply.error().message;
+}
 
 class HttpsClient : public ::testing::Test {
  protected:
@@ -62,12 +63,14 @@ TEST_F(HttpsClient, VerifiesTheServerAgainstTheGivenCa) {
 TEST_F(HttpsClient, UntrustedCertificateIsUnknownAuthority) {
   StubServer stub(Echo("{}"), &server_cert_);
   EXPECT_EQ(FailureOf(FetchUrl({.url = stub.Url() + "/x", .ca_pem = other_ca_.cert_pem()})),
-            "Get \"" + stub.Url() + "/x\": tls: failed to verify certificate: x509: certificate signed by unknown "
-                                    "authority");
+            "Get \"" + stub.Url() +
+                "/x\": tls: failed to verify certificate: x509: certificate signed by unknown "
+                "authority");
   // The system store does not know a CA made a second ago either.
   EXPECT_EQ(FailureOf(FetchUrl({.method = "POST", .url = stub.Url() + "/x"})),
-            "Post \"" + stub.Url() + "/x\": tls: failed to verify certificate: x509: certificate signed by unknown "
-                                     "authority");
+            "Post \"" + stub.Url() +
+                "/x\": tls: failed to verify certificate: x509: certificate signed by unknown "
+                "authority");
   EXPECT_EQ(stub.Hits("/x"), 0);
   EXPECT_EQ(FailureOf(FetchUrl({.url = stub.Url(), .ca_pem = "not a certificate"})),
             "Get \"" + stub.Url() + "\": tls: no PEM certificate found in the CA data");
@@ -76,19 +79,22 @@ TEST_F(HttpsClient, UntrustedCertificateIsUnknownAuthority) {
 TEST_F(HttpsClient, HostNameOrIpMustBeInTheCertificate) {
   TestCert named_only(ca_, "DNS:api.example,DNS:other.example");
   StubServer names(Echo("{}"), &named_only);
-  EXPECT_EQ(FailureOf(FetchUrl({.url = names.Url(), .ca_pem = ca_.cert_pem()})),
-            "Get \"" + names.Url() +
-                "\": tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it "
-                "doesn't contain any IP SANs");
-  EXPECT_EQ(FailureOf(FetchUrl({.url = names.Url("localhost"), .ca_pem = ca_.cert_pem()})),
-            "Get \"" + names.Url("localhost") +
-                "\": tls: failed to verify certificate: x509: certificate is valid for api.example, other.example, "
-                "not localhost");
+  EXPECT_EQ(
+      FailureOf(FetchUrl({.url = names.Url(), .ca_pem = ca_.cert_pem()})),
+      "Get \"" + names.Url() +
+          "\": tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it "
+          "doesn't contain any IP SANs");
+  EXPECT_EQ(
+      FailureOf(FetchUrl({.url = names.Url("localhost"), .ca_pem = ca_.cert_pem()})),
+      "Get \"" + names.Url("localhost") +
+          "\": tls: failed to verify certificate: x509: certificate is valid for api.example, other.example, "
+          "not localhost");
   TestCert other_ip(ca_, "IP:127.0.0.2");
   StubServer ip(Echo("{}"), &other_ip);
-  EXPECT_EQ(FailureOf(FetchUrl({.url = ip.Url(), .ca_pem = ca_.cert_pem()})),
-            "Get \"" + ip.Url() +
-                "\": tls: failed to verify certificate: x509: certificate is valid for 127.0.0.2, not 127.0.0.1");
+  EXPECT_EQ(
+      FailureOf(FetchUrl({.url = ip.Url(), .ca_pem = ca_.cert_pem()})),
+      "Get \"" + ip.Url() +
+          "\": tls: failed to verify certificate: x509: certificate is valid for 127.0.0.2, not 127.0.0.1");
 }
 
 TEST_F(HttpsClient, TransportFailuresNameTheUrl) {
@@ -104,7 +110,8 @@ TEST_F(HttpsClient, TransportFailuresNameTheUrl) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   const std::string silent_url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
-  EXPECT_EQ(FailureOf(FetchUrl({.url = silent_url, .ca_pem = ca_.cert_pem(), .timeout = std::chrono::milliseconds(1000)})),
+  EXPECT_EQ(FailureOf(FetchUrl(
+                {.url = silent_url, .ca_pem = ca_.cert_pem(), .timeout = std::chrono::milliseconds(1000)})),
             "Get \"" + silent_url + "\": net/http: TLS handshake timeout");
 
   const std::uint16_t closed_port = silent.local_endpoint().port();
@@ -146,11 +153,13 @@ TEST_F(TlsListener, ServesHttpsWithTheCertificate) {
   ASSERT_TRUE(kv) << kv.error().message;
   EXPECT_EQ(kv->status, 200) << kv->body;
   EXPECT_EQ(FailureOf(FetchUrl({.url = address + "/v1/sys/health", .ca_pem = other_ca_.cert_pem()})),
-            "Get \"" + address + "/v1/sys/health\": tls: failed to verify certificate: x509: certificate signed by "
-                                 "unknown authority");
+            "Get \"" + address +
+                "/v1/sys/health\": tls: failed to verify certificate: x509: certificate signed by "
+                "unknown authority");
   // Plain HTTP to the TLS port gets no HTTP answer.
-  Expected<HttpReply> plain = FetchUrl({.url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/v1/sys/health",
-                                        .timeout = std::chrono::seconds(5)});
+  Expected<HttpReply> plain =
+      FetchUrl({.url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/v1/sys/health",
+                .timeout = std::chrono::seconds(5)});
   EXPECT_TRUE(!plain || plain->status != 200);
 }
 
@@ -165,7 +174,8 @@ TEST_F(TlsListener, CurlWithCacertTalksToIt) {
   const std::string ca_file = dir_.Write("ca.pem", ca_.cert_pem());
   auto curl = [&](const std::string& args) {
     std::string out;
-    FILE* pipe = popen(("curl -sS " + args + " " + (*server)->address() + "/v1/sys/seal-status 2>&1").c_str(), "r");
+    FILE* pipe =
+        popen(("curl -sS " + args + " " + (*server)->address() + "/v1/sys/seal-status 2>&1").c_str(), "r");
     char buffer[512];
     while (pipe != nullptr && fgets(buffer, sizeof buffer, pipe) != nullptr) {
       out += buffer;
@@ -208,15 +218,15 @@ TEST_F(TlsListener, BadCertificateOrKeyFailsToStart) {
       Server::Start({.port = 0, .tls_cert_file = cert_file_, .tls_key_file = wrong_key});
   ASSERT_FALSE(mismatch);
   EXPECT_EQ(mismatch.error().message, "tls: private key does not match public key");
-  Expected<std::unique_ptr<Server>> missing =
-      Server::Start({.port = 0, .tls_cert_file = dir_.path().string() + "/nope.pem", .tls_key_file = key_file_});
+  Expected<std::unique_ptr<Server>> missing = Server::Start(
+      {.port = 0, .tls_cert_file = dir_.path().string() + "/nope.pem", .tls_key_file = key_file_});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "open " + dir_.path().string() + "/nope.pem: No such file or directory");
   Expected<std::unique_ptr<Server>> no_key = Server::Start({.port = 0, .tls_cert_file = cert_file_});
   ASSERT_FALSE(no_key);
   EXPECT_EQ(no_key.error().message, "'tls_key_file' must be set");
-  Expected<std::unique_ptr<Server>> version =
-      Server::Start({.port = 0, .tls_cert_file = cert_file_, .tls_key_file = key_file_, .tls_min_version = "tls10"});
+  Expected<std::unique_ptr<Server>> version = Server::Start(
+      {.port = 0, .tls_cert_file = cert_file_, .tls_key_file = key_file_, .tls_min_version = "tls10"});
   ASSERT_FALSE(version);
   EXPECT_EQ(version.error().message,
             "'tls_min_version' value \"tls10\" not supported, please specify one of [tls12,tls13]");
@@ -275,8 +285,9 @@ class ServeProcess {
 };
 
 TEST_F(TlsListener, ServeDevWithTlsFlagsPrintsAnHttpsAddress) {
-  ServeProcess serve({"--dev", "--listen", "127.0.0.1:0", "--tls-cert-file", cert_file_, "--tls-key-file", key_file_},
-                     (dir_.path() / "dev.log").string());
+  ServeProcess serve(
+      {"--dev", "--listen", "127.0.0.1:0", "--tls-cert-file", cert_file_, "--tls-key-file", key_file_},
+      (dir_.path() / "dev.log").string());
   const std::string address = serve.Address();
   ASSERT_TRUE(address.starts_with("https://127.0.0.1:")) << serve.Log();
   Expected<HttpReply> health = FetchUrl({.url = address + "/v1/sys/health", .ca_pem = ca_.cert_pem()});
@@ -335,8 +346,8 @@ listener "tcp" {
   EXPECT_EQ(p.config->tls_min_version, "tls13");
   Parsed json_config = ParseConfig(
       (dir_.path() / "server.json").string(),
-      R"({"storage": {"inmem": {}}, "listener": {"tcp": {"address": "127.0.0.1:0", "tls_cert_file": ")" + cert_file_ +
-          R"(", "tls_key_file": ")" + key_file_ + R"("}}})");
+      R"({"storage": {"inmem": {}}, "listener": {"tcp": {"address": "127.0.0.1:0", "tls_cert_file": ")" +
+          cert_file_ + R"(", "tls_key_file": ")" + key_file_ + R"("}}})");
   ASSERT_TRUE(json_config.config) << json_config.diagnostics;
   EXPECT_EQ(json_config.config->tls_cert_file, cert_file_);
   EXPECT_EQ(json_config.config->tls_min_version, "tls12");
@@ -349,43 +360,53 @@ TEST_F(TlsListener, ConfigErrorsPointAtTheSetting) {
   const std::string name = (dir_.path() / "s.hcl").string();
   const std::string wrong_key = dir_.Write("wrong.pem", TestCert(ca_, "IP:127.0.0.1").key_pem());
   dir_.Write("garbage.pem", "hello\n");
-  Parsed none = ParseConfig(name, "storage \"inmem\" {}\nlistener \"tcp\" {\n  address = \"127.0.0.1:1\"\n}\n");
+  Parsed none =
+      ParseConfig(name, "storage \"inmem\" {}\nlistener \"tcp\" {\n  address = \"127.0.0.1:1\"\n}\n");
   EXPECT_FALSE(none.config);
-  EXPECT_EQ(none.diagnostics,
-            name +
-                ":2:10: error: 'tls_cert_file' must be set (or tls_disable = true for plain HTTP) [config-tls]\n"
-                "  2 | listener \"tcp\" {\n"
-                "    |          ^~~~~\n" +
-                name +
-                ":2:10: error: 'tls_key_file' must be set (or tls_disable = true for plain HTTP) [config-tls]\n"
-                "  2 | listener \"tcp\" {\n"
-                "    |          ^~~~~\n");
-  Parsed missing = ParseConfig(
-      name, "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"nope.pem\"\n  tls_key_file = \"key.pem\"\n}\n");
+  EXPECT_EQ(
+      none.diagnostics,
+      name +
+          ":2:10: error: 'tls_cert_file' must be set (or tls_disable = true for plain HTTP) [config-tls]\n"
+          "  2 | listener \"tcp\" {\n"
+          "    |          ^~~~~\n" +
+          name +
+          ":2:10: error: 'tls_key_file' must be set (or tls_disable = true for plain HTTP) [config-tls]\n"
+          "  2 | listener \"tcp\" {\n"
+          "    |          ^~~~~\n");
+  Parsed missing = ParseConfig(name,
+                               "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"nope.pem\"\n  "
+                               "tls_key_file = \"key.pem\"\n}\n");
   EXPECT_FALSE(missing.config);
-  EXPECT_EQ(missing.diagnostics, name + ":3:19: error: tls_cert_file: open " + (dir_.path() / "nope.pem").string() +
+  EXPECT_EQ(missing.diagnostics, name + ":3:19: error: tls_cert_file: open " +
+                                     (dir_.path() / "nope.pem").string() +
                                      ": No such file or directory [config-tls]\n"
                                      "  3 |   tls_cert_file = \"nope.pem\"\n"
                                      "    |                   ^~~~~~~~~~\n");
-  Parsed garbage = ParseConfig(
-      name, "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"cert.pem\"\n  tls_key_file = \"garbage.pem\"\n}\n");
-  EXPECT_NE(garbage.diagnostics.find(name + ":4:18: error: tls_key_file: tls: failed to find any PEM data in key input"),
+  Parsed garbage = ParseConfig(name,
+                               "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"cert.pem\"\n  "
+                               "tls_key_file = \"garbage.pem\"\n}\n");
+  EXPECT_NE(garbage.diagnostics.find(
+                name + ":4:18: error: tls_key_file: tls: failed to find any PEM data in key input"),
             std::string::npos)
       << garbage.diagnostics;
-  Parsed mismatch = ParseConfig(
-      name, "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"cert.pem\"\n  tls_key_file = \"wrong.pem\"\n}\n");
+  Parsed mismatch = ParseConfig(name,
+                                "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"cert.pem\"\n  "
+                                "tls_key_file = \"wrong.pem\"\n}\n");
   EXPECT_FALSE(mismatch.config);
-  EXPECT_NE(mismatch.diagnostics.find(name + ":4:18: error: tls_key_file does not belong to tls_cert_file: tls: private "
-                                             "key does not match public key [config-tls]"),
+  EXPECT_NE(mismatch.diagnostics.find(
+                name + ":4:18: error: tls_key_file does not belong to tls_cert_file: tls: private "
+                       "key does not match public key [config-tls]"),
             std::string::npos)
       << mismatch.diagnostics;
-  Parsed version = ParseConfig(name,
-                               "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_disable = true\n  tls_min_version = "
-                               "\"tls99\"\n}\n");
+  Parsed version =
+      ParseConfig(name,
+                  "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_disable = true\n  tls_min_version = "
+                  "\"tls99\"\n}\n");
   EXPECT_FALSE(version.config);
-  EXPECT_NE(version.diagnostics.find(name + ":4:21: error: 'tls_min_version' value \"tls99\" not supported, please "
-                                            "specify one of [tls12,tls13] [config-tls]"),
-            std::string::npos)
+  EXPECT_NE(
+      version.diagnostics.find(name + ":4:21: error: 'tls_min_version' value \"tls99\" not supported, please "
+                                      "specify one of [tls12,tls13] [config-tls]"),
+      std::string::npos)
       << version.diagnostics;
 }
 
@@ -422,11 +443,17 @@ class SigningKey {
 
   json Jwk() const {
     if (type_ == "RSA") {
-      return {{"kty", "RSA"}, {"kid", kid_}, {"use", "sig"}, {"n", B64Url(Param(OSSL_PKEY_PARAM_RSA_N))},
+      return {{"kty", "RSA"},
+              {"kid", kid_},
+              {"use", "sig"},
+              {"n", B64Url(Param(OSSL_PKEY_PARAM_RSA_N))},
               {"e", B64Url(Param(OSSL_PKEY_PARAM_RSA_E))}};
     }
     if (type_ == "EC") {
-      return {{"kty", "EC"}, {"kid", kid_}, {"crv", "P-256"}, {"x", B64Url(Pad(Param(OSSL_PKEY_PARAM_EC_PUB_X)))},
+      return {{"kty", "EC"},
+              {"kid", kid_},
+              {"crv", "P-256"},
+              {"x", B64Url(Pad(Param(OSSL_PKEY_PARAM_EC_PUB_X)))},
               {"y", B64Url(Pad(Param(OSSL_PKEY_PARAM_EC_PUB_Y)))}};
     }
     std::string raw(32, '\0');
@@ -437,8 +464,8 @@ class SigningKey {
 
   std::string Sign(const json& claims) const {
     const std::string alg = type_ == "RSA" ? "RS256" : type_ == "EC" ? "ES256" : "EdDSA";
-    const std::string input = B64Url(json{{"alg", alg}, {"kid", kid_}, {"typ", "JWT"}}.dump()) + "." +
-                              B64Url(claims.dump());
+    const std::string input =
+        B64Url(json{{"alg", alg}, {"kid", kid_}, {"typ", "JWT"}}.dump()) + "." + B64Url(claims.dump());
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     EVP_DigestSignInit(ctx, nullptr, type_ == "ED25519" ? nullptr : EVP_sha256(), nullptr, key_);
     std::size_t len = 0;
@@ -489,12 +516,13 @@ class KubernetesTls : public CoreTest {
               204);
   }
   Reply Configure(const std::string& host, const std::string& ca) {
-    return Post("auth/kubernetes/config",
-                {{"kubernetes_host", host}, {"kubernetes_ca_cert", ca}, {"token_reviewer_jwt", "reviewer-jwt"}});
+    return Post(
+        "auth/kubernetes/config",
+        {{"kubernetes_host", host}, {"kubernetes_ca_cert", ca}, {"token_reviewer_jwt", "reviewer-jwt"}});
   }
   Reply Login() {
-    const std::string jwt =
-        sa_key_.Sign({{"kubernetes.io", {{"namespace", "prod"}, {"serviceaccount", {{"name", "app"}, {"uid", "u-1"}}}}}});
+    const std::string jwt = sa_key_.Sign(
+        {{"kubernetes.io", {{"namespace", "prod"}, {"serviceaccount", {{"name", "app"}, {"uid", "u-1"}}}}}});
     return Send("POST", "auth/kubernetes/login", {{"role", "app"}, {"jwt", jwt}}, "");
   }
   TestCert ca_{"cluster CA"};
@@ -505,11 +533,12 @@ class KubernetesTls : public CoreTest {
                       return StubServer::Answer{404, "{}"};
                     }
                     return StubServer::Answer{
-                        201, json{{"kind", "TokenReview"},
-                                  {"status",
-                                   {{"authenticated", true},
-                                    {"user", {{"username", "system:serviceaccount:prod:app"}, {"uid", "u-1"}}}}}}
-                                 .dump()};
+                        201,
+                        json{{"kind", "TokenReview"},
+                             {"status",
+                              {{"authenticated", true},
+                               {"user", {{"username", "system:serviceaccount:prod:app"}, {"uid", "u-1"}}}}}}
+                            .dump()};
                   },
                   &api_cert_};
 };
@@ -530,7 +559,8 @@ TEST_F(KubernetesTls, AnUntrustedApiServerIsPermissionDenied) {
   Reply r = Login();
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.Error(), "permission denied");
-  EXPECT_EQ(api_.Hits("/apis/authentication.k8s.io/v1/tokenreviews"), 0) << "the JWT never left over a bad channel";
+  EXPECT_EQ(api_.Hits("/apis/authentication.k8s.io/v1/tokenreviews"), 0)
+      << "the JWT never left over a bad channel";
   ASSERT_EQ(Configure(api_.Url(), "").status, 204);
   EXPECT_EQ(Login().status, 403) << "the system store does not know the test CA";
 }
@@ -563,7 +593,9 @@ class JwtRemoteKeys : public CoreTest {
   json Claims() const {
     return {{"iss", issuer_}, {"sub", "builder"}, {"aud", "vault"}, {"exp", kNow + 300}, {"iat", kNow}};
   }
-  Reply Login(const std::string& jwt) { return Send("POST", "auth/jwt/login", {{"role", "ci"}, {"jwt", jwt}}, ""); }
+  Reply Login(const std::string& jwt) {
+    return Send("POST", "auth/jwt/login", {{"role", "ci"}, {"jwt", jwt}}, "");
+  }
   std::string Jwks() {
     std::lock_guard lock(mu_);
     return jwks_;
@@ -596,7 +628,9 @@ class JwtRemoteKeys : public CoreTest {
 
 TEST_F(JwtRemoteKeys, JwksUrlVerifiesRsaEcAndEd25519ByKid) {
   issuer_ = idp_.Url();
-  ASSERT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).status, 204);
+  ASSERT_EQ(
+      Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).status,
+      204);
   EXPECT_EQ(idp_.Hits("/keys"), 1) << "config write fetches the set, as Vault checks it";
   AddRole();
   for (const SigningKey* key : {&rsa_, &ec_, &ed_}) {
@@ -612,7 +646,9 @@ TEST_F(JwtRemoteKeys, JwksUrlVerifiesRsaEcAndEd25519ByKid) {
 
 TEST_F(JwtRemoteKeys, UnknownKidFetchesTheSetAgain) {
   issuer_ = idp_.Url();
-  ASSERT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).status, 204);
+  ASSERT_EQ(
+      Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).status,
+      204);
   AddRole();
   SigningKey rotated("RSA", "rsa-2");
   PublishKeys({&rsa_, &rotated});
@@ -622,39 +658,49 @@ TEST_F(JwtRemoteKeys, UnknownKidFetchesTheSetAgain) {
   EXPECT_EQ(Login(rotated.Sign(Claims())).status, 200);
   EXPECT_EQ(idp_.Hits("/keys"), 2) << "the new key is cached now";
   SigningKey stranger("EC", "nobody");
-  const std::string not_verified = "error validating token: error verifying token signature: failed to verify id "
-                                   "token signature";
+  const std::string not_verified =
+      "error validating token: error verifying token signature: failed to verify id "
+      "token signature";
   EXPECT_EQ(Login(stranger.Sign(Claims())).Error(), not_verified);
   EXPECT_EQ(Login(ec_.Sign(Claims())).Error(), not_verified) << "ec-1 was rotated out";
   jwks_status_ = 500;
-  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
-            "error validating token: error verifying token signature: fetching keys oidc: get keys failed: 500 "
-            "Internal Server Error {\"error\":\"down\"}");
+  EXPECT_EQ(
+      Login(stranger.Sign(Claims())).Error(),
+      "error validating token: error verifying token signature: fetching keys oidc: get keys failed: 500 "
+      "Internal Server Error {\"error\":\"down\"}");
   EXPECT_EQ(Login(rotated.Sign(Claims())).status, 200) << "cached keys still verify while the IdP is down";
 }
 
 TEST_F(JwtRemoteKeys, JwksErrorsNameTheCause) {
   TestCert other("other CA");
-  Reply untrusted = Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", other.cert_pem()}});
+  Reply untrusted =
+      Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", other.cert_pem()}});
   EXPECT_EQ(untrusted.status, 400);
-  EXPECT_EQ(untrusted.body["errors"],
-            json({"error checking jwks URL: fetching keys oidc: get keys failed Get \"" + idp_.Url() +
-                  "/keys\": tls: failed to verify certificate: x509: certificate signed by unknown authority"}));
-  Reply not_found = Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/nope"}, {"jwks_ca_pem", ca_.cert_pem()}});
+  EXPECT_EQ(
+      untrusted.body["errors"],
+      json({"error checking jwks URL: fetching keys oidc: get keys failed Get \"" + idp_.Url() +
+            "/keys\": tls: failed to verify certificate: x509: certificate signed by unknown authority"}));
+  Reply not_found =
+      Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/nope"}, {"jwks_ca_pem", ca_.cert_pem()}});
   EXPECT_EQ(not_found.Error(),
-            "error checking jwks URL: fetching keys oidc: get keys failed: 404 Not Found {\"error\":\"not found\"}");
+            "error checking jwks URL: fetching keys oidc: get keys failed: 404 Not Found {\"error\":\"not "
+            "found\"}");
   EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", "junk"}}).Error(),
             "error checking jwks_ca_pem: could not parse CA PEM value successfully");
   {  // a set whose keys are all unusable: a symmetric key and an EC "point" off the curve
     std::lock_guard lock(mu_);
     jwks_ = json{{"keys",
                   {{{"kty", "oct"}, {"k", "c2VjcmV0"}},
-                   {{"kty", "EC"}, {"crv", "P-256"}, {"x", std::string(43, 'A')}, {"y", std::string(42, 'A') + "E"}}}}}
+                   {{"kty", "EC"},
+                    {"crv", "P-256"},
+                    {"x", std::string(43, 'A')},
+                    {"y", std::string(42, 'A') + "E"}}}}}
                 .dump();
   }
-  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).Error(),
-            "error checking jwks URL: fetching keys oidc: failed to decode keys: no usable key in " + idp_.Url() +
-                "/keys (unsupported key type \"oct\"; EC key is not a point on P-256)");
+  EXPECT_EQ(
+      Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"jwks_ca_pem", ca_.cert_pem()}}).Error(),
+      "error checking jwks URL: fetching keys oidc: failed to decode keys: no usable key in " + idp_.Url() +
+          "/keys (unsupported key type \"oct\"; EC key is not a point on P-256)");
   PublishKeys({&rsa_, &ec_, &ed_});
   // jwks_pairs: several sets, each with its CA.
   ASSERT_EQ(Post("auth/jwt/config",
@@ -685,7 +731,8 @@ TEST_F(JwtRemoteKeys, OidcDiscoveryChecksTheIssuerAndUsesItsJwksUri) {
     std::lock_guard lock(mu_);
     discovered_issuer_ = "https://evil.example";
   }
-  Reply mismatch = Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
+  Reply mismatch =
+      Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
   EXPECT_EQ(mismatch.status, 400);
   EXPECT_EQ(mismatch.body["errors"],
             json({"error checking oidc discovery URL: oidc: issuer URL provided to client (\"" + issuer_ +
@@ -694,32 +741,39 @@ TEST_F(JwtRemoteKeys, OidcDiscoveryChecksTheIssuerAndUsesItsJwksUri) {
     std::lock_guard lock(mu_);
     discovered_issuer_ = issuer_;
   }
-  Reply trailing =
-      Post("auth/jwt/config", {{"oidc_discovery_url", issuer_ + "/"}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
-  EXPECT_EQ(trailing.Error(), "error checking oidc discovery URL: oidc: issuer URL provided to client (\"" + issuer_ +
-                                  "/\") did not match the issuer URL returned by provider (\"" + issuer_ + "\")")
+  Reply trailing = Post("auth/jwt/config",
+                        {{"oidc_discovery_url", issuer_ + "/"}, {"oidc_discovery_ca_pem", ca_.cert_pem()}});
+  EXPECT_EQ(trailing.Error(), "error checking oidc discovery URL: oidc: issuer URL provided to client (\"" +
+                                  issuer_ + "/\") did not match the issuer URL returned by provider (\"" +
+                                  issuer_ + "\")")
       << "the issuer must equal the URL exactly";
   Reply untrusted = Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}});
-  EXPECT_EQ(untrusted.Error(), "error checking oidc discovery URL: Get \"" + issuer_ +
-                                   "/.well-known/openid-configuration\": tls: failed to verify certificate: x509: "
-                                   "certificate signed by unknown authority");
-  EXPECT_EQ(Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", "junk"}}).Error(),
-            "error checking oidc discovery URL: could not parse CA PEM value successfully");
+  EXPECT_EQ(untrusted.Error(),
+            "error checking oidc discovery URL: Get \"" + issuer_ +
+                "/.well-known/openid-configuration\": tls: failed to verify certificate: x509: "
+                "certificate signed by unknown authority");
+  EXPECT_EQ(
+      Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", "junk"}}).Error(),
+      "error checking oidc discovery URL: could not parse CA PEM value successfully");
 }
 
 TEST_F(JwtRemoteKeys, ConfigNeedsExactlyOneKeySource) {
   const std::string exactly_one =
       "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set";
   EXPECT_EQ(Post("auth/jwt/config", json::object()).Error(), exactly_one);
-  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"oidc_discovery_url", idp_.Url()}}).Error(),
-            exactly_one);
-  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", "x"}, {"jwks_pairs", {{{"jwks_url", "y"}}}}}).Error(), exactly_one);
-  EXPECT_EQ(Post("auth/jwt/config", {{"oidc_discovery_url", idp_.Url()}, {"oidc_client_id", "vault"}}).Error(),
-            "both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
-  EXPECT_EQ(Post("auth/jwt/config",
-                 {{"jwks_url", idp_.Url() + "/keys"}, {"oidc_client_id", "vault"}, {"oidc_client_secret", "s"}})
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", idp_.Url() + "/keys"}, {"oidc_discovery_url", idp_.Url()}})
                 .Error(),
-            "'oidc_discovery_url' must be set for OIDC");
+            exactly_one);
+  EXPECT_EQ(Post("auth/jwt/config", {{"jwks_url", "x"}, {"jwks_pairs", {{{"jwks_url", "y"}}}}}).Error(),
+            exactly_one);
+  EXPECT_EQ(
+      Post("auth/jwt/config", {{"oidc_discovery_url", idp_.Url()}, {"oidc_client_id", "vault"}}).Error(),
+      "both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
+  EXPECT_EQ(
+      Post("auth/jwt/config",
+           {{"jwks_url", idp_.Url() + "/keys"}, {"oidc_client_id", "vault"}, {"oidc_client_secret", "s"}})
+          .Error(),
+      "'oidc_discovery_url' must be set for OIDC");
   EXPECT_EQ(Post("auth/jwt/config", {{"jwks_pairs", "nope"}}).Error(),
             "jwks_pairs must be a list of objects with \"jwks_url\" and \"jwks_ca_pem\"");
   EXPECT_EQ(Get("auth/jwt/config").status, 404) << "nothing was stored";
