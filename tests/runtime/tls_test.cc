@@ -757,6 +757,32 @@ TEST_F(JwtRemoteKeys, OidcDiscoveryChecksTheIssuerAndUsesItsJwksUri) {
       "error checking oidc discovery URL: could not parse CA PEM value successfully");
 }
 
+TEST_F(JwtRemoteKeys, AfterARestartDiscoveryRunsAgainAtLogin) {
+  issuer_ = idp_.Url();
+  discovered_issuer_ = issuer_;
+  ASSERT_EQ(
+      Post("auth/jwt/config", {{"oidc_discovery_url", issuer_}, {"oidc_discovery_ca_pem", ca_.cert_pem()}})
+          .status,
+      204);
+  AddRole();
+  Restart();  // the caches live in memory only
+  Reply r = Login(rsa_.Sign(Claims()));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(idp_.Hits("/.well-known/openid-configuration"), 2);
+  Restart();
+  {
+    std::lock_guard lock(mu_);
+    discovered_issuer_ = "https://evil.example";
+  }
+  Reply refused = Login(rsa_.Sign(Claims()));
+  EXPECT_EQ(refused.status, 500) << "Vault cannot build the token validator";
+  EXPECT_EQ(refused.Error(),
+            "1 error occurred:\n\t* error configuring token validator: oidc: issuer URL provided to "
+            "client (\"" +
+                issuer_ +
+                "\") did not match the issuer URL returned by provider (\"https://evil.example\")\n\n");
+}
+
 TEST_F(JwtRemoteKeys, ConfigNeedsExactlyOneKeySource) {
   const std::string exactly_one =
       "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be set";
