@@ -1,6 +1,6 @@
 // polcheck serve --dev [--listen 127.0.0.1:8200] [--dev-root-token T] [--workspace DIR]
 // polcheck serve --config server.hcl
-// (testing aid: --db-executor recording[=FILE], see README)
+// Either also takes --tls-cert-file F --tls-key-file F (HTTPS); testing aid: --db-executor recording[=FILE] (README).
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -31,7 +31,34 @@ struct ServeOptions {
   std::string audit_file;
   int threads = 2;
   std::string db_executor;  // "" (the real drivers), "recording" or "recording=FILE"
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
+
+// --tls-cert-file/--tls-key-file: both or neither, readable and matching. Exit code on failure.
+std::optional<int> CheckTlsFlags(const ServeOptions& opts) {
+  if (opts.tls_cert_file.empty() && opts.tls_key_file.empty()) {
+    return std::nullopt;
+  }
+  if (opts.tls_cert_file.empty() || opts.tls_key_file.empty()) {
+    std::cerr << "polcheck serve: give both --tls-cert-file and --tls-key-file\n";
+    return kExitUsage;
+  }
+  std::string problem;
+  if (std::string bad = runtime::CheckTlsCertFile(opts.tls_cert_file); !bad.empty()) {
+    problem = "--tls-cert-file: " + bad;
+  } else if (std::string bad_key = runtime::CheckTlsKeyFile(opts.tls_key_file); !bad_key.empty()) {
+    problem = "--tls-key-file: " + bad_key;
+  } else if (std::string mismatch = runtime::CheckTlsKeyPair(opts.tls_cert_file, opts.tls_key_file);
+             !mismatch.empty()) {
+    problem = "--tls-key-file does not belong to --tls-cert-file: " + mismatch;
+  }
+  if (problem.empty()) {
+    return std::nullopt;
+  }
+  std::cerr << "polcheck serve: " << problem << "\n";
+  return kExitUsage;
+}
 
 // "HOST:PORT" -> host, port; nullopt when malformed.
 std::optional<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
@@ -136,6 +163,9 @@ int RunServe(const ServeOptions& opts) {
                  "written to it (PUT /v1/sys/audit/:name)\n";
     return kExitUsage;
   }
+  if (std::optional<int> bad = CheckTlsFlags(opts)) {
+    return *bad;
+  }
   runtime::ServerOptions server_options{.threads = opts.threads};
   if (!opts.db_executor.empty()) {
     if (opts.db_executor != "recording" && !opts.db_executor.starts_with("recording=")) {
@@ -168,7 +198,14 @@ int RunServe(const ServeOptions& opts) {
     server_options.storage = *storage;
     server_options.dialect = config.dialect;
     server_options.init_kv_mounts = config.init_kv_mounts;
+    server_options.tls_cert_file = config.tls_cert_file.string();
+    server_options.tls_key_file = config.tls_key_file.string();
+    server_options.tls_min_version = config.tls_min_version;
     storage_note = config.storage_type + (config.storage_path.empty() ? "" : " at " + config.storage_path.string());
+  }
+  if (!opts.tls_cert_file.empty()) {  // the flags win over the config's listener
+    server_options.tls_cert_file = opts.tls_cert_file;
+    server_options.tls_key_file = opts.tls_key_file;
   }
   if (opts.config.empty() || opts.listen_given) {
     std::optional<std::pair<std::string, std::uint16_t>> listen = SplitListen(opts.listen);
@@ -243,6 +280,9 @@ Command AddServeCommand(CLI::App& app) {
   sub->add_option("--db-executor", opts->db_executor,
                   "Testing aid: 'recording' runs no SQL; 'recording=FILE' also appends each statement to FILE as JSON")
       ->group("");
+  sub->add_option("--tls-cert-file", opts->tls_cert_file,
+                  "Serve HTTPS with this PEM certificate (chain); overrides the config's listener");
+  sub->add_option("--tls-key-file", opts->tls_key_file, "The PEM private key of --tls-cert-file");
   return {sub, [opts] { return RunServe(*opts); }};
 }
 

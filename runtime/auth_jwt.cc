@@ -1,12 +1,15 @@
 // JWT verification (auth_jwt.h) and the jwt/oidc auth method (RUNTIME-API.md
-// §4.4, SEMANTICS.md §9.6). Keys come from jwt_validation_pubkeys only:
-// jwks_url and oidc_discovery_url would fetch keys over the network, which this
-// runtime does not do (config answers 400 saying so).
+// §4.4, SEMANTICS.md §9.6). Keys come from jwt_validation_pubkeys, or from a
+// JWKS fetched over http(s) (jwks_url, jwks_pairs, or the jwks_uri of the
+// OpenID configuration at oidc_discovery_url), cached per mount and fetched
+// again when no cached key verifies a token, as go-oidc's RemoteKeySet does.
 #include "runtime/auth_jwt.h"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -14,10 +17,12 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "runtime/auth_common.h"
 #include "runtime/crypto.h"
+#include "runtime/https_client.h"
 #include "runtime/policies.h"
 
 namespace polcheck::runtime {
@@ -122,6 +127,127 @@ bool Verify(const Jwt& jwt, EVP_PKEY* key) {
   return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                           signature.size(), reinterpret_cast<const unsigned char*>(jwt.signing_input.data()),
                           jwt.signing_input.size()) == 1;
+}
+
+// ---- JSON Web Keys (RFC 7517/7518/8037) -> OpenSSL keys ----
+
+struct ParamBldFree {
+  void operator()(OSSL_PARAM_BLD* bld) const { OSSL_PARAM_BLD_free(bld); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* params) const { OSSL_PARAM_free(params); }
+};
+struct BnFree {
+  void operator()(BIGNUM* bn) const { BN_free(bn); }
+};
+using Bn = std::unique_ptr<BIGNUM, BnFree>;
+
+// A base64url member of a JWK, decoded; nullopt when missing or malformed.
+std::optional<std::string> JwkBytes(const json& jwk, const char* member) {
+  if (!jwk.contains(member) || !jwk[member].is_string()) {
+    return std::nullopt;
+  }
+  std::optional<std::string> bytes = FromBase64Url(jwk[member].get<std::string>());
+  if (!bytes || bytes->empty()) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+Pkey FromParams(const char* type, OSSL_PARAM_BLD* bld) {
+  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), EVP_PKEY_CTX_free);
+  EVP_PKEY* key = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    return nullptr;
+  }
+  return Pkey(key);
+}
+
+Pkey RsaJwk(const json& jwk, std::string& error) {
+  std::optional<std::string> n = JwkBytes(jwk, "n");
+  std::optional<std::string> e = JwkBytes(jwk, "e");
+  if (!n || !e) {
+    error = "RSA key without valid \"n\" and \"e\"";
+    return nullptr;
+  }
+  Bn modulus(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr));
+  Bn exponent(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr));
+  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  if (!modulus || !exponent || !bld ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, exponent.get()) != 1) {
+    error = "RSA key cannot be built";
+    return nullptr;
+  }
+  Pkey key = FromParams("RSA", bld.get());
+  if (!key) {
+    error = "RSA key cannot be built";
+  }
+  return key;
+}
+
+Pkey EcJwk(const json& jwk, std::string& error) {
+  const std::string crv = jwk.value("crv", "");
+  const std::size_t size = crv == "P-256" ? 32 : crv == "P-384" ? 48 : crv == "P-521" ? 66 : 0;
+  if (size == 0) {
+    error = "unsupported EC curve \"" + crv + "\"";
+    return nullptr;
+  }
+  std::optional<std::string> x = JwkBytes(jwk, "x");
+  std::optional<std::string> y = JwkBytes(jwk, "y");
+  if (!x || !y || x->size() > size || y->size() > size) {
+    error = "EC key without valid \"x\" and \"y\"";
+    return nullptr;
+  }
+  // Uncompressed point: 04 || X || Y, each left-padded to the field size.
+  std::string point =
+      "\x04" + std::string(size - x->size(), '\0') + *x + std::string(size - y->size(), '\0') + *y;
+  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, crv.c_str(), 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
+    error = "EC key cannot be built";
+    return nullptr;
+  }
+  Pkey key = FromParams("EC", bld.get());
+  if (!key) {
+    error = "EC key is not a point on " + crv;
+  }
+  return key;
+}
+
+Pkey OkpJwk(const json& jwk, std::string& error) {
+  if (jwk.value("crv", "") != "Ed25519") {
+    error = "unsupported OKP curve \"" + jwk.value("crv", "") + "\"";
+    return nullptr;
+  }
+  std::optional<std::string> x = JwkBytes(jwk, "x");
+  if (!x || x->size() != 32) {
+    error = "Ed25519 key without a valid \"x\"";
+    return nullptr;
+  }
+  return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                          reinterpret_cast<const unsigned char*>(x->data()), x->size()));
+}
+
+// The public key of one JWK; null and `error` for another key type or bad members.
+Pkey JwkKey(const json& jwk, std::string& error) {
+  const std::string kty = jwk.is_object() ? jwk.value("kty", "") : "";
+  if (kty == "RSA") {
+    return RsaJwk(jwk, error);
+  }
+  if (kty == "EC") {
+    return EcJwk(jwk, error);
+  }
+  if (kty == "OKP") {
+    return OkpJwk(jwk, error);
+  }
+  error = "unsupported key type \"" + kty + "\"";
+  return nullptr;
 }
 
 }  // namespace
@@ -243,6 +369,112 @@ std::int64_t Leeway(const json& role, const char* key, std::int64_t fallback) {
   return v == 0 ? fallback : v < 0 ? 0 : v;
 }
 
+// Where a JWKS comes from: jwks_url, one of jwks_pairs, or a discovered jwks_uri.
+struct KeySource {
+  std::string url;
+  std::string ca_pem;
+};
+
+struct RemoteKey {
+  std::string kid;
+  std::shared_ptr<EVP_PKEY> key;
+};
+
+// go-oidc's keysFromRemote: GET the JWKS and decode its keys. Keys of other
+// types (symmetric "oct", unknown curves) are left out; a set with no usable key fails.
+Expected<std::vector<RemoteKey>> FetchJwks(const KeySource& source) {
+  Expected<HttpReply> reply = FetchUrl({.url = source.url, .ca_pem = source.ca_pem});
+  if (!reply) {
+    return Unexpected(Error::Code::kIo, "oidc: get keys failed " + reply.error().message);  // sic: go-oidc
+  }
+  if (reply->status != 200) {
+    return Unexpected(Error::Code::kIo,
+                      "oidc: get keys failed: " + reply->status_text + " " + reply->body.substr(0, 200));
+  }
+  const json set = json::parse(reply->body, nullptr, false);
+  if (!set.is_object() || !set.contains("keys") || !set["keys"].is_array()) {
+    return Unexpected(Error::Code::kIo,
+                      "oidc: failed to decode keys: expected a JSON object with a \"keys\" array");
+  }
+  std::vector<RemoteKey> keys;
+  std::string key_errors;
+  for (const json& jwk : set["keys"]) {
+    std::string error;
+    Pkey key = JwkKey(jwk, error);
+    if (!key) {
+      key_errors += (key_errors.empty() ? "" : "; ") + error;
+      continue;
+    }
+    const json* kid = jwk.is_object() && jwk.contains("kid") ? &jwk["kid"] : nullptr;
+    keys.push_back({kid != nullptr && kid->is_string() ? kid->get<std::string>() : "", std::move(key)});
+  }
+  if (keys.empty()) {
+    return Unexpected(Error::Code::kIo, "oidc: failed to decode keys: no usable key in " + source.url +
+                                            (key_errors.empty() ? "" : " (" + key_errors + ")"));
+  }
+  return keys;
+}
+
+// go-oidc's NewProvider: the OpenID configuration of `issuer`, whose "issuer"
+// must be exactly `issuer`; returns its jwks_uri.
+Expected<std::string> DiscoverJwksUri(const std::string& issuer, const std::string& ca_pem) {
+  std::string base = issuer;
+  while (base.ends_with("/")) {
+    base.pop_back();
+  }
+  Expected<HttpReply> reply = FetchUrl({.url = base + "/.well-known/openid-configuration", .ca_pem = ca_pem});
+  if (!reply) {
+    return Unexpected(reply.error());
+  }
+  if (reply->status != 200) {
+    return Unexpected(Error::Code::kIo, reply->status_text + ": " + reply->body.substr(0, 200));
+  }
+  const json doc = json::parse(reply->body, nullptr, false);
+  if (!doc.is_object()) {
+    return Unexpected(Error::Code::kIo,
+                      "oidc: failed to decode provider discovery object: not a JSON object");
+  }
+  const json got = doc.value("issuer", json());
+  if (!got.is_string() || got.get<std::string>() != issuer) {
+    return Unexpected(Error::Code::kIo, "oidc: issuer URL provided to client (\"" + issuer +
+                                            "\") did not match the issuer URL returned by provider (" +
+                                            (got.is_string() ? got.dump() : "\"\"") + ")");
+  }
+  const json uri = doc.value("jwks_uri", json());
+  if (!uri.is_string() || uri.get<std::string>().empty()) {
+    return Unexpected(Error::Code::kIo, "oidc: the discovery document of " + issuer + " has no jwks_uri");
+  }
+  return uri.get<std::string>();
+}
+
+// The string at `key`, "" when absent or not a string.
+std::string Text(const json& data, const char* key) {
+  auto it = data.find(key);
+  return it != data.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// jwks_pairs: [{"jwks_url": ..., "jwks_ca_pem": ...}] (objects or JSON strings of them).
+std::optional<std::vector<KeySource>> JwksPairs(const json& data, std::string& error) {
+  std::vector<KeySource> pairs;
+  if (!data.contains("jwks_pairs") || data["jwks_pairs"].is_null()) {
+    return pairs;
+  }
+  const json& list = data["jwks_pairs"];
+  if (!list.is_array()) {
+    error = "jwks_pairs must be a list of objects with \"jwks_url\" and \"jwks_ca_pem\"";
+    return std::nullopt;
+  }
+  for (const json& item : list) {
+    const json pair = item.is_string() ? json::parse(item.get<std::string>(), nullptr, false) : item;
+    if (!pair.is_object() || Text(pair, "jwks_url").empty()) {
+      error = "each jwks_pairs entry needs a \"jwks_url\"";
+      return std::nullopt;
+    }
+    pairs.push_back({Text(pair, "jwks_url"), Text(pair, "jwks_ca_pem")});
+  }
+  return pairs;
+}
+
 class JwtBackend final : public Backend {
  public:
   JwtBackend(Core& core, MountEntry mount) : core_(core), mount_(std::move(mount)) {}
@@ -295,24 +527,34 @@ class JwtBackend final : public Backend {
     return StoreJson(core_.barrier(), mount_.StoragePrefix() + key, value);
   }
 
+  // Vault's pathConfigWrite checks, in its order.
   Response WriteConfig(const LogicalRequest& req) {
     const json& d = *req.data;
     const std::vector<std::string> keys = StringList(d, "jwt_validation_pubkeys");
-    const bool jwks = !d.value("jwks_url", "").empty();
-    const bool discovery = !d.value("oidc_discovery_url", "").empty();
-    if (static_cast<int>(!keys.empty()) + static_cast<int>(jwks) + static_cast<int>(discovery) != 1) {
-      return Response::Error(
-          400, "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+    const std::string jwks_url = Text(d, "jwks_url");
+    const std::string discovery_url = Text(d, "oidc_discovery_url");
+    const std::string client_id = Text(d, "oidc_client_id");
+    const std::string client_secret = Text(d, "oidc_client_secret");
+    std::string error;
+    std::optional<std::vector<KeySource>> pairs = JwksPairs(d, error);
+    if (!pairs) {
+      return Response::Error(400, error);
     }
-    if (jwks || discovery) {
+    const int methods = static_cast<int>(!keys.empty()) + static_cast<int>(!jwks_url.empty()) +
+                        static_cast<int>(!discovery_url.empty()) + static_cast<int>(!pairs->empty());
+    if (methods != 1) {
       return Response::Error(400,
-                             "polcheck's runtime verifies with jwt_validation_pubkeys only; it fetches no "
-                             "keys over the network");
+                             "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or "
+                             "'oidc_discovery_url' must be set");
     }
-    for (const std::string& pem : keys) {
-      if (std::string bad = CheckPublicKey(pem); !bad.empty()) {
-        return Response::Error(400, bad);
-      }
+    if (client_id.empty() != client_secret.empty()) {
+      return Response::Error(400, "both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
+    }
+    if (!client_id.empty() && discovery_url.empty()) {
+      return Response::Error(400, "'oidc_discovery_url' must be set for OIDC");
+    }
+    if (std::optional<Response> bad = CheckKeySources(d, keys, jwks_url, discovery_url, *pairs)) {
+      return *bad;
     }
     std::vector<std::string> algs = StringList(d, "jwt_supported_algs");
     for (const std::string& alg : algs) {
@@ -320,20 +562,157 @@ class JwtBackend final : public Backend {
         return Response::Error(400, "invalid jwt_supported_algs: " + alg);
       }
     }
+    json pair_list = json::array();
+    for (const KeySource& pair : *pairs) {
+      pair_list.push_back({{"jwks_url", pair.url}, {"jwks_ca_pem", pair.ca_pem}});
+    }
     json config = {{"jwt_validation_pubkeys", keys},
                    {"jwt_supported_algs", algs},
-                   {"bound_issuer", d.value("bound_issuer", "")},
-                   {"default_role", d.value("default_role", "")},
-                   {"jwks_url", ""},
-                   {"jwks_ca_pem", ""},
-                   {"oidc_discovery_url", ""},
-                   {"oidc_discovery_ca_pem", ""},
-                   {"oidc_client_id", ""},
-                   {"oidc_response_mode", ""},
-                   {"oidc_response_types", json::array()},
-                   {"provider_config", json::object()},
-                   {"namespace_in_state", true}};
+                   {"bound_issuer", Text(d, "bound_issuer")},
+                   {"default_role", Text(d, "default_role")},
+                   {"jwks_url", jwks_url},
+                   {"jwks_ca_pem", Text(d, "jwks_ca_pem")},
+                   {"jwks_pairs", pair_list},
+                   {"oidc_discovery_url", discovery_url},
+                   {"oidc_discovery_ca_pem", Text(d, "oidc_discovery_ca_pem")},
+                   {"oidc_client_id", client_id},
+                   {"oidc_client_secret", client_secret},
+                   {"oidc_response_mode", Text(d, "oidc_response_mode")},
+                   {"oidc_response_types", StringList(d, "oidc_response_types")},
+                   {"provider_config", d.contains("provider_config") && d["provider_config"].is_object()
+                                           ? d["provider_config"]
+                                           : json::object()},
+                   {"namespace_in_state", d.value("namespace_in_state", true)}};
     return Store("config", config);
+  }
+
+  // Vault fetches what the config names before accepting it; its 400 names the cause.
+  std::optional<Response> CheckKeySources(const json& d, const std::vector<std::string>& keys,
+                                          const std::string& jwks_url, const std::string& discovery_url,
+                                          const std::vector<KeySource>& pairs) {
+    static const std::string kBadCa = "could not parse CA PEM value successfully";
+    ForgetKeys();
+    if (!discovery_url.empty()) {
+      const std::string ca = Text(d, "oidc_discovery_ca_pem");
+      if (!ca.empty() && !CheckCaPem(ca).empty()) {
+        return Response::Error(400, "error checking oidc discovery URL: " + kBadCa);
+      }
+      Expected<std::string> uri = DiscoverJwksUri(discovery_url, ca);
+      if (!uri) {
+        return Response::Error(400, "error checking oidc discovery URL: " + uri.error().message);
+      }
+      std::lock_guard lock(mu_);
+      discovered_[discovery_url] = *uri;
+      return std::nullopt;
+    }
+    std::vector<KeySource> sources = pairs;
+    if (!jwks_url.empty()) {
+      sources.push_back({jwks_url, Text(d, "jwks_ca_pem")});
+    }
+    for (const KeySource& source : sources) {
+      if (!source.ca_pem.empty() && !CheckCaPem(source.ca_pem).empty()) {
+        return Response::Error(400, "error checking jwks_ca_pem: " + kBadCa);
+      }
+      Expected<std::vector<RemoteKey>> fetched = FetchJwks(source);
+      if (!fetched) {
+        return Response::Error(400, "error checking jwks URL: fetching keys " + fetched.error().message);
+      }
+      std::lock_guard lock(mu_);
+      cached_[source.url] = *std::move(fetched);
+    }
+    for (const std::string& pem : keys) {
+      if (std::string bad = CheckPublicKey(pem); !bad.empty()) {
+        return Response::Error(400, bad);
+      }
+    }
+    return std::nullopt;
+  }
+
+  void ForgetKeys() {
+    std::lock_guard lock(mu_);
+    cached_.clear();
+    discovered_.clear();
+  }
+
+  // The JWKS sources of a stored config; for discovery, the jwks_uri (cached
+  // in memory, discovered again after a restart). Error text when discovery fails.
+  Expected<std::vector<KeySource>> KeySources(const json& config) {
+    std::vector<KeySource> sources;
+    const std::string discovery_url = Text(config, "oidc_discovery_url");
+    if (!discovery_url.empty()) {
+      const std::string ca = Text(config, "oidc_discovery_ca_pem");
+      std::optional<std::string> uri;
+      {
+        std::lock_guard lock(mu_);
+        if (auto it = discovered_.find(discovery_url); it != discovered_.end()) {
+          uri = it->second;
+        }
+      }
+      if (!uri) {
+        Expected<std::string> found = DiscoverJwksUri(discovery_url, ca);
+        if (!found) {
+          return Unexpected(found.error());
+        }
+        std::lock_guard lock(mu_);
+        uri = discovered_[discovery_url] = *found;
+      }
+      sources.push_back({*uri, ca});
+      return sources;
+    }
+    if (!Text(config, "jwks_url").empty()) {
+      sources.push_back({Text(config, "jwks_url"), Text(config, "jwks_ca_pem")});
+    }
+    std::string ignored;
+    for (const KeySource& pair : JwksPairs(config, ignored).value_or(std::vector<KeySource>{})) {
+      sources.push_back(pair);
+    }
+    return sources;
+  }
+
+  // go-oidc's RemoteKeySet.verify over every source: the cached keys whose kid
+  // matches (all keys when the token has none), then, when none verified, the
+  // keys fetched again (key rotation). "" when verified, else the reason.
+  std::string VerifyRemote(const Jwt& jwt, const std::vector<KeySource>& sources,
+                           const std::vector<std::string>& allowed_algs) {
+    if (jwt.alg == "none") {
+      return "unsigned tokens are not accepted";
+    }
+    if (std::find(allowed_algs.begin(), allowed_algs.end(), jwt.alg) == allowed_algs.end()) {
+      return "unsupported signing algorithm \"" + jwt.alg + "\"";
+    }
+    const json header = json::parse(jwt.header_json, nullptr, false);
+    const std::string kid = header.is_object() ? Text(header, "kid") : "";
+    auto verifies = [&](const std::vector<RemoteKey>& keys) {
+      return std::any_of(keys.begin(), keys.end(), [&](const RemoteKey& k) {
+        return (kid.empty() || k.kid == kid) && Verify(jwt, k.key.get());
+      });
+    };
+    for (const KeySource& source : sources) {
+      std::vector<RemoteKey> cached;
+      {
+        std::lock_guard lock(mu_);
+        cached = cached_[source.url];
+      }
+      if (verifies(cached)) {
+        return "";
+      }
+    }
+    std::string fetch_error;
+    for (const KeySource& source : sources) {
+      Expected<std::vector<RemoteKey>> fetched = FetchJwks(source);
+      if (!fetched) {
+        fetch_error = fetch_error.empty() ? "fetching keys " + fetched.error().message : fetch_error;
+        continue;
+      }
+      {
+        std::lock_guard lock(mu_);
+        cached_[source.url] = *fetched;
+      }
+      if (verifies(*fetched)) {
+        return "";
+      }
+    }
+    return fetch_error.empty() ? "failed to verify id token signature" : fetch_error;
   }
 
   Response ReadConfig() {
@@ -341,7 +720,12 @@ class JwtBackend final : public Backend {
     if (!config) {
       return Response::FromError(config.error());
     }
-    return *config ? Response::Data(**config) : Response::NotFound();
+    if (!*config) {
+      return Response::NotFound();
+    }
+    json out = **config;
+    out.erase("oidc_client_secret");  // never returned
+    return Response::Data(out);
   }
 
   Response ListRoles() {
@@ -541,11 +925,24 @@ class JwtBackend final : public Backend {
       return Response::Error(400, "error validating token: " + error);
     }
     std::vector<std::string> algs = (**config).value("jwt_supported_algs", std::vector<std::string>{});
-    if (std::string bad =
-            VerifyJwt(*jwt, (**config).value("jwt_validation_pubkeys", std::vector<std::string>{}),
-                      algs.empty() ? kAllAlgs : algs);
-        !bad.empty()) {
-      return Response::Error(400, "error validating token: " + bad);
+    if (algs.empty()) {
+      algs = kAllAlgs;
+    }
+    const std::vector<std::string> pem_keys =
+        (**config).value("jwt_validation_pubkeys", std::vector<std::string>{});
+    std::string signature_error;
+    if (!pem_keys.empty()) {
+      signature_error = VerifyJwt(*jwt, pem_keys, algs);
+    } else {
+      Expected<std::vector<KeySource>> sources = KeySources(**config);
+      if (!sources) {  // Vault: the validator cannot be built (discovery failed): 500
+        return Response::MultiError(500, "error configuring token validator: " + sources.error().message);
+      }
+      signature_error = VerifyRemote(*jwt, *sources, algs);
+    }
+    if (!signature_error.empty()) {
+      return Response::Error(400,
+                             "error validating token: error verifying token signature: " + signature_error);
     }
     const json claims = json::parse(jwt->claims_json);
     if (std::optional<Response> bad = ValidateStandardClaims(claims, role, **config)) {
@@ -625,6 +1022,9 @@ class JwtBackend final : public Backend {
 
   Core& core_;
   MountEntry mount_;
+  std::mutex mu_;  // guards the two caches below (logins run on several I/O threads)
+  std::map<std::string, std::vector<RemoteKey>> cached_;  // JWKS URL -> its keys
+  std::map<std::string, std::string> discovered_;         // oidc_discovery_url -> jwks_uri
 };
 
 }  // namespace

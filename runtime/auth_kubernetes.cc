@@ -1,18 +1,12 @@
 // Kubernetes auth method (RUNTIME-API.md §4.3, SEMANTICS.md §9.2), Vault's
 // algorithm: local checks (pem_keys signature, issuer, audience, bound service
 // account names/namespaces with globs), then always a TokenReview POST to
-// kubernetes_host. Only plain-HTTP hosts are reachable (tests use a loopback
-// stand-in); an https:// host answers 500 saying so.
-// clang-format off
-#include <utility>  // first: Boost.Asio 1.74 headers use std::exchange without including it
-// clang-format on
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+// kubernetes_host, over https verified with kubernetes_ca_cert (runtime/https_client.h).
 #include <nlohmann/json.hpp>
 
 #include "runtime/auth_common.h"
 #include "runtime/auth_jwt.h"
+#include "runtime/https_client.h"
 #include "runtime/policies.h"
 
 namespace polcheck::runtime {
@@ -20,59 +14,30 @@ namespace {
 
 using evaluator::Operation;
 using nlohmann::json;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 bool IsWrite(Operation op) {
   return op == Operation::kCreate || op == Operation::kUpdate;
 }
 
-struct ReviewReply {
-  int status = 0;
-  std::string body;
-  std::string error;  // transport failure
-};
-
-// POST <host>/apis/authentication.k8s.io/v1/tokenreviews over plain HTTP, 5 s timeout.
-ReviewReply PostTokenReview(const std::string& kubernetes_host, const std::string& bearer,
-                            const std::string& body) {
-  std::string host = kubernetes_host;
-  if (host.starts_with("https://")) {
-    return {.error =
-                "https kubernetes_host is not supported by polcheck's runtime (use http:// on loopback)"};
-  }
-  if (host.starts_with("http://")) {
-    host = host.substr(7);
+// POST <host>/apis/authentication.k8s.io/v1/tokenreviews with the reviewer JWT
+// as Bearer; https hosts are verified against kubernetes_ca_cert (the system
+// store when empty). A host without a scheme is taken as http://host.
+Expected<HttpReply> PostTokenReview(const nlohmann::json& config, const std::string& bearer,
+                                    const std::string& body) {
+  std::string host = config.value("kubernetes_host", "");
+  if (!host.starts_with("https://") && !host.starts_with("http://")) {
+    host = "http://" + host;
   }
   while (host.ends_with("/")) {
     host.pop_back();
   }
-  const std::size_t colon = host.rfind(':');
-  const std::string name = colon == std::string::npos ? host : host.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "80" : host.substr(colon + 1);
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(5));
-    stream.connect(resolver.resolve(name, port));
-    http::request<http::string_body> req(http::verb::post, "/apis/authentication.k8s.io/v1/tokenreviews", 11);
-    req.set(http::field::host, host);
-    req.set(http::field::authorization, "Bearer " + bearer);
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    return {.status = static_cast<int>(res.result_int()), .body = res.body()};
-  } catch (const std::exception& e) {
-    return {.error = e.what()};
-  }
+  return FetchUrl({.method = "POST",
+                   .url = host + "/apis/authentication.k8s.io/v1/tokenreviews",
+                   .ca_pem = config.value("kubernetes_ca_cert", ""),
+                   .bearer = bearer,
+                   .content_type = "application/json",
+                   .body = body,
+                   .timeout = std::chrono::seconds(5)});
 }
 
 // The service account a token names: legacy secret-based or projected claims.
@@ -355,13 +320,13 @@ class KubernetesBackend final : public Backend {
     const json body = {{"apiVersion", "authentication.k8s.io/v1"},
                        {"kind", "TokenReview"},
                        {"spec", {{"token", token}, {"audiences", audiences}}}};
-    ReviewReply reply = PostTokenReview(config.value("kubernetes_host", ""), reviewer, body.dump());
-    if (!reply.error.empty()) {
-      return reply.error.starts_with("https") ? Response::MultiError(500, reply.error)
-                                              : Response::Error(403, "permission denied");
+    // Vault logs a failed call (bad CA, refused connection) and answers permission denied.
+    Expected<HttpReply> reply = PostTokenReview(config, reviewer, body.dump());
+    if (!reply) {
+      return Response::Error(403, "permission denied");
     }
-    const json review = json::parse(reply.body, nullptr, false);
-    if (reply.status != 200 && reply.status != 201) {
+    const json review = json::parse(reply->body, nullptr, false);
+    if (reply->status != 200 && reply->status != 201) {
       return Response::Error(403, "permission denied");
     }
     if (!review.is_object() || !review.contains("status") ||

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "parser/readers.h"
+#include "runtime/server.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -189,16 +190,21 @@ class ConfigReader {
             "unsupported listener type \"" + type + "\": expected \"tcp\"");
       return;
     }
+    bool tls_disable = false;
+    const ast::Item* cert = nullptr;
+    const ast::Item* key_file = nullptr;
     for (const ast::Item& field : body->items) {
       const std::string& key = field.keys[0].value;
       if (key == "address") {
         Address(field);
       } else if (key == "tls_disable") {
-        if (std::optional<bool> off = Bool(field); off && !*off) {
-          Error(field.value.span, "config-tls", "TLS is not supported by polcheck serve: set tls_disable = true");
-        }
-      } else if (key == "tls_cert_file" || key == "tls_key_file") {
-        Error(field.span, "config-tls", "TLS is not supported by polcheck serve: remove " + key);
+        tls_disable = Bool(field).value_or(tls_disable);
+      } else if (key == "tls_cert_file") {
+        cert = &field;
+      } else if (key == "tls_key_file") {
+        key_file = &field;
+      } else if (key == "tls_min_version") {
+        TlsMinVersion(field);
       } else if (key == "max_request_size") {
         std::optional<std::string> text = Scalar(field);
         std::int64_t bytes = 0;
@@ -209,6 +215,66 @@ class ConfigReader {
         }
       }
     }
+    if (!tls_disable) {
+      Tls(item, cert, key_file);
+    }
+  }
+
+  void TlsMinVersion(const ast::Item& field) {
+    std::optional<std::string> text = Scalar(field);
+    if (!text) {
+      return;
+    }
+    if (*text == "tls12" || *text == "tls13") {
+      config_.tls_min_version = *text;
+    } else if (*text == "tls10" || *text == "tls11") {
+      Error(
+          field.value.span, "config-tls",
+          "tls_min_version \"" + *text + "\" is not supported by polcheck serve: use \"tls12\" or \"tls13\"");
+    } else {
+      Error(field.value.span, "config-tls",
+            "'tls_min_version' value \"" + *text + "\" not supported, please specify one of [tls12,tls13]");
+    }
+  }
+
+  // Vault serves TLS unless tls_disable is true: then both files must be given, readable and match.
+  void Tls(const ast::Item& listener, const ast::Item* cert, const ast::Item* key) {
+    const int errors_before = errors_;
+    std::optional<std::filesystem::path> cert_path = TlsFile(listener, cert, "tls_cert_file");
+    std::optional<std::filesystem::path> key_path = TlsFile(listener, key, "tls_key_file");
+    if (!cert_path || !key_path || errors_ != errors_before) {
+      return;
+    }
+    if (std::string bad = CheckTlsCertFile(cert_path->string()); !bad.empty()) {
+      Error(cert->value.span, "config-tls", "tls_cert_file: " + bad);
+    } else if (std::string bad_key = CheckTlsKeyFile(key_path->string()); !bad_key.empty()) {
+      Error(key->value.span, "config-tls", "tls_key_file: " + bad_key);
+    } else if (std::string mismatch = CheckTlsKeyPair(cert_path->string(), key_path->string());
+               !mismatch.empty()) {
+      Error(key->value.span, "config-tls", "tls_key_file does not belong to tls_cert_file: " + mismatch);
+    } else {
+      config_.tls_cert_file = *cert_path;
+      config_.tls_key_file = *key_path;
+    }
+  }
+
+  std::optional<std::filesystem::path> TlsFile(const ast::Item& listener, const ast::Item* field,
+                                               const char* key) {
+    if (field == nullptr) {
+      Error(listener.keys.size() == 2 ? listener.keys[1].span : listener.span, "config-tls",
+            std::string("'") + key + "' must be set (or tls_disable = true for plain HTTP)");
+      return std::nullopt;
+    }
+    std::optional<std::string> text = Scalar(*field);
+    if (!text) {
+      return std::nullopt;
+    }
+    if (text->empty()) {
+      Error(field->value.span, "config-tls", std::string("'") + key + "' must be set");
+      return std::nullopt;
+    }
+    std::filesystem::path path = *text;
+    return path.is_relative() ? std::filesystem::path(source_.name()).parent_path() / path : path;
   }
 
   void Address(const ast::Item& field) {

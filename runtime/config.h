@@ -3,6 +3,8 @@
 //
 //   storage "file"   { path = "/var/lib/polcheck" }     # or "sqlite" { path = "vault.db" }, "inmem"
 //   listener "tcp"   { address = "127.0.0.1:8200"  tls_disable = true  max_request_size = 33554432 }
+//   listener "tcp"   { address = "0.0.0.0:8200"  tls_cert_file = "cert.pem"  tls_key_file = "key.pem"
+//                      tls_min_version = "tls12" }                   # or "tls13"
 //   dialect = "vault"                                  # polcheck extension: vault | vault-legacy | openbao
 //   mount "secret/" { type = "kv-v2" }                 # polcheck extension: mounted by sys/init
 //   api_addr = "..."  ui = true  disable_mlock = true  # accepted, no effect here
@@ -36,11 +38,18 @@ struct ServerConfig {
   std::size_t max_request_bytes = 32u << 20;
   Dialect dialect = Dialect::kVault;
   std::map<std::string, std::string> init_kv_mounts;  // "secret/" -> "2"
+  // The listener's TLS files (resolved against the config file's folder), empty
+  // with tls_disable = true or without a listener block.
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  std::string tls_min_version = "tls12";
 };
 
 // Parses a Vault-style server config. Syntax errors, unknown storage or
-// listener types, missing paths, TLS settings (not supported) and bad values
-// are error diagnostics, and then nullopt; unknown top-level keys are warnings.
+// listener types, missing paths, bad values, and a tcp listener that has
+// neither tls_disable = true nor a readable, matching tls_cert_file and
+// tls_key_file (as Vault requires) are error diagnostics, and then nullopt;
+// unknown top-level keys are warnings.
 std::optional<ServerConfig> ParseServerConfig(const SourceFile& source, DiagnosticSink& sink);
 
 // The storage a config names. Fails with kIo when it cannot be opened.

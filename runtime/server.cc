@@ -1,16 +1,25 @@
-// HTTP/1.1 transport on Boost.Beast/Asio. Beast, unlike Debian's cpp-httplib
-// 0.11.4, accepts any method token, so Vault's custom LIST verb reaches the core.
+// HTTP/1.1 transport on Boost.Beast/Asio, plain or TLS (OpenSSL). Beast, unlike
+// Debian's cpp-httplib 0.11.4, accepts any method token, so Vault's custom LIST
+// verb reaches the core.
 #include "runtime/server.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
+#include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runtime/audit.h"
 #include "runtime/core.h"
@@ -22,7 +31,10 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 std::string BearerOrToken(const http::request<http::string_body>& req) {
   if (auto it = req.find("X-Vault-Token"); it != req.end() && !it->value().empty()) {
@@ -37,26 +49,68 @@ std::string BearerOrToken(const http::request<http::string_body>& req) {
   return "";
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: TLS handshake (TlsStream only), then request/response until
+// the client or an error ends it.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket socket, Core& core, std::size_t limit) : stream_(std::move(socket)), core_(core), limit_(limit) {
+  Session(tcp::socket socket, Core& core, std::size_t limit, ssl::context* tls)
+      : stream_(MakeStream(std::move(socket), tls)), core_(core), limit_(limit) {
     beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
       remote_address_ = peer.address().to_string();
       remote_port_ = peer.port();
     }
   }
 
-  void Start() { Read(); }
+  void Start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(
+          ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              self->Close();  // not TLS, an untrusted client certificate, a version below tls_min_version
+              return;
+            }
+            self->Read();
+          });
+    } else {
+      Read();
+    }
+  }
 
  private:
+  static Stream MakeStream(tcp::socket socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(limit_);
-    stream_.expires_after(std::chrono::seconds(60));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(60));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
   }
 
   void OnRead(beast::error_code ec) {
@@ -66,8 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Close();
       return;
     }
     const http::request<http::string_body>& req = parser_->get();
@@ -97,17 +150,17 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->body() = out.body;
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-      if (!ec && keep_alive) {
-        self->Read();
-        return;
-      }
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    });
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+                        if (!ec && keep_alive) {
+                          self->Read();
+                          return;
+                        }
+                        self->Close();
+                      });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Core& core_;
@@ -116,11 +169,114 @@ class Session : public std::enable_shared_from_this<Session> {
   int remote_port_ = 0;
 };
 
+std::string OsError(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return "open " + path + ": " + std::strerror(errno);
+  }
+  std::fclose(f);
+  return "";
+}
+
+// The last OpenSSL error as text, or `fallback`.
+std::string OpenSslError(const std::string& fallback) {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) {
+    return fallback;
+  }
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return fallback + " (" + text + ")";
+}
+
+// The server context: TLS 1.2+ (or 1.3 only), the chain and key of the listener.
+Expected<std::unique_ptr<ssl::context>> MakeTlsContext(const ServerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return Unexpected(Error::Code::kInvalidArgument, options.tls_cert_file.empty()
+                                                         ? "'tls_cert_file' must be set"
+                                                         : "'tls_key_file' must be set");
+  }
+  if (options.tls_min_version != "tls12" && options.tls_min_version != "tls13") {
+    return Unexpected(Error::Code::kInvalidArgument,
+                      "'tls_min_version' value \"" + options.tls_min_version +
+                          "\" not supported, please specify one of [tls12,tls13]");
+  }
+  for (const std::string& problem :
+       {CheckTlsCertFile(options.tls_cert_file), CheckTlsKeyFile(options.tls_key_file),
+        CheckTlsKeyPair(options.tls_cert_file, options.tls_key_file)}) {
+    if (!problem.empty()) {
+      return Unexpected(Error::Code::kInvalidArgument, problem);
+    }
+  }
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(),
+                                options.tls_min_version == "tls13" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (!ec) {
+    ctx->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+  }
+  if (ec || SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return Unexpected(Error::Code::kInvalidArgument,
+                      OpenSslError("cannot load the TLS certificate and key (" + options.tls_cert_file +
+                                   ", " + options.tls_key_file + ")"));
+  }
+  return ctx;
+}
+
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+using Bio = std::unique_ptr<BIO, BioFree>;
+
 }  // namespace
+
+std::string CheckTlsCertFile(const std::string& path) {
+  if (std::string os = OsError(path); !os.empty()) {
+    return os;
+  }
+  Bio bio(BIO_new_file(path.c_str(), "rb"));
+  X509* cert = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  ERR_clear_error();
+  if (cert == nullptr) {
+    return "tls: failed to find any PEM data in certificate input (" + path + ")";
+  }
+  X509_free(cert);
+  return "";
+}
+
+std::string CheckTlsKeyFile(const std::string& path) {
+  if (std::string os = OsError(path); !os.empty()) {
+    return os;
+  }
+  Bio bio(BIO_new_file(path.c_str(), "rb"));
+  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  ERR_clear_error();
+  if (key == nullptr) {
+    return "tls: failed to find any PEM data in key input (" + path + ")";
+  }
+  EVP_PKEY_free(key);
+  return "";
+}
+
+std::string CheckTlsKeyPair(const std::string& cert_path, const std::string& key_path) {
+  Bio cert_bio(BIO_new_file(cert_path.c_str(), "rb"));
+  Bio key_bio(BIO_new_file(key_path.c_str(), "rb"));
+  X509* cert = cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  EVP_PKEY* key = key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  const bool match = cert != nullptr && key != nullptr && X509_check_private_key(cert, key) == 1;
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  ERR_clear_error();
+  return match ? "" : "tls: private key does not match public key";
+}
 
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<Core> core;
+  std::unique_ptr<ssl::context> tls;  // null: plain HTTP; outlives the sessions in `io`
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
@@ -133,7 +289,13 @@ struct Server::Impl {
       if (ec) {
         return;  // closed by Stop()
       }
-      std::make_shared<Session>(std::move(socket), *core, options.max_request_bytes)->Start();
+      if (tls) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), *core, options.max_request_bytes, tls.get())
+            ->Start();
+      } else {
+        std::make_shared<Session<PlainStream>>(std::move(socket), *core, options.max_request_bytes, nullptr)
+            ->Start();
+      }
       Accept();
     });
   }
@@ -145,6 +307,13 @@ Server::~Server() { Stop(); }
 
 Expected<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   auto impl = std::make_unique<Impl>();
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    Expected<std::unique_ptr<ssl::context>> tls = MakeTlsContext(options);
+    if (!tls) {
+      return Unexpected(tls.error());
+    }
+    impl->tls = *std::move(tls);
+  }
   if (!options.storage) {
     options.storage = MakeMemoryStorage();
   }
@@ -245,7 +414,11 @@ Server::ApiReply Server::Call(const std::string& method, const std::string& path
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-std::string Server::address() const { return "http://" + impl_->options.host + ":" + std::to_string(port()); }
+std::string Server::address() const {
+  const std::string& host = impl_->options.host;
+  return (impl_->tls ? "https://" : "http://") +
+         (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port());
+}
 
 void Server::Stop() {
   {

@@ -17,8 +17,8 @@
 // (sys/leases/*), the identity store (entities, aliases, groups, templated
 // policies), the userpass, approle, jwt/oidc and kubernetes auth methods,
 // response wrapping (sys/wrapping/*) and file audit devices (sys/audit,
-// sys/audit-hash). Persistent servers: runtime/config.h reads Vault's
-// server-config format.
+// sys/audit-hash), a TLS listener. Persistent servers: runtime/config.h reads
+// Vault's server-config format.
 #pragma once
 
 #include <cstddef>
@@ -48,7 +48,19 @@ struct ServerOptions {
   // KV engines (path "secret/" -> version "2") mounted by sys/init, for
   // persistent servers until sys/mounts is served (server config `mount` blocks).
   std::map<std::string, std::string> init_kv_mounts;
+  // TLS (Vault's listener tls_cert_file / tls_key_file / tls_min_version): PEM
+  // certificate chain and private key files; both empty serves plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_min_version = "tls12";  // "tls12" or "tls13"
 };
+
+// Checks of the TLS listener files as Server::Start loads them, for config
+// diagnostics: "" when fine, else the reason ("no PEM certificate in ...",
+// "tls: private key does not match public key", the OS error of an unreadable file).
+std::string CheckTlsCertFile(const std::string& path);
+std::string CheckTlsKeyFile(const std::string& path);
+std::string CheckTlsKeyPair(const std::string& cert_path, const std::string& key_path);
 
 // What `vault server -dev` prints.
 struct DevSetup {
@@ -58,7 +70,9 @@ struct DevSetup {
 
 class Server {
  public:
-  // Binds and starts serving. Fails with kIo when the address cannot be bound.
+  // Binds and starts serving (HTTPS when options.tls_cert_file is set). Fails
+  // with kIo when the address cannot be bound, kInvalidArgument when the TLS
+  // certificate or key cannot be loaded or do not match.
   [[nodiscard]] static Expected<std::unique_ptr<Server>> Start(ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
@@ -101,7 +115,7 @@ class Server {
                 const std::string& json_body = {});
 
   std::uint16_t port() const;
-  // "http://127.0.0.1:8200"
+  // "http://127.0.0.1:8200", or "https://..." with TLS
   std::string address() const;
   // Stops accepting, closes connections and joins the I/O threads. Idempotent.
   void Stop();

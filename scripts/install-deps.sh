@@ -11,6 +11,9 @@ packages=(
   libxml2-utils
   libboost-dev libsqlite3-dev libssl-dev libicu-dev
   libpq-dev libmariadb-dev
+  # the system trust store of the runtime's https client (no CA PEM configured);
+  # curl talks to the TLS listener in tests/runtime/tls_test.cc
+  ca-certificates curl
 )
 
 # node and npm run the SARIF schema validator in the tests; the machine image

@@ -102,11 +102,11 @@ TEST(ServeSeed, OidcGroupsIdentityStoreReadsBack) {
   EXPECT_EQ(s.counts.roles, 2);
   EXPECT_EQ(s.counts.entities, 1);
   EXPECT_EQ(s.counts.groups, 2);
-  // The runtime verifies JWTs with configured keys only, so an OIDC discovery
-  // config is refused and said so; the roles still load.
+  // The config is passed through; the runtime refuses it as Vault does (an
+  // oidc_client_id without oidc_client_secret), and the roles still load.
   EXPECT_EQ(s.counts.skipped, 1);
   EXPECT_NE(s.notes.find("bindings/oidc.yaml:2: config of auth mount oidc/ (oidc) not loaded: the server refused "
-                         "auth/oidc/config: "),
+                         "auth/oidc/config: both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC"),
             std::string::npos)
       << s.notes;
   const Client client = RootClient(s);

@@ -473,8 +473,10 @@ TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
 
 TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
   TestKey stranger(false);
-  EXPECT_EQ(Login(stranger.Sign(Claims())).Error(),
-            "error validating token: no known key successfully validated the token signature");
+  EXPECT_EQ(
+      Login(stranger.Sign(Claims())).Error(),
+      "error validating token: error verifying token signature: no known key successfully validated the "
+      "token signature");
   const std::string good = rsa_.Sign(Claims());
   std::string tampered = good;
   tampered[tampered.find('.') + 5] ^= 1;
@@ -546,7 +548,8 @@ TEST_F(Jwt, GlobClaimsAudienceRulesAndRoleValidation) {
   EXPECT_EQ(
       Post("auth/jwt/config", {{"jwks_url", "https://x"}, {"jwt_validation_pubkeys", {rsa_.PublicPem()}}})
           .Error(),
-      "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set");
+      "exactly one of 'jwt_validation_pubkeys', 'jwks_url', 'jwks_pairs' or 'oidc_discovery_url' must be "
+      "set");
 }
 
 TEST_F(Jwt, GroupsClaimBindsExternalGroups) {

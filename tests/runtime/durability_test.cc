@@ -198,7 +198,10 @@ TEST(ServerConfig, ErrorsNameFileLineAndColumn) {
             "    |         ^~~~~~~~\n");
   Parsed tls = Parse("s.hcl", "storage \"inmem\" {}\nlistener \"tcp\" {\n  tls_cert_file = \"c.pem\"\n}\n");
   EXPECT_FALSE(tls.config);
-  EXPECT_NE(tls.diagnostics.find("s.hcl:3:3: error: TLS is not supported"), std::string::npos) << tls.diagnostics;
+  EXPECT_NE(tls.diagnostics.find(
+                "s.hcl:2:10: error: 'tls_key_file' must be set (or tls_disable = true for plain HTTP)"),
+            std::string::npos)
+      << tls.diagnostics;
   Parsed address = Parse("s.hcl", "storage \"inmem\" {}\nlistener \"tcp\" { address = \"8200\" }\n");
   EXPECT_NE(address.diagnostics.find("s.hcl:2:28: error: expected address = \"HOST:PORT\""), std::string::npos)
       << address.diagnostics;

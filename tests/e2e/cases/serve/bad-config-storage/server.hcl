@@ -2,5 +2,6 @@ storage "consul" {
   path = "data"
 }
 listener "tcp" {
-  address = "127.0.0.1:0"
+  address     = "127.0.0.1:0"
+  tls_disable = true
 }
