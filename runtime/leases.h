@@ -16,7 +16,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/expected.h"
@@ -64,15 +66,25 @@ class LeaseStore {
   [[nodiscard]] Expected<Renewed> Renew(const std::string& id, std::int64_t increment);
   // Direct children of `prefix` among lease IDs (folders end in '/').
   [[nodiscard]] Expected<std::vector<std::string>> List(const std::string& prefix);
+  // Revokes every lease whose expire_time has passed; costs what is due, not what exists.
   [[nodiscard]] Expected<void> SweepExpired(std::int64_t now);
 
  private:
   [[nodiscard]] Expected<void> Forget(const Lease& lease);
   Revoker RevokerFor(const std::string& id);
+  // Fills expiry_ from storage once (the first sweep after start or unseal); index_mu_ held.
+  [[nodiscard]] Expected<void> LoadIndexLocked();
+  // Every lease ID under `prefix` ("" = all), at any depth.
+  [[nodiscard]] Expected<std::vector<std::string>> IdsUnder(const std::string& prefix);
 
   Core& core_;
   std::mutex mu_;
   std::map<std::string, Revoker> revokers_;
+  // The expiry index: (expire_time, lease ID) of every stored lease that expires. Lease
+  // writes hold index_mu_ across the storage write so the index and storage agree.
+  std::mutex index_mu_;
+  bool index_loaded_ = false;
+  std::set<std::pair<std::int64_t, std::string>> expiry_;
 };
 
 // Seconds of Vault's system default and maximum lease TTL (768h).

@@ -247,6 +247,11 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
       return gone;
     }
   }
+  // A wrapping token's stored response (wrapping.cc) goes with it, however it ends:
+  // unwrapped, revoked or expired (Vault keeps it in the token's cubbyhole).
+  if (Expected<void> gone = barrier_.Delete("wrapping/" + hash); !gone) {
+    return gone;
+  }
   return barrier_.Delete(IdKey(hash));
 }
 

@@ -136,6 +136,40 @@ TEST_F(Leases, ExpiryManagerRevokesExpiredLeases) {
   EXPECT_EQ(revoked_, std::set<std::string>({"short"}));
 }
 
+// Issue #7: the sweep reads an expiry index; it must follow renewals, revocations,
+// leases registered after it was built, and be rebuilt from storage after a restart.
+TEST_F(Leases, ExpiryIndexFollowsRenewalsRevocationsAndRestarts) {
+  const Lease renewed = Register("root", "renewed", 60);
+  const Lease revoked = Register("root", "revoked", 60);
+  Register("root", "long", 3600);
+  ASSERT_TRUE(core_->SweepExpired());  // builds the index
+  EXPECT_TRUE(revoked_.empty());
+  ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", renewed.id}, {"increment", 600}}).status, 200);
+  ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", revoked.id}}).status, 204);
+  Register("root", "late", 30);
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(revoked_, std::set<std::string>({"revoked", "late"}));
+  EXPECT_TRUE(*core_->leases().Get(renewed.id)) << "renewed past the sweep";
+
+  Register("root", "before-restart", 10);
+  Restart();
+  std::set<std::string> after_restart;
+  core_->leases().SetRevoker("db/", [&](const Lease& lease) -> Expected<void> {
+    after_restart.insert(lease.internal);
+    return {};
+  });
+  Advance(11);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(after_restart, std::set<std::string>({"before-restart"}));
+  Advance(600);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(after_restart, std::set<std::string>({"before-restart", "renewed"}));
+  Expected<std::vector<std::string>> left = core_->leases().List("db/creds/ro/");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->size(), 1u) << "only the long lease is left";
+}
+
 TEST_F(Leases, DisablingTheMountRevokesItsLeases) {
   Register("root", "m");
   ASSERT_EQ(Delete("sys/mounts/db").status, 204);

@@ -315,5 +315,36 @@ TEST_F(Tokens, ExpiryManagerRunsInTheBackground) {
   EXPECT_TRUE(gone) << "the background sweep revoked the expired token";
 }
 
+// Issue #7: a wrapping token's stored response must not outlive the token.
+TEST_F(Tokens, WrappedResponsesGoWithTheirTokenWhenRevokedOrExpired) {
+  auto wrap = [&](const std::string& ttl) {
+    HttpResponse out = core_->Handle({.method = "POST",
+                                      .target = "/v1/sys/wrapping/wrap",
+                                      .token = "root",
+                                      .body = R"({"secret":"s3cr3t"})",
+                                      .wrap_ttl = ttl});
+    EXPECT_EQ(out.status, 200) << out.body;
+    return json::parse(out.body)["wrap_info"]["token"].get<std::string>();
+  };
+  auto stored = [&] {
+    Expected<std::vector<std::string>> keys = storage_->List("logical/wrapping/");
+    EXPECT_TRUE(keys);
+    return keys ? keys->size() : 0;
+  };
+  const std::string expiring = wrap("60");
+  const std::string revoked = wrap("600");
+  const std::string unwrapped = wrap("600");
+  EXPECT_EQ(stored(), 3u);
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", revoked}}).status, 204);
+  EXPECT_EQ(stored(), 2u);
+  ASSERT_EQ(Post("sys/wrapping/unwrap", {{"token", unwrapped}}).status, 200);
+  EXPECT_EQ(stored(), 1u);
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(stored(), 0u) << "the sweep revoked the expired wrapping token and its response";
+  EXPECT_EQ(Post("sys/wrapping/unwrap", {{"token", expiring}}).Error(), "wrapping token is not valid or does not exist");
+  EXPECT_EQ(AllStoredBytes().find("wrapping/"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace polcheck::runtime::testing
