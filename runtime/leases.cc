@@ -88,6 +88,13 @@ LeaseStore::Revoker LeaseStore::RevokerFor(const std::string& id) {
 
 Expected<Lease> LeaseStore::Register(Lease lease) {
   const std::int64_t now = core_.clock().NowSeconds();
+  // A batch token is not stored: its lease belongs to its parent (to no token for an
+  // orphan batch token) and cannot outlive it (Vault's documented behaviour).
+  std::int64_t batch_expiry = 0;
+  if (std::optional<BatchOwner> owner = ParseBatchHash(lease.token_hash)) {
+    lease.token_hash = owner->parent_hash;
+    batch_expiry = owner->expire_time;
+  }
   std::optional<MountEntry> mount = core_.MountOf(lease.path);
   std::int64_t max = mount && mount->max_lease_ttl > 0 ? mount->max_lease_ttl : kSystemMaxTtl;
   if (lease.max_ttl > 0) {
@@ -97,6 +104,9 @@ Expected<Lease> LeaseStore::Register(Lease lease) {
     lease.ttl = mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl : kSystemMaxTtl;
   }
   lease.ttl = std::min(lease.ttl, max);
+  if (batch_expiry > now) {
+    lease.ttl = std::min(lease.ttl, batch_expiry - now);
+  }
   lease.id = lease.path + "/" + crypto::RandomBase62(24);
   lease.issue_time = now;
   lease.expire_time = now + lease.ttl;
@@ -104,8 +114,10 @@ Expected<Lease> LeaseStore::Register(Lease lease) {
   if (Expected<void> put = core_.barrier().Put(IdKey(lease.id), ToJson(lease).dump()); !put) {
     return Unexpected(put.error());
   }
-  if (Expected<void> put = core_.barrier().Put(TokenKey(lease.token_hash, lease.id), lease.id); !put) {
-    return Unexpected(put.error());
+  if (!lease.token_hash.empty()) {
+    if (Expected<void> put = core_.barrier().Put(TokenKey(lease.token_hash, lease.id), lease.id); !put) {
+      return Unexpected(put.error());
+    }
   }
   if (index_loaded_) {
     expiry_.emplace(lease.expire_time, lease.id);
@@ -126,8 +138,10 @@ Expected<std::optional<Lease>> LeaseStore::Get(const std::string& id) {
 
 Expected<void> LeaseStore::Forget(const Lease& lease) {
   std::lock_guard lock(index_mu_);
-  if (Expected<void> gone = core_.barrier().Delete(TokenKey(lease.token_hash, lease.id)); !gone) {
-    return gone;
+  if (!lease.token_hash.empty()) {
+    if (Expected<void> gone = core_.barrier().Delete(TokenKey(lease.token_hash, lease.id)); !gone) {
+      return gone;
+    }
   }
   if (Expected<void> gone = core_.barrier().Delete(IdKey(lease.id)); !gone) {
     return gone;

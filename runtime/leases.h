@@ -31,7 +31,7 @@ struct TokenEntry;
 struct Lease {
   std::string id;          // "<path>/<24 base62>"; filled by Register
   std::string path;        // request path that created it, "database/creds/ro"
-  std::string token_hash;  // owning token
+  std::string token_hash;  // owning token ("" = none: an orphan batch token's lease; a batch token's hash names its parent)
   std::int64_t issue_time = 0;
   std::int64_t expire_time = 0;  // 0 = never
   std::int64_t last_renewal = 0;

@@ -32,7 +32,9 @@ json EntryJson(const MountEntry& e) {
           {"default_lease_ttl", e.default_lease_ttl},
           {"max_lease_ttl", e.max_lease_ttl},
           {"local", e.local},
-          {"seal_wrap", e.seal_wrap}};
+          {"seal_wrap", e.seal_wrap},
+          {"audit_non_hmac_request_keys", e.audit_non_hmac_request_keys},
+          {"audit_non_hmac_response_keys", e.audit_non_hmac_response_keys}};
 }
 
 MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
@@ -51,6 +53,8 @@ MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
   e.max_lease_ttl = j.value("max_lease_ttl", std::int64_t{0});
   e.local = j.value("local", false);
   e.seal_wrap = j.value("seal_wrap", false);
+  e.audit_non_hmac_request_keys = j.value("audit_non_hmac_request_keys", std::vector<std::string>{});
+  e.audit_non_hmac_response_keys = j.value("audit_non_hmac_response_keys", std::vector<std::string>{});
   e.auth = auth;
   return e;
 }
@@ -359,6 +363,39 @@ Expected<void> Core::DisableMount(const std::string& raw_path, bool auth) {
 
 namespace {
 
+constexpr const char* kAuditKeys[] = {"audit_non_hmac_request_keys", "audit_non_hmac_response_keys"};
+constexpr std::vector<std::string> MountEntry::* kAuditMembers[] = {&MountEntry::audit_non_hmac_request_keys,
+                                                                     &MountEntry::audit_non_hmac_response_keys};
+
+// The tuned lists appear in a mount's config only when set, as in Vault.
+void AddAuditKeys(const MountEntry& e, json& config) {
+  for (int i = 0; i < 2; ++i) {
+    if (!(e.*kAuditMembers[i]).empty()) {
+      config[kAuditKeys[i]] = e.*kAuditMembers[i];
+    }
+  }
+}
+
+// Reads the audit key lists present in `source` (a list or CSV; [""] clears, as Vault).
+std::string ReadAuditKeys(const json& source, MountEntry& e) {
+  for (int i = 0; i < 2; ++i) {
+    if (!source.contains(kAuditKeys[i])) {
+      continue;
+    }
+    const json& value = source[kAuditKeys[i]];
+    if (!value.is_string() && !value.is_array()) {
+      return std::string("'") + kAuditKeys[i] + "' must be a list of strings";
+    }
+    if (value.is_array() && std::any_of(value.begin(), value.end(), [](const json& v) { return !v.is_string(); })) {
+      return std::string("'") + kAuditKeys[i] + "' must be a list of strings";
+    }
+    std::vector<std::string> keys = StringList(source, kAuditKeys[i]);
+    std::erase_if(keys, [](const std::string& k) { return k.empty(); });
+    e.*kAuditMembers[i] = std::move(keys);
+  }
+  return "";
+}
+
 json MountInfo(const MountEntry& e) {
   json config = {{"default_lease_ttl", e.default_lease_ttl},
                  {"max_lease_ttl", e.max_lease_ttl},
@@ -366,6 +403,7 @@ json MountInfo(const MountEntry& e) {
   if (e.auth) {
     config["token_type"] = "default-service";
   }
+  AddAuditKeys(e, config);
   return {{"accessor", e.accessor},
           {"config", config},
           {"deprecation_status", "supported"},
@@ -421,6 +459,9 @@ Response Enable(Core& core, const LogicalRequest& req, const std::string& path, 
     if (entry.max_lease_ttl > 0 && entry.default_lease_ttl > entry.max_lease_ttl) {
       return Response::Error(400, "given default lease TTL greater than given max lease TTL");
     }
+    if (std::string bad = ReadAuditKeys(d["config"], entry); !bad.empty()) {
+      return Response::Error(400, bad);
+    }
   }
   if (Expected<void> enabled = core.EnableMount(std::move(entry)); !enabled) {
     return enabled.error().code == Error::Code::kInvalidArgument
@@ -442,6 +483,7 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
     if (entry.auth) {
       data["token_type"] = "default-service";
     }
+    AddAuditKeys(entry, data);
     return Injected(std::move(data));
   }
   if (req.operation != Operation::kUpdate && req.operation != Operation::kCreate) {
@@ -463,6 +505,9 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
   }
   if (req.data->contains("description") && (*req.data)["description"].is_string()) {
     tuned.description = (*req.data)["description"].get<std::string>();
+  }
+  if (std::string bad = ReadAuditKeys(*req.data, tuned); !bad.empty()) {
+    return Response::Error(400, bad);
   }
   if (Expected<void> saved = core.TuneMount(tuned); !saved) {
     return Response::FromError(saved.error());

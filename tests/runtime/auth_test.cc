@@ -84,6 +84,30 @@ TEST_F(Userpass, UsersCrudAndLoginGivesVaultsToken) {
   EXPECT_EQ(List("auth/userpass/users").status, 404);
 }
 
+// Issue #7: renewing a login token uses the user's current token_ttl / token_max_ttl
+// (Vault's userpass renew callback), not the values captured at login.
+TEST_F(Userpass, RenewRereadsTheUsersCurrentTtls) {
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"password", "pw"}, {"token_ttl", "1h"}, {"token_max_ttl", "4h"}}).status,
+            204);
+  Reply login = Login("bob", "pw");
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  const std::string token = login.body["auth"]["client_token"];
+  EXPECT_EQ(login.body["auth"]["lease_duration"], 3600);
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"token_ttl", "10m"}, {"token_max_ttl", "20m"}}).status, 204);
+  Reply renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 600);
+  Advance(500);
+  renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 600);
+  Advance(500);
+  renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 200) << "capped by the user's new max TTL";
+  ASSERT_EQ(renewed.body["warnings"].size(), 1u);
+}
+
 TEST_F(Userpass, LoginErrorsAndPasswordAtRest) {
   ASSERT_EQ(Post("auth/userpass/users/alice", {{"password", "correct horse"}}).status, 204);
   EXPECT_EQ(Login("alice", "wrong").Error(), "invalid username or password");
