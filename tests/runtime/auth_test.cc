@@ -108,6 +108,36 @@ TEST_F(Userpass, RenewRereadsTheUsersCurrentTtls) {
   ASSERT_EQ(renewed.body["warnings"].size(), 1u);
 }
 
+// Issue #7: token_type batch / default-batch on a user gives batch login tokens.
+TEST_F(Userpass, BatchTokenTypeGivesBatchLoginTokens) {
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"password", "pw"}, {"token_type", "batch"}, {"token_policies", "dev"}})
+                .status,
+            204);
+  Reply login = Login("bob", "pw");
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  const json& auth = login.body["auth"];
+  EXPECT_TRUE(auth["client_token"].get<std::string>().starts_with("hvb."));
+  EXPECT_EQ(auth["token_type"], "batch");
+  EXPECT_EQ(auth["accessor"], "");
+  EXPECT_EQ(auth["renewable"], false);
+  EXPECT_EQ(auth["orphan"], true);
+  Reply lookup = Post("auth/token/lookup", {{"token", auth["client_token"]}});
+  ASSERT_EQ(lookup.status, 200) << lookup.body.dump();
+  EXPECT_EQ(lookup.body["data"]["type"], "batch");
+  EXPECT_EQ(lookup.body["data"]["path"], "auth/userpass/login/bob");
+  EXPECT_EQ(lookup.body["data"]["entity_id"], auth["entity_id"]);
+  EXPECT_EQ(Send("PUT", "secret/data/dev/x", {{"data", {{"k", "v"}}}}, auth["client_token"]).status, 200);
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), auth["client_token"]).Error(),
+            "batch tokens cannot be renewed");
+
+  ASSERT_EQ(Post("auth/userpass/users/ann", {{"password", "pw"}, {"token_type", "default-batch"}}).status, 204);
+  EXPECT_EQ(Login("ann", "pw").body["auth"]["token_type"], "batch");
+  EXPECT_EQ(Post("auth/userpass/users/bob", {{"token_num_uses", 2}}).Error(),
+            "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count");
+  EXPECT_EQ(Post("auth/userpass/users/bob", {{"token_period", "1h"}}).Error(),
+            "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens");
+}
+
 TEST_F(Userpass, LoginErrorsAndPasswordAtRest) {
   ASSERT_EQ(Post("auth/userpass/users/alice", {{"password", "correct horse"}}).status, 204);
   EXPECT_EQ(Login("alice", "wrong").Error(), "invalid username or password");
