@@ -335,6 +335,22 @@ json AuthBlock(const std::string& client_token, const TokenEntry& e,
   return auth;
 }
 
+namespace {
+
+// Vault's router: a mount tuned to service/batch forces the type; otherwise the
+// role's / user's token_type decides, its "default" following the mount's default.
+bool IssuesBatch(const std::string& mount_type, const std::string& role_type) {
+  if (mount_type == "service" || mount_type == "batch") {
+    return mount_type == "batch";
+  }
+  if (mount_type == "default-batch") {
+    return role_type == "default" || role_type == "default-batch" || role_type == "batch";
+  }
+  return role_type == "batch" || role_type == "default-batch";
+}
+
+}  // namespace
+
 Response IssueLogin(Core& core, const MountEntry& mount, const LogicalRequest& req, Login login) {
   const TokenFields& f = login.fields;
   std::vector<std::string> requested = f.policies;
@@ -404,9 +420,7 @@ Response IssueLogin(Core& core, const MountEntry& mount, const LogicalRequest& r
   entry.creation_time = core.clock().NowSeconds();
   entry.creation_ttl = ttl;
   entry.expire_time = entry.creation_time + ttl;
-  // token_type "batch" / "default-batch" on the role or user (the mount's own
-  // token_type is not kept by the runtime's mount table, so "default" means service).
-  const bool batch = f.type == "batch" || f.type == "default-batch";
+  const bool batch = IssuesBatch(mount.token_type, f.type);
   Expected<CreatedToken> created =
       batch ? core.tokens().CreateBatch(std::move(entry)) : core.tokens().Create(std::move(entry), "");
   if (!created) {

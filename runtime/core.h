@@ -152,6 +152,8 @@ struct MountEntry {
   bool local = false;
   bool seal_wrap = false;
   bool auth = false;
+  // Auth methods: config.token_type ("" = default-service; default-batch, service, batch).
+  std::string token_type;
   // Keys of request / response data the audit log leaves un-HMAC'd for this mount (tune).
   std::vector<std::string> audit_non_hmac_request_keys;
   std::vector<std::string> audit_non_hmac_response_keys;

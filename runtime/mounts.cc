@@ -33,6 +33,7 @@ json EntryJson(const MountEntry& e) {
           {"max_lease_ttl", e.max_lease_ttl},
           {"local", e.local},
           {"seal_wrap", e.seal_wrap},
+          {"token_type", e.token_type},
           {"audit_non_hmac_request_keys", e.audit_non_hmac_request_keys},
           {"audit_non_hmac_response_keys", e.audit_non_hmac_response_keys}};
 }
@@ -53,6 +54,7 @@ MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
   e.max_lease_ttl = j.value("max_lease_ttl", std::int64_t{0});
   e.local = j.value("local", false);
   e.seal_wrap = j.value("seal_wrap", false);
+  e.token_type = j.value("token_type", "");
   e.audit_non_hmac_request_keys = j.value("audit_non_hmac_request_keys", std::vector<std::string>{});
   e.audit_non_hmac_response_keys = j.value("audit_non_hmac_response_keys", std::vector<std::string>{});
   e.auth = auth;
@@ -376,6 +378,30 @@ void AddAuditKeys(const MountEntry& e, json& config) {
   }
 }
 
+// config.token_type on enable / token_type on tune (auth methods other than token/ only).
+std::string ReadTokenType(const json& source, MountEntry& e) {
+  if (!source.contains("token_type")) {
+    return "";
+  }
+  if (!e.auth) {
+    return "'token_type' can only be modified on auth mounts";
+  }
+  if (e.type == "token") {
+    return "'token_type' cannot be set for 'token' auth mount";
+  }
+  const json& value = source["token_type"];
+  const std::string type = value.is_string() ? value.get<std::string>() : "";
+  if (type == "default" || type == "default-service") {
+    e.token_type.clear();
+    return "";
+  }
+  if (type != "default-batch" && type != "service" && type != "batch") {
+    return "invalid value for 'token_type'";
+  }
+  e.token_type = type;
+  return "";
+}
+
 // Reads the audit key lists present in `source` (a list or CSV; [""] clears, as Vault).
 std::string ReadAuditKeys(const json& source, MountEntry& e) {
   for (int i = 0; i < 2; ++i) {
@@ -401,7 +427,7 @@ json MountInfo(const MountEntry& e) {
                  {"max_lease_ttl", e.max_lease_ttl},
                  {"force_no_cache", false}};
   if (e.auth) {
-    config["token_type"] = "default-service";
+    config["token_type"] = e.token_type.empty() ? "default-service" : e.token_type;
   }
   AddAuditKeys(e, config);
   return {{"accessor", e.accessor},
@@ -462,6 +488,9 @@ Response Enable(Core& core, const LogicalRequest& req, const std::string& path, 
     if (std::string bad = ReadAuditKeys(d["config"], entry); !bad.empty()) {
       return Response::Error(400, bad);
     }
+    if (std::string bad = ReadTokenType(d["config"], entry); !bad.empty()) {
+      return Response::Error(400, bad);
+    }
   }
   if (Expected<void> enabled = core.EnableMount(std::move(entry)); !enabled) {
     return enabled.error().code == Error::Code::kInvalidArgument
@@ -481,7 +510,7 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
       data["options"] = entry.options;
     }
     if (entry.auth) {
-      data["token_type"] = "default-service";
+      data["token_type"] = entry.token_type.empty() ? "default-service" : entry.token_type;
     }
     AddAuditKeys(entry, data);
     return Injected(std::move(data));
@@ -507,6 +536,9 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
     tuned.description = (*req.data)["description"].get<std::string>();
   }
   if (std::string bad = ReadAuditKeys(*req.data, tuned); !bad.empty()) {
+    return Response::Error(400, bad);
+  }
+  if (std::string bad = ReadTokenType(*req.data, tuned); !bad.empty()) {
     return Response::Error(400, bad);
   }
   if (Expected<void> saved = core.TuneMount(tuned); !saved) {

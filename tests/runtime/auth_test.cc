@@ -138,6 +138,34 @@ TEST_F(Userpass, BatchTokenTypeGivesBatchLoginTokens) {
             "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens");
 }
 
+// Issue #7: the auth mount's token_type (sys/auth/:path/tune, Vault's router rules).
+TEST_F(Userpass, MountTokenTypeForcesOrDefaultsTheLoginTokenType) {
+  ASSERT_EQ(Post("auth/userpass/users/plain", {{"password", "pw"}}).status, 204);
+  ASSERT_EQ(Post("auth/userpass/users/svc", {{"password", "pw"}, {"token_type", "service"}}).status, 204);
+  auto type_of = [&](const std::string& user) { return Login(user, "pw").body["auth"]["token_type"]; };
+  EXPECT_EQ(type_of("plain"), "service");
+
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "default-batch"}}).status, 204);
+  EXPECT_EQ(Get("sys/auth/userpass/tune").body["data"]["token_type"], "default-batch");
+  EXPECT_EQ(Get("sys/auth").body["userpass/"]["config"]["token_type"], "default-batch");
+  EXPECT_EQ(type_of("plain"), "batch") << "the user's default follows the mount's";
+  EXPECT_EQ(type_of("svc"), "service") << "the user asks for service";
+
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "batch"}}).status, 204);
+  EXPECT_EQ(type_of("svc"), "batch") << "a forced mount type wins";
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "default-service"}}).status, 204);
+  EXPECT_EQ(type_of("plain"), "service");
+
+  EXPECT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "bulk"}}).Error(), "invalid value for 'token_type'");
+  EXPECT_EQ(Post("sys/auth/token/tune", {{"token_type", "batch"}}).Error(),
+            "'token_type' cannot be set for 'token' auth mount");
+  EXPECT_EQ(Post("sys/mounts/secret/tune", {{"token_type", "batch"}}).Error(),
+            "'token_type' can only be modified on auth mounts");
+  ASSERT_EQ(Post("sys/auth/up2", {{"type", "userpass"}, {"config", {{"token_type", "batch"}}}}).status, 204);
+  ASSERT_EQ(Post("auth/up2/users/plain", {{"password", "pw"}}).status, 204);
+  EXPECT_EQ(Login("plain", "pw", "up2").body["auth"]["token_type"], "batch");
+}
+
 TEST_F(Userpass, LoginErrorsAndPasswordAtRest) {
   ASSERT_EQ(Post("auth/userpass/users/alice", {{"password", "correct horse"}}).status, 204);
   EXPECT_EQ(Login("alice", "wrong").Error(), "invalid username or password");
