@@ -4,12 +4,19 @@
 // load test is bench/runtime_bench.sh (wrk). BM_Runtime_DatabaseCreds: issuing
 // dynamic database credentials (user, password, lease; SQL recorded, not run)
 // and revoking the lease, the path a hashi-vault-js call must finish within 1 s.
+// BM_LeaseSweep/<n>: one expiry sweep over n live leases of which none is due
+// (the common tick), beside BM_LeaseSweep_Empty/0 (no leases at all).
 #include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/core.h"
 #include "runtime/db_executor.h"
+#include "runtime/leases.h"
+#include "runtime/tokens.h"
 
 namespace polcheck::runtime {
 namespace {
@@ -89,6 +96,56 @@ void BM_Runtime_DatabaseCreds(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Runtime_DatabaseCreds);
+
+// n leases owned by the root token, their expiries spread over an hour from now.
+struct LeaseFixture {
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(1'700'000'000);
+  Core core{MakeMemoryStorage(), clock, Dialect::kVault};
+
+  explicit LeaseFixture(std::int64_t n) {
+    if (!core.SetUpDev("root")) {
+      std::abort();
+    }
+    Expected<std::optional<TokenEntry>> root = core.tokens().Lookup("root");
+    if (!root || !*root) {
+      std::abort();
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      Lease lease{.path = "secret/creds/ro", .token_hash = (*root)->hash, .ttl = 600 + i % 3600};
+      if (!core.leases().Register(lease)) {
+        std::abort();
+      }
+    }
+  }
+};
+
+void SweepLoop(benchmark::State& state, LeaseFixture& f) {
+  const std::int64_t now = f.clock->NowSeconds();
+  if (!f.core.leases().SweepExpired(now)) {  // the first sweep may load what it needs
+    state.SkipWithError("sweep failed");
+    return;
+  }
+  for (auto _ : state) {
+    Expected<void> swept = f.core.leases().SweepExpired(now);
+    benchmark::DoNotOptimize(swept);
+  }
+}
+
+void BM_LeaseSweep_Empty(benchmark::State& state) {
+  static LeaseFixture f(0);
+  SweepLoop(state, f);
+}
+BENCHMARK(BM_LeaseSweep_Empty)->Arg(0);
+
+void BM_LeaseSweep(benchmark::State& state) {
+  static std::map<std::int64_t, std::unique_ptr<LeaseFixture>> fixtures;
+  std::unique_ptr<LeaseFixture>& f = fixtures[state.range(0)];
+  if (!f) {
+    f = std::make_unique<LeaseFixture>(state.range(0));
+  }
+  SweepLoop(state, *f);
+}
+BENCHMARK(BM_LeaseSweep)->Arg(1000)->Arg(50000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace polcheck::runtime

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -103,28 +104,40 @@ bool IsRfc3339(std::string_view s) {
          Digits(s, i + 4, 2);
 }
 
-// Every string value, recursively; map keys, numbers, bools and timestamps stay in clear.
-void HashValues(json& value, const AuditBroker::Device& device) {
+// Every string value, recursively; map keys, numbers, bools and timestamps stay in clear,
+// and so does a value whose nearest map key is in `clear_keys` (the mount's
+// audit_non_hmac_*_keys). As Vault's hashWalker: list elements inherit their list's key;
+// the members of a nested map are judged by their own keys.
+void HashValues(json& value, const AuditBroker::Device& device, const std::vector<std::string>* clear_keys,
+                bool clear) {
   if (value.is_string()) {
-    if (!IsRfc3339(value.get_ref<const std::string&>())) {
+    if (!clear && !IsRfc3339(value.get_ref<const std::string&>())) {
       value = device.Hmac(value.get<std::string>());
     }
     return;
   }
-  if (value.is_array() || value.is_object()) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      const bool listed =
+          clear_keys != nullptr && std::find(clear_keys->begin(), clear_keys->end(), it.key()) != clear_keys->end();
+      HashValues(it.value(), device, clear_keys, listed);
+    }
+    return;
+  }
+  if (value.is_array()) {
     for (json& child : value) {
-      HashValues(child, device);
+      HashValues(child, device, clear_keys, clear);
     }
   }
 }
 
-json HashedData(const json* data, const AuditBroker::Device& device) {
+json HashedData(const json* data, const AuditBroker::Device& device, const std::vector<std::string>* clear_keys) {
   if (data == nullptr || data->is_null()) {
     return nullptr;
   }
   json copy = *data;
   if (!device.log_raw) {
-    HashValues(copy, device);
+    HashValues(copy, device, clear_keys, false);
   }
   return copy;
 }
@@ -158,7 +171,7 @@ json AuthEntry(const AuditRecord& rec, const AuditBroker::Device& device) {
                {"policies", t.policies},
                {"token_policies", t.policies},
                {"metadata", t.meta},
-               {"token_type", "service"},
+               {"token_type", t.batch ? "batch" : "service"},
                {"token_ttl", t.creation_ttl},
                {"token_issue_time", Rfc3339Nano(t.creation_time * 1'000'000'000)},
                {"policy_results", {{"allowed", rec.allowed}}}};
@@ -175,7 +188,7 @@ json RequestEntry(const AuditRecord& rec, const AuditBroker::Device& device) {
               {"client_token_accessor", HashToken(rec.token ? rec.token->accessor : "", device, true)},
               {"namespace", {{"id", "root"}}},
               {"path", rec.path},
-              {"data", HashedData(rec.request_data, device)},
+              {"data", HashedData(rec.request_data, device, rec.non_hmac_request_keys)},
               {"remote_address", rec.remote_address},
               {"remote_port", rec.remote_port},
               {"wrap_ttl", rec.wrap_ttl}};
@@ -201,7 +214,7 @@ json ResponseEntry(const AuditRecord& rec, const AuditBroker::Device& device) {
     return resp;
   }
   const json& env = *rec.response;
-  json data = HashedData(env.contains("data") ? &env["data"] : nullptr, device);
+  json data = HashedData(env.contains("data") ? &env["data"] : nullptr, device, rec.non_hmac_response_keys);
   if (device.elide_list_responses && data.is_object() && data.contains("keys") && data["keys"].is_array()) {
     data["keys"] = data["keys"].size();
   }

@@ -43,6 +43,10 @@ struct AuditRecord {
   // Response entries only: the envelope as sent (data, auth, wrap_info, warnings,
   // lease_id); nullptr for a 204 or an error.
   const nlohmann::json* response = nullptr;
+  // The mount's audit_non_hmac_request_keys / audit_non_hmac_response_keys: values under
+  // these keys in request / response data are logged in clear. nullptr = none.
+  const std::vector<std::string>* non_hmac_request_keys = nullptr;
+  const std::vector<std::string>* non_hmac_response_keys = nullptr;
 };
 
 class AuditBroker {

@@ -127,7 +127,11 @@ Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name,
   if (!EquivalentPolicies(SanitizePolicies(fields.policies, false), token.policies)) {
     return {.renew = false, .error = mismatch_error};
   }
-  return {};
+  return RefreshedTtls(fields);
+}
+
+Backend::RenewCheck RefreshedTtls(const TokenFields& fields) {
+  return {.refresh = true, .ttl = fields.ttl, .max_ttl = fields.max_ttl, .period = fields.period};
 }
 
 bool GlobMatch(std::string_view pattern, std::string_view value) {
@@ -238,10 +242,16 @@ std::string ParseTokenFields(const json& data, TokenFields& fields) {
     if (std::none_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return type == t; })) {
       return "invalid 'token_type' value \"" + type + "\"";
     }
-    if (type == "batch" || type == "default-batch") {
-      return "batch tokens are not supported by polcheck's runtime";
-    }
     fields.type = type;
+  }
+  if (fields.type == "batch" || fields.type == "default-batch") {  // Vault's tokenutil checks
+    if (fields.period != 0) {
+      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens";
+    }
+    if (fields.num_uses != 0) {
+      return "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use "
+             "count";
+    }
   }
   if (fields.ttl > 0 && fields.max_ttl > 0 && fields.ttl > fields.max_ttl) {
     return "'token_ttl' cannot be greater than 'token_max_ttl'";
@@ -312,7 +322,7 @@ json AuthBlock(const std::string& client_token, const TokenEntry& e,
       {"lease_duration", e.expire_time == 0 ? 0 : e.expire_time - std::max(e.creation_time, e.last_renewal)},
       {"renewable", e.renewable && e.expire_time != 0},
       {"entity_id", e.entity_id},
-      {"token_type", "service"},
+      {"token_type", e.batch ? "batch" : "service"},
       {"orphan", e.orphan},
       {"mfa_requirement", nullptr},
       {"num_uses", e.num_uses}};
@@ -324,6 +334,22 @@ json AuthBlock(const std::string& client_token, const TokenEntry& e,
   }
   return auth;
 }
+
+namespace {
+
+// Vault's router: a mount tuned to service/batch forces the type; otherwise the
+// role's / user's token_type decides, its "default" following the mount's default.
+bool IssuesBatch(const std::string& mount_type, const std::string& role_type) {
+  if (mount_type == "service" || mount_type == "batch") {
+    return mount_type == "batch";
+  }
+  if (mount_type == "default-batch") {
+    return role_type == "default" || role_type == "default-batch" || role_type == "batch";
+  }
+  return role_type == "batch" || role_type == "default-batch";
+}
+
+}  // namespace
 
 Response IssueLogin(Core& core, const MountEntry& mount, const LogicalRequest& req, Login login) {
   const TokenFields& f = login.fields;
@@ -394,7 +420,9 @@ Response IssueLogin(Core& core, const MountEntry& mount, const LogicalRequest& r
   entry.creation_time = core.clock().NowSeconds();
   entry.creation_ttl = ttl;
   entry.expire_time = entry.creation_time + ttl;
-  Expected<CreatedToken> created = core.tokens().Create(std::move(entry), "");
+  const bool batch = IssuesBatch(mount.token_type, f.type);
+  Expected<CreatedToken> created =
+      batch ? core.tokens().CreateBatch(std::move(entry)) : core.tokens().Create(std::move(entry), "");
   if (!created) {
     return Response::FromError(created.error());
   }

@@ -76,6 +76,9 @@ bool EquivalentPolicies(const std::vector<std::string>& a, const std::vector<std
 Backend::RenewCheck CheckRenewal(bool role_exists, const std::string& role_name, const TokenFields& fields,
                                  const TokenEntry& token, const std::string& mismatch_error);
 
+// A successful check that hands the role's / user's current token TTLs to the renewal.
+Backend::RenewCheck RefreshedTtls(const TokenFields& fields);
+
 // The JSON document a method stores under `key` in the barrier (keys start
 // with the mount's StoragePrefix()); nullopt when absent.
 [[nodiscard]] Expected<std::optional<nlohmann::json>> LoadJson(Barrier& barrier, const std::string& key);

@@ -72,7 +72,7 @@ class UserpassBackend final : public Backend {
     if (!EquivalentPolicies(SanitizePolicies((*user)->fields.policies, false), token.policies)) {
       return {.renew = false, .error = "policies have changed, not renewing"};
     }
-    return {};
+    return RefreshedTtls((*user)->fields);
   }
 
   std::optional<bool> Exists(const std::string& path) override {

@@ -735,6 +735,12 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string raw_path, 
                     .remote_address = http.remote_address,
                     .remote_port = http.remote_port,
                     .wrap_ttl = wrap_ttl};
+  std::optional<MountEntry> audited_mount;  // its audit_non_hmac_*_keys (mounts tune)
+  if (backend != nullptr && audit_->enabled()) {
+    audited_mount = MountOf(path);
+    audit.non_hmac_request_keys = audited_mount ? &audited_mount->audit_non_hmac_request_keys : nullptr;
+    audit.non_hmac_response_keys = audited_mount ? &audited_mount->audit_non_hmac_response_keys : nullptr;
+  }
   // Refusals before the handler runs are audited as a request and a response with `error`.
   auto refuse = [&](HttpResponse out, const std::string& error) {
     audit.allowed = false;

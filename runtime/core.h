@@ -66,6 +66,9 @@ struct TokenEntry {
   std::int64_t last_renewal = 0;  // unix seconds; 0 = never renewed
   std::string role;               // token role the token was created through
   std::vector<std::string> bound_cidrs;
+  // A batch token: never stored, its ID carries the sealed entry; no accessor, not
+  // renewable, not revocable, cannot create tokens (RUNTIME-API.md §3.2, tokens.h).
+  bool batch = false;
   bool IsRoot() const;
 };
 
@@ -126,6 +129,12 @@ class Backend {
   struct RenewCheck {
     bool renew = true;  // false with no error: Vault answers 204 and leaves the TTL alone
     std::string error;  // 400 with this message
+    // The role's / user's current token_ttl, token_max_ttl and token_period, which
+    // Vault's renew callbacks hand back on every renewal; false = keep the token's.
+    bool refresh = false;
+    std::int64_t ttl = 0;
+    std::int64_t max_ttl = 0;
+    std::int64_t period = 0;
   };
   virtual RenewCheck ValidateRenew(const TokenEntry& /*token*/) { return {}; }
 };
@@ -143,6 +152,11 @@ struct MountEntry {
   bool local = false;
   bool seal_wrap = false;
   bool auth = false;
+  // Auth methods: config.token_type ("" = default-service; default-batch, service, batch).
+  std::string token_type;
+  // Keys of request / response data the audit log leaves un-HMAC'd for this mount (tune).
+  std::vector<std::string> audit_non_hmac_request_keys;
+  std::vector<std::string> audit_non_hmac_response_keys;
   // Backend data lives under this barrier prefix and is deleted with the mount.
   std::string StoragePrefix() const { return "logical/" + uuid + "/"; }
 };

@@ -194,6 +194,9 @@ Expected<std::string> IdentityStore::Login(const LoginAlias& login) {
   if (!entity) {
     return Unexpected(entity.error());
   }
+  if (login.fetch_only && *alias && *entity) {
+    return (**entity)["id"].get<std::string>();
+  }
   if (!*entity) {
     json created = {{"id", crypto::Uuid()},      {"name", "entity_" + crypto::Hex(crypto::RandomBytes(4))},
                     {"policies", json::array()}, {"metadata", json::object()},

@@ -39,6 +39,9 @@ struct LoginAlias {
   std::string alias_name;
   std::map<std::string, std::string> alias_metadata;
   std::vector<std::string> group_alias_names;  // external groups (JWT groups claim)
+  // auth/token/create/:role with entity_alias (Vault's CreateOrFetchEntity): an existing
+  // alias and its entity are used as they are; only a missing one is created.
+  bool fetch_only = false;
 };
 
 class IdentityStore {

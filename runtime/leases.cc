@@ -1,6 +1,8 @@
 // Lease bookkeeping, the expiry manager and sys/leases/* (RUNTIME-API.md §2.7).
 // Storage: "lease/id/<lease id>" (IDs keep their slashes, so prefixes list as
 // folders) and "lease/token/<token hash>/<hex lease id>" to find a token's leases.
+// Expiry is indexed in memory (rebuilt from "lease/id/" after a start), so the
+// sweep that runs every tick looks only at leases that are due.
 #include "runtime/leases.h"
 
 #include <nlohmann/json.hpp>
@@ -96,6 +98,13 @@ LeaseStore::Revoker LeaseStore::RevokerFor(const std::string& id) {
 
 Expected<Lease> LeaseStore::Register(Lease lease) {
   const std::int64_t now = core_.clock().NowSeconds();
+  // A batch token is not stored: its lease belongs to its parent (to no token for an
+  // orphan batch token) and cannot outlive it (Vault's documented behaviour).
+  std::int64_t batch_expiry = 0;
+  if (std::optional<BatchOwner> owner = ParseBatchHash(lease.token_hash)) {
+    lease.token_hash = owner->parent_hash;
+    batch_expiry = owner->expire_time;
+  }
   std::optional<MountEntry> mount = core_.MountOf(lease.path);
   std::int64_t max = mount && mount->max_lease_ttl > 0 ? mount->max_lease_ttl : kSystemMaxTtl;
   if (lease.max_ttl > 0) {
@@ -105,14 +114,23 @@ Expected<Lease> LeaseStore::Register(Lease lease) {
     lease.ttl = mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl : kSystemMaxTtl;
   }
   lease.ttl = std::min(lease.ttl, max);
+  if (batch_expiry > now) {
+    lease.ttl = std::min(lease.ttl, batch_expiry - now);
+  }
   lease.id = lease.path + "/" + crypto::RandomBase62(24);
   lease.issue_time = now;
   lease.expire_time = now + lease.ttl;
+  std::lock_guard lock(index_mu_);
   if (Expected<void> put = core_.barrier().Put(IdKey(lease.id), ToJson(lease).dump()); !put) {
     return Unexpected(put.error());
   }
-  if (Expected<void> put = core_.barrier().Put(TokenKey(lease.token_hash, lease.id), lease.id); !put) {
-    return Unexpected(put.error());
+  if (!lease.token_hash.empty()) {
+    if (Expected<void> put = core_.barrier().Put(TokenKey(lease.token_hash, lease.id), lease.id); !put) {
+      return Unexpected(put.error());
+    }
+  }
+  if (index_loaded_) {
+    expiry_.emplace(lease.expire_time, lease.id);
   }
   return lease;
 }
@@ -129,10 +147,17 @@ Expected<std::optional<Lease>> LeaseStore::Get(const std::string& id) {
 }
 
 Expected<void> LeaseStore::Forget(const Lease& lease) {
-  if (Expected<void> gone = core_.barrier().Delete(TokenKey(lease.token_hash, lease.id)); !gone) {
+  std::lock_guard lock(index_mu_);
+  if (!lease.token_hash.empty()) {
+    if (Expected<void> gone = core_.barrier().Delete(TokenKey(lease.token_hash, lease.id)); !gone) {
+      return gone;
+    }
+  }
+  if (Expected<void> gone = core_.barrier().Delete(IdKey(lease.id)); !gone) {
     return gone;
   }
-  return core_.barrier().Delete(IdKey(lease.id));
+  expiry_.erase({lease.expire_time, lease.id});
+  return {};
 }
 
 Expected<void> LeaseStore::Revoke(const std::string& id, bool force) {
@@ -155,11 +180,10 @@ Expected<void> LeaseStore::Revoke(const std::string& id, bool force) {
   return Forget(**lease);
 }
 
-Expected<void> LeaseStore::RevokePrefix(const std::string& raw_prefix, bool force) {
-  const std::string prefix = raw_prefix.ends_with("/") ? raw_prefix : raw_prefix + "/";
+Expected<std::vector<std::string>> LeaseStore::IdsUnder(const std::string& prefix) {
   std::vector<std::string> ids;
   std::vector<std::string> folders = {prefix};
-  while (!folders.empty()) {  // every lease ID under the prefix, at any depth
+  while (!folders.empty()) {
     const std::string folder = folders.back();
     folders.pop_back();
     Expected<std::vector<std::string>> keys = core_.barrier().List(IdKey(folder));
@@ -170,7 +194,16 @@ Expected<void> LeaseStore::RevokePrefix(const std::string& raw_prefix, bool forc
       (key.ends_with("/") ? folders : ids).push_back(folder + key);
     }
   }
-  for (const std::string& id : ids) {
+  return ids;
+}
+
+Expected<void> LeaseStore::RevokePrefix(const std::string& raw_prefix, bool force) {
+  const std::string prefix = raw_prefix.ends_with("/") ? raw_prefix : raw_prefix + "/";
+  Expected<std::vector<std::string>> ids = IdsUnder(prefix);
+  if (!ids) {
+    return Unexpected(ids.error());
+  }
+  for (const std::string& id : *ids) {
     if (Expected<void> revoked = Revoke(id, force); !revoked) {
       return revoked;
     }
@@ -243,10 +276,16 @@ Expected<Renewed> LeaseStore::Renew(const std::string& id, std::int64_t incremen
       return Unexpected(renewed.error());
     }
   }
+  const std::int64_t old_expiry = l.expire_time;
   l.last_renewal = now;
   l.expire_time = now + out.ttl;
+  std::lock_guard lock(index_mu_);
   if (Expected<void> put = core_.barrier().Put(IdKey(l.id), ToJson(l).dump()); !put) {
     return Unexpected(put.error());
+  }
+  if (index_loaded_) {
+    expiry_.erase({old_expiry, l.id});
+    expiry_.emplace(l.expire_time, l.id);
   }
   return out;
 }
@@ -255,27 +294,54 @@ Expected<std::vector<std::string>> LeaseStore::List(const std::string& prefix) {
   return core_.barrier().List(IdKey(prefix));
 }
 
-Expected<void> LeaseStore::SweepExpired(std::int64_t now) {
-  Expected<std::vector<std::string>> tokens = core_.barrier().List("lease/token/");
-  if (!tokens) {
-    return Unexpected(tokens.error());
+Expected<void> LeaseStore::LoadIndexLocked() {
+  if (index_loaded_) {
+    return {};
   }
-  for (const std::string& folder : *tokens) {
-    Expected<std::vector<std::string>> keys = core_.barrier().List("lease/token/" + folder);
-    if (!keys) {
-      return Unexpected(keys.error());
+  Expected<std::vector<std::string>> ids = IdsUnder("");
+  if (!ids) {
+    return Unexpected(ids.error());
+  }
+  std::set<std::pair<std::int64_t, std::string>> index;
+  for (const std::string& id : *ids) {
+    Expected<std::optional<Lease>> lease = Get(id);
+    if (!lease) {
+      return Unexpected(lease.error());
     }
-    for (const std::string& key : *keys) {
-      std::optional<std::string> id = crypto::FromHex(key);
-      Expected<std::optional<Lease>> lease = id ? Get(*id) : Expected<std::optional<Lease>>(std::nullopt);
-      if (!lease) {
-        return Unexpected(lease.error());
+    if (*lease && (*lease)->expire_time != 0) {
+      index.emplace((*lease)->expire_time, id);
+    }
+  }
+  expiry_ = std::move(index);
+  index_loaded_ = true;
+  return {};
+}
+
+Expected<void> LeaseStore::SweepExpired(std::int64_t now) {
+  std::vector<std::pair<std::int64_t, std::string>> due;
+  {
+    std::lock_guard lock(index_mu_);
+    if (Expected<void> loaded = LoadIndexLocked(); !loaded) {
+      return loaded;
+    }
+    for (auto it = expiry_.begin(); it != expiry_.end() && it->first <= now; ++it) {
+      due.push_back(*it);
+    }
+  }
+  for (const auto& [expire_time, id] : due) {
+    Expected<std::optional<Lease>> lease = Get(id);
+    if (!lease) {
+      return Unexpected(lease.error());
+    }
+    // Renewed since the index was read, or already gone: nothing to revoke.
+    if (*lease && (*lease)->expire_time != 0 && (*lease)->expire_time <= now) {
+      if (Expected<void> revoked = Revoke(id, true); !revoked) {
+        return revoked;
       }
-      if (*lease && (*lease)->expire_time != 0 && (*lease)->expire_time <= now) {
-        if (Expected<void> revoked = Revoke((*lease)->id, true); !revoked) {
-          return revoked;
-        }
-      }
+    }
+    if (!*lease) {
+      std::lock_guard lock(index_mu_);
+      expiry_.erase({expire_time, id});
     }
   }
   std::vector<Ticker> tickers;

@@ -16,7 +16,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/expected.h"
@@ -29,7 +31,7 @@ struct TokenEntry;
 struct Lease {
   std::string id;          // "<path>/<24 base62>"; filled by Register
   std::string path;        // request path that created it, "database/creds/ro"
-  std::string token_hash;  // owning token
+  std::string token_hash;  // owning token ("" = none: an orphan batch token's lease; a batch token's hash names its parent)
   std::int64_t issue_time = 0;
   std::int64_t expire_time = 0;  // 0 = never
   std::int64_t last_renewal = 0;
@@ -72,17 +74,27 @@ class LeaseStore {
   [[nodiscard]] Expected<Renewed> Renew(const std::string& id, std::int64_t increment);
   // Direct children of `prefix` among lease IDs (folders end in '/').
   [[nodiscard]] Expected<std::vector<std::string>> List(const std::string& prefix);
+  // Revokes every lease whose expire_time has passed; costs what is due, not what exists.
   [[nodiscard]] Expected<void> SweepExpired(std::int64_t now);
 
  private:
   [[nodiscard]] Expected<void> Forget(const Lease& lease);
   Revoker RevokerFor(const std::string& id);
+  // Fills expiry_ from storage once (the first sweep after start or unseal); index_mu_ held.
+  [[nodiscard]] Expected<void> LoadIndexLocked();
+  // Every lease ID under `prefix` ("" = all), at any depth.
+  [[nodiscard]] Expected<std::vector<std::string>> IdsUnder(const std::string& prefix);
 
   Core& core_;
   std::mutex mu_;
   std::map<std::string, Revoker> revokers_;
   std::map<std::string, Renewer> renewers_;
   std::map<std::string, Ticker> tickers_;
+  // The expiry index: (expire_time, lease ID) of every stored lease that expires. Lease
+  // writes hold index_mu_ across the storage write so the index and storage agree.
+  std::mutex index_mu_;
+  bool index_loaded_ = false;
+  std::set<std::pair<std::int64_t, std::string>> expiry_;
 };
 
 // Seconds of Vault's system default and maximum lease TTL (768h).

@@ -33,7 +33,10 @@ json EntryJson(const MountEntry& e) {
           {"default_lease_ttl", e.default_lease_ttl},
           {"max_lease_ttl", e.max_lease_ttl},
           {"local", e.local},
-          {"seal_wrap", e.seal_wrap}};
+          {"seal_wrap", e.seal_wrap},
+          {"token_type", e.token_type},
+          {"audit_non_hmac_request_keys", e.audit_non_hmac_request_keys},
+          {"audit_non_hmac_response_keys", e.audit_non_hmac_response_keys}};
 }
 
 MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
@@ -52,6 +55,9 @@ MountEntry EntryFrom(const std::string& path, const json& j, bool auth) {
   e.max_lease_ttl = j.value("max_lease_ttl", std::int64_t{0});
   e.local = j.value("local", false);
   e.seal_wrap = j.value("seal_wrap", false);
+  e.token_type = j.value("token_type", "");
+  e.audit_non_hmac_request_keys = j.value("audit_non_hmac_request_keys", std::vector<std::string>{});
+  e.audit_non_hmac_response_keys = j.value("audit_non_hmac_response_keys", std::vector<std::string>{});
   e.auth = auth;
   return e;
 }
@@ -367,13 +373,71 @@ Expected<void> Core::DisableMount(const std::string& raw_path, bool auth) {
 
 namespace {
 
+constexpr const char* kAuditKeys[] = {"audit_non_hmac_request_keys", "audit_non_hmac_response_keys"};
+constexpr std::vector<std::string> MountEntry::* kAuditMembers[] = {&MountEntry::audit_non_hmac_request_keys,
+                                                                     &MountEntry::audit_non_hmac_response_keys};
+
+// The tuned lists appear in a mount's config only when set, as in Vault.
+void AddAuditKeys(const MountEntry& e, json& config) {
+  for (int i = 0; i < 2; ++i) {
+    if (!(e.*kAuditMembers[i]).empty()) {
+      config[kAuditKeys[i]] = e.*kAuditMembers[i];
+    }
+  }
+}
+
+// config.token_type on enable / token_type on tune (auth methods other than token/ only).
+std::string ReadTokenType(const json& source, MountEntry& e) {
+  if (!source.contains("token_type")) {
+    return "";
+  }
+  if (!e.auth) {
+    return "'token_type' can only be modified on auth mounts";
+  }
+  if (e.type == "token") {
+    return "'token_type' cannot be set for 'token' auth mount";
+  }
+  const json& value = source["token_type"];
+  const std::string type = value.is_string() ? value.get<std::string>() : "";
+  if (type == "default" || type == "default-service") {
+    e.token_type.clear();
+    return "";
+  }
+  if (type != "default-batch" && type != "service" && type != "batch") {
+    return "invalid value for 'token_type'";
+  }
+  e.token_type = type;
+  return "";
+}
+
+// Reads the audit key lists present in `source` (a list or CSV; [""] clears, as Vault).
+std::string ReadAuditKeys(const json& source, MountEntry& e) {
+  for (int i = 0; i < 2; ++i) {
+    if (!source.contains(kAuditKeys[i])) {
+      continue;
+    }
+    const json& value = source[kAuditKeys[i]];
+    if (!value.is_string() && !value.is_array()) {
+      return std::string("'") + kAuditKeys[i] + "' must be a list of strings";
+    }
+    if (value.is_array() && std::any_of(value.begin(), value.end(), [](const json& v) { return !v.is_string(); })) {
+      return std::string("'") + kAuditKeys[i] + "' must be a list of strings";
+    }
+    std::vector<std::string> keys = StringList(source, kAuditKeys[i]);
+    std::erase_if(keys, [](const std::string& k) { return k.empty(); });
+    e.*kAuditMembers[i] = std::move(keys);
+  }
+  return "";
+}
+
 json MountInfo(const MountEntry& e) {
   json config = {{"default_lease_ttl", e.default_lease_ttl},
                  {"max_lease_ttl", e.max_lease_ttl},
                  {"force_no_cache", false}};
   if (e.auth) {
-    config["token_type"] = "default-service";
+    config["token_type"] = e.token_type.empty() ? "default-service" : e.token_type;
   }
+  AddAuditKeys(e, config);
   return {{"accessor", e.accessor},
           {"config", config},
           {"deprecation_status", "supported"},
@@ -429,6 +493,12 @@ Response Enable(Core& core, const LogicalRequest& req, const std::string& path, 
     if (entry.max_lease_ttl > 0 && entry.default_lease_ttl > entry.max_lease_ttl) {
       return Response::Error(400, "given default lease TTL greater than given max lease TTL");
     }
+    if (std::string bad = ReadAuditKeys(d["config"], entry); !bad.empty()) {
+      return Response::Error(400, bad);
+    }
+    if (std::string bad = ReadTokenType(d["config"], entry); !bad.empty()) {
+      return Response::Error(400, bad);
+    }
   }
   if (Expected<void> enabled = core.EnableMount(std::move(entry)); !enabled) {
     return enabled.error().code == Error::Code::kInvalidArgument
@@ -448,8 +518,9 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
       data["options"] = entry.options;
     }
     if (entry.auth) {
-      data["token_type"] = "default-service";
+      data["token_type"] = entry.token_type.empty() ? "default-service" : entry.token_type;
     }
+    AddAuditKeys(entry, data);
     return Injected(std::move(data));
   }
   if (req.operation != Operation::kUpdate && req.operation != Operation::kCreate) {
@@ -471,6 +542,12 @@ Response Tune(Core& core, const LogicalRequest& req, const MountEntry& entry) {
   }
   if (req.data->contains("description") && (*req.data)["description"].is_string()) {
     tuned.description = (*req.data)["description"].get<std::string>();
+  }
+  if (std::string bad = ReadAuditKeys(*req.data, tuned); !bad.empty()) {
+    return Response::Error(400, bad);
+  }
+  if (std::string bad = ReadTokenType(*req.data, tuned); !bad.empty()) {
+    return Response::Error(400, bad);
   }
   if (Expected<void> saved = core.TuneMount(tuned); !saved) {
     return Response::FromError(saved.error());

@@ -53,6 +53,27 @@ TokenEntry FromJson(const std::string& hash, const json& j) {
 }
 
 std::string IdKey(const std::string& hash) { return "token/id/" + hash; }
+
+constexpr std::string_view kBatchPrefix = "hvb.";
+constexpr std::string_view kBatchAad = "batch-token";
+
+// Token IDs travel in headers and URLs: base64url without padding.
+std::string Base64Url(std::string_view bytes) {
+  std::string out = crypto::Base64(bytes);
+  std::erase(out, '=');
+  std::replace(out.begin(), out.end(), '+', '-');
+  std::replace(out.begin(), out.end(), '/', '_');
+  return out;
+}
+std::optional<std::string> FromBase64Url(std::string text) {
+  if (text.find_first_of("+/=") != std::string::npos) {
+    return std::nullopt;
+  }
+  std::replace(text.begin(), text.end(), '-', '+');
+  std::replace(text.begin(), text.end(), '_', '/');
+  text.append((4 - text.size() % 4) % 4, '=');
+  return crypto::FromBase64(text);
+}
 // Expiry index: one folder per expiry second (zero-padded so folders sort by time).
 std::string ExpireFolder(std::int64_t expire_time) {
   std::string t = std::to_string(expire_time);
@@ -71,6 +92,94 @@ TokenStore::TokenStore(Barrier& barrier, const Clock& clock) : barrier_(barrier)
 void TokenStore::ForgetSalt() {
   std::lock_guard lock(mu_);
   salt_.reset();
+  batch_key_.reset();
+}
+
+std::string BatchHash(const std::string& parent_hash, std::int64_t expire_time) {
+  return "batch:" + parent_hash + ":" + std::to_string(expire_time);
+}
+
+std::optional<BatchOwner> ParseBatchHash(const std::string& hash) {
+  if (!hash.starts_with("batch:")) {
+    return std::nullopt;
+  }
+  const std::size_t colon = hash.rfind(':');
+  if (colon < 6) {
+    return std::nullopt;
+  }
+  BatchOwner owner{.parent_hash = hash.substr(6, colon - 6)};
+  const std::string expiry = hash.substr(colon + 1);
+  if (expiry.empty() || expiry.find_first_not_of("0123456789") != std::string::npos || expiry.size() > 18) {
+    return std::nullopt;
+  }
+  owner.expire_time = std::stoll(expiry);
+  return owner;
+}
+
+Expected<std::optional<std::string>> TokenStore::BatchKey(bool create) {
+  std::lock_guard lock(mu_);
+  if (batch_key_) {
+    return batch_key_;
+  }
+  Expected<std::optional<std::string>> key = barrier_.Get("token/batch-key");
+  if (!key) {
+    return Unexpected(key.error());
+  }
+  if (!*key && create) {
+    *key = crypto::RandomBytes(crypto::kKeySize);
+    if (Expected<void> put = barrier_.Put("token/batch-key", **key); !put) {
+      return Unexpected(put.error());
+    }
+  }
+  batch_key_ = *key;
+  return batch_key_;
+}
+
+Expected<CreatedToken> TokenStore::CreateBatch(TokenEntry entry) {
+  Expected<std::optional<std::string>> key = BatchKey(true);
+  if (!key) {
+    return Unexpected(key.error());
+  }
+  entry.batch = true;
+  entry.accessor.clear();
+  entry.renewable = false;
+  entry.num_uses = 0;
+  std::string id = std::string(kBatchPrefix) + Base64Url(crypto::Seal(**key, ToJson(entry).dump(), kBatchAad));
+  entry.hash = BatchHash(entry.parent_hash, entry.expire_time);
+  return CreatedToken{std::move(id), std::move(entry)};
+}
+
+Expected<std::optional<TokenEntry>> TokenStore::LookupBatch(const std::string& id) {
+  std::optional<std::string> sealed = FromBase64Url(id.substr(kBatchPrefix.size()));
+  if (!sealed) {
+    return std::optional<TokenEntry>();
+  }
+  Expected<std::optional<std::string>> key = BatchKey(false);
+  if (!key || !*key) {
+    return key ? Expected<std::optional<TokenEntry>>(std::nullopt) : Unexpected(key.error());
+  }
+  std::optional<std::string> plain = crypto::Open(**key, *sealed, kBatchAad);
+  if (!plain) {
+    return std::optional<TokenEntry>();  // forged, truncated or from another server
+  }
+  TokenEntry entry = FromJson("", json::parse(*plain));
+  entry.batch = true;
+  entry.renewable = false;
+  entry.hash = BatchHash(entry.parent_hash, entry.expire_time);
+  const std::int64_t now = clock_.NowSeconds();
+  if (entry.expire_time != 0 && entry.expire_time <= now) {
+    return std::optional<TokenEntry>();
+  }
+  if (!entry.parent_hash.empty()) {  // a batch token dies with its parent
+    Expected<std::optional<TokenEntry>> parent = Load(entry.parent_hash);
+    if (!parent) {
+      return Unexpected(parent.error());
+    }
+    if (!*parent || ((*parent)->expire_time != 0 && (*parent)->expire_time <= now)) {
+      return std::optional<TokenEntry>();
+    }
+  }
+  return std::optional<TokenEntry>(std::move(entry));
 }
 
 Expected<std::string> TokenStore::Hash(const std::string& id) {
@@ -126,6 +235,9 @@ Expected<void> TokenStore::Save(const TokenEntry& entry) {
 Expected<std::optional<TokenEntry>> TokenStore::Lookup(const std::string& id) {
   if (id.empty()) {
     return std::optional<TokenEntry>();
+  }
+  if (id.starts_with(kBatchPrefix)) {
+    return LookupBatch(id);
   }
   Expected<std::string> hash = Hash(id);
   if (!hash) {
@@ -246,6 +358,11 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
     if (Expected<void> gone = barrier_.Delete(ExpireFolder((*entry)->expire_time) + hash); !gone) {
       return gone;
     }
+  }
+  // A wrapping token's stored response (wrapping.cc) goes with it, however it ends:
+  // unwrapped, revoked or expired (Vault keeps it in the token's cubbyhole).
+  if (Expected<void> gone = barrier_.Delete("wrapping/" + hash); !gone) {
+    return gone;
   }
   return barrier_.Delete(IdKey(hash));
 }
@@ -490,19 +607,28 @@ class TokenBackend final : public Backend {
   Response Create(const LogicalRequest& req, bool orphan_path, const std::optional<TokenRole>& role) {
     const json& d = *req.data;
     const TokenEntry& parent = *req.token;
-    if (d.contains("entity_alias")) {
-      return Response::Error(400, "\"entity_alias\" is not supported by polcheck's runtime yet");
-    }
-    if (d.contains("type") && d.value("type", "") != "service") {
-      return Response::Error(400, "only service tokens are supported by polcheck's runtime yet");
+    if (parent.batch) {
+      return Response::Error(400, "batch tokens cannot create more tokens");
     }
     if (parent.num_uses > 0) {
       return Response::Error(400, "restricted use token cannot generate child tokens");
+    }
+    std::optional<bool> batch = BatchRequested(d, role);
+    if (!batch) {
+      return Response::Error(400, "invalid 'token_type' value");
+    }
+    if (*batch) {
+      if (Response bad = BatchLimits(d); bad.is_error) {
+        return bad;
+      }
     }
     const bool sudo = req.root_privs || parent.IsRoot();
     const std::string id = d.value("id", "");
     if (!id.empty() && !sudo) {
       return Response::Error(400, "root or sudo privileges required to specify token id");
+    }
+    if (!id.empty() && *batch) {
+      return Response::Error(400, "batch tokens cannot have a custom ID");
     }
     if (id.find('.') != std::string::npos) {
       return Response::Error(400, "token IDs can not contain a '.'");
@@ -525,20 +651,25 @@ class TokenBackend final : public Backend {
                                                              : std::map<std::string, std::string>{};
     const std::string display = d.value("display_name", "");
     entry.display_name = display.empty() ? "token" : "token-" + display;
-    entry.renewable = d.value("renewable", true) && (!role || role->renewable);
+    entry.renewable = d.value("renewable", true) && (!role || role->renewable) && !*batch;
     entry.num_uses = d.value("num_uses", 0);
     if (entry.num_uses < 0) {
       return Response::Error(400, "number of uses cannot be negative");
     }
-    if (role && role->fields.num_uses > 0 && (entry.num_uses == 0 || entry.num_uses > role->fields.num_uses)) {
+    if (!*batch && role && role->fields.num_uses > 0 &&
+        (entry.num_uses == 0 || entry.num_uses > role->fields.num_uses)) {
       entry.num_uses = role->fields.num_uses;
     }
     Response bad = role && role->ConstrainsPolicies() ? RolePolicies(req, *role, entry) : Policies(req, sudo, entry);
     if (bad.is_error) {
       return bad;
     }
+    if (*batch && entry.IsRoot()) {
+      return Response::Error(400, "batch tokens cannot be root tokens");
+    }
     std::vector<std::string> warnings;
-    if (Response ttl_error = Ttls(d, sudo, role, entry, warnings); ttl_error.is_error) {
+    // Batch tokens take no period or explicit max TTL, not even from the role (as Vault).
+    if (Response ttl_error = Ttls(d, sudo, *batch ? std::nullopt : role, entry, warnings); ttl_error.is_error) {
       return ttl_error;
     }
     for (const std::string& name : entry.policies) {
@@ -550,7 +681,17 @@ class TokenBackend final : public Backend {
         warnings.push_back("Policy \"" + name + "\" does not exist");
       }
     }
-    Expected<CreatedToken> created = core_.tokens().Create(std::move(entry), id);
+    if (d.contains("entity_alias") && !d["entity_alias"].is_string()) {
+      return Response::Error(400, "invalid 'entity_alias' value");
+    }
+    if (!d.value("entity_alias", "").empty()) {
+      Response alias_error = EntityFromAlias(d.value("entity_alias", ""), role, entry);
+      if (alias_error.is_error) {
+        return alias_error;
+      }
+    }
+    Expected<CreatedToken> created =
+        *batch ? core_.tokens().CreateBatch(std::move(entry)) : core_.tokens().Create(std::move(entry), id);
     if (!created) {
       return created.error().code == Error::Code::kInvalidArgument ? Response::Error(400, created.error().message)
                                                                    : Response::FromError(created.error());
@@ -559,6 +700,88 @@ class TokenBackend final : public Backend {
     r.auth = std::make_shared<const json>(AuthBlock(created->id, created->entry, IdentityPolicies(created->entry)));
     r.warnings = std::move(warnings);
     return r;
+  }
+
+  // The token type a create asks for, after the role's token_type (Vault's rules:
+  // default/default-service fall back to service, default-batch to batch, service and
+  // batch override the request); nullopt for an unknown type.
+  static std::optional<bool> BatchRequested(const json& d, const std::optional<TokenRole>& role) {
+    if (d.contains("type") && !d["type"].is_string()) {
+      return std::nullopt;
+    }
+    std::string type = d.value("type", "");
+    if (role) {
+      const std::string& fixed = role->fields.type;
+      if (fixed == "service" || fixed == "batch") {
+        type = fixed;
+      } else if (fixed == "default-batch" && type.empty()) {
+        type = "batch";
+      }
+    }
+    if (type.empty() || type == "service") {
+      return false;
+    }
+    return type == "batch" ? std::optional<bool>(true) : std::nullopt;
+  }
+
+  // Vault refuses the fields a batch token cannot carry, in this order.
+  static Response BatchLimits(const json& d) {
+    std::string error;
+    for (const char* key : {"explicit_max_ttl", "num_uses", "period"}) {
+      const bool set = std::string_view(key) == "num_uses" ? d.value("num_uses", 0) != 0
+                                                           : DurationSeconds(d, key, error).value_or(0) != 0;
+      if (!error.empty()) {
+        return Response::Error(400, "\"" + std::string(key) + "\" value could not be parsed");
+      }
+      if (set) {
+        return Response::Error(400, "batch tokens cannot have \"" + std::string(key) + "\" set");
+      }
+    }
+    return {};
+  }
+
+  // entity_alias (Vault's handleCreateCommon): only through a role whose
+  // allowed_entity_aliases lists it (exactly or by glob, case-insensitively); the alias
+  // on the token mount is fetched or created and its entity replaces the inherited one.
+  Response EntityFromAlias(const std::string& alias, const std::optional<TokenRole>& role, TokenEntry& entry) {
+    if (!role) {
+      return Response::Error(400, "'entity_alias' is only allowed in combination with token role");
+    }
+    const std::string lower = Lower(alias);
+    const bool allowed = std::any_of(role->allowed_entity_aliases.begin(), role->allowed_entity_aliases.end(),
+                                     [&](const std::string& pattern) {
+                                       const std::string p = Lower(pattern);
+                                       return p == lower || GlobMatch(p, lower);
+                                     });
+    if (!allowed) {
+      return Response::Error(400, "invalid 'entity_alias' value");
+    }
+    std::optional<MountEntry> mount = core_.MountOf("auth/token/");
+    if (!mount) {
+      return Response::Error(400, "auth token mount accessor not found");
+    }
+    Expected<std::string> entity = core_.identity().Login({.mount_accessor = mount->accessor,
+                                                          .mount_path = mount->path,
+                                                          .mount_type = mount->type,
+                                                          .alias_name = alias,
+                                                          .fetch_only = true});
+    if (!entity) {
+      return Response::FromError(entity.error());
+    }
+    Expected<ResolvedIdentity> who = core_.identity().Resolve(*entity);
+    if (!who) {
+      return Response::FromError(who.error());
+    }
+    if (who->disabled) {
+      return Response::Error(403, "entity from given entity alias is disabled");
+    }
+    entry.entity_id = *entity;
+    return {};
+  }
+
+  static std::string Lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
   }
 
   std::vector<std::string> IdentityPolicies(const TokenEntry& e) {
@@ -700,7 +923,7 @@ class TokenBackend final : public Backend {
                  {"policies", e.policies},
                  {"renewable", e.renewable && e.expire_time != 0},
                  {"ttl", e.expire_time == 0 ? 0 : std::max<std::int64_t>(0, e.expire_time - now)},
-                 {"type", "service"}};
+                 {"type", e.batch ? "batch" : "service"}};
     if (std::vector<std::string> identity = IdentityPolicies(e); !identity.empty()) {
       data["identity_policies"] = identity;
     }
@@ -774,12 +997,66 @@ class TokenBackend final : public Backend {
     if (!target) {
       return Response::Error(400, "token not found");
     }
+    if (target->batch) {
+      return Response::Error(400, "batch tokens cannot be renewed");
+    }
     std::string error;
     const std::int64_t increment = DurationSeconds(*req.data, "increment", error).value_or(0);
     if (!error.empty()) {
       return Response::Error(400, error);
     }
     return RenewEntry(*target, increment, client_token);
+  }
+
+  // The TTL inputs of one renewal: the token's own, except what Vault re-reads on every
+  // renew (a token role's token_period and token_explicit_max_ttl; a login role's or
+  // user's token_ttl, token_max_ttl and token_period). Nothing re-read is stored.
+  struct RenewTtls {
+    std::int64_t period = 0;
+    std::int64_t explicit_max_ttl = 0;
+    std::int64_t ttl = 0;
+    std::int64_t max_ttl = 0;
+  };
+
+  // Fills `ttls`; a non-empty Response is the answer (an error, or Vault's 204 when a
+  // login's user is gone).
+  std::optional<Response> CurrentTtls(const TokenEntry& e, RenewTtls& ttls) {
+    ttls = {.period = e.period, .explicit_max_ttl = e.explicit_max_ttl, .ttl = e.ttl, .max_ttl = e.max_ttl};
+    if (e.path.starts_with("auth/token/")) {
+      if (e.role.empty()) {
+        return std::nullopt;
+      }
+      Expected<std::optional<TokenRole>> role = LoadRole(e.role);
+      if (!role) {
+        return Response::FromError(role.error());
+      }
+      if (!*role) {
+        return Response::Error(400, "original token role \"" + e.role + "\" could not be found, not renewing");
+      }
+      ttls.period = (*role)->fields.period;
+      ttls.explicit_max_ttl = (*role)->fields.explicit_max_ttl;
+      return std::nullopt;
+    }
+    if (!e.path.starts_with("auth/")) {
+      return std::nullopt;
+    }
+    std::shared_ptr<Backend> method = core_.BackendFor(e.path);  // a login token: ask its method
+    if (!method) {
+      return std::nullopt;
+    }
+    const Backend::RenewCheck check = method->ValidateRenew(e);
+    if (!check.error.empty()) {
+      return Response::Error(400, check.error);
+    }
+    if (!check.renew) {
+      return Response::NoContent();
+    }
+    if (check.refresh) {
+      ttls.ttl = check.ttl;
+      ttls.max_ttl = check.max_ttl;
+      ttls.period = check.period;
+    }
+    return std::nullopt;
   }
 
   Response RenewEntry(TokenEntry& e, std::int64_t increment, const std::string& client_token) {
@@ -789,35 +1066,28 @@ class TokenBackend final : public Backend {
     if (!e.renewable) {
       return Response::Error(400, "lease is not renewable");
     }
-    if (e.path.starts_with("auth/") && !e.path.starts_with("auth/token/")) {  // a login token: ask its method
-      if (std::shared_ptr<Backend> method = core_.BackendFor(e.path)) {
-        const Backend::RenewCheck check = method->ValidateRenew(e);
-        if (!check.error.empty()) {
-          return Response::Error(400, check.error);
-        }
-        if (!check.renew) {
-          return Response::NoContent();
-        }
-      }
+    RenewTtls t;
+    if (std::optional<Response> answer = CurrentTtls(e, t)) {
+      return *answer;
     }
     const std::int64_t now = core_.clock().NowSeconds();
     std::vector<std::string> warnings;
     std::int64_t ttl = 0;
-    if (e.period > 0) {  // periodic: back to the period, bounded only by an explicit max
-      ttl = e.period;
-      if (e.explicit_max_ttl > 0) {
-        ttl = std::min(ttl, e.creation_time + e.explicit_max_ttl - now);
+    if (t.period > 0) {  // periodic: back to the period, bounded only by an explicit max
+      ttl = t.period;
+      if (t.explicit_max_ttl > 0) {
+        ttl = std::min(ttl, e.creation_time + t.explicit_max_ttl - now);
       }
     } else {
       std::optional<MountEntry> mount = core_.MountOf(e.path);
       std::int64_t max = mount && mount->max_lease_ttl > 0 ? mount->max_lease_ttl : kSystemMaxTtl;
-      if (e.max_ttl > 0) {
-        max = std::min(max, e.max_ttl);
+      if (t.max_ttl > 0) {
+        max = std::min(max, t.max_ttl);
       }
-      if (e.explicit_max_ttl > 0) {
-        max = std::min(max, e.explicit_max_ttl);
+      if (t.explicit_max_ttl > 0) {
+        max = std::min(max, t.explicit_max_ttl);
       }
-      const std::int64_t fallback = e.ttl > 0 ? e.ttl
+      const std::int64_t fallback = t.ttl > 0 ? t.ttl
                                     : mount && mount->default_lease_ttl > 0 ? mount->default_lease_ttl
                                                                             : kSystemMaxTtl;
       ttl = increment > 0 ? increment : fallback;
@@ -867,6 +1137,9 @@ class TokenBackend final : public Backend {
         return Response::FromError(entry.error());
       }
       target = *entry;
+    }
+    if (target && target->batch) {  // they end with their TTL or their parent
+      return Response::Error(400, "batch tokens cannot be revoked");
     }
     if (target) {
       Expected<void> revoked = req.path == "revoke-orphan" ? core_.tokens().RevokeOrphan(target->hash)

@@ -13,6 +13,16 @@
 
 namespace polcheck::runtime {
 
+// The `hash` a batch token's entry carries (it has no stored entry): "batch:<parent
+// hash>:<expire time>". A lease registered under it belongs to the parent, or to no
+// token for an orphan batch token, and ends no later than the batch token.
+std::string BatchHash(const std::string& parent_hash, std::int64_t expire_time);
+struct BatchOwner {
+  std::string parent_hash;  // "" for an orphan batch token
+  std::int64_t expire_time = 0;
+};
+std::optional<BatchOwner> ParseBatchHash(const std::string& hash);
+
 struct CreatedToken {
   std::string id;  // the client token; only ever returned, never stored
   TokenEntry entry;
@@ -28,6 +38,10 @@ class TokenStore {
   // Stores `entry` under `id` (a fresh "hvs." token when empty) with a new
   // accessor; fills hash and accessor. kInvalidArgument if `id` is taken.
   [[nodiscard]] Expected<CreatedToken> Create(TokenEntry entry, std::string id);
+  // A batch token: nothing is stored; the ID is "hvb." + base64url of the entry sealed
+  // with AES-256-GCM under a random key kept in the barrier. Lookup() opens it; it is
+  // invalid once expired or once its parent (if any) is gone.
+  [[nodiscard]] Expected<CreatedToken> CreateBatch(TokenEntry entry);
   // Revokes the token with this hash and, depth first, all its descendants.
   [[nodiscard]] Expected<void> Revoke(const std::string& hash);
   // Counts one use of a limited token; true when that was its last use.
@@ -51,12 +65,16 @@ class TokenStore {
 
  private:
   [[nodiscard]] Expected<std::string> Hash(const std::string& id);
+  // The batch-token key; created when `create`, else nullopt while there is none.
+  [[nodiscard]] Expected<std::optional<std::string>> BatchKey(bool create);
+  [[nodiscard]] Expected<std::optional<TokenEntry>> LookupBatch(const std::string& id);
 
   Barrier& barrier_;
   const Clock& clock_;
   std::mutex mu_;      // guards salt_
   std::mutex use_mu_;  // serialises num_uses updates
   std::optional<std::string> salt_;
+  std::optional<std::string> batch_key_;
   std::function<Expected<void>(const TokenEntry&)> revoke_hook_;
 };
 

@@ -289,5 +289,43 @@ TEST_F(Audit, DevicesSurviveSealAndUnseal) {
   EXPECT_EQ(lines.back()["request"]["path"], "sys/audit-hash/file");
 }
 
+// Issue #7: a mount's audit_non_hmac_request_keys / audit_non_hmac_response_keys (sys/mounts
+// tune) leave the values under those keys in clear; every other string is still HMAC'd.
+TEST_F(Audit, MountNonHmacKeysStayInClear) {
+  Reply tuned = root_->Post("sys/mounts/secret/tune", {{"audit_non_hmac_request_keys", {"username"}},
+                                                       {"audit_non_hmac_response_keys", "username,tags"}});
+  ASSERT_EQ(tuned.status, 204) << tuned.body;
+  ASSERT_EQ(root_->Post("sys/mounts/other", {{"type", "kv-v2"}}).status, 204);
+  Enable("file", {{"file_path", log_.string()}});
+  const json secret = {{"username", "svc-app"}, {"password", "pw-123"}, {"tags", {"blue", "green"}},
+                       {"nested", {{"username", "inner-user"}, {"other", "inner-other"}}}};
+  ASSERT_EQ(root_->Post("secret/data/app", {{"data", secret}}).status, 200);
+  ASSERT_EQ(root_->Get("secret/data/app").status, 200);
+  ASSERT_EQ(root_->Post("other/data/x", {{"data", {{"username", "elsewhere"}}}}).status, 200);
+
+  const std::vector<json> lines = ReadLines(log_);
+  ASSERT_GE(lines.size(), 8u);
+  const json& write_req = lines[2]["request"]["data"]["data"];
+  EXPECT_EQ(write_req["username"], "svc-app");
+  EXPECT_EQ(write_req["nested"]["username"], "inner-user") << "the nearest key decides, at any depth";
+  EXPECT_EQ(write_req["password"], Hash("file", "pw-123"));
+  EXPECT_EQ(write_req["tags"][0], Hash("file", "blue")) << "tags is a response key only";
+  EXPECT_EQ(write_req["nested"]["other"], Hash("file", "inner-other"));
+  const json& read_resp = lines[5]["response"]["data"]["data"];
+  EXPECT_EQ(lines[5]["request"]["operation"], "read");
+  EXPECT_EQ(read_resp["username"], "svc-app");
+  EXPECT_EQ(read_resp["tags"], json({"blue", "green"})) << "list elements inherit their key";
+  EXPECT_EQ(read_resp["password"], Hash("file", "pw-123"));
+  const std::string text = Slurp(log_);
+  EXPECT_EQ(text.find("pw-123"), std::string::npos);
+  EXPECT_EQ(text.find("elsewhere"), std::string::npos) << "other mounts are not affected";
+
+  Reply info = root_->Get("sys/mounts/secret/tune");
+  EXPECT_EQ(info.Json()["data"]["audit_non_hmac_request_keys"], json({"username"}));
+  EXPECT_EQ(info.Json()["data"]["audit_non_hmac_response_keys"], json({"username", "tags"}));
+  ASSERT_EQ(root_->Post("sys/mounts/secret/tune", {{"audit_non_hmac_request_keys", {""}}}).status, 204);
+  EXPECT_FALSE(root_->Get("sys/mounts/secret/tune").Json()["data"].contains("audit_non_hmac_request_keys"));
+}
+
 }  // namespace
 }  // namespace polcheck::runtime

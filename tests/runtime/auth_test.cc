@@ -84,6 +84,88 @@ TEST_F(Userpass, UsersCrudAndLoginGivesVaultsToken) {
   EXPECT_EQ(List("auth/userpass/users").status, 404);
 }
 
+// Issue #7: renewing a login token uses the user's current token_ttl / token_max_ttl
+// (Vault's userpass renew callback), not the values captured at login.
+TEST_F(Userpass, RenewRereadsTheUsersCurrentTtls) {
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"password", "pw"}, {"token_ttl", "1h"}, {"token_max_ttl", "4h"}}).status,
+            204);
+  Reply login = Login("bob", "pw");
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  const std::string token = login.body["auth"]["client_token"];
+  EXPECT_EQ(login.body["auth"]["lease_duration"], 3600);
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"token_ttl", "10m"}, {"token_max_ttl", "20m"}}).status, 204);
+  Reply renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 600);
+  Advance(500);
+  renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 600);
+  Advance(500);
+  renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 200) << "capped by the user's new max TTL";
+  ASSERT_EQ(renewed.body["warnings"].size(), 1u);
+}
+
+// Issue #7: token_type batch / default-batch on a user gives batch login tokens.
+TEST_F(Userpass, BatchTokenTypeGivesBatchLoginTokens) {
+  ASSERT_EQ(Post("auth/userpass/users/bob", {{"password", "pw"}, {"token_type", "batch"}, {"token_policies", "dev"}})
+                .status,
+            204);
+  Reply login = Login("bob", "pw");
+  ASSERT_EQ(login.status, 200) << login.body.dump();
+  const json& auth = login.body["auth"];
+  EXPECT_TRUE(auth["client_token"].get<std::string>().starts_with("hvb."));
+  EXPECT_EQ(auth["token_type"], "batch");
+  EXPECT_EQ(auth["accessor"], "");
+  EXPECT_EQ(auth["renewable"], false);
+  EXPECT_EQ(auth["orphan"], true);
+  Reply lookup = Post("auth/token/lookup", {{"token", auth["client_token"]}});
+  ASSERT_EQ(lookup.status, 200) << lookup.body.dump();
+  EXPECT_EQ(lookup.body["data"]["type"], "batch");
+  EXPECT_EQ(lookup.body["data"]["path"], "auth/userpass/login/bob");
+  EXPECT_EQ(lookup.body["data"]["entity_id"], auth["entity_id"]);
+  EXPECT_EQ(Send("PUT", "secret/data/dev/x", {{"data", {{"k", "v"}}}}, auth["client_token"]).status, 200);
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), auth["client_token"]).Error(),
+            "batch tokens cannot be renewed");
+
+  ASSERT_EQ(Post("auth/userpass/users/ann", {{"password", "pw"}, {"token_type", "default-batch"}}).status, 204);
+  EXPECT_EQ(Login("ann", "pw").body["auth"]["token_type"], "batch");
+  EXPECT_EQ(Post("auth/userpass/users/bob", {{"token_num_uses", 2}}).Error(),
+            "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count");
+  EXPECT_EQ(Post("auth/userpass/users/bob", {{"token_period", "1h"}}).Error(),
+            "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens");
+}
+
+// Issue #7: the auth mount's token_type (sys/auth/:path/tune, Vault's router rules).
+TEST_F(Userpass, MountTokenTypeForcesOrDefaultsTheLoginTokenType) {
+  ASSERT_EQ(Post("auth/userpass/users/plain", {{"password", "pw"}}).status, 204);
+  ASSERT_EQ(Post("auth/userpass/users/svc", {{"password", "pw"}, {"token_type", "service"}}).status, 204);
+  auto type_of = [&](const std::string& user) { return Login(user, "pw").body["auth"]["token_type"]; };
+  EXPECT_EQ(type_of("plain"), "service");
+
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "default-batch"}}).status, 204);
+  EXPECT_EQ(Get("sys/auth/userpass/tune").body["data"]["token_type"], "default-batch");
+  EXPECT_EQ(Get("sys/auth").body["userpass/"]["config"]["token_type"], "default-batch");
+  EXPECT_EQ(type_of("plain"), "batch") << "the user's default follows the mount's";
+  EXPECT_EQ(type_of("svc"), "service") << "the user asks for service";
+
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "batch"}}).status, 204);
+  EXPECT_EQ(type_of("svc"), "batch") << "a forced mount type wins";
+  ASSERT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "default-service"}}).status, 204);
+  EXPECT_EQ(type_of("plain"), "service");
+
+  EXPECT_EQ(Post("sys/auth/userpass/tune", {{"token_type", "bulk"}}).Error(), "invalid value for 'token_type'");
+  EXPECT_EQ(Post("sys/auth/token/tune", {{"token_type", "batch"}}).Error(),
+            "'token_type' cannot be set for 'token' auth mount");
+  EXPECT_EQ(Post("sys/mounts/secret/tune", {{"token_type", "batch"}}).Error(),
+            "'token_type' can only be modified on auth mounts");
+  ASSERT_EQ(Post("sys/auth/up2", {{"type", "userpass"}, {"config", {{"token_type", "batch"}}}}).status, 204);
+  ASSERT_EQ(Post("auth/up2/users/plain", {{"password", "pw"}}).status, 204);
+  EXPECT_EQ(Login("plain", "pw", "up2").body["auth"]["token_type"], "batch");
+}
+
 TEST_F(Userpass, LoginErrorsAndPasswordAtRest) {
   ASSERT_EQ(Post("auth/userpass/users/alice", {{"password", "correct horse"}}).status, 204);
   EXPECT_EQ(Login("alice", "wrong").Error(), "invalid username or password");

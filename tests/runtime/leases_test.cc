@@ -136,6 +136,85 @@ TEST_F(Leases, ExpiryManagerRevokesExpiredLeases) {
   EXPECT_EQ(revoked_, std::set<std::string>({"short"}));
 }
 
+// Issue #7: the sweep reads an expiry index; it must follow renewals, revocations,
+// leases registered after it was built, and be rebuilt from storage after a restart.
+TEST_F(Leases, ExpiryIndexFollowsRenewalsRevocationsAndRestarts) {
+  const Lease renewed = Register("root", "renewed", 60);
+  const Lease revoked = Register("root", "revoked", 60);
+  Register("root", "long", 3600);
+  ASSERT_TRUE(core_->SweepExpired());  // builds the index
+  EXPECT_TRUE(revoked_.empty());
+  ASSERT_EQ(Post("sys/leases/renew", {{"lease_id", renewed.id}, {"increment", 600}}).status, 200);
+  ASSERT_EQ(Post("sys/leases/revoke", {{"lease_id", revoked.id}}).status, 204);
+  Register("root", "late", 30);
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(revoked_, std::set<std::string>({"revoked", "late"}));
+  EXPECT_TRUE(*core_->leases().Get(renewed.id)) << "renewed past the sweep";
+
+  Register("root", "before-restart", 10);
+  Restart();
+  std::set<std::string> after_restart;
+  core_->leases().SetRevoker("db/", [&](const Lease& lease) -> Expected<void> {
+    after_restart.insert(lease.internal);
+    return {};
+  });
+  Advance(11);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(after_restart, std::set<std::string>({"before-restart"}));
+  Advance(600);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(after_restart, std::set<std::string>({"before-restart", "renewed"}));
+  Expected<std::vector<std::string>> left = core_->leases().List("db/creds/ro/");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->size(), 1u) << "only the long lease is left";
+}
+
+// Issue #7: a batch token's lease is tracked by its parent (none for an orphan) and
+// never outlives the batch token (Vault's documented batch-token lease behaviour).
+TEST_F(Leases, BatchTokenLeasesBelongToTheParentAndEndWithTheBatchToken) {
+  Reply batch = Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}, {"ttl", 300}}, "root");
+  ASSERT_EQ(batch.status, 200);
+  Reply orphan = Post("auth/token/create-orphan", {{"type", "batch"}, {"policies", {"p"}}, {"ttl", 300}});
+  ASSERT_EQ(orphan.status, 200);
+  // Register as a secrets engine would for a request made with the batch token (req.token->hash).
+  Expected<std::optional<TokenEntry>> child = core_->tokens().Lookup(batch.body["auth"]["client_token"]);
+  Expected<std::optional<TokenEntry>> lone = core_->tokens().Lookup(orphan.body["auth"]["client_token"]);
+  ASSERT_TRUE(child && *child && lone && *lone);
+  EXPECT_TRUE((*child)->batch);
+  Expected<Lease> capped = core_->leases().Register(
+      {.path = "db/creds/ro", .token_hash = (*child)->hash, .ttl = 3600, .internal = "capped"});
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->ttl, 300) << "capped to the batch token's remaining TTL";
+  EXPECT_EQ(capped->token_hash, HashOf("root")) << "owned by the batch token's parent";
+  Expected<Lease> unowned =
+      core_->leases().Register({.path = "db/creds/ro", .token_hash = (*lone)->hash, .ttl = 60, .internal = "orphan"});
+  ASSERT_TRUE(unowned);
+  EXPECT_EQ(unowned->token_hash, "");
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(revoked_, std::set<std::string>({"orphan"})) << "an orphan batch token's lease ends at its TTL";
+  Advance(240);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(revoked_, std::set<std::string>({"orphan", "capped"}));
+}
+
+TEST_F(Leases, RevokingTheParentRevokesItsBatchChildsLeases) {
+  ASSERT_EQ(Post("sys/policies/acl/creator", {{"policy", R"(path "auth/token/create" { capabilities = ["update"] })"}})
+                .status,
+            204);
+  Reply parent = Post("auth/token/create", {{"policies", {"creator"}}});
+  ASSERT_EQ(parent.status, 200);
+  const std::string parent_token = parent.body["auth"]["client_token"];
+  Reply batch = Post("auth/token/create", {{"type", "batch"}, {"policies", {"creator"}}}, parent_token);
+  ASSERT_EQ(batch.status, 200) << batch.body.dump();
+  Expected<std::optional<TokenEntry>> child = core_->tokens().Lookup(batch.body["auth"]["client_token"]);
+  ASSERT_TRUE(child && *child);
+  ASSERT_TRUE(core_->leases().Register({.path = "db/creds/ro", .token_hash = (*child)->hash, .internal = "b"}));
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", parent_token}}).status, 204);
+  EXPECT_EQ(revoked_, std::set<std::string>({"b"}));
+}
+
 TEST_F(Leases, DisablingTheMountRevokesItsLeases) {
   Register("root", "m");
   ASSERT_EQ(Delete("sys/mounts/db").status, 204);

@@ -315,5 +315,191 @@ TEST_F(Tokens, ExpiryManagerRunsInTheBackground) {
   EXPECT_TRUE(gone) << "the background sweep revoked the expired token";
 }
 
+// Issue #7: a wrapping token's stored response must not outlive the token.
+TEST_F(Tokens, WrappedResponsesGoWithTheirTokenWhenRevokedOrExpired) {
+  auto wrap = [&](const std::string& ttl) {
+    HttpResponse out = core_->Handle({.method = "POST",
+                                      .target = "/v1/sys/wrapping/wrap",
+                                      .token = "root",
+                                      .body = R"({"secret":"s3cr3t"})",
+                                      .wrap_ttl = ttl});
+    EXPECT_EQ(out.status, 200) << out.body;
+    return json::parse(out.body)["wrap_info"]["token"].get<std::string>();
+  };
+  auto stored = [&] {
+    Expected<std::vector<std::string>> keys = storage_->List("logical/wrapping/");
+    EXPECT_TRUE(keys);
+    return keys ? keys->size() : 0;
+  };
+  const std::string expiring = wrap("60");
+  const std::string revoked = wrap("600");
+  const std::string unwrapped = wrap("600");
+  EXPECT_EQ(stored(), 3u);
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", revoked}}).status, 204);
+  EXPECT_EQ(stored(), 2u);
+  ASSERT_EQ(Post("sys/wrapping/unwrap", {{"token", unwrapped}}).status, 200);
+  EXPECT_EQ(stored(), 1u);
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(stored(), 0u) << "the sweep revoked the expired wrapping token and its response";
+  EXPECT_EQ(Post("sys/wrapping/unwrap", {{"token", expiring}}).Error(), "wrapping token is not valid or does not exist");
+  EXPECT_EQ(AllStoredBytes().find("wrapping/"), std::string::npos);
+}
+
+// Issue #7: batch tokens (RUNTIME-API.md §3.2; Vault's token_store.go messages).
+TEST_F(Tokens, BatchTokensAreSealedNotStoredAndLimited) {
+  PutPolicy("creator", R"(path "auth/token/create" { capabilities = ["create", "update"] })");
+  const std::size_t stored_before = storage_->List("logical/token/id/")->size();
+  json b = Create({{"type", "batch"}, {"policies", {"creator"}}, {"ttl", "1h"}, {"meta", {{"app", "x"}}}});
+  const std::string batch = b["client_token"];
+  EXPECT_TRUE(batch.starts_with("hvb.")) << batch;
+  EXPECT_EQ(b["accessor"], "");
+  EXPECT_EQ(b["renewable"], false);
+  EXPECT_EQ(b["token_type"], "batch");
+  EXPECT_EQ(b["orphan"], false);
+  EXPECT_EQ(b["lease_duration"], 3600);
+  EXPECT_EQ(storage_->List("logical/token/id/")->size(), stored_before) << "batch tokens are not stored";
+  EXPECT_EQ(AllStoredBytes().find("app"), std::string::npos);
+
+  Reply self = Get("auth/token/lookup-self", batch);
+  ASSERT_EQ(self.status, 200) << self.body.dump();
+  EXPECT_EQ(self.body["data"]["type"], "batch");
+  EXPECT_EQ(self.body["data"]["id"], batch);
+  EXPECT_EQ(self.body["data"]["accessor"], "");
+  EXPECT_EQ(self.body["data"]["renewable"], false);
+  EXPECT_EQ(self.body["data"]["policies"], json({"creator", "default"}));
+  EXPECT_EQ(self.body["data"]["meta"], json({{"app", "x"}}));
+  EXPECT_EQ(self.body["data"]["path"], "auth/token/create");
+  EXPECT_EQ(self.body["data"]["ttl"], 3600);
+  EXPECT_EQ(Post("auth/token/lookup", {{"token", batch}}).status, 200);
+
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), batch).Error(), "batch tokens cannot be renewed");
+  EXPECT_EQ(Post("auth/token/renew", {{"token", batch}}).Error(), "batch tokens cannot be renewed");
+  EXPECT_EQ(Post("auth/token/revoke", {{"token", batch}}).Error(), "batch tokens cannot be revoked");
+  EXPECT_EQ(Post("auth/token/revoke-self", json::object(), batch).Error(), "batch tokens cannot be revoked");
+  EXPECT_EQ(Post("auth/token/create", {{"policies", {"default"}}}, batch).Error(),
+            "batch tokens cannot create more tokens");
+  EXPECT_EQ(Post("auth/token/lookup-accessor", {{"accessor", ""}}).Error(), "invalid accessor");
+
+  std::string tampered = batch;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Post("auth/token/lookup", {{"token", tampered}}).Error(), "bad token");
+  EXPECT_EQ(Get("auth/token/lookup-self", tampered).status, 403);
+  EXPECT_EQ(Post("auth/token/lookup", {{"token", "hvb.not base64!"}}).Error(), "bad token");
+
+  Restart();
+  EXPECT_EQ(Get("auth/token/lookup-self", batch).status, 200) << "the sealing key lives in the barrier";
+  Advance(3600);
+  EXPECT_EQ(Get("auth/token/lookup-self", batch).status, 403) << "expired";
+}
+
+TEST_F(Tokens, BatchTokenCreateRules) {
+  EXPECT_EQ(Post("auth/token/create", {{"type", "batch"}}).Error(), "batch tokens cannot be root tokens");
+  EXPECT_EQ(Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}, {"explicit_max_ttl", "1h"}}).Error(),
+            "batch tokens cannot have \"explicit_max_ttl\" set");
+  EXPECT_EQ(Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}, {"num_uses", 2}}).Error(),
+            "batch tokens cannot have \"num_uses\" set");
+  EXPECT_EQ(Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}, {"period", "1h"}}).Error(),
+            "batch tokens cannot have \"period\" set");
+  EXPECT_EQ(Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}, {"id", "custom"}}).Error(),
+            "batch tokens cannot have a custom ID");
+  EXPECT_EQ(Post("auth/token/create", {{"type", "bulk"}, {"policies", {"p"}}}).Error(), "invalid 'token_type' value");
+  json explicit_zero = Create({{"type", "batch"}, {"policies", {"p"}}, {"period", 0}, {"renewable", true}});
+  EXPECT_EQ(explicit_zero["token_type"], "batch");
+  EXPECT_EQ(explicit_zero["renewable"], false) << "batch tokens are never renewable";
+  json orphan = Create({{"type", "batch"}, {"policies", {"p"}}}, "root", "auth/token/create-orphan");
+  EXPECT_EQ(orphan["orphan"], true);
+}
+
+TEST_F(Tokens, BatchTokensDieWithTheirParent) {
+  PutPolicy("creator", R"(path "auth/token/create" { capabilities = ["create", "update"] })");
+  const std::string parent = TokenWith({"p", "creator"});
+  Reply created = Post("auth/token/create", {{"type", "batch"}, {"policies", {"p"}}}, parent);
+  ASSERT_EQ(created.status, 200) << created.body.dump();
+  const std::string batch = created.body["auth"]["client_token"];
+  EXPECT_TRUE(Alive(batch));
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", parent}}).status, 204);
+  EXPECT_FALSE(Alive(batch)) << "its parent is gone";
+}
+
+TEST_F(Tokens, RoleTokenTypeChoosesBatchOrService) {
+  ASSERT_EQ(Post("auth/token/roles/b", {{"token_type", "batch"}}).status, 204);
+  ASSERT_EQ(Post("auth/token/roles/db", {{"token_type", "default-batch"}}).status, 204);
+  ASSERT_EQ(Post("auth/token/roles/s", {{"token_type", "service"}}).status, 204);
+  EXPECT_EQ(Get("auth/token/roles/db").body["data"]["token_type"], "default-batch");
+  const json body = {{"policies", {"p"}}};
+  EXPECT_EQ(Create(body, "root", "auth/token/create/b")["token_type"], "batch");
+  EXPECT_EQ(Create({{"policies", {"p"}}, {"type", "service"}}, "root", "auth/token/create/b")["token_type"], "batch")
+      << "a role's fixed type overrides the request";
+  EXPECT_EQ(Create(body, "root", "auth/token/create/db")["token_type"], "batch");
+  EXPECT_EQ(Create({{"policies", {"p"}}, {"type", "service"}}, "root", "auth/token/create/db")["token_type"],
+            "service");
+  EXPECT_EQ(Create({{"policies", {"p"}}, {"type", "batch"}}, "root", "auth/token/create/s")["token_type"], "service");
+  json role_batch = Create(body, "root", "auth/token/create/b");
+  EXPECT_EQ(Get("auth/token/lookup-self", role_batch["client_token"]).body["data"]["path"], "auth/token/create/b");
+}
+
+// Issue #7: a renewal re-reads the token role's token_period and token_explicit_max_ttl
+// (Vault's token store authRenew); the token's stored values are left as they were.
+TEST_F(Tokens, RenewRereadsTheTokenRolesPeriodAndExplicitMax) {
+  ASSERT_EQ(Post("auth/token/roles/r", {{"token_period", "1h"}}).status, 204);
+  json t = Create({{"policies", {"p"}}}, "root", "auth/token/create/r");
+  const std::string token = t["client_token"];
+  EXPECT_EQ(t["lease_duration"], 3600);
+  ASSERT_EQ(Post("auth/token/roles/r", {{"token_period", "10m"}}).status, 204);
+  Reply renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 600) << "the role's current period";
+  EXPECT_EQ(Get("auth/token/lookup-self", token).body["data"]["period"], 3600) << "not rewritten";
+
+  ASSERT_EQ(Post("auth/token/roles/r", {{"token_period", 0}, {"token_explicit_max_ttl", "2h"}}).status, 204);
+  Advance(100);
+  renewed = Post("auth/token/renew-self", json::object(), token);
+  ASSERT_EQ(renewed.status, 200) << renewed.body.dump();
+  EXPECT_EQ(renewed.body["auth"]["lease_duration"], 7100) << "no period now; capped by the role's explicit max";
+
+  ASSERT_EQ(Delete("auth/token/roles/r").status, 204);
+  EXPECT_EQ(Post("auth/token/renew-self", json::object(), token).Error(),
+            "original token role \"r\" could not be found, not renewing");
+}
+
+// Issue #7: entity_alias on auth/token/create/:role (Vault's handleCreateCommon).
+TEST_F(Tokens, EntityAliasThroughARoleAttachesTheTokenToThatEntity) {
+  ASSERT_EQ(Post("auth/token/roles/ea", {{"allowed_entity_aliases", {"web-*", "Exact"}}}).status, 204);
+  Reply entity = Post("identity/entity", {{"name", "svc"}, {"policies", {"ep"}}});
+  ASSERT_EQ(entity.status, 200) << entity.body.dump();
+  const std::string id = entity.body["data"]["id"];
+  const std::string accessor = Get("sys/auth").body["token/"]["accessor"];
+  ASSERT_EQ(Post("identity/entity-alias", {{"name", "web-1"}, {"mount_accessor", accessor}, {"canonical_id", id}})
+                .status,
+            200);
+
+  json known = Create({{"policies", {"p"}}, {"entity_alias", "web-1"}}, "root", "auth/token/create/ea");
+  EXPECT_EQ(known["entity_id"], id);
+  EXPECT_EQ(known["identity_policies"], json({"ep"}));
+  EXPECT_EQ(Get("auth/token/lookup-self", known["client_token"]).body["data"]["entity_id"], id);
+
+  json fresh = Create({{"policies", {"p"}}, {"entity_alias", "web-2"}}, "root", "auth/token/create/ea");
+  const std::string fresh_id = fresh["entity_id"];
+  EXPECT_FALSE(fresh_id.empty());
+  EXPECT_NE(fresh_id, id);
+  EXPECT_EQ(Create({{"policies", {"p"}}, {"entity_alias", "web-2"}}, "root", "auth/token/create/ea")["entity_id"],
+            fresh_id)
+      << "the alias created by the first token is reused";
+  EXPECT_FALSE(Create({{"policies", {"p"}}, {"entity_alias", "EXACT"}}, "root", "auth/token/create/ea")["entity_id"]
+                   .get<std::string>()
+                   .empty())
+      << "allowed_entity_aliases match case-insensitively";
+
+  EXPECT_EQ(Post("auth/token/create/ea", {{"policies", {"p"}}, {"entity_alias", "db-1"}}).Error(),
+            "invalid 'entity_alias' value");
+  EXPECT_EQ(Post("auth/token/create", {{"policies", {"p"}}, {"entity_alias", "web-1"}}).Error(),
+            "'entity_alias' is only allowed in combination with token role");
+  ASSERT_EQ(Post("identity/entity/id/" + id, {{"disabled", true}}).status / 100, 2);
+  Reply disabled = Post("auth/token/create/ea", {{"policies", {"p"}}, {"entity_alias", "web-1"}});
+  EXPECT_EQ(disabled.status, 403);
+  EXPECT_EQ(disabled.Error(), "entity from given entity alias is disabled");
+}
+
 }  // namespace
 }  // namespace polcheck::runtime::testing
