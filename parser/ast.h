@@ -129,8 +129,9 @@ struct File {
   std::vector<Item> items;  // the root object list
   std::vector<Comment> comments;
   bool json = false;
-  // The bytes every Text of the tree points into (shared by copies of the File).
-  std::shared_ptr<TextArena> text = std::make_shared<TextArena>();
+  // The bytes every Text of the tree points into (shared by copies of the
+  // File); set by the reader that built the tree.
+  std::shared_ptr<const TextArena> text;
 };
 
 }  // namespace polcheck::parser::ast

@@ -810,10 +810,15 @@ void Normalizer::NormalizePath(const ast::Item& item, std::span<const ast::Key> 
   }
   // One pass over the attribute names; the decoding below goes field by field.
   fields_.clear();
+  std::uint32_t present = 0;  // bit i: some attribute is PathField i
   for (const ast::Item& attr : body.items) {
     fields_.push_back(attr.keys.empty() ? PathField::kUnknown : PathFieldOf(attr.keys.front().value));
+    present |= 1u << static_cast<unsigned>(fields_.back());
   }
   auto each = [&](PathField field, auto&& fn) {
+    if ((present & (1u << static_cast<unsigned>(field))) == 0) {
+      return;
+    }
     for (std::size_t i = 0; i < body.items.size(); ++i) {
       if (fields_[i] == field) {
         fn(body.items[i]);
