@@ -1,6 +1,27 @@
 #include "parser/ast.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace polcheck::parser::ast {
+
+Text TextArena::Copy(std::string_view bytes) {
+  if (bytes.empty()) {
+    return Text();
+  }
+  if (bytes.size() > left_) {
+    // The first chunk holds the source copy and usually every decoded string after it.
+    const std::size_t size = std::max<std::size_t>(bytes.size() * 2, 256);
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    next_ = chunks_.back().get();
+    left_ = size;
+  }
+  std::memcpy(next_, bytes.data(), bytes.size());
+  const Text out(std::string_view(next_, bytes.size()));
+  next_ += bytes.size();
+  left_ -= bytes.size();
+  return out;
+}
 
 const char* TokenTypeName(TokenType type) {
   switch (type) {

@@ -835,7 +835,7 @@ class JsonToHcl {
  private:
   void EmitItem(const ast::Item& item) {
     for (std::size_t i = 0; i < item.keys.size(); ++i) {
-      const std::string& key = item.keys[i].value;
+      const std::string_view key = item.keys[i].value;
       out_ += i == 0 ? "" : " ";
       out_ += i == 0 && IsHclIdentifier(key) ? key : QuoteHcl(key);
     }

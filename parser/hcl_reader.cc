@@ -103,7 +103,9 @@ class HclParser {
   HclParser(const SourceFile& source, DiagnosticSink& sink)
       : source_(source),
         sink_(sink),
-        scanner_(source.text(), [this](ast::Position pos, std::string_view message,
+        arena_(std::make_shared<ast::TextArena>()),
+        text_(arena_->Copy(source.text())),
+        scanner_(text_, [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);
         }),
@@ -131,6 +133,9 @@ class HclParser {
   std::optional<SyntaxError> ListType(ast::Node& node);
   std::optional<SyntaxError> ListElements(ast::Node& node);
   void Literal(ast::Node& node);
+  // The decoded value of an ident or string token (the token text when the
+  // string does not decode).
+  ast::Text DecodedString(const Token& t);
 
   SyntaxError Error(const Token& t, std::string vault, std::string user) const;
   static SyntaxError EofSentinel() {
@@ -162,7 +167,12 @@ class HclParser {
 
   const SourceFile& source_;
   DiagnosticSink& sink_;
+  // The tree's bytes: text_ is the arena's copy of the source, which the
+  // scanner reads, so every token text is already a view the tree can keep.
+  std::shared_ptr<ast::TextArena> arena_;
+  std::string_view text_;
   HclScanner scanner_;
+  std::string unquoted_;  // scratch for decoding escaped strings
   Token tok_;
   bool buffered_ = false;
   std::vector<ast::Comment> comments_;
@@ -344,14 +354,10 @@ std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
         ++key_count;
         ast::Key key;
         key.type = t.type;
-        key.text = std::string(t.text);
+        key.text = t.text;
         key.span = SpanOf(t);
         key.pos = t.pos;
-        if (t.plain_string) {
-          key.value.assign(t.text.substr(1, t.text.size() - 2));
-        } else if (t.type == TokenType::kIdent || !UnquoteHclString(t.text, key.value)) {
-          key.value = t.type == TokenType::kIdent ? std::string(t.text) : key.text;
-        }
+        key.value = DecodedString(t);
         keys.push_back(std::move(key));
         break;
       }
@@ -370,27 +376,27 @@ std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
   }
 }
 
+ast::Text HclParser::DecodedString(const Token& t) {
+  if (t.type != TokenType::kString) {
+    return t.text;
+  }
+  if (t.plain_string) {
+    return t.text.substr(1, t.text.size() - 2);
+  }
+  unquoted_.clear();
+  if (!UnquoteHclString(t.text, unquoted_)) {
+    return t.text;  // the scanner has reported the bad escape
+  }
+  return arena_->Copy(unquoted_);
+}
+
 void HclParser::Literal(ast::Node& node) {
   node.kind = ast::Node::Kind::kLiteral;
   node.token = tok_.type;
-  node.text = std::string(tok_.text);
+  node.text = tok_.text;
   node.pos = tok_.pos;
   node.span = SpanOf(tok_);
-  switch (tok_.type) {
-    case TokenType::kString:
-      if (tok_.plain_string) {
-        node.value.assign(tok_.text.substr(1, tok_.text.size() - 2));
-      } else if (!UnquoteHclString(tok_.text, node.value)) {
-        node.value = node.text;
-      }
-      break;
-    case TokenType::kHeredoc:
-      node.value = HeredocValue(tok_.text);
-      break;
-    default:
-      node.value = node.text;
-      break;
-  }
+  node.value = tok_.type == TokenType::kHeredoc ? arena_->Copy(HeredocValue(tok_.text)) : DecodedString(tok_);
 }
 
 std::optional<SyntaxError> HclParser::Object(ast::Node& node) {
@@ -641,6 +647,7 @@ ReadResult HclParser::Run() {
     }
   }
   result.file.comments = std::move(comments_);
+  result.file.text = arena_;
   return result;
 }
 

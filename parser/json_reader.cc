@@ -30,7 +30,11 @@ struct JsonError {
 class JsonParser {
  public:
   JsonParser(const SourceFile& source, DiagnosticSink& sink, std::vector<JsonQuirk>& quirks)
-      : source_(source), text_(source.text()), sink_(sink), quirks_(quirks) {}
+      : source_(source),
+        arena_(std::make_shared<ast::TextArena>()),
+        text_(arena_->Copy(source.text())),
+        sink_(sink),
+        quirks_(quirks) {}
 
   ReadResult Run();
 
@@ -65,9 +69,15 @@ class JsonParser {
   std::optional<JsonError> ListType(ast::Node& node, const JsonToken& lbrack);
   void Literal(ast::Node& node, const JsonToken& t);
   bool DecodeString(const JsonToken& t, std::string& out) const;
+  // The decoded string token `t`, or its text when it does not decode.
+  ast::Text DecodedString(const JsonToken& t);
 
   const SourceFile& source_;
+  // The tree's bytes: text_ is the arena's copy of the source, so every token
+  // text is already a view the tree can keep.
+  std::shared_ptr<ast::TextArena> arena_;
   std::string_view text_;
+  std::string decoded_;  // scratch for DecodedString
   DiagnosticSink& sink_;
   std::vector<JsonQuirk>& quirks_;
   std::uint32_t offset_ = 0;
@@ -277,13 +287,19 @@ bool JsonParser::DecodeString(const JsonToken& t, std::string& out) const {
 void JsonParser::Literal(ast::Node& node, const JsonToken& t) {
   node.kind = ast::Node::Kind::kLiteral;
   node.token = t.type;
-  node.text = std::string(Text(t));
+  node.text = Text(t);
   node.span = SpanOf(t);
   const LineCol at = source_.Locate(t.begin);
   node.pos = ast::Position{t.begin, at.line, at.column};
-  if (t.type != TokenType::kString || !DecodeString(t, node.value)) {
-    node.value = node.text;
+  node.value = t.type == TokenType::kString ? DecodedString(t) : node.text;
+}
+
+ast::Text JsonParser::DecodedString(const JsonToken& t) {
+  decoded_.clear();
+  if (!DecodeString(t, decoded_)) {
+    return Text(t);
   }
+  return decoded_ == Text(t).substr(1, decoded_.size()) ? Text(t).substr(1, decoded_.size()) : arena_->Copy(decoded_);
 }
 
 std::optional<JsonError> JsonParser::ObjectList(std::vector<ast::Item>& items) {
@@ -331,10 +347,8 @@ std::optional<JsonError> JsonParser::ObjectKey(std::vector<ast::Key>& keys) {
       case TokenType::kString: {
         ast::Key key;
         key.type = TokenType::kString;
-        key.text = std::string(Text(t));
-        if (!DecodeString(t, key.value)) {
-          key.value = key.text;
-        }
+        key.text = Text(t);
+        key.value = DecodedString(t);
         key.span = SpanOf(t);
         const LineCol at = source_.Locate(t.begin);
         key.pos = ast::Position{t.begin, at.line, at.column};
@@ -558,6 +572,7 @@ ReadResult JsonParser::Run() {
     }
   }
   result.file.items = std::move(root.items);
+  result.file.text = arena_;
   Flatten(result.file.items);
   return result;
 }

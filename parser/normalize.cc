@@ -383,7 +383,7 @@ void Normalizer::CheckDuplicates() {
   for (const Duplicate& d : duplicates) {
     const ast::Key& first = d.first->keys.front();
     const ast::Key& again = d.again->keys.front();
-    const std::string& key = again.value;
+    const std::string_view key = again.value;
     std::vector<RelatedLocation> related = {{first.span, "first set here"}};
     if (file_.json) {
       Report(Severity::kWarning, again.span, "duplicate-attribute",
@@ -424,7 +424,7 @@ void Normalizer::CheckDuplicates() {
 void Normalizer::CheckTopLevel() {
   std::vector<std::string> errors;
   for (const ast::Item& item : file_.items) {
-    const std::string& key = item.keys.front().value;
+    const std::string_view key = item.keys.front().value;
     if (key == "name" || key == "path") {
       continue;
     }
@@ -471,7 +471,7 @@ std::optional<DecodeError> Normalizer::DecodeString(const Node& node, const Fiel
   const std::string type = node.kind == Node::Kind::kObject ? "*ast.ObjectList" : GoType(node);
   return DecodeError{fmt::format("{}: {}: unknown type for string {}", At(node.pos), field.Render(), type),
                      fmt::format("expected a string, found {}", node.kind == Node::Kind::kLiteral
-                                                                     ? node.text
+                                                                     ? std::string_view(node.text)
                                                                      : (node.kind == Node::Kind::kList ? "a list"
                                                                                                        : "an object")),
                      node.span};
@@ -482,7 +482,7 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, const 
   if (node.kind == Node::Kind::kLiteral) {
     return DecodeError{fmt::format("{}: unknown slice type: *ast.LiteralType", At(node.pos)),
                        fmt::format("\"{}\" must be a list of strings, such as [{}]", FieldName(field),
-                                   node.token == TokenType::kString ? node.text : "\"read\""),
+                                   node.token == TokenType::kString ? std::string_view(node.text) : "\"read\""),
                        node.span};
   }
   if (node.kind == Node::Kind::kObject) {
@@ -505,7 +505,7 @@ std::optional<DecodeError> Normalizer::DecodeStringList(const Node& node, const 
     std::string value;
     if (std::optional<DecodeError> err = DecodeString(e, FieldPath::Index(field, i), value)) {
       err->user = fmt::format("\"{}\" must hold strings; found {}", FieldName(field),
-                              e.kind == Node::Kind::kLiteral ? e.text : (e.kind == Node::Kind::kList ? "a list" : "an object"));
+                              e.kind == Node::Kind::kLiteral ? std::string_view(e.text) : (e.kind == Node::Kind::kList ? "a list" : "an object"));
       return err;
     }
     out.push_back(std::move(value));
@@ -550,7 +550,7 @@ std::optional<DecodeError> Normalizer::DecodeValue(const Node& node, const Field
           return std::nullopt;
         }
         case TokenType::kFloat:
-          out = Value::Float(std::strtod(node.text.c_str(), nullptr));
+          out = Value::Float(std::strtod(std::string(node.text).c_str(), nullptr));
           return std::nullopt;
         case TokenType::kBool:
           out = Value::Bool(node.text == "true");
@@ -611,7 +611,7 @@ std::optional<DecodeError> Normalizer::DecodeParams(const Node& node, const Fiel
     if (v.kind == Node::Kind::kLiteral) {
       return DecodeError{fmt::format("{}: unknown slice type: *ast.LiteralType", At(v.pos)),
                          fmt::format("the values of parameter \"{}\" must be a list, such as [{}]", key.value,
-                                     v.token == TokenType::kString ? v.text : "\"value\""),
+                                     v.token == TokenType::kString ? std::string_view(v.text) : "\"value\""),
                          v.span};
     }
     if (v.kind == Node::Kind::kObject) {
@@ -810,10 +810,15 @@ void Normalizer::NormalizePath(const ast::Item& item, std::span<const ast::Key> 
   }
   // One pass over the attribute names; the decoding below goes field by field.
   fields_.clear();
+  std::uint32_t present = 0;  // bit i: some attribute is PathField i
   for (const ast::Item& attr : body.items) {
     fields_.push_back(attr.keys.empty() ? PathField::kUnknown : PathFieldOf(attr.keys.front().value));
+    present |= 1u << static_cast<unsigned>(fields_.back());
   }
   auto each = [&](PathField field, auto&& fn) {
+    if ((present & (1u << static_cast<unsigned>(field))) == 0) {
+      return;
+    }
     for (std::size_t i = 0; i < body.items.size(); ++i) {
       if (fields_[i] == field) {
         fn(body.items[i]);
@@ -829,7 +834,7 @@ void Normalizer::NormalizePath(const ast::Item& item, std::span<const ast::Key> 
   bool block_ok = true;
   for (std::size_t i = 0; i < body.items.size(); ++i) {
     const ast::Item& attr = body.items[i];
-    const std::string& name = attr.keys.front().value;
+    const std::string_view name = attr.keys.front().value;
     if (PathFieldValid(fields_[i], dialect_)) {
       continue;
     }

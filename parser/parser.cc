@@ -50,10 +50,11 @@ std::string PolicyNameFromPath(std::string_view path) {
   const auto first = stem.find_first_not_of(" \t\r\n");
   const auto last = stem.find_last_not_of(" \t\r\n");
   stem = first == std::string_view::npos ? std::string_view() : stem.substr(first, last - first + 1);
-  std::string name;
-  name.reserve(stem.size());
-  for (const char c : stem) {
-    name += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  std::string name(stem);
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
   }
   return name;
 }

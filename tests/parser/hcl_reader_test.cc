@@ -2,6 +2,8 @@
 // error, and recovery so later blocks are still checked.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "tests/parser/test_util.h"
@@ -152,6 +154,49 @@ TEST(HclReader, SyntaxTreeKeepsSpans) {
   ASSERT_EQ(f.comments.size(), 1u);
   EXPECT_EQ(p->sources.file(0).text().substr(f.comments[0].span.begin, f.comments[0].span.size()), "# why");
   EXPECT_EQ(p->file.policy.rules[0].label_span, (Span{0, 5, 8}));
+}
+
+// The tree's strings are views into bytes the ast::File owns, not into the
+// SourceFile: they stay valid after the source is gone, decoded strings
+// (escapes, heredocs, JSON escapes) included, and a copy of the File keeps them.
+TEST(HclReader, SyntaxTreeOutlivesItsSource) {
+  const std::string texts[] = {
+      "path \"secret/\\u00e9t\u00e9/*\" {\n  capabilities = [\"read\", \"li\\u0073t\"]\n  comment = <<EOT\nhello\nEOT\n}\n",
+      "{\"path\": {\"secret/\\u00e9t\u00e9/*\": {\"capabilities\": [\"read\", \"li\\u0073t\"], \"comment\": \"hello\\n\"}}}",
+  };
+  for (const std::string& text : texts) {
+    auto source = std::make_unique<SourceFile>(0, "p.hcl", text);
+    DiagnosticSink sink;
+    std::optional<ast::File> copy;
+    {
+      PolicyFile file = ParsePolicy(*source, {}, sink);
+      ASSERT_TRUE(file.ok) << text;
+      copy = *file.syntax;
+    }
+    source.reset();
+    ASSERT_EQ(copy->items.size(), 1u) << text;
+    const ast::Item& path = copy->items[0];
+    ASSERT_EQ(path.keys.size(), 2u) << text;
+    EXPECT_EQ(path.keys[0].value, "path");
+    EXPECT_EQ(path.keys[1].value, "secret/\u00e9t\u00e9/*") << text;
+    ASSERT_EQ(path.value.items.size(), 2u) << text;
+    const ast::Node& caps = path.value.items[0].value;
+    ASSERT_EQ(caps.elements.size(), 2u) << text;
+    EXPECT_EQ(caps.elements[0].text, "\"read\"");
+    EXPECT_EQ(caps.elements[0].value, "read");
+    EXPECT_EQ(caps.elements[1].text, "\"li\\u0073t\"");
+    EXPECT_EQ(caps.elements[1].value, "list");
+    EXPECT_EQ(path.value.items[1].value.value, "hello\n") << text;
+  }
+}
+
+TEST(HclReader, TextConvertsToString) {
+  auto p = Parse("path \"a\" {}\n");
+  const ast::Key& key = p->file.syntax->items[0].keys[1];
+  const std::string& copy = key.value;
+  EXPECT_EQ(copy, "a");
+  EXPECT_EQ("path " + key.value + " {}", "path a {}");
+  EXPECT_EQ(key.text + std::string(" = 1"), "\"a\" = 1");
 }
 
 }  // namespace
