@@ -1,26 +1,40 @@
 #include "parser/ast.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace polcheck::parser::ast {
 
-Text TextArena::Copy(std::string_view bytes) {
+static_assert(std::is_trivially_copyable_v<Item> && std::is_trivially_destructible_v<Item>,
+              "the arena copies nodes with memcpy and never destroys them");
+
+void* Arena::Allocate(std::size_t size, std::size_t align) {
+  const std::size_t pad = (align - reinterpret_cast<std::uintptr_t>(next_) % align) % align;
+  if (next_ == nullptr || size + pad > left_) {
+    // The first chunk holds the source copy and room for as much again; then
+    // each chunk is twice the last, so a tree takes a handful of chunks.
+    const std::size_t chunk = std::max({size * 2, last_chunk_ * 2, std::size_t{512}});
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk));
+    next_ = chunks_.back().get();  // aligned for any node (operator new[])
+    left_ = chunk;
+    last_chunk_ = chunk;
+    return Allocate(size, align);
+  }
+  void* at = next_ + pad;
+  next_ += pad + size;
+  left_ -= pad + size;
+  return at;
+}
+
+Text Arena::Copy(std::string_view bytes) {
   if (bytes.empty()) {
     return Text();
   }
-  if (bytes.size() > left_) {
-    // The first chunk holds the source copy and usually every decoded string after it.
-    const std::size_t size = std::max<std::size_t>(bytes.size() * 2, 256);
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    next_ = chunks_.back().get();
-    left_ = size;
-  }
-  std::memcpy(next_, bytes.data(), bytes.size());
-  const Text out(std::string_view(next_, bytes.size()));
-  next_ += bytes.size();
-  left_ -= bytes.size();
-  return out;
+  char* at = static_cast<char*>(Allocate(bytes.size(), 1));
+  std::memcpy(at, bytes.data(), bytes.size());
+  return Text(std::string_view(at, bytes.size()));
 }
 
 const char* TokenTypeName(TokenType type) {

@@ -6,15 +6,19 @@
 // items, JSON object flattening). Every node keeps its span; comments are kept
 // in source order so the formatter can put them back.
 //
-// Token texts and decoded strings are `Text` views into bytes the File owns
-// (File::text: a copy of the source plus the decoded strings), so reading a
-// file allocates once for all its strings. A view lives as long as its File
-// (or any copy of it: copies share the bytes).
+// The whole tree lives in its File's Arena: token texts and decoded strings are
+// `Text` views, and the children of an object, list or item are `Seq` runs of
+// nodes copied in once each is complete. Reading a file therefore allocates a
+// few arena chunks instead of one block per node, and freeing a tree frees the
+// chunks. A view lives as long as its File (or any copy of it: copies share
+// the arena).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,7 +54,7 @@ enum class TokenType {
 // HCL's own spelling ("IDENT", "LBRACE", ...), used in Vault-exact messages.
 const char* TokenTypeName(TokenType type);
 
-// A view of bytes owned by a File's TextArena. It is a std::string_view and
+// A view of bytes owned by a File's Arena. It is a std::string_view and
 // also converts to std::string, so code written for the former std::string
 // fields (`const std::string& k = key.value;`, `"a" + key.value`) still works.
 class Text : public std::string_view {
@@ -66,17 +70,63 @@ inline std::string operator+(const char* a, Text b) { return std::string(a).appe
 inline std::string operator+(Text a, const std::string& b) { return std::string(a).append(b); }
 inline std::string operator+(Text a, const char* b) { return std::string(a).append(b); }
 
-// Owns the bytes of a syntax tree's Text views: chunks that never move, filled
-// front to back. Not thread-safe while a reader fills it; read-only afterwards.
-class TextArena {
+// An immutable run of `T`s in a File's Arena, used like a const std::vector.
+template <typename T>
+class Seq {
+ public:
+  using value_type = T;
+  using const_iterator = const T*;
+  using iterator = const T*;
+
+  constexpr Seq() = default;
+  constexpr Seq(const T* data, std::uint32_t size) : data_(data), size_(size) {}
+
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  const T& front() const { return data_[0]; }
+  const T& back() const { return data_[size_ - 1]; }
+
+ private:
+  const T* data_ = nullptr;
+  std::uint32_t size_ = 0;
+};
+
+// Owns the bytes of a syntax tree: chunks that never move, filled front to
+// back. Not thread-safe while a reader fills it; read-only afterwards.
+class Arena {
  public:
   // A view of a copy of `bytes` that lives as long as the arena.
   Text Copy(std::string_view bytes);
 
+  // A copy of `count` items at `items` that lives as long as the arena. Tree
+  // nodes are trivially copyable (their strings and children are views), so
+  // the copy is a memcpy and the arena never runs destructors.
+  template <typename T>
+  Seq<T> Copy(const T* items, std::size_t count) {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    if (count == 0) {
+      return Seq<T>();
+    }
+    void* at = Allocate(count * sizeof(T), alignof(T));
+    std::memcpy(at, items, count * sizeof(T));
+    return Seq<T>(static_cast<const T*>(at), static_cast<std::uint32_t>(count));
+  }
+  template <typename T>
+  Seq<T> Copy(const std::vector<T>& items) {
+    return Copy(items.data(), items.size());
+  }
+
  private:
+  void* Allocate(std::size_t size, std::size_t align);
+
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* next_ = nullptr;
   std::size_t left_ = 0;
+  std::size_t last_chunk_ = 0;
 };
 
 struct Position {
@@ -107,13 +157,13 @@ struct Node {
   Text value;  // decoded string (kString, kHeredoc), else == text
 
   // kObject: items in source order.
-  std::vector<Item> items;
+  Seq<Item> items;
   // kList: elements in source order.
-  std::vector<Node> elements;
+  Seq<Node> elements;
 };
 
 struct Item {
-  std::vector<Key> keys;
+  Seq<Key> keys;
   bool has_assign = false;
   Position assign;  // position of '=' (or ':' in JSON); line 0 for blocks
   Node value;
@@ -126,12 +176,12 @@ struct Comment {
 };
 
 struct File {
-  std::vector<Item> items;  // the root object list
-  std::vector<Comment> comments;
+  Seq<Item> items;  // the root object list
+  Seq<Comment> comments;
   bool json = false;
-  // The bytes every Text of the tree points into (shared by copies of the
-  // File); set by the reader that built the tree.
-  std::shared_ptr<const TextArena> text;
+  // What every view of the tree points into (shared by copies of the File);
+  // set by the reader that built the tree.
+  std::shared_ptr<const Arena> arena;
 };
 
 }  // namespace polcheck::parser::ast

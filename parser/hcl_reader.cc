@@ -88,6 +88,7 @@ std::string UserScannerMessage(const ScannerError& e, std::string_view text) {
 
 // Scratch buffers of the reader (see HclParser::item_stack_).
 struct ReaderScratch {
+  std::vector<ast::Item> root;
   std::vector<ast::Item> items;
   std::vector<ast::Node> nodes;
   std::vector<ast::Key> keys;
@@ -103,16 +104,18 @@ class HclParser {
   HclParser(const SourceFile& source, DiagnosticSink& sink)
       : source_(source),
         sink_(sink),
-        arena_(std::make_shared<ast::TextArena>()),
+        arena_(std::make_shared<ast::Arena>()),
         text_(arena_->Copy(source.text())),
         scanner_(text_, [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);
         }),
+        root_items_(ThreadScratch().root),
         item_stack_(ThreadScratch().items),
         node_stack_(ThreadScratch().nodes),
         key_buffer_(ThreadScratch().keys) {
     // Empty unless an earlier read on this thread was interrupted.
+    root_items_.clear();
     item_stack_.clear();
     node_stack_.clear();
     key_buffer_.clear();
@@ -124,7 +127,7 @@ class HclParser {
   Token Scan();
   void Unscan() { buffered_ = true; }
 
-  std::optional<SyntaxError> ObjectList(bool in_object, std::vector<ast::Item>& items);
+  std::optional<SyntaxError> ObjectList(bool in_object, ast::Seq<ast::Item>& items);
   std::optional<SyntaxError> ObjectItems(bool in_object);
   std::optional<SyntaxError> ObjectItem(ast::Item& item);
   std::optional<SyntaxError> ObjectKey(std::vector<ast::Key>& keys);
@@ -169,7 +172,7 @@ class HclParser {
   DiagnosticSink& sink_;
   // The tree's bytes: text_ is the arena's copy of the source, which the
   // scanner reads, so every token text is already a view the tree can keep.
-  std::shared_ptr<ast::TextArena> arena_;
+  std::shared_ptr<ast::Arena> arena_;
   std::string_view text_;
   HclScanner scanner_;
   std::string unquoted_;  // scratch for decoding escaped strings
@@ -177,9 +180,10 @@ class HclParser {
   bool buffered_ = false;
   std::vector<ast::Comment> comments_;
   // Items and list elements being read, innermost object or list last: each
-  // object or list is moved into its node in one allocation when it is done.
-  // The buffers belong to the thread and keep their capacity from one file to
-  // the next, so reading a file allocates only what its syntax tree keeps.
+  // object or list is copied into the arena when it is done. The buffers
+  // belong to the thread and keep their capacity from one file to the next,
+  // so reading a file allocates only arena chunks.
+  std::vector<ast::Item>& root_items_;
   std::vector<ast::Item>& item_stack_;
   std::vector<ast::Node>& node_stack_;
   std::vector<ast::Key>& key_buffer_;
@@ -224,20 +228,18 @@ void HclParser::OnScannerError(ast::Position pos, std::string_view message,
   scanner_errors_.push_back(std::move(e));
 }
 
-// Moves stack[mark..] to the end of `out` and pops it.
+// Copies stack[mark..] into `arena` and pops it.
 template <typename T>
-void MoveTop(std::vector<T>& stack, std::size_t mark, std::vector<T>& out) {
-  out.reserve(out.size() + (stack.size() - mark));
-  for (std::size_t i = mark; i < stack.size(); ++i) {
-    out.push_back(std::move(stack[i]));
-  }
-  stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(mark), stack.end());
+ast::Seq<T> PopInto(ast::Arena& arena, std::vector<T>& stack, std::size_t mark) {
+  const ast::Seq<T> out = arena.Copy(stack.data() + mark, stack.size() - mark);
+  stack.resize(mark);
+  return out;
 }
 
-std::optional<SyntaxError> HclParser::ObjectList(bool in_object, std::vector<ast::Item>& items) {
+std::optional<SyntaxError> HclParser::ObjectList(bool in_object, ast::Seq<ast::Item>& items) {
   const std::size_t mark = item_stack_.size();
   std::optional<SyntaxError> err = ObjectItems(in_object);
-  MoveTop(item_stack_, mark, items);
+  items = PopInto(*arena_, item_stack_, mark);
   return err;
 }
 
@@ -266,7 +268,8 @@ std::optional<SyntaxError> HclParser::ObjectItems(bool in_object) {
   return std::nullopt;
 }
 
-std::string KeysText(const std::vector<ast::Key>& keys) {
+template <typename Keys>
+std::string KeysText(const Keys& keys) {
   std::string out;
   for (const ast::Key& k : keys) {
     if (!out.empty()) {
@@ -293,10 +296,7 @@ std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
   if (err) {
     return err;
   }
-  item.keys.reserve(keys.size());
-  for (ast::Key& key : keys) {
-    item.keys.push_back(std::move(key));
-  }
+  item.keys = arena_->Copy(keys);
   keys.clear();
   switch (tok_.type) {
     case TokenType::kAssign:
@@ -455,7 +455,7 @@ std::optional<SyntaxError> HclParser::ObjectType(ast::Node& node) {
 std::optional<SyntaxError> HclParser::ListType(ast::Node& node) {
   const std::size_t mark = node_stack_.size();
   std::optional<SyntaxError> err = ListElements(node);
-  MoveTop(node_stack_, mark, node.elements);
+  node.elements = PopInto(*arena_, node_stack_, mark);
   return err;
 }
 
@@ -616,12 +616,11 @@ ReadResult HclParser::Run() {
         Unscan();
       }
     }
-    result.file.items.reserve(result.file.items.size() + item_stack_.size());
-    for (ast::Item& item : item_stack_) {
+    for (const ast::Item& item : item_stack_) {
       // An item holding a scanner error (bad escape, stray character) is not
       // what the user meant; normalising it would only add noise.
       if (!ContainsScannerError(item.span)) {
-        result.file.items.push_back(std::move(item));
+        root_items_.push_back(item);
       }
     }
     item_stack_.clear();
@@ -646,8 +645,10 @@ ReadResult HclParser::Run() {
       break;
     }
   }
-  result.file.comments = std::move(comments_);
-  result.file.text = arena_;
+  result.file.items = arena_->Copy(root_items_);
+  root_items_.clear();
+  result.file.comments = arena_->Copy(comments_);
+  result.file.arena = arena_;
   return result;
 }
 

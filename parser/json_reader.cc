@@ -31,7 +31,7 @@ class JsonParser {
  public:
   JsonParser(const SourceFile& source, DiagnosticSink& sink, std::vector<JsonQuirk>& quirks)
       : source_(source),
-        arena_(std::make_shared<ast::TextArena>()),
+        arena_(std::make_shared<ast::Arena>()),
         text_(arena_->Copy(source.text())),
         sink_(sink),
         quirks_(quirks) {}
@@ -61,21 +61,28 @@ class JsonParser {
     return JsonError{std::move(vault), std::move(user), SpanOf(t), false};
   }
 
-  std::optional<JsonError> ObjectList(std::vector<ast::Item>& items);
+  std::optional<JsonError> ObjectList(ast::Seq<ast::Item>& items);
+  std::optional<JsonError> ObjectItems(std::vector<ast::Item>& items);
   std::optional<JsonError> ObjectItem(ast::Item& item);
-  std::optional<JsonError> ObjectKey(std::vector<ast::Key>& keys);
+  std::optional<JsonError> ObjectKey(ast::Seq<ast::Key>& keys);
+  std::optional<JsonError> ObjectKeys(std::vector<ast::Key>& keys);
   std::optional<JsonError> ObjectValue(ast::Node& node);
   std::optional<JsonError> ObjectType(ast::Node& node, const JsonToken& lbrace);
   std::optional<JsonError> ListType(ast::Node& node, const JsonToken& lbrack);
+  std::optional<JsonError> ListElements(ast::Node& node, const JsonToken& lbrack, std::vector<ast::Node>& elements);
   void Literal(ast::Node& node, const JsonToken& t);
   bool DecodeString(const JsonToken& t, std::string& out) const;
   // The decoded string token `t`, or its text when it does not decode.
   ast::Text DecodedString(const JsonToken& t);
+  // hcl's flattenObjects (see Flatten below).
+  ast::Seq<ast::Item> Flatten(ast::Seq<ast::Item> items);
+  void FlattenItem(const ast::Item& item, std::vector<ast::Item>& out);
+  ast::Node FlattenChildren(ast::Node node);
 
   const SourceFile& source_;
   // The tree's bytes: text_ is the arena's copy of the source, so every token
   // text is already a view the tree can keep.
-  std::shared_ptr<ast::TextArena> arena_;
+  std::shared_ptr<ast::Arena> arena_;
   std::string_view text_;
   std::string decoded_;  // scratch for DecodedString
   DiagnosticSink& sink_;
@@ -302,7 +309,16 @@ ast::Text JsonParser::DecodedString(const JsonToken& t) {
   return decoded_ == Text(t).substr(1, decoded_.size()) ? Text(t).substr(1, decoded_.size()) : arena_->Copy(decoded_);
 }
 
-std::optional<JsonError> JsonParser::ObjectList(std::vector<ast::Item>& items) {
+std::optional<JsonError> JsonParser::ObjectList(ast::Seq<ast::Item>& out) {
+  // The JSON reader is not on the hot path (policies are mostly HCL): each
+  // object collects its items in a vector of its own.
+  std::vector<ast::Item> items;
+  std::optional<JsonError> err = ObjectItems(items);
+  out = arena_->Copy(items);
+  return err;
+}
+
+std::optional<JsonError> JsonParser::ObjectItems(std::vector<ast::Item>& items) {
   for (;;) {
     ast::Item item;
     std::optional<JsonError> err = ObjectItem(item);
@@ -335,7 +351,14 @@ std::optional<JsonError> JsonParser::ObjectItem(ast::Item& item) {
   return std::nullopt;
 }
 
-std::optional<JsonError> JsonParser::ObjectKey(std::vector<ast::Key>& keys) {
+std::optional<JsonError> JsonParser::ObjectKey(ast::Seq<ast::Key>& out) {
+  std::vector<ast::Key> keys;
+  std::optional<JsonError> err = ObjectKeys(keys);
+  out = arena_->Copy(keys);
+  return err;
+}
+
+std::optional<JsonError> JsonParser::ObjectKeys(std::vector<ast::Key>& keys) {
   for (;;) {
     const JsonToken t = Scan();
     switch (t.type) {
@@ -421,6 +444,14 @@ std::optional<JsonError> JsonParser::ObjectType(ast::Node& node, const JsonToken
 }
 
 std::optional<JsonError> JsonParser::ListType(ast::Node& node, const JsonToken& lbrack) {
+  std::vector<ast::Node> elements;
+  std::optional<JsonError> err = ListElements(node, lbrack, elements);
+  node.elements = arena_->Copy(elements);
+  return err;
+}
+
+std::optional<JsonError> JsonParser::ListElements(ast::Node& node, const JsonToken& lbrack,
+                                                  std::vector<ast::Node>& elements) {
   node.kind = ast::Node::Kind::kList;
   node.span = SpanOf(lbrack);
   const LineCol at = source_.Locate(lbrack.begin);
@@ -433,7 +464,7 @@ std::optional<JsonError> JsonParser::ListType(ast::Node& node, const JsonToken& 
       case TokenType::kString: {
         ast::Node element;
         Literal(element, t);
-        node.elements.push_back(std::move(element));
+        elements.push_back(element);
         break;
       }
       case TokenType::kComma:
@@ -443,7 +474,7 @@ std::optional<JsonError> JsonParser::ListType(ast::Node& node, const JsonToken& 
         if (std::optional<JsonError> err = ObjectType(element, t)) {
           return err;
         }
-        node.elements.push_back(std::move(element));
+        elements.push_back(element);
         break;
       }
       case TokenType::kBool:
@@ -472,25 +503,24 @@ std::optional<JsonError> JsonParser::ListType(ast::Node& node, const JsonToken& 
 // hcl's flattenObjects: an item whose value is an object made only of objects
 // (or a non-empty list made only of objects) is replaced by one item per
 // member, with the member's keys appended. Order is preserved.
-void Flatten(std::vector<ast::Item>& items);
-
-void FlattenItem(ast::Item&& item, std::vector<ast::Item>& out) {
-  ast::Node& v = item.value;
+void JsonParser::FlattenItem(const ast::Item& item, std::vector<ast::Item>& out) {
+  const ast::Node& v = item.value;
   if (v.kind == ast::Node::Kind::kObject && !v.items.empty()) {
     bool all_objects = true;
     for (const ast::Item& sub : v.items) {
       all_objects = all_objects && sub.value.kind == ast::Node::Kind::kObject;
     }
     if (all_objects) {
-      for (ast::Item& sub : v.items) {
+      for (const ast::Item& sub : v.items) {
+        std::vector<ast::Key> keys(item.keys.begin(), item.keys.end());
+        keys.insert(keys.end(), sub.keys.begin(), sub.keys.end());
         ast::Item flat;
-        flat.keys = item.keys;
-        flat.keys.insert(flat.keys.end(), sub.keys.begin(), sub.keys.end());
+        flat.keys = arena_->Copy(keys);
         flat.has_assign = item.has_assign;
         flat.assign = item.assign;
-        flat.value = std::move(sub.value);
+        flat.value = sub.value;
         flat.span = sub.span;
-        FlattenItem(std::move(flat), out);
+        FlattenItem(flat, out);
       }
       return;
     }
@@ -501,41 +531,45 @@ void FlattenItem(ast::Item&& item, std::vector<ast::Item>& out) {
       all_objects = all_objects && e.kind == ast::Node::Kind::kObject;
     }
     if (all_objects) {
-      for (ast::Node& e : v.elements) {
+      for (const ast::Node& e : v.elements) {
         ast::Item flat;
         flat.keys = item.keys;
         flat.has_assign = item.has_assign;
         flat.assign = item.assign;
         flat.span = e.span;
-        flat.value = std::move(e);
-        FlattenItem(std::move(flat), out);
+        flat.value = e;
+        FlattenItem(flat, out);
       }
       return;
     }
   }
-  out.push_back(std::move(item));
+  out.push_back(item);
 }
 
-void FlattenChildren(ast::Node& node) {
+ast::Node JsonParser::FlattenChildren(ast::Node node) {
   if (node.kind == ast::Node::Kind::kObject) {
-    Flatten(node.items);
+    node.items = Flatten(node.items);
   } else if (node.kind == ast::Node::Kind::kList) {
-    for (ast::Node& e : node.elements) {
-      FlattenChildren(e);
+    std::vector<ast::Node> elements;
+    elements.reserve(node.elements.size());
+    for (const ast::Node& e : node.elements) {
+      elements.push_back(FlattenChildren(e));
     }
+    node.elements = arena_->Copy(elements);
   }
+  return node;
 }
 
-void Flatten(std::vector<ast::Item>& items) {
+ast::Seq<ast::Item> JsonParser::Flatten(ast::Seq<ast::Item> items) {
   std::vector<ast::Item> out;
   out.reserve(items.size());
-  for (ast::Item& item : items) {
-    FlattenItem(std::move(item), out);
+  for (const ast::Item& item : items) {
+    FlattenItem(item, out);
   }
-  items = std::move(out);
-  for (ast::Item& item : items) {
-    FlattenChildren(item.value);
+  for (ast::Item& item : out) {
+    item.value = FlattenChildren(item.value);
   }
+  return arena_->Copy(out);
 }
 
 ReadResult JsonParser::Run() {
@@ -571,9 +605,8 @@ ReadResult JsonParser::Run() {
                                   "text after the policy's closing '}' is ignored by Vault"});
     }
   }
-  result.file.items = std::move(root.items);
-  result.file.text = arena_;
-  Flatten(result.file.items);
+  result.file.items = Flatten(root.items);
+  result.file.arena = arena_;
   return result;
 }
 

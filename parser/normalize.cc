@@ -269,7 +269,7 @@ class Normalizer {
     const ast::Item* again;
   };
   void CheckDuplicates();
-  void CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out);
+  void CollectDuplicates(ast::Seq<ast::Item> items, std::vector<Duplicate>& out);
   void CollectDuplicatesIn(const Node& node, std::vector<Duplicate>& out);
   void CheckTopLevel();
   void NormalizePath(const ast::Item& item, std::span<const ast::Key> keys);
@@ -315,7 +315,7 @@ class Normalizer {
 };
 
 // Filters an object's items by key (exact, as Vault's key checks are).
-std::vector<const ast::Item*> ItemsNamed(const std::vector<ast::Item>& items, std::string_view key) {
+std::vector<const ast::Item*> ItemsNamed(ast::Seq<ast::Item> items, std::string_view key) {
   std::vector<const ast::Item*> out;
   for (const ast::Item& item : items) {
     if (!item.keys.empty() && item.keys.front().value == key) {
@@ -331,7 +331,7 @@ std::vector<const ast::Item*> ItemsNamed(const std::vector<ast::Item>& items, st
 // "At" prefix (vault command/policy_fmt_test.go, logical_system_test.go). Blocks
 // (`path "a" {}` twice) are not attributes. The JSON reader has no such check, so
 // JSON duplicates are concatenated in every dialect.
-void Normalizer::CollectDuplicates(const std::vector<ast::Item>& items, std::vector<Duplicate>& out) {
+void Normalizer::CollectDuplicates(ast::Seq<ast::Item> items, std::vector<Duplicate>& out) {
   // The keys of this object go on top of seen_keys_ (a linear search: objects
   // are small) and are popped when the object is done.
   const std::size_t first = seen_keys_.size();

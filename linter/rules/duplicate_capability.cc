@@ -27,7 +27,7 @@ class DuplicateCapabilityRule final : public Rule {
         continue;
       }
       std::set<std::string> seen;
-      const std::vector<Node>& elements = caps->value.elements;
+      const parser::ast::Seq<Node> elements = caps->value.elements;
       for (std::size_t i = 0; i < elements.size(); ++i) {
         if (elements[i].kind != Node::Kind::kLiteral || seen.insert(elements[i].value).second) {
           continue;
