@@ -124,7 +124,21 @@ class HclParser {
   ReadResult Run();
 
  private:
-  Token Scan();
+  // The next token. The reference is to tok_, which the next Scan()
+  // overwrites: copy what is needed after that. (Copying the whole token
+  // right after the scanner wrote it stalls the CPU's store forwarding.)
+  const Token& Scan() {
+    if (buffered_) {
+      buffered_ = false;
+      return tok_;
+    }
+    scanner_.Scan(tok_);
+    if (tok_.type == TokenType::kComment) [[unlikely]] {
+      SkipComments();
+    }
+    return tok_;
+  }
+  void SkipComments();
   void Unscan() { buffered_ = true; }
 
   std::optional<SyntaxError> ObjectList(bool in_object, ast::Seq<ast::Item>& items);
@@ -191,18 +205,11 @@ class HclParser {
   std::set<std::pair<std::uint32_t, std::string>> reported_;
 };
 
-Token HclParser::Scan() {
-  if (buffered_) {
-    buffered_ = false;
-    return tok_;
-  }
-  for (;;) {
-    tok_ = scanner_.Scan();
-    if (tok_.type != TokenType::kComment) {
-      return tok_;
-    }
+void HclParser::SkipComments() {
+  while (tok_.type == TokenType::kComment) {
     comments_.push_back(ast::Comment{Span{source_.id(), tok_.pos.offset, tok_.end},
                                      tok_.text.substr(0, 2) == "/*"});
+    scanner_.Scan(tok_);
   }
 }
 
@@ -246,7 +253,7 @@ std::optional<SyntaxError> HclParser::ObjectList(bool in_object, ast::Seq<ast::I
 std::optional<SyntaxError> HclParser::ObjectItems(bool in_object) {
   for (;;) {
     if (in_object) {
-      const Token t = Scan();
+      const Token& t = Scan();
       Unscan();
       if (t.type == TokenType::kRbrace) {
         break;
@@ -329,7 +336,7 @@ std::optional<SyntaxError> HclParser::ObjectItem(ast::Item& item) {
 std::optional<SyntaxError> HclParser::ObjectKey(std::vector<ast::Key>& keys) {
   int key_count = 0;
   for (;;) {
-    const Token t = Scan();
+    const Token& t = Scan();
     switch (t.type) {
       case TokenType::kEof:
         return EofSentinel();
@@ -400,7 +407,7 @@ void HclParser::Literal(ast::Node& node) {
 }
 
 std::optional<SyntaxError> HclParser::Object(ast::Node& node) {
-  const Token t = Scan();
+  const Token& t = Scan();
   switch (t.type) {
     case TokenType::kNumber:
     case TokenType::kFloat:
@@ -435,7 +442,7 @@ std::optional<SyntaxError> HclParser::ObjectType(ast::Node& node) {
   if (err && tok_.type != TokenType::kRbrace) {
     return err;
   }
-  const Token t = Scan();
+  const Token& t = Scan();
   if (t.type != TokenType::kRbrace) {
     SyntaxError e = Error(t, fmt::format("object expected closing RBRACE got: {}", ast::TokenTypeName(t.type)), "");
     if (t.type == TokenType::kEof) {
@@ -465,7 +472,7 @@ std::optional<SyntaxError> HclParser::ListElements(ast::Node& node) {
   node.pos = lbrack.pos;
   bool need_comma = false;
   for (;;) {
-    const Token t = Scan();
+    const Token& t = Scan();
     if (need_comma && t.type != TokenType::kComma && t.type != TokenType::kRbrack) {
       return Error(t, fmt::format("error parsing list, expected comma or list end, got: {}",
                                   ast::TokenTypeName(t.type)),
@@ -489,10 +496,11 @@ std::optional<SyntaxError> HclParser::ListElements(ast::Node& node) {
         need_comma = false;
         break;
       case TokenType::kLbrace: {
+        const ast::Position at = t.pos;  // ObjectType scans on
         ast::Node element;
         if (std::optional<SyntaxError> err = ObjectType(element)) {
           err->vault = fmt::format("At {}: error while trying to parse object within list: {}",
-                                   PosString(t.pos), err->vault);
+                                   PosString(at), err->vault);
           return err;
         }
         node_stack_.push_back(std::move(element));
@@ -500,10 +508,11 @@ std::optional<SyntaxError> HclParser::ListElements(ast::Node& node) {
         break;
       }
       case TokenType::kLbrack: {
+        const ast::Position at = t.pos;  // ListType scans on
         ast::Node element;
         if (std::optional<SyntaxError> err = ListType(element)) {
           err->vault = fmt::format("At {}: error while trying to parse list within list: {}",
-                                   PosString(t.pos), err->vault);
+                                   PosString(at), err->vault);
           return err;
         }
         node_stack_.push_back(std::move(element));

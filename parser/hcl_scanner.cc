@@ -266,7 +266,7 @@ void HclScanner::Reset(std::uint32_t offset, std::uint32_t line) {
   last_char_len_ = 0, last_line_len_ = 0;
 }
 
-Token HclScanner::Scan() {
+void HclScanner::Scan(Token& tok) {
   SkipWhitespace();
   char32_t ch = Next();
   while (IsWhitespace(ch)) {
@@ -274,7 +274,7 @@ Token HclScanner::Scan() {
   }
   const std::uint32_t start = offset_ - last_char_len_;
   token_start_ = start;
-  Token tok;
+  tok.plain_string = false;
   tok.pos.offset = start;
   if (column_ > 0) {
     tok.pos.line = line_, tok.pos.column = column_;
@@ -353,7 +353,6 @@ Token HclScanner::Scan() {
   }
   tok.end = offset_;
   tok.text = std::string_view(src_.data() + start, offset_ > start ? offset_ - start : 0);
-  return tok;
 }
 
 void HclScanner::ScanIdentifier() {

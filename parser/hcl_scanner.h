@@ -32,7 +32,13 @@ class HclScanner {
   HclScanner(std::string_view src, ErrorHandler on_error);
 
   // Next token, comments included (the parser collects them).
-  Token Scan();
+  Token Scan() {
+    Token tok;
+    Scan(tok);
+    return tok;
+  }
+  // The same, written into `tok` (the parser's hot path: no temporary to copy).
+  void Scan(Token& tok);
 
   // Continues scanning at `offset`, the first byte of 1-based line `line`.
   void Reset(std::uint32_t offset, std::uint32_t line);
