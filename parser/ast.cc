@@ -10,17 +10,25 @@ namespace polcheck::parser::ast {
 static_assert(std::is_trivially_copyable_v<Item> && std::is_trivially_destructible_v<Item>,
               "the arena copies nodes with memcpy and never destroys them");
 
+void Arena::NewChunk(std::size_t size) {
+  chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+  next_ = chunks_.back().get();  // aligned for any node (operator new[])
+  left_ = size;
+  last_chunk_ = size;
+}
+
+void Arena::Reserve(std::size_t bytes) {
+  if (bytes > left_) {
+    NewChunk(std::max(bytes, std::size_t{512}));
+  }
+}
+
 void* Arena::Allocate(std::size_t size, std::size_t align) {
-  const std::size_t pad = (align - reinterpret_cast<std::uintptr_t>(next_) % align) % align;
+  std::size_t pad = (align - reinterpret_cast<std::uintptr_t>(next_) % align) % align;
   if (next_ == nullptr || size + pad > left_) {
-    // The first chunk holds the source copy and room for as much again; then
-    // each chunk is twice the last, so a tree takes a handful of chunks.
-    const std::size_t chunk = std::max({size * 2, last_chunk_ * 2, std::size_t{512}});
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk));
-    next_ = chunks_.back().get();  // aligned for any node (operator new[])
-    left_ = chunk;
-    last_chunk_ = chunk;
-    return Allocate(size, align);
+    // Each chunk is at least twice the last, so a tree takes a handful of chunks.
+    NewChunk(std::max({size * 2, last_chunk_ * 2, std::size_t{512}}));
+    pad = 0;
   }
   void* at = next_ + pad;
   next_ += pad + size;

@@ -120,8 +120,13 @@ class Arena {
     return Copy(items.data(), items.size());
   }
 
+  // Makes room for `bytes` more in one chunk (a reader calls it with its
+  // estimate of the whole tree, so most files take one chunk).
+  void Reserve(std::size_t bytes);
+
  private:
   void* Allocate(std::size_t size, std::size_t align);
+  void NewChunk(std::size_t size);
 
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* next_ = nullptr;

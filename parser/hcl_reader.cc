@@ -105,7 +105,7 @@ class HclParser {
       : source_(source),
         sink_(sink),
         arena_(std::make_shared<ast::Arena>()),
-        text_(arena_->Copy(source.text())),
+        text_(ReserveAndCopy(*arena_, source.text())),
         scanner_(text_, [this](ast::Position pos, std::string_view message,
                                        std::uint32_t token_start) {
           OnScannerError(pos, message, token_start);

@@ -32,7 +32,7 @@ class JsonParser {
   JsonParser(const SourceFile& source, DiagnosticSink& sink, std::vector<JsonQuirk>& quirks)
       : source_(source),
         arena_(std::make_shared<ast::Arena>()),
-        text_(arena_->Copy(source.text())),
+        text_(ReserveAndCopy(*arena_, source.text())),
         sink_(sink),
         quirks_(quirks) {}
 

@@ -2,7 +2,9 @@
 // producing the same ast::File.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/diagnostic.h"
@@ -26,6 +28,16 @@ ReadResult ReadHcl(const SourceFile& source, DiagnosticSink& sink);
 // Reads JSON the way hcl v1's JSON parser does, quirks included (they are
 // recorded in `quirks`).
 ReadResult ReadJson(const SourceFile& source, DiagnosticSink& sink, std::vector<JsonQuirk>& quirks);
+
+// Starts a reader's arena: one chunk with room for the source and an estimate
+// of the tree read from it (3 bytes per source byte: 2 to 4 measured the same
+// on BM_Parser_Corpus), and the source copied in. Returns the copy, which the
+// reader scans.
+inline std::string_view ReserveAndCopy(ast::Arena& arena, std::string_view source) {
+  constexpr std::size_t kTreeBytesPerSourceByte = 3;
+  arena.Reserve(source.size() * (1 + kTreeBytesPerSourceByte) + 256);
+  return arena.Copy(source);
+}
 
 // hcl's lexMode: JSON when the first non-whitespace character is '{'.
 bool LooksLikeJson(std::string_view text);
