@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/check.h"
 #include "base/source.h"
 
 namespace polcheck::parser::ast {
@@ -86,11 +87,21 @@ class Seq {
   const T* data() const { return data_; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const T& operator[](std::size_t i) const { return data_[i]; }
-  const T& front() const { return data_[0]; }
-  const T& back() const { return data_[size_ - 1]; }
+  const T& operator[](std::size_t i) const {
+    Check(i < size_);
+    return data_[i];
+  }
+  const T& front() const { return (*this)[0]; }
+  const T& back() const { return (*this)[size_ - 1]; }
 
  private:
+  // Bounds are checked where std::vector's are (the dev and ci builds).
+  static void Check([[maybe_unused]] bool in_bounds) {
+#ifdef _GLIBCXX_ASSERTIONS
+    POLCHECK_CHECK(in_bounds);
+#endif
+  }
+
   const T* data_ = nullptr;
   std::uint32_t size_ = 0;
 };

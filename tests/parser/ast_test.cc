@@ -75,5 +75,15 @@ TEST(Seq, ReadsLikeAConstVector) {
   EXPECT_EQ(joined, "patha/");
 }
 
+#ifdef _GLIBCXX_ASSERTIONS
+// Like std::vector's operator[] in the dev and ci builds.
+TEST(SeqDeathTest, IndexPastTheEndAborts) {
+  Arena arena;
+  const Seq<Key> keys = arena.Copy(std::vector<Key>(2));
+  EXPECT_DEATH((void)keys[2], "check failed: in_bounds");
+  EXPECT_DEATH((void)Seq<Key>().front(), "check failed: in_bounds");
+}
+#endif
+
 }  // namespace
 }  // namespace polcheck::parser::ast
