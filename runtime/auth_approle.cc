@@ -43,6 +43,34 @@ class ApproleBackend final : public Backend {
     return role && role->has_value();
   }
 
+  FieldList Fields(const std::string& path) const override {
+    static constexpr auto kRole = WithTokenFields(std::array<Field, 4>{{{"bind_secret_id", FieldKind::kBool},
+                                                                        {"local_secret_ids", FieldKind::kBool},
+                                                                        {"secret_id_num_uses", FieldKind::kInt},
+                                                                        {"role_id", FieldKind::kString}}});
+    static constexpr std::array<Field, 2> kLogin = {{{"role_id", FieldKind::kString},
+                                                     {"secret_id", FieldKind::kString}}};
+    static constexpr std::array<Field, 2> kSecretId = {{{"secret_id", FieldKind::kString},
+                                                        {"num_uses", FieldKind::kInt}}};
+    static constexpr std::array<Field, 1> kRoleId = {{{"role_id", FieldKind::kString}}};
+    static constexpr std::array<Field, 1> kAccessor = {{{"secret_id_accessor", FieldKind::kString}}};
+    if (path == "login") {
+      return kLogin;
+    }
+    if (!path.starts_with("role/")) {
+      return {};
+    }
+    const std::size_t slash = path.find('/', 5);
+    if (slash == std::string::npos) {
+      return kRole;
+    }
+    const std::string_view sub = std::string_view(path).substr(slash + 1);
+    if (sub == "role-id") {
+      return kRoleId;
+    }
+    return sub.starts_with("secret-id-accessor/") ? FieldList(kAccessor) : FieldList(kSecretId);
+  }
+
   Response Handle(const LogicalRequest& req) override {
     std::lock_guard lock(mu_);  // secret-ID use counts and role-ID indexes change together
     const std::string& p = req.path;

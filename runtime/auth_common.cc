@@ -223,9 +223,7 @@ std::string ParseTokenFields(const json& data, TokenFields& fields) {
   const bool modern_uses = data.contains("token_num_uses");
   if (modern_uses || data.contains("num_uses")) {
     const json& v = data[modern_uses ? "token_num_uses" : "num_uses"];
-    fields.num_uses = v.is_number()   ? v.get<int>()
-                      : v.is_string() ? std::atoi(v.get<std::string>().c_str())
-                                      : 0;
+    fields.num_uses = v.is_number_integer() ? v.get<int>() : 0;  // converted by the core (kTokenFieldTypes)
     if (fields.num_uses < 0) {
       return "'token_num_uses' cannot be negative";
     }

@@ -7,6 +7,7 @@
 //   return IssueLogin(core, mount, req, {.fields = fields, .display = "bob", .alias_name = "bob"});
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -30,6 +31,26 @@ struct TokenFields {
   std::string type = "default";
   std::set<std::string> via_alias;  // legacy keys used to set them ("policies", "ttl", ...): echoed on read
 };
+
+// The typed token fields (and legacy aliases) as Vault's tokenutil declares them;
+// durations and lists have readers of their own (DurationSeconds, StringList).
+inline constexpr std::array<Field, 4> kTokenFieldTypes = {{{"token_num_uses", FieldKind::kInt},
+                                                         {"num_uses", FieldKind::kInt},
+                                                         {"token_no_default_policy", FieldKind::kBool},
+                                                         {"token_type", FieldKind::kString}}};
+
+// A role path's typed fields: its own, then the token fields.
+template <std::size_t N>
+constexpr std::array<Field, N + kTokenFieldTypes.size()> WithTokenFields(const std::array<Field, N>& own) {
+  std::array<Field, N + kTokenFieldTypes.size()> all{};
+  for (std::size_t i = 0; i < N; ++i) {
+    all[i] = own[i];
+  }
+  for (std::size_t i = 0; i < kTokenFieldTypes.size(); ++i) {
+    all[N + i] = kTokenFieldTypes[i];
+  }
+  return all;
+}
 
 // Applies the token fields present in `data` (and their legacy aliases) to
 // `fields`. Returns "" or Vault's 400 message.

@@ -500,6 +500,33 @@ class JwtBackend final : public Backend {
     return role && role->has_value();
   }
 
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 10> kConfig = {{{"namespace_in_state", FieldKind::kBool},
+                                                       {"bound_issuer", FieldKind::kString},
+                                                       {"default_role", FieldKind::kString},
+                                                       {"jwks_url", FieldKind::kString},
+                                                       {"jwks_ca_pem", FieldKind::kString},
+                                                       {"oidc_discovery_url", FieldKind::kString},
+                                                       {"oidc_discovery_ca_pem", FieldKind::kString},
+                                                       {"oidc_client_id", FieldKind::kString},
+                                                       {"oidc_client_secret", FieldKind::kString},
+                                                       {"oidc_response_mode", FieldKind::kString}}};
+    static constexpr auto kRole = WithTokenFields(std::array<Field, 6>{{{"user_claim_json_pointer", FieldKind::kBool},
+                                                                        {"role_type", FieldKind::kString},
+                                                                        {"user_claim", FieldKind::kString},
+                                                                        {"bound_subject", FieldKind::kString},
+                                                                        {"bound_claims_type", FieldKind::kString},
+                                                                        {"groups_claim", FieldKind::kString}}});
+    static constexpr std::array<Field, 2> kLogin = {{{"role", FieldKind::kString}, {"jwt", FieldKind::kString}}};
+    if (path == "config") {
+      return kConfig;
+    }
+    if (path == "login") {
+      return kLogin;
+    }
+    return path.starts_with("role/") ? FieldList(kRole) : FieldList();
+  }
+
   Response Handle(const LogicalRequest& req) override {
     const std::string& p = req.path;
     if (p == "config") {

@@ -96,6 +96,27 @@ class KubernetesBackend final : public Backend {
     return role && role->has_value();
   }
 
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 6> kConfig = {{{"kubernetes_host", FieldKind::kString},
+                                                      {"kubernetes_ca_cert", FieldKind::kString},
+                                                      {"token_reviewer_jwt", FieldKind::kString},
+                                                      {"issuer", FieldKind::kString},
+                                                      {"disable_local_ca_jwt", FieldKind::kBool},
+                                                      {"disable_iss_validation", FieldKind::kBool}}};
+    static constexpr auto kRole = WithTokenFields(std::array<Field, 3>{{{"audience", FieldKind::kString},
+                                                                        {"alias_name_source", FieldKind::kString},
+                                                                        {"bound_service_account_namespace_selector",
+                                                                         FieldKind::kString}}});
+    static constexpr std::array<Field, 2> kLogin = {{{"role", FieldKind::kString}, {"jwt", FieldKind::kString}}};
+    if (path == "config") {
+      return kConfig;
+    }
+    if (path == "login") {
+      return kLogin;
+    }
+    return path.starts_with("role/") ? FieldList(kRole) : FieldList();
+  }
+
   Response Handle(const LogicalRequest& req) override {
     const std::string& p = req.path;
     if (p == "config") {

@@ -83,6 +83,16 @@ class UserpassBackend final : public Backend {
     return user && user->has_value();
   }
 
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 2> kPassword = {{{"password", FieldKind::kString},
+                                                        {"password_hash", FieldKind::kString}}};
+    static constexpr auto kUser = WithTokenFields(kPassword);
+    if (path.starts_with("login/") || path.ends_with("/password")) {
+      return kPassword;
+    }
+    return path.starts_with("users/") ? FieldList(kUser) : FieldList();
+  }
+
   Response Handle(const LogicalRequest& req) override {
     const std::string& p = req.path;
     const bool write = req.operation == Operation::kCreate || req.operation == Operation::kUpdate;

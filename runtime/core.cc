@@ -355,6 +355,35 @@ Authorized Authorize(Core& core, const std::string& client_token, const std::str
   return out;
 }
 
+// sys/init and sys/unseal are HTTP handlers that decode the body with Go's
+// encoding/json into a struct: strictly typed, unlike the framework's fields.
+// Returns encoding/json's message for the first member of the wrong type.
+enum class GoType { kInt, kBool, kString };
+std::optional<std::string> StrictMembers(const json& data, std::string_view go_struct,
+                                         std::initializer_list<std::pair<const char*, GoType>> members) {
+  for (const auto& [name, type] : members) {
+    auto it = data.find(name);
+    if (it == data.end() || it->is_null()) {
+      continue;
+    }
+    const bool fits = type == GoType::kInt    ? it->is_number_integer()
+                      : type == GoType::kBool ? it->is_boolean()
+                                              : it->is_string();
+    if (fits) {
+      continue;
+    }
+    const std::string json_type = it->is_number() ? "number " + it->dump()
+                                  : it->is_boolean() ? "bool"
+                                  : it->is_string()  ? "string"
+                                  : it->is_array()   ? "array"
+                                                     : "object";
+    const char* go_type = type == GoType::kInt ? "int" : type == GoType::kBool ? "bool" : "string";
+    return "json: cannot unmarshal " + json_type + " into Go struct field " + std::string(go_struct) + "." + name +
+           " of type " + go_type;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 HttpResponse Core::Special(const std::string& method, const std::string& path, const std::string& query,
@@ -408,8 +437,14 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
     if (!write) {
       return ErrorBody(405, {});
     }
-    const int shares = data.value("secret_shares", 0);
-    const int threshold = data.value("secret_threshold", 0);
+    if (std::optional<std::string> bad = StrictMembers(
+            data, "InitRequest",
+            {{"secret_shares", GoType::kInt}, {"secret_threshold", GoType::kInt}, {"stored_shares", GoType::kInt}})) {
+      return ErrorBody(400, {*bad});
+    }
+    auto small = [](std::int64_t n) { return static_cast<int>(std::clamp<std::int64_t>(n, -1, 256)); };
+    const int shares = small(data.value("secret_shares", std::int64_t{0}));  // out of range stays out of range
+    const int threshold = small(data.value("secret_threshold", std::int64_t{0}));
     Expected<std::vector<std::string>> keys = barrier_.Initialize(shares, threshold);
     if (!keys) {
       return ErrorBody(400, {keys.error().message});
@@ -448,6 +483,10 @@ HttpResponse Core::Special(const std::string& method, const std::string& path, c
   if (path == "sys/unseal") {
     if (!write) {
       return ErrorBody(405, {});
+    }
+    if (std::optional<std::string> bad = StrictMembers(
+            data, "UnsealRequest", {{"key", GoType::kString}, {"reset", GoType::kBool}, {"migrate", GoType::kBool}})) {
+      return ErrorBody(400, {*bad});
     }
     if (data.value("reset", false)) {
       barrier_.ResetProgress();
@@ -792,7 +831,10 @@ HttpResponse Core::HandleLogical(const HttpRequest& http, std::string raw_path, 
                          .root_privs = root_privs,
                          .remote_address = http.remote_address,
                          .wrap_ttl = wrap_ttl};
-  Response response = backend->Handle(request);
+  // A field that does not convert is refused by the backend, as Vault's framework does.
+  std::optional<std::string> bad_field =
+      ConvertFields(data, backend->Fields(relative), backend->FieldErrorStyle(relative));
+  Response response = bad_field ? Response::Error(400, *bad_field) : backend->Handle(request);
   if (last_use) {
     // The token's leases go with it; a leased secret issued on its last use is
     // already revoked, so it is not returned (RUNTIME-API.md §3.5, Vault's wording).
@@ -860,6 +902,46 @@ class SystemBackend final : public Backend {
     }
     Expected<std::optional<std::string>> text = core_.policies().Get(PolicyStore::NormalizeName(path.substr(prefix)));
     return text && text->has_value();
+  }
+
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 5> kMount = {{{"type", FieldKind::kString},
+                                                     {"description", FieldKind::kString},
+                                                     {"local", FieldKind::kBool},
+                                                     {"seal_wrap", FieldKind::kBool},
+                                                     {"external_entropy_access", FieldKind::kBool}}};
+    static constexpr std::array<Field, 2> kTune = {{{"description", FieldKind::kString},
+                                                    {"token_type", FieldKind::kString}}};
+    static constexpr std::array<Field, 2> kLease = {{{"lease_id", FieldKind::kString}, {"sync", FieldKind::kBool}}};
+    static constexpr std::array<Field, 3> kAudit = {{{"type", FieldKind::kString},
+                                                     {"description", FieldKind::kString},
+                                                     {"local", FieldKind::kBool}}};
+    static constexpr std::array<Field, 1> kInput = {{{"input", FieldKind::kString}}};
+    static constexpr std::array<Field, 1> kToken = {{{"token", FieldKind::kString}}};
+    static constexpr std::array<Field, 3> kPolicy = {{{"name", FieldKind::kString},
+                                                      {"policy", FieldKind::kString},
+                                                      {"rules", FieldKind::kString}}};
+    if (path.starts_with("mounts/") || path.starts_with("auth/")) {
+      return path.ends_with("/tune") ? FieldList(kTune) : FieldList(kMount);
+    }
+    for (const char* leases : {"leases/", "renew", "revoke"}) {
+      if (path.starts_with(leases)) {
+        return kLease;
+      }
+    }
+    if (path.starts_with("audit/")) {
+      return kAudit;
+    }
+    if (path.starts_with("audit-hash/")) {
+      return kInput;
+    }
+    if (path.starts_with("wrapping/")) {
+      return path == "wrapping/wrap" ? FieldList() : FieldList(kToken);  // wrap takes any data
+    }
+    if (path.starts_with("policy/") || path.starts_with("policies/acl/")) {
+      return kPolicy;
+    }
+    return path.starts_with("capabilities") ? FieldList(kToken) : FieldList();
   }
 
   Response Handle(const LogicalRequest& req) override {

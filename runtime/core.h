@@ -22,6 +22,7 @@
 #include "evaluator/acl.h"
 #include "runtime/barrier.h"
 #include "runtime/clock.h"
+#include "runtime/fields.h"
 
 namespace polcheck::runtime {
 
@@ -137,6 +138,11 @@ class Backend {
     std::int64_t period = 0;
   };
   virtual RenewCheck ValidateRenew(const TokenEntry& /*token*/) { return {}; }
+  // The typed fields Vault's framework declares for `path` (relative to the mount):
+  // the core converts them weakly, as Vault does (runtime/fields.h), before Handle.
+  // Empty: the data reaches Handle as sent (KV data, sys/wrapping/wrap).
+  virtual FieldList Fields(const std::string& /*path*/) const { return {}; }
+  virtual FieldErrors FieldErrorStyle(const std::string& /*path*/) const { return FieldErrors::kFramework; }
 };
 
 // One row of the secrets-engine or auth-method mount table (RUNTIME-API.md §2.3, §2.4).

@@ -301,6 +301,25 @@ class DatabaseBackend final : public Backend {
     return std::nullopt;
   }
 
+  // Connection details are the plugin's and stay as sent (it decodes them itself).
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 4> kConfig = {{{"plugin_name", FieldKind::kString},
+                                                      {"plugin_version", FieldKind::kString},
+                                                      {"password_policy", FieldKind::kString},
+                                                      {"verify_connection", FieldKind::kBool}}};
+    static constexpr std::array<Field, 2> kRole = {{{"db_name", FieldKind::kString},
+                                                    {"credential_type", FieldKind::kString}}};
+    static constexpr std::array<Field, 2> kStaticRole = {{{"db_name", FieldKind::kString},
+                                                          {"username", FieldKind::kString}}};
+    if (path.starts_with("config/")) {
+      return kConfig;
+    }
+    if (path.starts_with("roles/")) {
+      return kRole;
+    }
+    return path.starts_with("static-roles/") ? FieldList(kStaticRole) : FieldList();
+  }
+
   Response Handle(const LogicalRequest& req) override {
     const std::string& p = req.path;
     if (p == "config" || p == "config/" || p == "roles" || p == "roles/" || p == "static-roles" ||

@@ -379,6 +379,26 @@ class IdentityBackend final : public Backend {
   std::string type() const override { return "identity"; }
   std::optional<bool> Exists(const std::string&) override { return std::nullopt; }
 
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 3> kEntity = {{{"id", FieldKind::kString},
+                                                      {"name", FieldKind::kString},
+                                                      {"disabled", FieldKind::kBool}}};
+    static constexpr std::array<Field, 3> kGroup = {{{"id", FieldKind::kString},
+                                                     {"name", FieldKind::kString},
+                                                     {"type", FieldKind::kString}}};
+    static constexpr std::array<Field, 4> kAlias = {{{"id", FieldKind::kString},
+                                                     {"name", FieldKind::kString},
+                                                     {"mount_accessor", FieldKind::kString},
+                                                     {"canonical_id", FieldKind::kString}}};
+    if (path.starts_with("entity-alias") || path.starts_with("group-alias")) {
+      return kAlias;
+    }
+    if (path.starts_with("entity")) {
+      return kEntity;
+    }
+    return path.starts_with("group") ? FieldList(kGroup) : FieldList();
+  }
+
   Response Handle(const LogicalRequest& req) override {
     std::lock_guard lock(store_.mutex());
     const std::string& p = req.path;

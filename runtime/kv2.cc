@@ -2,6 +2,7 @@
 // undelete, destroy, metadata and listing. Version data is stored under a hash
 // of the key path; metadata under the path itself so it can be listed.
 #include <algorithm>
+#include <array>
 #include <mutex>
 #include <shared_mutex>
 
@@ -35,6 +36,21 @@ class Kv2Backend final : public Backend {
       }
     }
     return std::nullopt;
+  }
+
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 2> kConfig = {{{"max_versions", FieldKind::kInt},
+                                                      {"cas_required", FieldKind::kBool}}};
+    static constexpr std::array<Field, 1> kVersions = {{{"versions", FieldKind::kIntList}}};
+    if (path == "config" || path.starts_with("metadata/")) {
+      return kConfig;
+    }
+    for (const char* verb : {"delete/", "undelete/", "destroy/"}) {
+      if (path.starts_with(verb)) {
+        return kVersions;
+      }
+    }
+    return {};  // data/: "data" and "options" are maps, read below
   }
 
   Response Handle(const LogicalRequest& req) override {
@@ -215,9 +231,15 @@ class Kv2Backend final : public Backend {
     }
     const json config = LoadConfig();
     const bool cas_required = config.value("cas_required", false) || meta.value("cas_required", false);
-    const json options = d.value("options", json::object());
-    if (options.contains("cas")) {
-      if (!options["cas"].is_number_integer() || options["cas"].get<std::int64_t>() != current) {
+    json options = d.value("options", json::object());
+    if (options.is_object() && options.contains("cas")) {
+      // The KV plugin decodes options.cas weakly ("3" is 3) and refuses what does not convert.
+      static constexpr std::array<Field, 1> kCas = {{{"cas", FieldKind::kInt}}};
+      if (ConvertFields(options, kCas)) {
+        return Response::Error(400, "error parsing check-and-set parameter");
+      }
+      const std::int64_t cas = options["cas"].is_null() ? 0 : options["cas"].get<std::int64_t>();  // nil decodes to 0
+      if (cas != current) {
         return Response::Error(400, "check-and-set parameter did not match the current version");
       }
     } else if (cas_required) {
@@ -274,22 +296,9 @@ class Kv2Backend final : public Backend {
   }
 
   Response Versions(const LogicalRequest& req, const std::string& verb, const std::string& path) {
-    std::vector<std::int64_t> versions;
+    std::vector<std::int64_t> versions;  // converted to [int] by the core (Fields)
     if (req.data->contains("versions")) {
-      const json& v = (*req.data)["versions"];
-      for (const json& item : v.is_array() ? v : json::array({v})) {
-        if (item.is_number_integer()) {
-          versions.push_back(item.get<std::int64_t>());
-        } else if (item.is_string()) {
-          for (const std::string& s : StringList(json{{"v", item}}, "v")) {
-            try {
-              versions.push_back(std::stoll(s));
-            } catch (const std::exception&) {
-              return Response::Error(400, "invalid version \"" + s + "\"");
-            }
-          }
-        }
-      }
+      versions = (*req.data)["versions"].get<std::vector<std::int64_t>>();
     }
     if (versions.empty()) {
       return Response::Error(400, verb == "destroy/" ? "no version number provided" : "No version number provided");

@@ -554,6 +554,31 @@ class TokenBackend final : public Backend {
     return role && role->has_value();
   }
 
+  // Token creation decodes the body into a struct (handleCreateCommon); the rest are framework paths.
+  static bool IsCreate(const std::string& path) { return path.starts_with("create"); }
+  FieldList Fields(const std::string& path) const override {
+    static constexpr std::array<Field, 8> kCreate = {{{"id", FieldKind::kString},
+                                                      {"no_parent", FieldKind::kBool},
+                                                      {"no_default_policy", FieldKind::kBool},
+                                                      {"renewable", FieldKind::kBool},
+                                                      {"display_name", FieldKind::kString},
+                                                      {"num_uses", FieldKind::kInt},
+                                                      {"type", FieldKind::kString},
+                                                      {"entity_alias", FieldKind::kString}}};
+    static constexpr std::array<Field, 2> kToken = {{{"token", FieldKind::kString},
+                                                     {"accessor", FieldKind::kString}}};
+    static constexpr auto kRole = WithTokenFields(std::array<Field, 3>{{{"orphan", FieldKind::kBool},
+                                                                        {"renewable", FieldKind::kBool},
+                                                                        {"path_suffix", FieldKind::kString}}});
+    if (IsCreate(path)) {
+      return kCreate;
+    }
+    return path.starts_with("roles/") ? FieldList(kRole) : FieldList(kToken);
+  }
+  FieldErrors FieldErrorStyle(const std::string& path) const override {
+    return IsCreate(path) ? FieldErrors::kStruct : FieldErrors::kFramework;
+  }
+
   Response Handle(const LogicalRequest& req) override {
     const std::string& p = req.path;
     const bool write = req.operation == Operation::kUpdate || req.operation == Operation::kCreate;
