@@ -214,8 +214,20 @@ std::optional<std::int64_t> ParseGoInt(std::string_view s0, std::string& error) 
   return negative ? static_cast<std::int64_t>(0 - n) : static_cast<std::int64_t>(n);
 }
 
-// mapstructure decodeBool / decodeInt / decodeString under WeaklyTypedInput.
-std::optional<json> DecodeBool(const std::string& name, const json& v, std::string& error) {
+// mapstructure's decoders under WeaklyTypedInput. Each failure is one message;
+// `nested` says they come from elements of a list or map, which mapstructure
+// reports as a multi-error ("2 error(s) decoding: ...").
+struct Failures {
+  std::vector<std::string> items;
+  bool nested = false;
+};
+
+// A null element (a JSON null inside a list or map) decodes to the zero value:
+// mapstructure leaves the target untouched when the input is nil.
+std::optional<json> DecodeBool(const std::string& name, const json& v, Failures& failed) {
+  if (v.is_null()) {
+    return json(false);
+  }
   if (v.is_boolean()) {
     return v;
   }
@@ -227,15 +239,18 @@ std::optional<json> DecodeBool(const std::string& name, const json& v, std::stri
     if (text.empty()) {
       return json(false);
     }
-    error = "cannot parse '" + name + "' as bool: strconv.ParseBool: parsing " + GoQuote(text) +
-            ": invalid syntax";
+    failed.items.push_back("cannot parse '" + name + "' as bool: strconv.ParseBool: parsing " +
+                           GoQuote(text) + ": invalid syntax");
     return std::nullopt;
   }
-  error = Unconvertible(name, "bool", v);
+  failed.items.push_back(Unconvertible(name, "bool", v));
   return std::nullopt;
 }
 
-std::optional<json> DecodeInt(const std::string& name, const json& v, std::string& error) {
+std::optional<json> DecodeInt(const std::string& name, const json& v, Failures& failed) {
+  if (v.is_null()) {
+    return json(std::int64_t{0});
+  }
   if (v.is_boolean()) {
     return json(std::int64_t{v.get<bool>() ? 1 : 0});
   }
@@ -248,14 +263,17 @@ std::optional<json> DecodeInt(const std::string& name, const json& v, std::strin
     if (std::optional<std::int64_t> i = ParseGoInt(text, why)) {
       return json(*i);
     }
-    error = "cannot parse '" + name + "' as int: " + why;
+    failed.items.push_back("cannot parse '" + name + "' as int: " + why);
     return std::nullopt;
   }
-  error = Unconvertible(name, "int", v);
+  failed.items.push_back(Unconvertible(name, "int", v));
   return std::nullopt;
 }
 
-std::optional<json> DecodeString(const std::string& name, const json& v, std::string& error) {
+std::optional<json> DecodeString(const std::string& name, const json& v, Failures& failed) {
+  if (v.is_null()) {
+    return json("");
+  }
   if (v.is_string()) {
     return v;
   }
@@ -265,49 +283,122 @@ std::optional<json> DecodeString(const std::string& name, const json& v, std::st
   if (v.is_number()) {
     return json(NumberText(v));
   }
-  error = Unconvertible(name, "string", v);
+  failed.items.push_back(Unconvertible(name, "string", v));
   return std::nullopt;
 }
 
-// TypeCommaIntSlice: a string is split on ',', one scalar becomes a one-element
-// list, and every element decodes as an int (errors collected as mapstructure does).
-std::optional<json> DecodeIntList(const json& v, std::string& error) {
+// strings.Split(s, ","), except that "" gives no element (StringToSliceHookFunc).
+json SplitCommas(std::string_view s) {
   json items = json::array();
-  if (v.is_string()) {
-    std::string_view s = v.get_ref<const std::string&>();
-    while (!s.empty()) {
-      const std::size_t comma = s.find(',');
-      items.push_back(std::string(s.substr(0, comma)));
-      s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
-      if (comma != std::string_view::npos && s.empty()) {
-        items.push_back("");  // "1," has an empty last element, as strings.Split gives
-      }
-    }
-  } else if (v.is_array()) {
-    items = v;
-  } else if (v.is_object()) {
-    error = Unconvertible("", "[]int", v);
-    return std::nullopt;
-  } else {
-    items.push_back(v);
+  if (s.empty()) {
+    return items;
   }
+  for (;;) {
+    const std::size_t comma = s.find(',');
+    items.push_back(std::string(s.substr(0, comma)));
+    if (comma == std::string_view::npos) {
+      return items;
+    }
+    s.remove_prefix(comma + 1);
+  }
+}
+
+// decodeSlice: a list as is; a non-empty map or a scalar becomes a one-element list.
+json AsList(const json& v) {
+  if (v.is_array()) {
+    return v;
+  }
+  if (v.is_object() && v.empty()) {
+    return json::array();
+  }
+  return json::array({v});
+}
+
+using ElementDecoder = std::optional<json> (*)(const std::string&, const json&, Failures&);
+
+// Each element with `decode`, named "NAME[i]"; failures are nested.
+std::optional<json> DecodeElements(const std::string& name, const json& items, ElementDecoder decode,
+                                   Failures& failed) {
   json out = json::array();
-  std::vector<std::string> errors;
+  Failures elements;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    std::string why;
-    if (std::optional<json> item = DecodeInt("[" + std::to_string(i) + "]", items[i], why)) {
-      out.push_back(*item);
-    } else {
-      errors.push_back("* " + why);
+    if (std::optional<json> item = decode(name + "[" + std::to_string(i) + "]", items[i], elements)) {
+      out.push_back(*std::move(item));
     }
   }
-  if (!errors.empty()) {
-    std::sort(errors.begin(), errors.end());
-    error = std::to_string(errors.size()) + " error(s) decoding:\n\n";
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      error += (i == 0 ? "" : "\n") + errors[i];
-    }
+  if (elements.items.empty()) {
+    return out;
+  }
+  failed.items.insert(failed.items.end(), elements.items.begin(), elements.items.end());
+  failed.nested = true;
+  return std::nullopt;
+}
+
+// TypeCommaIntSlice: "1,2,3", [1, "2"] or one int.
+std::optional<json> DecodeIntList(const std::string& name, const json& v, Failures& failed) {
+  return DecodeElements(name, v.is_string() ? SplitCommas(v.get_ref<const std::string&>()) : AsList(v),
+                        DecodeInt, failed);
+}
+
+std::string GoKind(const json& v) {
+  return v.is_boolean()  ? "bool"
+         : v.is_array()  ? "slice"
+         : v.is_object() ? "map"
+                         : "string";  // json.Number is a string
+}
+
+// map[string]string: every value decodes as a string, named "NAME[key]".
+std::optional<json> DecodeStringMap(const std::string& name, const json& v, Failures& failed) {
+  if (v.is_array() && v.empty()) {
+    return json::object();  // decodeMapFromSlice of nothing
+  }
+  if (!v.is_object()) {
+    failed.items.push_back("'" + name + "' expected a map, got '" + GoKind(v) + "'");
     return std::nullopt;
+  }
+  json out = json::object();
+  Failures values;
+  for (const auto& [key, item] : v.items()) {
+    if (std::optional<json> text = DecodeString(name + "[" + key + "]", item, values)) {
+      out[key] = *std::move(text);
+    }
+  }
+  if (values.items.empty()) {
+    return out;
+  }
+  failed.items.insert(failed.items.end(), values.items.begin(), values.items.end());
+  failed.nested = true;
+  return std::nullopt;
+}
+
+// TypeKVPairs: a map of strings, else a list of "key=value" strings.
+std::optional<json> DecodeKvPairs(const std::string& name, const json& v, Failures& failed) {
+  Failures as_map;
+  if (std::optional<json> map = DecodeStringMap(name, v, as_map)) {
+    return map;
+  }
+  std::optional<json> list = DecodeElements(name, AsList(v), DecodeString, failed);
+  if (!list) {
+    return std::nullopt;
+  }
+  json out = json::object();
+  for (const json& pair : *list) {
+    const std::string& text = pair.get_ref<const std::string&>();
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      failed.items.push_back("invalid key pair " + GoQuote(text));
+      return std::nullopt;
+    }
+    out[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  return out;
+}
+
+std::string MultiError(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  std::string out = std::to_string(items.size()) + " error(s) decoding:\n\n";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += (i == 0 ? "* " : "\n* ") + items[i];
   }
   return out;
 }
@@ -316,7 +407,7 @@ std::optional<json> DecodeIntList(const json& v, std::string& error) {
 
 std::optional<std::string> ConvertFields(json& data, FieldList fields, FieldErrors style) {
   const bool as_struct = style == FieldErrors::kStruct;
-  std::vector<std::string> errors;
+  std::vector<std::string> struct_errors;
   for (const Field& field : fields) {
     auto it = data.find(std::string(field.name));
     if (it == data.end() || it->is_null()) {
@@ -324,40 +415,41 @@ std::optional<std::string> ConvertFields(json& data, FieldList fields, FieldErro
     }
     // mapstructure names a struct member by its tag; a framework field decodes alone, unnamed.
     const std::string name = as_struct ? std::string(field.name) : "";
-    std::string why;
+    Failures failed;
     std::optional<json> converted;
     switch (field.kind) {
       case FieldKind::kBool:
-        converted = DecodeBool(name, *it, why);
+        converted = DecodeBool(name, *it, failed);
         break;
       case FieldKind::kInt:
-        converted = DecodeInt(name, *it, why);
+        converted = DecodeInt(name, *it, failed);
         break;
       case FieldKind::kString:
-        converted = DecodeString(name, *it, why);
+        converted = DecodeString(name, *it, failed);
         break;
       case FieldKind::kIntList:
-        converted = DecodeIntList(*it, why);
+        converted = DecodeIntList(name, *it, failed);
+        break;
+      case FieldKind::kStringMap:
+        converted = DecodeStringMap(name, *it, failed);
+        break;
+      case FieldKind::kKvPairs:
+        converted = DecodeKvPairs(name, *it, failed);
         break;
     }
     if (converted) {
-      *it = std::move(*converted);
+      *it = *std::move(converted);
     } else if (as_struct) {
-      errors.push_back("* " + why);
+      struct_errors.insert(struct_errors.end(), failed.items.begin(), failed.items.end());
     } else {
-      return "error converting input " + GoValue(*it) + " for field " + GoQuote(field.name) + ": " + why;
+      return "error converting input " + GoValue(*it) + " for field " + GoQuote(field.name) + ": " +
+             (failed.nested ? MultiError(failed.items) : failed.items.front());
     }
   }
-  if (errors.empty()) {
+  if (struct_errors.empty()) {
     return std::nullopt;
   }
-  std::sort(errors.begin(), errors.end());
-  std::string message =
-      "Error decoding request: " + std::to_string(errors.size()) + " error(s) decoding:\n\n";
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    message += (i == 0 ? "" : "\n") + errors[i];
-  }
-  return message;
+  return "Error decoding request: " + MultiError(std::move(struct_errors));
 }
 
 }  // namespace polcheck::runtime

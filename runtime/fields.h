@@ -17,10 +17,12 @@
 namespace polcheck::runtime {
 
 enum class FieldKind {
-  kBool,     // framework.TypeBool: bool, number (0 false, 1 true) or strconv.ParseBool text; "" = false
-  kInt,      // framework.TypeInt: integer, bool (1/0), or strconv.ParseInt(text, 0, 64); "" = 0
-  kString,   // framework.TypeString: string; bool -> "1"/"0", number -> its text
-  kIntList,  // framework.TypeCommaIntSlice: [int], "1,2,3" or one int
+  kBool,       // framework.TypeBool: bool, number (0 false, 1 true) or strconv.ParseBool text; "" = false
+  kInt,        // framework.TypeInt: integer, bool (1/0), or strconv.ParseInt(text, 0, 64); "" = 0
+  kString,     // framework.TypeString: string; bool -> "1"/"0", number -> its text
+  kIntList,    // framework.TypeCommaIntSlice: [int], "1,2,3" or one int
+  kStringMap,  // map[string]string: an object whose values convert as kString
+  kKvPairs,    // framework.TypeKVPairs: such an object, else a list of "key=value" strings
 };
 
 struct Field {

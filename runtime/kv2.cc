@@ -41,9 +41,15 @@ class Kv2Backend final : public Backend {
   FieldList Fields(const std::string& path) const override {
     static constexpr std::array<Field, 2> kConfig = {{{"max_versions", FieldKind::kInt},
                                                       {"cas_required", FieldKind::kBool}}};
+    static constexpr std::array<Field, 3> kMetadata = {{{"max_versions", FieldKind::kInt},
+                                                        {"cas_required", FieldKind::kBool},
+                                                        {"custom_metadata", FieldKind::kKvPairs}}};
     static constexpr std::array<Field, 1> kVersions = {{{"versions", FieldKind::kIntList}}};
-    if (path == "config" || path.starts_with("metadata/")) {
+    if (path == "config") {
       return kConfig;
+    }
+    if (path.starts_with("metadata/")) {
+      return kMetadata;
     }
     for (const char* verb : {"delete/", "undelete/", "destroy/"}) {
       if (path.starts_with(verb)) {
@@ -120,13 +126,18 @@ class Kv2Backend final : public Backend {
     json config = LoadConfig();
     const json& d = *req.data;
     if (d.contains("max_versions")) {
-      config["max_versions"] = d.value("max_versions", 0);
+      config["max_versions"] = MaxVersions(d);
     }
     if (d.contains("cas_required")) {
       config["cas_required"] = d.value("cas_required", false);
     }
     Expected<void> put = core_.barrier().Put("kv/" + mount_ + "config", config.dump());
     return put ? Response::NoContent() : Response::FromError(put.error());
+  }
+
+  // The plugin keeps max_versions as a uint32: -1 is stored as 4294967295, as Vault does.
+  static std::uint32_t MaxVersions(const json& d) {
+    return static_cast<std::uint32_t>(d["max_versions"].get<std::int64_t>());
   }
 
   static json NewMeta(const std::string& now) {
@@ -387,7 +398,7 @@ class Kv2Backend final : public Backend {
     json m = *meta ? **meta : NewMeta(now);
     const json& d = *req.data;
     if (d.contains("max_versions")) {
-      m["max_versions"] = d.value("max_versions", 0);
+      m["max_versions"] = MaxVersions(d);
     }
     if (d.contains("cas_required")) {
       m["cas_required"] = d.value("cas_required", false);

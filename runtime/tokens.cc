@@ -557,7 +557,8 @@ class TokenBackend final : public Backend {
   // Token creation decodes the body into a struct (handleCreateCommon); the rest are framework paths.
   static bool IsCreate(const std::string& path) { return path.starts_with("create"); }
   FieldList Fields(const std::string& path) const override {
-    static constexpr std::array<Field, 8> kCreate = {{{"id", FieldKind::kString},
+    static constexpr std::array<Field, 9> kCreate = {{{"id", FieldKind::kString},
+                                                      {"meta", FieldKind::kStringMap},
                                                       {"no_parent", FieldKind::kBool},
                                                       {"no_default_policy", FieldKind::kBool},
                                                       {"renewable", FieldKind::kBool},

@@ -43,6 +43,8 @@ constexpr auto B = FieldKind::kBool;
 constexpr auto I = FieldKind::kInt;
 constexpr auto S = FieldKind::kString;
 constexpr auto L = FieldKind::kIntList;
+constexpr auto M = FieldKind::kStringMap;
+constexpr auto P = FieldKind::kKvPairs;
 
 INSTANTIATE_TEST_SUITE_P(
     Fields, ConvertTable,
@@ -101,7 +103,21 @@ INSTANTIATE_TEST_SUITE_P(
         ConvertCase{L, "1,a,b", nullptr,
                     "error converting input 1,a,b for field \"f\": 2 error(s) decoding:\n\n"
                     "* cannot parse '[1]' as int: strconv.ParseInt: parsing \"a\": invalid syntax\n"
-                    "* cannot parse '[2]' as int: strconv.ParseInt: parsing \"b\": invalid syntax"}));
+                    "* cannot parse '[2]' as int: strconv.ParseInt: parsing \"b\": invalid syntax"},
+        // map[string]string and TypeKVPairs.
+        ConvertCase{M, json({{"a", 1}, {"b", true}}), json({{"a", "1"}, {"b", "1"}}), ""},
+        ConvertCase{M, json::array(), json::object(), ""},
+        ConvertCase{M, "x", nullptr, "error converting input x for field \"f\": '' expected a map, got 'string'"},
+        ConvertCase{M, json({{"a", {{"n", 1}}}}), nullptr,
+                    "error converting input map[a:map[n:1]] for field \"f\": 1 error(s) decoding:\n\n"
+                    "* '[a]' expected type 'string', got unconvertible type 'map[string]interface {}', value: "
+                    "'map[n:1]'"},
+        ConvertCase{P, json({{"team", "a"}}), json({{"team", "a"}}), ""},
+        ConvertCase{P, json::array({"team=a", "env=x=y"}), json({{"team", "a"}, {"env", "x=y"}}), ""},
+        ConvertCase{P, "team=a", json({{"team", "a"}}), ""},
+        ConvertCase{P, -1, nullptr, "error converting input -1 for field \"f\": invalid key pair \"-1\""},
+        ConvertCase{P, json::array({"=a"}), nullptr,
+                    "error converting input [=a] for field \"f\": invalid key pair \"=a\""}));
 
 TEST(Fields, FrameworkStyleStopsAtTheFirstBadFieldInDeclaredOrder) {
   json data = {{"a", "nope"}, {"b", "also"}, {"c", "5"}};
@@ -189,6 +205,35 @@ TEST_F(FieldsOverHttp, TokenCreateRefusesWhatDoesNotConvertAsVaultDoes) {
             "Error decoding request: 2 error(s) decoding:\n\n"
             "* cannot parse 'num_uses' as int: strconv.ParseInt: parsing \"many\": invalid syntax\n"
             "* cannot parse 'renewable' as bool: strconv.ParseBool: parsing \"yes\": invalid syntax");
+}
+
+TEST_F(FieldsOverHttp, TokenCreateMetaIsAMapOfStrings) {
+  Reply r = Post("auth/token/create", {{"meta", {{"team", "a"}, {"n", 5}}}});
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body["auth"]["metadata"], json({{"team", "a"}, {"n", "5"}}));
+  Reply nested = Post("auth/token/create", {{"meta", {{"k", {{"n", 1}}}}}, {"num_uses", "x"}});
+  EXPECT_EQ(nested.status, 400);
+  EXPECT_EQ(nested.Error(),
+            "Error decoding request: 2 error(s) decoding:\n\n"
+            "* 'meta[k]' expected type 'string', got unconvertible type 'map[string]interface {}', value: "
+            "'map[n:1]'\n"
+            "* cannot parse 'num_uses' as int: strconv.ParseInt: parsing \"x\": invalid syntax");
+}
+
+TEST_F(FieldsOverHttp, KvV2MaxVersionsIsAUint32AndCustomMetadataKeyPairs) {
+  // -1 used to prune every version, the current one included, and fail the next write.
+  ASSERT_EQ(Post("secret/config", {{"max_versions", -1}}).status, 204);
+  EXPECT_EQ(Get("secret/config").body["data"]["max_versions"], 4294967295u);
+  for (int i = 0; i < 3; ++i) {
+    Reply w = Post("secret/data/many", {{"data", {{"i", i}}}});
+    ASSERT_EQ(w.status, 200) << w.body.dump();
+  }
+  EXPECT_EQ(Get("secret/data/many").body["data"]["data"]["i"], 2);
+  ASSERT_EQ(Post("secret/metadata/many", {{"custom_metadata", json::array({"team=a", "env=prod"})}}).status, 204);
+  EXPECT_EQ(Get("secret/metadata/many").body["data"]["custom_metadata"], json({{"env", "prod"}, {"team", "a"}}));
+  Reply bad = Post("secret/metadata/many", {{"custom_metadata", -1}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Error(), "error converting input -1 for field \"custom_metadata\": invalid key pair \"-1\"");
 }
 
 TEST_F(FieldsOverHttp, TokenRoleFields) {
