@@ -6,6 +6,8 @@
 // and revoking the lease, the path a hashi-vault-js call must finish within 1 s.
 // BM_LeaseSweep/<n>: one expiry sweep over n live leases of which none is due
 // (the common tick), beside BM_LeaseSweep_Empty/0 (no leases at all).
+// BM_TokenSweep/<n>: the same for the token store, over n live tokens with TTLs
+// spread over an hour, beside BM_TokenSweep/0.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -146,6 +148,46 @@ void BM_LeaseSweep(benchmark::State& state) {
   SweepLoop(state, *f);
 }
 BENCHMARK(BM_LeaseSweep)->Arg(1000)->Arg(50000)->Unit(benchmark::kMicrosecond);
+
+// n service tokens under root, their expiries spread over an hour from now.
+struct TokenFixture {
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(1'700'000'000);
+  Core core{MakeMemoryStorage(), clock, Dialect::kVault};
+
+  explicit TokenFixture(std::int64_t n) {
+    if (!core.SetUpDev("root")) {
+      std::abort();
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      TokenEntry entry{.policies = {"default"},
+                       .path = "auth/token/create",
+                       .creation_time = clock->NowSeconds(),
+                       .creation_ttl = 600 + i % 3600,
+                       .expire_time = clock->NowSeconds() + 600 + i % 3600};
+      if (!core.tokens().Create(entry, "")) {
+        std::abort();
+      }
+    }
+  }
+};
+
+void BM_TokenSweep(benchmark::State& state) {
+  static std::map<std::int64_t, std::unique_ptr<TokenFixture>> fixtures;
+  std::unique_ptr<TokenFixture>& f = fixtures[state.range(0)];
+  if (!f) {
+    f = std::make_unique<TokenFixture>(state.range(0));
+  }
+  const std::int64_t now = f->clock->NowSeconds();
+  if (!f->core.tokens().SweepExpired(now)) {  // the first sweep may load what it needs
+    state.SkipWithError("sweep failed");
+    return;
+  }
+  for (auto _ : state) {
+    Expected<void> swept = f->core.tokens().SweepExpired(now);
+    benchmark::DoNotOptimize(swept);
+  }
+}
+BENCHMARK(BM_TokenSweep)->Arg(0)->Arg(1000)->Arg(50000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace polcheck::runtime

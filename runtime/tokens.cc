@@ -90,9 +90,54 @@ bool TokenEntry::IsRoot() const { return std::find(policies.begin(), policies.en
 TokenStore::TokenStore(Barrier& barrier, const Clock& clock) : barrier_(barrier), clock_(clock) {}
 
 void TokenStore::ForgetSalt() {
-  std::lock_guard lock(mu_);
-  salt_.reset();
-  batch_key_.reset();
+  {
+    std::lock_guard lock(mu_);
+    salt_.reset();
+    batch_key_.reset();
+  }
+  std::lock_guard lock(index_mu_);  // sealed: reload from storage after the next unseal
+  index_loaded_ = false;
+  expiry_.clear();
+}
+
+void TokenStore::Reindex(const std::string& hash, std::int64_t old_expiry, std::int64_t new_expiry) {
+  std::lock_guard lock(index_mu_);
+  if (!index_loaded_) {
+    return;  // the load reads storage, which is already up to date
+  }
+  if (old_expiry != 0) {
+    expiry_.erase({old_expiry, hash});
+  }
+  if (new_expiry != 0) {
+    expiry_.emplace(new_expiry, hash);
+  }
+}
+
+Expected<void> TokenStore::LoadIndexLocked() {
+  if (index_loaded_) {
+    return {};
+  }
+  Expected<std::vector<std::string>> seconds = barrier_.List("token/expire/");
+  if (!seconds) {
+    return Unexpected(seconds.error());
+  }
+  std::set<std::pair<std::int64_t, std::string>> index;
+  for (const std::string& second : *seconds) {
+    const std::string digits = second.substr(0, second.size() - 1);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 18) {
+      continue;  // not an index folder
+    }
+    Expected<std::vector<std::string>> hashes = barrier_.List("token/expire/" + second);
+    if (!hashes) {
+      return Unexpected(hashes.error());
+    }
+    for (const std::string& hash : *hashes) {
+      index.emplace(std::stoll(digits), hash);
+    }
+  }
+  expiry_ = std::move(index);
+  index_loaded_ = true;
+  return {};
 }
 
 std::string BatchHash(const std::string& parent_hash, std::int64_t expire_time) {
@@ -228,6 +273,7 @@ Expected<void> TokenStore::Save(const TokenEntry& entry) {
         return put;
       }
     }
+    Reindex(entry.hash, old_expiry, entry.expire_time);
   }
   return barrier_.Put(IdKey(entry.hash), ToJson(entry).dump());
 }
@@ -358,6 +404,7 @@ Expected<void> TokenStore::Revoke(const std::string& hash) {
     if (Expected<void> gone = barrier_.Delete(ExpireFolder((*entry)->expire_time) + hash); !gone) {
       return gone;
     }
+    Reindex(hash, (*entry)->expire_time, 0);
   }
   // A wrapping token's stored response (wrapping.cc) goes with it, however it ends:
   // unwrapped, revoked or expired (Vault keeps it in the token's cubbyhole).
@@ -448,28 +495,27 @@ Expected<void> TokenStore::RevokePathPrefix(const std::string& prefix) {
 }
 
 Expected<void> TokenStore::SweepExpired(std::int64_t now) {
-  // Walks the expiry index in time order and stops at the first second still to come,
-  // so a sweep costs what expired, not what exists.
-  Expected<std::vector<std::string>> seconds = barrier_.List("token/expire/");
-  if (!seconds) {
-    return Unexpected(seconds.error());
+  // Takes what is due from the in-memory index (time order, stops at the first
+  // second still to come), so a sweep costs what expired, not what exists.
+  std::vector<std::pair<std::int64_t, std::string>> due;
+  {
+    std::lock_guard lock(index_mu_);
+    if (Expected<void> loaded = LoadIndexLocked(); !loaded) {
+      return loaded;
+    }
+    for (auto it = expiry_.begin(); it != expiry_.end() && it->first <= now; ++it) {
+      due.push_back(*it);
+    }
   }
-  for (const std::string& second : *seconds) {
-    if (std::stoll(second.substr(0, second.size() - 1)) > now) {
-      break;
+  for (const auto& [expire_time, hash] : due) {
+    if (Expected<void> revoked = Revoke(hash); !revoked) {  // an ancestor may have taken it already
+      return revoked;
     }
-    Expected<std::vector<std::string>> hashes = barrier_.List("token/expire/" + second);
-    if (!hashes) {
-      return Unexpected(hashes.error());
+    // A stale index entry (its token gone another way) is dropped too.
+    if (Expected<void> gone = barrier_.Delete(ExpireFolder(expire_time) + hash); !gone) {
+      return gone;
     }
-    for (const std::string& hash : *hashes) {
-      if (Expected<void> revoked = Revoke(hash); !revoked) {  // an ancestor may have taken it already
-        return revoked;
-      }
-      if (Expected<void> gone = barrier_.Delete("token/expire/" + second + hash); !gone) {
-        return gone;
-      }
-    }
+    Reindex(hash, expire_time, 0);
   }
   return {};
 }

@@ -6,7 +6,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/core.h"
@@ -60,7 +62,8 @@ class TokenStore {
   [[nodiscard]] Expected<std::vector<TokenEntry>> All();
   // Revokes every token whose path starts with `prefix` (mount disable, revoke-prefix).
   [[nodiscard]] Expected<void> RevokePathPrefix(const std::string& prefix);
-  // Revokes every token whose expire_time has passed.
+  // Revokes every token whose expire_time has passed. The first sweep after an
+  // unseal loads the stored expiry index into memory; later ones cost what is due.
   [[nodiscard]] Expected<void> SweepExpired(std::int64_t now);
 
  private:
@@ -68,6 +71,9 @@ class TokenStore {
   // The batch-token key; created when `create`, else nullopt while there is none.
   [[nodiscard]] Expected<std::optional<std::string>> BatchKey(bool create);
   [[nodiscard]] Expected<std::optional<TokenEntry>> LookupBatch(const std::string& id);
+  // Moves `hash` from `old_expiry` to `new_expiry` in the in-memory index (0 = none).
+  void Reindex(const std::string& hash, std::int64_t old_expiry, std::int64_t new_expiry);
+  [[nodiscard]] Expected<void> LoadIndexLocked();
 
   Barrier& barrier_;
   const Clock& clock_;
@@ -76,6 +82,11 @@ class TokenStore {
   std::optional<std::string> salt_;
   std::optional<std::string> batch_key_;
   std::function<Expected<void>(const TokenEntry&)> revoke_hook_;
+  // The storage index token/expire/<second>/<hash> mirrored in memory, loaded by
+  // the first sweep; Save and Revoke keep both in step.
+  std::mutex index_mu_;
+  bool index_loaded_ = false;
+  std::set<std::pair<std::int64_t, std::string>> expiry_;
 };
 
 }  // namespace polcheck::runtime

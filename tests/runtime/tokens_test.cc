@@ -1,6 +1,8 @@
 // The token store (RUNTIME-API.md §3) through Core::Handle.
+#include <set>
 #include <thread>
 
+#include "runtime/tokens.h"
 #include "tests/runtime/core_fixture.h"
 
 namespace polcheck::runtime::testing {
@@ -499,6 +501,51 @@ TEST_F(Tokens, EntityAliasThroughARoleAttachesTheTokenToThatEntity) {
   Reply disabled = Post("auth/token/create/ea", {{"policies", {"p"}}, {"entity_alias", "web-1"}});
   EXPECT_EQ(disabled.status, 403);
   EXPECT_EQ(disabled.Error(), "entity from given entity alias is disabled");
+}
+
+// The expiry sweep takes due tokens from an in-memory index loaded by its first run:
+// it must follow renewals, revocations, tokens created after the load, and be
+// rebuilt from storage after a restart.
+TEST_F(Tokens, ExpirySweepFollowsRenewalsRevocationsAndRestarts) {
+  auto create = [&](const std::string& name, int ttl) -> std::string {
+    Reply r = Post("auth/token/create", {{"policies", {"default"}}, {"ttl", ttl}, {"meta", {{"n", name}}}});
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    return r.body["auth"]["client_token"];
+  };
+  auto stored = [&] {  // names of the tokens still in storage (no lazy revocation on this path)
+    std::set<std::string> names;
+    Expected<std::vector<TokenEntry>> all = core_->tokens().All();
+    EXPECT_TRUE(all);
+    for (const TokenEntry& e : all ? *all : std::vector<TokenEntry>{}) {
+      if (auto it = e.meta.find("n"); it != e.meta.end()) {
+        names.insert(it->second);
+      }
+    }
+    return names;
+  };
+  const std::string renewed = create("renewed", 60);
+  const std::string revoked = create("revoked", 60);
+  create("long", 3600);
+  ASSERT_TRUE(core_->SweepExpired());  // loads the index
+  EXPECT_EQ(stored(), std::set<std::string>({"renewed", "revoked", "long"}));
+  ASSERT_EQ(Post("auth/token/renew", {{"token", renewed}, {"increment", 600}}).status, 200);
+  ASSERT_EQ(Post("auth/token/revoke", {{"token", revoked}}).status, 204);
+  create("late", 30);
+  Advance(61);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(stored(), std::set<std::string>({"renewed", "long"}));
+
+  create("before-restart", 10);
+  Restart();
+  Advance(11);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(stored(), std::set<std::string>({"renewed", "long"}));
+  Advance(600);
+  ASSERT_TRUE(core_->SweepExpired());
+  EXPECT_EQ(stored(), std::set<std::string>({"long"}));
+  Expected<std::vector<std::string>> seconds = core_->barrier().List("token/expire/");
+  ASSERT_TRUE(seconds);
+  EXPECT_EQ(seconds->size(), 1u) << "swept seconds leave no index entries behind; only the long token's is left";
 }
 
 }  // namespace
