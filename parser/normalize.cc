@@ -11,6 +11,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "base/suggest.h"
 #include "parser/duration.h"
 
 namespace polcheck::parser {
@@ -44,23 +45,6 @@ std::string MultiError(const std::vector<std::string>& errors) {
   return out + "\n";
 }
 
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -73,15 +57,8 @@ std::string Lower(std::string_view s) {
 
 // " (did you mean "x"?)" for the closest candidate within a small distance.
 std::string Suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  std::size_t best_distance = 3;
-  for (std::string_view c : candidates) {
-    const std::size_t d = Lower(word) == c ? 0 : EditDistance(word, c);
-    if (d < best_distance) {
-      best = c, best_distance = d;
-    }
-  }
-  return best.empty() ? "" : fmt::format("; did you mean \"{}\"?", best);
+  std::optional<std::string_view> best = ClosestWord(word, candidates);
+  return best ? fmt::format("; did you mean \"{}\"?", *best) : "";
 }
 
 std::vector<std::string_view> PathKeys(Dialect dialect) {
