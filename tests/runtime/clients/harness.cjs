@@ -1,6 +1,9 @@
 // Starts `polcheck serve --dev` on a free loopback port for a client test and
 // offers tiny assertion helpers. Exit codes: 0 passed, 1 failed, 77 skipped
 // (the npm packages are not installed: run scripts/install-test-tools.sh).
+// With POLCHECK_CLIENT_TLS=1 the server listens on HTTPS with a throw-away
+// certificate for 127.0.0.1 (made with the openssl CLI), and `server.tls`
+// gives the client its CA ({ca: PEM text, caFile: path}).
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -18,9 +21,30 @@ function requireInstalled(pkg) {
 
 // Resolves {addr, rootToken, stop()} once the server printed its address.
 // `extraArgs` go after the dev-mode arguments (e.g. ['--db-executor', 'recording=FILE']).
+// A self-signed certificate for IP 127.0.0.1 (it is its own CA) in a new temp folder.
+function makeCertificate() {
+  const { execFileSync } = require('node:child_process');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcheck-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+                           '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
+                           '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
 function startDevServer(binary, extraArgs = []) {
+  let tls;
+  const tlsArgs = [];
+  if (process.env.POLCHECK_CLIENT_TLS === '1') {
+    const { cert, key } = makeCertificate();
+    tls = { ca: fs.readFileSync(cert, 'utf8'), caFile: cert };
+    tlsArgs.push('--tls-cert-file', cert, '--tls-key-file', key);
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', 'root', ...extraArgs],
+    const child = spawn(binary, ['serve', '--dev', '--listen', '127.0.0.1:0', '--dev-root-token', 'root', ...tlsArgs,
+                                 ...extraArgs],
                         { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -32,9 +56,15 @@ function startDevServer(binary, extraArgs = []) {
       const token = /Root Token: (\S+)/.exec(out);
       if (addr && token) {
         clearTimeout(timer);
+        if (tls && !addr[1].startsWith('https://')) {
+          child.kill('SIGKILL');
+          reject(new Error('asked for TLS, the server answers on ' + addr[1]));
+          return;
+        }
         resolve({
           addr: addr[1],
           rootToken: token[1],
+          tls,
           stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
         });
       }

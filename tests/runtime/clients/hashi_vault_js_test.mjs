@@ -15,14 +15,26 @@ path "secret/data/team/*" { capabilities = ["create", "read", "update", "delete"
 path "secret/metadata/team/*" { capabilities = ["list", "read"] }
 `;
 
-// Plain HTTP for what hashi-vault-js has no helper for (policies, auth mounts, the database engine).
-async function raw(server, method, path, body, token = server.rootToken) {
-  const response = await fetch(`${server.addr}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+// Plain requests for what hashi-vault-js has no helper for (policies, auth mounts, the
+// database engine); over HTTPS with the server's CA when POLCHECK_CLIENT_TLS=1.
+function raw(server, method, path, body, token = server.rootToken) {
+  const url = new URL(`${server.addr}/v1/${path}`);
+  const transport = url.protocol === 'https:' ? require('node:https') : require('node:http');
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = transport.request(url, {
+      method,
+      headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
+      ca: server.tls ? server.tls.ca : undefined,
+    }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, body: text }));
+    });
+    request.on('error', reject);
+    request.end(payload);
   });
-  return { status: response.status, body: await response.text() };
 }
 
 // The database engine records its SQL instead of running it (no database server in CI).
@@ -30,7 +42,9 @@ const sqlFile = sqlLogPath('hashi-vault-js');
 const server = await startDevServer(process.argv[2], ['--db-executor', `recording=${sqlFile}`]);
 const root = server.rootToken;
 // The 1 s default timeout of hashi-vault-js is kept: the runtime must answer within it.
-const vault = new Vault({ baseUrl: `${server.addr}/v1`, https: false });
+const vault = server.tls  // POLCHECK_CLIENT_TLS=1: the server's own certificate as the CA
+  ? new Vault({ baseUrl: `${server.addr}/v1`, https: true, cacert: server.tls.caFile })
+  : new Vault({ baseUrl: `${server.addr}/v1`, https: false });
 let token;
 try {
   await step('healthCheck and sealStatus', async () => {

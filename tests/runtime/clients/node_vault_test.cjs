@@ -43,7 +43,8 @@ async function main() {
   // The database engine records its SQL instead of running it (no database server in CI).
   const sqlFile = sqlLogPath('node-vault');
   const server = await startDevServer(process.argv[2], ['--db-executor', `recording=${sqlFile}`]);
-  const client = (token) => nodeVault({ endpoint: server.addr, token });
+  const requestOptions = server.tls ? { ca: server.tls.ca } : undefined;  // POLCHECK_CLIENT_TLS=1
+  const client = (token) => nodeVault({ endpoint: server.addr, token, requestOptions });
   const root = client(server.rootToken);
   let child;
   let childToken;
