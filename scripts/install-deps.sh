@@ -12,8 +12,9 @@ packages=(
   libboost-dev libsqlite3-dev libssl-dev libicu-dev
   libpq-dev libmariadb-dev
   # the system trust store of the runtime's https client (no CA PEM configured);
-  # curl talks to the TLS listener in tests/runtime/tls_test.cc
-  ca-certificates curl
+  # curl talks to the TLS listener in tests/runtime/tls_test.cc; the openssl CLI
+  # makes throw-away certificates (client tests over HTTPS, test-databases.sh)
+  ca-certificates curl openssl
 )
 
 # node and npm run the SARIF schema validator in the tests; the machine image
