@@ -1,5 +1,8 @@
 #include "runtime/database_log.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -83,6 +86,10 @@ Expected<std::shared_ptr<SqlExecutor>> MakeRecordingLogExecutor(const std::strin
   auto recorder = std::make_shared<RecordingExecutor>();
   if (log_file.empty()) {
     return std::shared_ptr<SqlExecutor>(recorder);
+  }
+  // The statements carry the passwords the engine sets: a new log is readable by its owner only.
+  if (const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); fd >= 0) {
+    ::close(fd);
   }
   std::ofstream out(log_file, std::ios::app);
   if (!out) {

@@ -190,6 +190,7 @@ async function main() {
       const user = creds.data.username;
       const created = sqlLog(sqlFile).filter((e) => e.kind === 'tx');
       assert.equal(created.length, 1);
+      assert.equal(fs.statSync(sqlFile).mode & 0o777, 0o600, 'the SQL log holds passwords: owner-only');
       assert.equal(created[0].connection_url, 'postgresql://vault:root-pw@db.example:5432/app');
       assert.match(created[0].statements[0], new RegExp(`^CREATE ROLE "${user}" WITH LOGIN PASSWORD '${creds.data.password}' VALID UNTIL '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\+0000'$`));
 
