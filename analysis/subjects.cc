@@ -898,6 +898,17 @@ const nlohmann::json* Claim(const nlohmann::json& claims, const std::string& key
   return it == claims.end() ? nullptr : &*it;
 }
 
+// The role's user claim: a JSON pointer only with user_claim_json_pointer, else
+// the claim of that exact name (Vault's createIdentity; "/a/b" is then a name).
+const nlohmann::json* UserClaim(const Fields& f, const nlohmann::json& claims) {
+  const std::string user_claim = f.String("user_claim");
+  if (f.Bool("user_claim_json_pointer", false)) {
+    return Claim(claims, user_claim);
+  }
+  auto it = claims.find(user_claim);
+  return it == claims.end() ? nullptr : &*it;
+}
+
 std::vector<std::string> ClaimStrings(const nlohmann::json& value) {
   std::vector<std::string> out;
   auto one = [&](const nlohmann::json& v) {
@@ -1001,7 +1012,7 @@ std::string JwtRefusal(const AuthMount& m, const Role& r, const nlohmann::json& 
     }
   }
   const std::string user_claim = f.String("user_claim");
-  const nlohmann::json* user = Claim(claims, user_claim);
+  const nlohmann::json* user = UserClaim(f, claims);
   if (user == nullptr) {
     return fmt::format("claim \"{}\" not found in token", user_claim);
   }
@@ -1047,7 +1058,7 @@ Expected<std::vector<Subject>> JwtLogins(const Workspace& ws, const std::string&
           fmt::format("login: {} with the claims in {}", oidc ? "OIDC (browser) flow" : "JWT", file),
           fmt::format("{}: {}", RoleLabel(m, r), why.empty() ? std::string("no bound claims") : JoinNames(why))};
       LoginAlias alias;
-      alias.name = Claim(claims, f.String("user_claim"))->get<std::string>();
+      alias.name = UserClaim(f, claims)->get<std::string>();
       alias.metadata["role"] = r.name;
       if (const auto* mappings = f.Map("claim_mappings")) {
         for (const auto& [claim, target] : *mappings) {

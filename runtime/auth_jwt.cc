@@ -1011,12 +1011,18 @@ class JwtBackend final : public Backend {
 
   Response Issue(const LogicalRequest& req, const std::string& role_name, const json& role,
                  const json& claims, TokenFields fields) {
+    // Vault's createIdentity: a JSON pointer only with user_claim_json_pointer, else the
+    // claim of that exact name; the value must be a string.
     const std::string user_claim = role["user_claim"];
-    const json* user = role.value("user_claim_json_pointer", false) || user_claim.starts_with("/")
-                           ? Claim(claims, user_claim.starts_with("/") ? user_claim : "/" + user_claim)
-                           : Claim(claims, user_claim);
-    if (user == nullptr || Scalar(*user).empty()) {
+    auto named = claims.find(user_claim);
+    const json* user = role.value("user_claim_json_pointer", false) ? Claim(claims, user_claim)
+                       : named == claims.end()                      ? nullptr
+                                                                    : &*named;
+    if (user == nullptr || user->is_null()) {
       return Response::Error(400, "claim \"" + user_claim + "\" not found in token");
+    }
+    if (!user->is_string()) {
+      return Response::Error(400, "claim \"" + user_claim + "\" could not be converted to string");
     }
     std::vector<std::string> groups;
     const std::string groups_claim = role.value("groups_claim", "");
@@ -1037,7 +1043,7 @@ class JwtBackend final : public Backend {
         }
       }
     }
-    const std::string alias = Scalar(*user);
+    const std::string alias = user->get<std::string>();
     return IssueLogin(core_, mount_, req,
                       {.fields = std::move(fields),
                        .metadata = metadata,

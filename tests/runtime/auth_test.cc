@@ -17,6 +17,7 @@
 
 #include "runtime/crypto.h"
 #include "tests/runtime/core_fixture.h"
+#include "tests/runtime/jwt_key.h"
 
 namespace polcheck::runtime::testing {
 namespace {
@@ -432,69 +433,6 @@ TEST_F(Approle, SecretIdCannotExceedRoleLimits) {
 namespace polcheck::runtime::testing {
 namespace {
 
-// A key pair made in the test (RSA 2048 or EC P-256) that signs compact JWTs.
-class TestKey {
- public:
-  explicit TestKey(bool ec)
-      : ec_(ec),
-        key_(ec ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
-                : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))) {}
-  ~TestKey() { EVP_PKEY_free(key_); }
-  TestKey(const TestKey&) = delete;
-  TestKey& operator=(const TestKey&) = delete;
-
-  std::string PublicPem() const {
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PUBKEY(bio, key_);
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<std::size_t>(n));
-    BIO_free(bio);
-    return out;
-  }
-
-  std::string Sign(const nlohmann::json& claims, std::string alg = "") const {
-    if (alg.empty()) {
-      alg = ec_ ? "ES256" : "RS256";
-    }
-    const std::string input =
-        B64(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." + B64(claims.dump());
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_);
-    std::size_t len = 0;
-    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
-    std::string sig(len, '\0');
-    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
-    sig.resize(len);
-    EVP_MD_CTX_free(ctx);
-    if (ec_) {  // DER -> r||s
-      const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
-      ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
-      std::string raw(64, '\0');
-      BN_bn2binpad(ECDSA_SIG_get0_r(parsed), reinterpret_cast<unsigned char*>(raw.data()), 32);
-      BN_bn2binpad(ECDSA_SIG_get0_s(parsed), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
-      ECDSA_SIG_free(parsed);
-      sig = raw;
-    }
-    return input + "." + B64(sig);
-  }
-
- private:
-  static std::string B64(const std::string& bytes) {
-    std::string s = crypto::Base64(bytes);
-    for (char& c : s) {
-      c = c == '+' ? '-' : c == '/' ? '_' : c;
-    }
-    while (!s.empty() && s.back() == '=') {
-      s.pop_back();
-    }
-    return s;
-  }
-  bool ec_;
-  EVP_PKEY* key_;
-};
-
 const std::int64_t kNow = 1'700'000'000;
 
 class Jwt : public CoreTest {
@@ -553,6 +491,28 @@ TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
   EXPECT_EQ(Get("auth/jwt/config").body["data"]["bound_issuer"], "https://issuer.example");
 }
 
+// user_claim is a JSON pointer only with user_claim_json_pointer; otherwise "/ctx/user"
+// names a top-level claim (Vault's createIdentity).
+TEST_F(Jwt, UserClaimIsAPointerOnlyWhenTheRoleSaysSo) {
+  nlohmann::json claims = Claims();
+  claims["ctx"]["user"] = "carol";
+  for (const bool pointer : {false, true}) {
+    const std::string role = pointer ? "ptr" : "literal";
+    ASSERT_EQ(Post("auth/jwt/role/" + role, {{"role_type", "jwt"},
+                                             {"user_claim", "/ctx/user"},
+                                             {"user_claim_json_pointer", pointer},
+                                             {"bound_audiences", {"vault"}},
+                                             {"token_policies", "ci"}})
+                  .status,
+              204);
+  }
+  EXPECT_EQ(Login(rsa_.Sign(claims), "literal").Error(), "claim \"/ctx/user\" not found in token");
+  Reply in = Login(rsa_.Sign(claims), "ptr");
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  Reply self = Get("auth/token/lookup-self", in.body["auth"]["client_token"]);
+  EXPECT_EQ(self.body["data"]["display_name"], "jwt-carol") << self.body.dump();
+}
+
 TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
   TestKey stranger(false);
   EXPECT_EQ(
@@ -589,6 +549,11 @@ TEST_F(Jwt, RejectsBadSignaturesAndClaims) {
   nlohmann::json no_sub = Claims();
   no_sub.erase("sub");
   EXPECT_EQ(Login(rsa_.Sign(no_sub)).Error(), "claim \"sub\" not found in token");
+  // The alias name must be a string claim (Vault's createIdentity); found by the
+  // simulate-vs-server login differential (login_consistency_test.cc).
+  nlohmann::json numeric_sub = Claims();
+  numeric_sub["sub"] = 7;
+  EXPECT_EQ(Login(rsa_.Sign(numeric_sub)).Error(), "claim \"sub\" could not be converted to string");
   EXPECT_EQ(Login(good, "nope").Error(), "role \"nope\" could not be found");
   EXPECT_EQ(Send("POST", "auth/jwt/login", {{"role", "ci"}}, "").Error(), "missing token");
   EXPECT_EQ(Send("POST", "auth/jwt/login", {{"jwt", good}}, "").Error(), "missing role");

@@ -1,0 +1,244 @@
+// Static login resolution against the runtime's real logins, on random JWT
+// roles and claims: for every (claims, role) pair, `simulate --identity
+// jwt:CLAIMS.json` (analysis::SubjectsForIdentity) must admit the login exactly
+// when POST auth/jwt/login answers 200, and then give the token the same
+// policies. The two sides are written independently (analysis/subjects.cc and
+// runtime/auth_jwt.cc), so this checks the bound-claims, audience, subject,
+// user-claim and groups-claim rules of SEMANTICS.md §9 twice. Fixed seeds.
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analysis/analysis.h"
+#include "analysis/workspace.h"
+#include "tests/runtime/core_fixture.h"
+#include "tests/runtime/jwt_key.h"
+
+namespace polcheck::runtime::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kNow = 1'700'000'000;  // CoreTest's FakeClock
+
+class Random {
+ public:
+  explicit Random(unsigned seed) : rng_(seed) {}
+  bool Chance(int percent) { return std::uniform_int_distribution<int>(0, 99)(rng_) < percent; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& items) {
+    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng_)];
+  }
+  std::vector<std::string> Some(const std::vector<std::string>& items, std::size_t most) {
+    std::vector<std::string> out;
+    const std::size_t n = std::uniform_int_distribution<std::size_t>(1, most)(rng_);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string& item = Pick(items);
+      if (std::find(out.begin(), out.end(), item) == out.end()) {
+        out.push_back(item);
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+const std::vector<std::string> kRepos = {"org/app", "org/lib", "other/x"};
+const std::vector<std::string> kRepoPatterns = {"org/app", "org/*", "*", "other/*", "org/lib"};
+const std::vector<std::string> kRefs = {"main", "release-1", "feature/x"};
+const std::vector<std::string> kRefPatterns = {"main", "release-*", "*", "feature/*"};
+const std::vector<std::string> kEnvs = {"prod", "dev"};
+const std::vector<std::string> kSubjects = {"alice", "bob"};
+const std::vector<std::string> kAudiences = {"vault", "other"};
+const std::vector<std::string> kPolicies = {"p0", "p1", "p2", "p3"};
+
+json RandomRole(Random& r) {
+  json role = {{"role_type", "jwt"},
+               {"user_claim", r.Chance(70)   ? "sub"
+                              : r.Chance(50) ? "email"
+                                             : "/ctx/user"}};
+  if (role["user_claim"] == "/ctx/user" && r.Chance(70)) {
+    role["user_claim_json_pointer"] = true;  // without it, "/ctx/user" names a top-level claim
+  }
+  const bool glob = r.Chance(50);
+  role["bound_claims_type"] = glob ? "glob" : "string";
+  json bound = json::object();
+  if (r.Chance(60)) {
+    const std::vector<std::string> values = r.Some(glob ? kRepoPatterns : kRepos, 2);
+    bound["repo"] = values.size() == 1 && r.Chance(50) ? json(values[0]) : json(values);
+  }
+  if (r.Chance(40)) {
+    bound["ref"] = r.Some(glob ? kRefPatterns : kRefs, 2);
+  }
+  if (r.Chance(30)) {
+    bound[r.Chance(50) ? "/ctx/env" : "env"] = r.Chance(85) ? r.Pick(kEnvs) : r.Chance(50) ? "1" : "true";
+  }
+  if (!bound.empty()) {
+    role["bound_claims"] = bound;
+  }
+  if (r.Chance(60)) {
+    role["bound_audiences"] = r.Some(kAudiences, 2);
+  }
+  if (r.Chance(25)) {
+    role["bound_subject"] = r.Pick(kSubjects);
+  }
+  if (!role.contains("bound_claims") && !role.contains("bound_audiences") &&
+      !role.contains("bound_subject")) {
+    role["bound_subject"] =
+        r.Pick(kSubjects);  // Vault refuses a role without a bound constraint (both sides do)
+  }
+  if (r.Chance(30)) {
+    role["groups_claim"] = "groups";
+  }
+  role["token_policies"] = r.Some(kPolicies, 2);
+  if (r.Chance(15)) {
+    role["token_no_default_policy"] = true;
+  }
+  return role;
+}
+
+json RandomClaims(Random& r) {
+  json claims = {
+      {"iss", "https://issuer.example"}, {"sub", r.Pick(kSubjects)}, {"exp", kNow + 300}, {"iat", kNow}};
+  if (r.Chance(70)) {
+    claims["email"] = claims["sub"].get<std::string>() + "@example.com";
+  }
+  if (r.Chance(80)) {
+    claims["aud"] = r.Chance(50) ? json(r.Pick(kAudiences)) : json(r.Some(kAudiences, 2));
+  }
+  if (r.Chance(85)) {
+    claims["repo"] =
+        r.Chance(80) ? json(r.Pick(kRepos)) : json(r.Some(kRepos, 2));  // a list claim matches by any item
+  }
+  if (r.Chance(70)) {
+    claims["ref"] = r.Pick(kRefs);
+  }
+  if (r.Chance(50)) {
+    // Non-string claim values: Vault compares only strings (and strings in lists).
+    claims["env"] = r.Chance(80) ? json(r.Pick(kEnvs)) : r.Chance(50) ? json(1) : json(true);
+  }
+  if (r.Chance(50)) {
+    claims["ctx"] = {{"env", r.Pick(kEnvs)}};
+    if (r.Chance(60)) {
+      claims["ctx"]["user"] = r.Chance(80) ? json(r.Pick(kSubjects)) : json(7);
+    }
+  }
+  if (r.Chance(60)) {
+    claims["groups"] = r.Some({"devs", "ops"}, 2);
+  }
+  return claims;
+}
+
+std::vector<std::string> SortedStrings(const json& list) {
+  std::vector<std::string> out;
+  for (const json& item : list.is_array() ? list : json::array()) {
+    out.push_back(item.get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class LoginConsistency : public CoreTest, public ::testing::WithParamInterface<unsigned> {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("polcheck-login-consistency-" + std::to_string(::getpid()) + "-" + std::to_string(GetParam()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "policies");
+    std::filesystem::create_directories(dir_ / "bindings");
+    std::filesystem::create_directories(dir_ / "claims");
+    for (const std::string& p : kPolicies) {
+      const std::string text = "path \"secret/data/" + p + "/*\" { capabilities = [\"read\"] }\n";
+      std::ofstream(dir_ / "policies" / (p + ".hcl")) << text;
+      PutPolicy(p, text);
+    }
+    ASSERT_EQ(Post("sys/auth/jwt", {{"type", "jwt"}}).status, 204);
+    ASSERT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {key_.PublicPem()}}}).status, 204);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  TestKey key_{true};
+};
+
+TEST_P(LoginConsistency, SimulateAdmitsExactlyTheLoginsTheServerAccepts) {
+  Random r(GetParam());
+  constexpr int kRoles = 40;
+  constexpr int kClaims = 40;
+  json roles = json::object();
+  for (int i = 0; i < kRoles; ++i) {
+    const std::string name = "r" + std::to_string(i);
+    roles[name] = RandomRole(r);
+    Reply written = Post("auth/jwt/role/" + name, roles[name]);
+    ASSERT_EQ(written.status, 204) << name << " " << roles[name].dump() << " " << written.body.dump();
+  }
+  // YAML is a superset of JSON: the bindings file is the same objects.
+  std::ofstream(dir_ / "bindings" / "jwt.yaml")
+      << json{{"auth", {{"jwt", {{"type", "jwt"}, {"roles", roles}}}}}}.dump(2);
+
+  DiagnosticSink sink;
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = dir_}, sink);
+  ASSERT_TRUE(ws) << ws.error().message;
+  ASSERT_FALSE(sink.has_errors());
+
+  int admitted = 0;
+  int refused = 0;
+  std::vector<std::string> mismatches;
+  for (int c = 0; c < kClaims; ++c) {
+    const json claims = RandomClaims(r);
+    const std::filesystem::path file = dir_ / "claims" / ("c" + std::to_string(c) + ".json");
+    std::ofstream(file) << claims.dump();
+    Expected<std::vector<analysis::Subject>> subjects =
+        analysis::SubjectsForIdentity(*ws, "jwt:" + file.string());
+    ASSERT_TRUE(subjects) << subjects.error().message;
+    const std::string jwt = key_.Sign(claims);
+    for (int i = 0; i < kRoles; ++i) {
+      const std::string name = "r" + std::to_string(i);
+      const auto statically =
+          std::find_if(subjects->begin(), subjects->end(),
+                       [&](const analysis::Subject& s) { return s.name == name && s.login_error.empty(); });
+      Reply login = Send("POST", "auth/jwt/login", {{"role", name}, {"jwt", jwt}}, "");
+      const bool runtime_admits = login.status == 200;
+      const bool static_admits = statically != subjects->end();
+      const std::string where = "claims " + claims.dump() + "\n  role " + name + " " + roles[name].dump();
+      if (runtime_admits != static_admits) {
+        mismatches.push_back(where + "\n  server: " + std::to_string(login.status) + " " + login.Error() +
+                             "\n  simulate: " + (static_admits ? "admits" : "refuses"));
+        continue;
+      }
+      if (!runtime_admits) {
+        ++refused;
+        continue;
+      }
+      ++admitted;
+      std::vector<std::string> expected = statically->token_policies;
+      std::sort(expected.begin(), expected.end());
+      const std::vector<std::string> got = SortedStrings(login.body["auth"]["token_policies"]);
+      if (got != expected) {
+        mismatches.push_back(where + "\n  server token_policies " + json(got).dump() + " simulate " +
+                             json(expected).dump());
+      }
+    }
+  }
+  EXPECT_GT(admitted, 50) << "the generator should admit a fair share of logins";
+  EXPECT_GT(refused, 50);
+  EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " of " << kRoles * kClaims
+                                  << " logins disagree; first:\n"
+                                  << (mismatches.empty() ? "" : mismatches.front());
+  std::cout << "logins: " << admitted << " admitted, " << refused << " refused by both sides\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, LoginConsistency, ::testing::Range(1u, 4u));
+
+}  // namespace
+}  // namespace polcheck::runtime::testing
