@@ -60,6 +60,9 @@ const std::vector<std::string> kEnvs = {"prod", "dev"};
 const std::vector<std::string> kSubjects = {"alice", "bob"};
 const std::vector<std::string> kAudiences = {"vault", "other"};
 const std::vector<std::string> kPolicies = {"p0", "p1", "p2", "p3"};
+// Identity policies: external group g-devs (alias "devs" on the jwt mount) -> p4, the
+// internal group g-all it is a member of -> p5, entity alice-ent (alias "alice") -> p6.
+const std::vector<std::string> kIdentityPolicies = {"p4", "p5", "p6"};
 
 json RandomRole(Random& r) {
   json role = {{"role_type", "jwt"},
@@ -157,13 +160,49 @@ class LoginConsistency : public CoreTest, public ::testing::WithParamInterface<u
     std::filesystem::create_directories(dir_ / "policies");
     std::filesystem::create_directories(dir_ / "bindings");
     std::filesystem::create_directories(dir_ / "claims");
-    for (const std::string& p : kPolicies) {
+    std::vector<std::string> all = kPolicies;
+    all.insert(all.end(), kIdentityPolicies.begin(), kIdentityPolicies.end());
+    for (const std::string& p : all) {
       const std::string text = "path \"secret/data/" + p + "/*\" { capabilities = [\"read\"] }\n";
       std::ofstream(dir_ / "policies" / (p + ".hcl")) << text;
       PutPolicy(p, text);
     }
     ASSERT_EQ(Post("sys/auth/jwt", {{"type", "jwt"}}).status, 204);
     ASSERT_EQ(Post("auth/jwt/config", {{"jwt_validation_pubkeys", {key_.PublicPem()}}}).status, 204);
+    const std::string accessor = Get("sys/auth").body["data"]["jwt/"]["accessor"];
+    Reply devs = Post("identity/group", {{"name", "g-devs"}, {"type", "external"}, {"policies", {"p4"}}});
+    ASSERT_EQ(devs.status, 200) << devs.body.dump();
+    ASSERT_EQ(
+        Post("identity/group-alias",
+             {{"name", "devs"}, {"mount_accessor", accessor}, {"canonical_id", devs.body["data"]["id"]}})
+            .status,
+        200);
+    ASSERT_EQ(Post("identity/group",
+                   {{"name", "g-all"}, {"policies", {"p5"}}, {"member_group_ids", {devs.body["data"]["id"]}}})
+                  .status,
+              200);
+    Reply alice = Post("identity/entity", {{"name", "alice-ent"}, {"policies", {"p6"}}});
+    ASSERT_EQ(alice.status, 200) << alice.body.dump();
+    ASSERT_EQ(
+        Post("identity/entity-alias",
+             {{"name", "alice"}, {"mount_accessor", accessor}, {"canonical_id", alice.body["data"]["id"]}})
+            .status,
+        200);
+    std::ofstream(dir_ / "bindings" / "identity.yaml") << R"(identity:
+  entities:
+    - name: alice-ent
+      policies: [p6]
+      aliases: [{name: alice, mount: jwt}]
+  groups:
+    - name: g-devs
+      type: external
+      policies: [p4]
+      aliases: [{name: devs, mount: jwt}]
+    - name: g-all
+      type: internal
+      policies: [p5]
+      member_group_names: [g-devs]
+)";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -193,6 +232,7 @@ TEST_P(LoginConsistency, SimulateAdmitsExactlyTheLoginsTheServerAccepts) {
 
   int admitted = 0;
   int refused = 0;
+  int with_identity = 0;  // admitted logins whose token got identity policies (entity or groups)
   std::vector<std::string> mismatches;
   for (int c = 0; c < kClaims; ++c) {
     const json claims = RandomClaims(r);
@@ -221,21 +261,28 @@ TEST_P(LoginConsistency, SimulateAdmitsExactlyTheLoginsTheServerAccepts) {
         continue;
       }
       ++admitted;
-      std::vector<std::string> expected = statically->token_policies;
-      std::sort(expected.begin(), expected.end());
-      const std::vector<std::string> got = SortedStrings(login.body["auth"]["token_policies"]);
-      if (got != expected) {
-        mismatches.push_back(where + "\n  server token_policies " + json(got).dump() + " simulate " +
-                             json(expected).dump());
+      with_identity += login.body["auth"].contains("identity_policies") ? 1 : 0;
+      for (const char* kind : {"token_policies", "identity_policies"}) {
+        std::vector<std::string> expected = std::string_view(kind) == "token_policies"
+                                                ? statically->token_policies
+                                                : statically->identity_policies;
+        std::sort(expected.begin(), expected.end());
+        const std::vector<std::string> got = SortedStrings(login.body["auth"].value(kind, json::array()));
+        if (got != expected) {
+          mismatches.push_back(where + "\n  server " + kind + " " + json(got).dump() + " simulate " +
+                               json(expected).dump());
+        }
       }
     }
   }
   EXPECT_GT(admitted, 50) << "the generator should admit a fair share of logins";
   EXPECT_GT(refused, 50);
+  EXPECT_GT(with_identity, 10) << "the entity and group bindings should take part";
   EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " of " << kRoles * kClaims
                                   << " logins disagree; first:\n"
                                   << (mismatches.empty() ? "" : mismatches.front());
-  std::cout << "logins: " << admitted << " admitted, " << refused << " refused by both sides\n";
+  std::cout << "logins: " << admitted << " admitted (" << with_identity << " with identity policies), "
+            << refused << " refused by both sides\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, LoginConsistency, ::testing::Range(1u, 4u));
