@@ -17,6 +17,7 @@
 
 #include "runtime/crypto.h"
 #include "tests/runtime/core_fixture.h"
+#include "tests/runtime/fake_api_server.h"
 #include "tests/runtime/jwt_key.h"
 
 namespace polcheck::runtime::testing {
@@ -616,71 +617,6 @@ TEST_F(Jwt, GroupsClaimBindsExternalGroups) {
   EXPECT_FALSE(out.body["auth"].contains("identity_policies"))
       << "left the group: membership follows the claim";
 }
-
-// A stand-in kube-apiserver on 127.0.0.1 answering TokenReview with `answer`.
-class FakeApiServer {
- public:
-  using Answer = std::function<nlohmann::json(const nlohmann::json& review)>;
-  explicit FakeApiServer(Answer answer) : answer_(std::move(answer)) {
-    acceptor_.open(boost::asio::ip::tcp::v4());
-    acceptor_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FakeApiServer() {
-    stop_ = true;
-    boost::system::error_code ignored;
-    boost::asio::ip::tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ignored);
-    thread_.join();
-  }
-  std::string Host() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-  std::string LastBearer() {
-    std::lock_guard lock(mu_);
-    return last_bearer_;
-  }
-  int Calls() {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-
- private:
-  void Serve() {
-    namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::asio::ip::tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) {
-        continue;
-      }
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) {
-        continue;
-      }
-      {
-        std::lock_guard lock(mu_);
-        ++calls_;
-        last_bearer_ = std::string(req[http::field::authorization]);
-      }
-      http::response<http::string_body> res(http::status::created, 11);
-      res.set(http::field::content_type, "application/json");
-      res.body() = answer_(nlohmann::json::parse(req.body(), nullptr, false)).dump();
-      res.prepare_payload();
-      http::write(socket, res, ec);
-    }
-  }
-  Answer answer_;
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::string last_bearer_;
-  int calls_ = 0;
-  std::thread thread_;
-};
 
 class Kubernetes : public CoreTest {
  protected:

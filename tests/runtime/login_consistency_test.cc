@@ -1,10 +1,10 @@
-// Static login resolution against the runtime's real logins, on random JWT
-// roles and claims: for every (claims, role) pair, `simulate --identity
-// jwt:CLAIMS.json` (analysis::SubjectsForIdentity) must admit the login exactly
-// when POST auth/jwt/login answers 200, and then give the token the same
-// policies. The two sides are written independently (analysis/subjects.cc and
-// runtime/auth_jwt.cc), so this checks the bound-claims, audience, subject,
-// user-claim and groups-claim rules of SEMANTICS.md §9 twice. Fixed seeds.
+// Static login resolution against the runtime's real logins, on random roles:
+// for every (login, role) pair, `simulate --identity jwt:CLAIMS.json` or
+// `kubernetes:NS/SA@UID` (analysis::SubjectsForIdentity) must admit the login
+// exactly when POST auth/<method>/login answers 200, and then give the token the
+// same token and identity policies. The two sides are written independently
+// (analysis/subjects.cc; runtime/auth_jwt.cc, auth_kubernetes.cc), so this checks
+// the binding rules of SEMANTICS.md §9.2 and §9.6 twice. Fixed seeds.
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +19,7 @@
 #include "analysis/analysis.h"
 #include "analysis/workspace.h"
 #include "tests/runtime/core_fixture.h"
+#include "tests/runtime/fake_api_server.h"
 #include "tests/runtime/jwt_key.h"
 
 namespace polcheck::runtime::testing {
@@ -286,6 +287,162 @@ TEST_P(LoginConsistency, SimulateAdmitsExactlyTheLoginsTheServerAccepts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, LoginConsistency, ::testing::Range(1u, 4u));
+
+// ---- Kubernetes -------------------------------------------------------------------------------
+
+const std::vector<std::string> kNamespaces = {"prod", "stage", "dev"};
+const std::vector<std::string> kNamespacePatterns = {"prod", "stage", "dev", "*", "pro*", "*-x"};
+const std::vector<std::string> kAccounts = {"app-web", "app-db", "web", "default"};
+const std::vector<std::string> kAccountPatterns = {"app-*", "web", "default", "*", "*-db", "app-web"};
+
+// Vault refuses "*" beside other values (both sides do): a list holding it is just ["*"].
+std::vector<std::string> AloneStar(std::vector<std::string> values) {
+  return std::find(values.begin(), values.end(), "*") != values.end() ? std::vector<std::string>{"*"}
+                                                                      : values;
+}
+
+json RandomK8sRole(Random& r) {
+  json role = {{"bound_service_account_names", AloneStar(r.Some(kAccountPatterns, 2))},
+               {"bound_service_account_namespaces", AloneStar(r.Some(kNamespacePatterns, 2))},
+               {"token_policies", r.Some(kPolicies, 2)}};
+  if (r.Chance(30)) {
+    role["alias_name_source"] = "serviceaccount_name";
+  }
+  if (r.Chance(15)) {
+    role["token_no_default_policy"] = true;
+  }
+  return role;
+}
+
+class K8sLoginConsistency : public CoreTest, public ::testing::WithParamInterface<unsigned> {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("polcheck-k8s-consistency-" + std::to_string(::getpid()) + "-" + std::to_string(GetParam()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "policies");
+    std::filesystem::create_directories(dir_ / "bindings");
+    for (const std::string p : {"p0", "p1", "p2", "p3", "p6"}) {
+      const std::string text = "path \"secret/data/" + p + "/*\" { capabilities = [\"read\"] }\n";
+      std::ofstream(dir_ / "policies" / (p + ".hcl")) << text;
+      PutPolicy(p, text);
+    }
+    ASSERT_EQ(Post("sys/auth/kubernetes", {{"type", "kubernetes"}}).status, 204);
+    ASSERT_EQ(
+        Post("auth/kubernetes/config", {{"kubernetes_host", api_.Host()}, {"pem_keys", {key_.PublicPem()}}})
+            .status,
+        204);
+    // An entity bound to prod/app-web's service account, by UID and by name (alias_name_source).
+    const std::string accessor = Get("sys/auth").body["data"]["kubernetes/"]["accessor"];
+    Reply entity = Post("identity/entity", {{"name", "web-ent"}, {"policies", {"p6"}}});
+    ASSERT_EQ(entity.status, 200) << entity.body.dump();
+    for (const char* alias : {"uid-prod-app-web", "prod/app-web"}) {
+      ASSERT_EQ(
+          Post("identity/entity-alias",
+               {{"name", alias}, {"mount_accessor", accessor}, {"canonical_id", entity.body["data"]["id"]}})
+              .status,
+          200);
+    }
+    std::ofstream(dir_ / "bindings" / "identity.yaml") << R"(identity:
+  entities:
+    - name: web-ent
+      policies: [p6]
+      aliases: [{name: uid-prod-app-web, mount: kubernetes}, {name: prod/app-web, mount: kubernetes}]
+)";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path dir_;
+  TestKey key_{true};
+  FakeApiServer api_{[](const json& review) {
+    const json claims = UnverifiedClaims(review["spec"]["token"]);
+    const json& k = claims["kubernetes.io"];
+    return json{{"kind", "TokenReview"},
+                {"status",
+                 {{"authenticated", true},
+                  {"user",
+                   {{"username", "system:serviceaccount:" + k["namespace"].get<std::string>() + ":" +
+                                     k["serviceaccount"]["name"].get<std::string>()},
+                    {"uid", k["serviceaccount"]["uid"]}}}}}};
+  }};
+};
+
+TEST_P(K8sLoginConsistency, SimulateAdmitsExactlyTheLoginsTheServerAccepts) {
+  Random r(GetParam());
+  constexpr int kRoles = 30;
+  json roles = json::object();
+  for (int i = 0; i < kRoles; ++i) {
+    const std::string name = "k" + std::to_string(i);
+    roles[name] = RandomK8sRole(r);
+    Reply written = Post("auth/kubernetes/role/" + name, roles[name]);
+    ASSERT_EQ(written.status, 204) << name << " " << roles[name].dump() << " " << written.body.dump();
+  }
+  std::ofstream(dir_ / "bindings" / "kubernetes.yaml")
+      << json{{"auth", {{"kubernetes", {{"type", "kubernetes"}, {"roles", roles}}}}}}.dump(2);
+  DiagnosticSink sink;
+  Expected<analysis::Workspace> ws = analysis::LoadWorkspace({.directory = dir_}, sink);
+  ASSERT_TRUE(ws) << ws.error().message;
+  ASSERT_FALSE(sink.has_errors());
+
+  int admitted = 0;
+  int refused = 0;
+  int with_identity = 0;
+  std::vector<std::string> mismatches;
+  for (const std::string& ns : kNamespaces) {
+    for (const std::string& sa : kAccounts) {
+      const std::string uid = "uid-" + ns + "-" + sa;
+      Expected<std::vector<analysis::Subject>> subjects =
+          analysis::SubjectsForIdentity(*ws, "kubernetes:" + ns + "/" + sa + "@" + uid);
+      ASSERT_TRUE(subjects) << subjects.error().message;
+      const std::string jwt = key_.Sign(
+          {{"iss", "kubernetes/serviceaccount"},
+           {"sub", "system:serviceaccount:" + ns + ":" + sa},
+           {"kubernetes.io", {{"namespace", ns}, {"serviceaccount", {{"name", sa}, {"uid", uid}}}}}});
+      for (int i = 0; i < kRoles; ++i) {
+        const std::string name = "k" + std::to_string(i);
+        const auto statically =
+            std::find_if(subjects->begin(), subjects->end(),
+                         [&](const analysis::Subject& s) { return s.name == name && s.login_error.empty(); });
+        Reply login = Send("POST", "auth/kubernetes/login", {{"role", name}, {"jwt", jwt}}, "");
+        const bool runtime_admits = login.status == 200;
+        const bool static_admits = statically != subjects->end();
+        const std::string where = ns + "/" + sa + " role " + name + " " + roles[name].dump();
+        if (runtime_admits != static_admits) {
+          mismatches.push_back(where + "\n  server: " + std::to_string(login.status) + " " + login.Error() +
+                               "\n  simulate: " + (static_admits ? "admits" : "refuses"));
+          continue;
+        }
+        if (!runtime_admits) {
+          ++refused;
+          continue;
+        }
+        ++admitted;
+        with_identity += login.body["auth"].contains("identity_policies") ? 1 : 0;
+        for (const char* kind : {"token_policies", "identity_policies"}) {
+          std::vector<std::string> expected = std::string_view(kind) == "token_policies"
+                                                  ? statically->token_policies
+                                                  : statically->identity_policies;
+          std::sort(expected.begin(), expected.end());
+          const std::vector<std::string> got = SortedStrings(login.body["auth"].value(kind, json::array()));
+          if (got != expected) {
+            mismatches.push_back(where + "\n  server " + kind + " " + json(got).dump() + " simulate " +
+                                 json(expected).dump());
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(admitted, 20);
+  EXPECT_GT(refused, 20);
+  EXPECT_GT(with_identity, 0) << "the entity bound to prod/app-web should take part";
+  EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " logins disagree; first:\n"
+                                  << (mismatches.empty() ? "" : mismatches.front());
+  std::cout << "kubernetes logins: " << admitted << " admitted (" << with_identity
+            << " with identity policies), " << refused << " refused by both sides\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, K8sLoginConsistency, ::testing::Range(1u, 4u));
 
 }  // namespace
 }  // namespace polcheck::runtime::testing
