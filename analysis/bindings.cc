@@ -1,6 +1,7 @@
 #include "analysis/bindings.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -248,6 +249,22 @@ class Reader {
 
 Span Reader::SpanOf(const YAML::Node& node) const { return config::YamlSpan(source_, node); }
 
+// A YAML plain (unquoted) scalar that is a boolean or a JSON-style number is
+// typed; anything quoted, and every other plain scalar, is a string.
+ClaimValueType PlainScalarType(const YAML::Node& node) {
+  if (!node.IsScalar() || node.Tag() != "?") {
+    return ClaimValueType::kString;
+  }
+  const std::string& text = node.Scalar();
+  for (std::string_view b : {"true", "false", "True", "False", "TRUE", "FALSE"}) {
+    if (text == b) {
+      return ClaimValueType::kBool;
+    }
+  }
+  static const RE2 kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+  return RE2::FullMatch(text, kNumber) ? ClaimValueType::kNumber : ClaimValueType::kString;
+}
+
 std::optional<std::string> Reader::Scalar(const YAML::Node& node, std::string_view what) {
   if (node.IsNull()) {
     return std::string();
@@ -409,8 +426,13 @@ std::optional<Field> Reader::ReadField(const YAML::Node& value, std::string_view
         const std::string claim = kv.first.as<std::string>("");
         if (kv.second.IsSequence()) {
           f.map[claim] = StringList(kv.second, what);
+          for (const YAML::Node& item : kv.second) {
+            f.claim_types[claim].push_back(PlainScalarType(item));
+          }
+          f.claim_types[claim].resize(f.map[claim].size(), ClaimValueType::kString);
         } else if (std::optional<std::string> v = Scalar(kv.second, what)) {
           f.map[claim] = {*v};
+          f.claim_types[claim] = {PlainScalarType(kv.second)};
         }
       }
       return f;

@@ -57,11 +57,20 @@ enum class FieldKind : std::uint8_t {
   kAny,         // accepted and kept as text; polcheck does not interpret it
 };
 
+// The JSON type of a bound-claim value. Vault compares bound claims with received
+// claims as Go values, so the string "true" never matches the claim true, nor "1"
+// the claim 1. A YAML plain scalar true/false or number (as `vault read
+// -format=json` prints a typed value) is typed; a quoted one, and every value
+// Terraform's map(string) gives, is a string.
+enum class ClaimValueType : std::uint8_t { kString, kBool, kNumber };
+
 struct Field {
   FieldKind kind = FieldKind::kString;
   std::string text;                                  // kString, kAny (scalar text)
   std::vector<std::string> list;                     // kStringList
   std::map<std::string, std::vector<std::string>> map;  // kStringMap (one value), kClaimMap
+  // kClaimMap: the type of each value in `map` (same order); a claim missing here is all strings.
+  std::map<std::string, std::vector<ClaimValueType>> claim_types;
   bool boolean = false;
   std::int64_t number = 0;  // kInt; kDuration in seconds
   Span span;                // the value

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -909,6 +911,43 @@ const nlohmann::json* UserClaim(const Fields& f, const nlohmann::json& claims) {
   return it == claims.end() ? nullptr : &*it;
 }
 
+// normalizeList (claims.go): a list as is, one string/bool/number as a list of it.
+std::optional<std::vector<nlohmann::json>> ClaimList(const nlohmann::json& v) {
+  if (v.is_array()) {
+    return std::vector<nlohmann::json>(v.begin(), v.end());
+  }
+  if (v.is_string() || v.is_boolean() || v.is_number()) {
+    return std::vector<nlohmann::json>{v};
+  }
+  return std::nullopt;
+}
+
+// A number as Vault's getClaim gives it (a json.Number: integral values without ".0").
+std::string ClaimNumberText(double d, const std::string& written) {
+  if (d == std::floor(d) && std::abs(d) < 9.2e18) {
+    return std::to_string(static_cast<long long>(d));
+  }
+  return written;
+}
+
+// A bound-claim value of `type` written as `text` against one received value.
+bool SameClaimValue(ClaimValueType type, const std::string& text, const nlohmann::json& v) {
+  switch (type) {
+    case ClaimValueType::kString:
+      return v.is_string() && v.get_ref<const std::string&>() == text;
+    case ClaimValueType::kBool:
+      return v.is_boolean() && v.get<bool>() == (text == "true" || text == "True" || text == "TRUE");
+    case ClaimValueType::kNumber: {
+      if (!v.is_number()) {
+        return false;
+      }
+      const double want = std::strtod(text.c_str(), nullptr);
+      return ClaimNumberText(want, text) == ClaimNumberText(v.get<double>(), v.dump());
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> ClaimStrings(const nlohmann::json& value) {
   std::vector<std::string> out;
   auto one = [&](const nlohmann::json& v) {
@@ -992,18 +1031,34 @@ std::string JwtRefusal(const AuthMount& m, const Role& r, const nlohmann::json& 
     }
     why.push_back(fmt::format("bound_subject \"{}\" equals sub", subject));
   }
+  // Vault's validateBoundClaims / matchFound (claims.go): values compare as Go
+  // values, so types must agree; globs apply to strings only.
   const bool glob = f.String("bound_claims_type", "string") == "glob";
-  if (const auto* bound = f.Map("bound_claims")) {
-    for (const auto& [key, expected] : *bound) {
+  if (const Field* bound = f.Find("bound_claims"); bound != nullptr && bound->kind == FieldKind::kClaimMap) {
+    for (const auto& [key, expected] : bound->map) {
       const nlohmann::json* got = Claim(claims, key);
-      if (got == nullptr) {
+      if (got == nullptr || got->is_null()) {
         return fmt::format("claim \"{}\" is missing", key);
       }
+      const std::optional<std::vector<nlohmann::json>> received = ClaimList(*got);
+      if (!received) {
+        return fmt::format("received claim is not a string, bool, int or list: {}", got->dump());
+      }
+      const auto types = bound->claim_types.find(key);
+      bool ok = false;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        const ClaimValueType type = types != bound->claim_types.end() && i < types->second.size()
+                                        ? types->second[i]
+                                        : ClaimValueType::kString;
+        if (glob && type != ClaimValueType::kString) {
+          return fmt::format("received claim is not a glob string: {}", expected[i]);
+        }
+        ok = ok || std::any_of(received->begin(), received->end(), [&](const nlohmann::json& v) {
+               return glob ? v.is_string() && GlobMatch(expected[i], v.get<std::string>())
+                           : SameClaimValue(type, expected[i], v);
+             });
+      }
       const std::vector<std::string> values = ClaimStrings(*got);
-      const bool ok = std::any_of(values.begin(), values.end(), [&](const std::string& v) {
-        return std::any_of(expected.begin(), expected.end(),
-                           [&](const std::string& e) { return glob ? GlobMatch(e, v) : e == v; });
-      });
       if (!ok) {
         return fmt::format("claim \"{}\" does not match any associated bound claim values", key);
       }
@@ -1019,9 +1074,26 @@ std::string JwtRefusal(const AuthMount& m, const Role& r, const nlohmann::json& 
   if (!user->is_string()) {
     return fmt::format("claim \"{}\" could not be converted to string", user_claim);
   }
+  if (const auto* mappings = f.Map("claim_mappings")) {  // extractMetadata: mapped claims must be strings
+    for (const auto& [claim, target] : *mappings) {
+      if (const nlohmann::json* v = Claim(claims, claim); v != nullptr && !v->is_null() && !v->is_string()) {
+        return fmt::format("error converting claim '{}' to string", claim);
+      }
+    }
+  }
   if (const std::string groups_claim = f.String("groups_claim"); !groups_claim.empty()) {
-    if (Claim(claims, groups_claim) == nullptr) {
+    const nlohmann::json* groups = Claim(claims, groups_claim);
+    if (groups == nullptr || groups->is_null()) {
       return fmt::format("\"{}\" claim not found in token", groups_claim);
+    }
+    const std::optional<std::vector<nlohmann::json>> items = ClaimList(*groups);
+    if (!items) {
+      return fmt::format("\"{}\" claim could not be converted to string list", groups_claim);
+    }
+    for (const nlohmann::json& item : *items) {
+      if (!item.is_string()) {
+        return fmt::format("value {} in groups claim could not be parsed as string", item.dump());
+      }
     }
   }
   return "";

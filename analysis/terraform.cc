@@ -1221,8 +1221,15 @@ class Importer {
     }
     JNode fields;
     fields.span = r.block->span;
-    if (Outcome o = Fields(ev, r, fields, {"backend", kind.name_arg, "namespace", "provider"}, kind.renames)) {
+    if (Outcome o = Fields(ev, r, fields,
+                           {"backend", kind.name_arg, "namespace", "provider", "disable_bound_claims_parsing"},
+                           kind.renames)) {
       return o;
+    }
+    if (r.type == "vault_jwt_auth_backend_role") {
+      if (Outcome o = ProviderBoundClaims(ev, r, fields)) {
+        return o;
+      }
     }
     const std::string& path = std::get<std::string>(mount);
     if (declared_.count(path) != 0 && ParseAuthType(declared_[path]) != ParseAuthType(kind.method)) {
@@ -1230,6 +1237,53 @@ class Importer {
                   fmt::format("backend \"{}\" is a {} mount, not {}", path, declared_[path], kind.method)};
     }
     return AddRole(path, kind.method, "roles", std::get<Value>(name), std::move(fields));
+  }
+
+  // bound_claims is a map(string) in the provider: every value is sent as a string,
+  // split on ',' (each part trimmed) into a list unless disable_bound_claims_parsing.
+  Outcome ProviderBoundClaims(Evaluator& ev, const Resource& r, JNode& fields) {
+    bool parse = true;
+    if (const hcl::Attribute* a = r.block->body.Find("disable_bound_claims_parsing")) {
+      auto v = Arg(ev, *a, "true or false");
+      if (Skip* s = std::get_if<Skip>(&v)) {
+        return *s;
+      }
+      if (std::get<Value>(v).kind != Value::Kind::kBool) {
+        return Skip{a->value.span,
+                    fmt::format("disable_bound_claims_parsing = {}: expected true or false", hcl::Describe(a->value))};
+      }
+      parse = !std::get<Value>(v).boolean;
+    }
+    for (std::size_t i = 0; i < fields.keys.size(); ++i) {
+      if (fields.keys[i].first != "bound_claims" || fields.items[i].kind != JNode::Kind::kObject) {
+        continue;
+      }
+      for (JNode& value : fields.items[i].items) {
+        if (value.kind != JNode::Kind::kString && value.kind != JNode::Kind::kScalar) {
+          continue;  // not a map(string) value: Terraform itself refuses it
+        }
+        value.kind = JNode::Kind::kString;  // true -> "true", 42 -> "42"
+        if (!parse) {
+          continue;
+        }
+        JNode list{.kind = JNode::Kind::kList, .text = {}, .items = {}, .keys = {}, .span = value.span};
+        std::string_view rest = value.text;
+        for (;;) {
+          const std::size_t comma = rest.find(',');
+          std::string part(rest.substr(0, comma));
+          part.erase(0, part.find_first_not_of(" \t\n\r"));
+          part.erase(part.find_last_not_of(" \t\n\r") + 1);
+          list.items.push_back(
+              JNode{.kind = JNode::Kind::kString, .text = std::move(part), .items = {}, .keys = {}, .span = value.span});
+          if (comma == std::string_view::npos) {
+            break;
+          }
+          rest.remove_prefix(comma + 1);
+        }
+        value = std::move(list);
+      }
+    }
+    return std::nullopt;
   }
 
   Outcome AddRole(const std::string& path, std::string_view method, std::string_view section, const Value& name,

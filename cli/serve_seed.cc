@@ -29,10 +29,26 @@ nlohmann::json FieldJson(const analysis::Field& f) {
       }
       return out;
     }
-    case analysis::FieldKind::kClaimMap: {
+    case analysis::FieldKind::kClaimMap: {  // typed values stay typed: Vault compares them as such
       json out = json::object();
       for (const auto& [key, values] : f.map) {
-        out[key] = values.size() == 1 ? json(values.front()) : json(values);
+        const auto types = f.claim_types.find(key);
+        json items = json::array();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          const analysis::ClaimValueType type = types != f.claim_types.end() && i < types->second.size()
+                                                    ? types->second[i]
+                                                    : analysis::ClaimValueType::kString;
+          json typed = json(values[i]);
+          if (type == analysis::ClaimValueType::kBool) {
+            typed = values[i] == "true" || values[i] == "True" || values[i] == "TRUE";
+          } else if (type == analysis::ClaimValueType::kNumber) {
+            if (json number = json::parse(values[i], nullptr, false); number.is_number()) {
+              typed = number;
+            }
+          }
+          items.push_back(typed);
+        }
+        out[key] = items.size() == 1 ? items[0] : items;
       }
       return out;
     }

@@ -350,18 +350,39 @@ std::vector<std::string> Strings(const json& v) {
   return out;
 }
 
-std::string Scalar(const json& v) {
-  if (v.is_string()) {
-    return v.get<std::string>();
-  }
-  if (v.is_number_integer() || v.is_boolean()) {
-    return v.dump();
-  }
-  if (v.is_number()) {
+// Vault's getClaim turns a float claim into a json.Number: integral values as
+// integers ("1", never "1.0"); bound claims compare numbers by that text.
+std::string NumberText(const json& v) {
+  if (v.is_number_float()) {
     const double d = v.get<double>();
-    return d == std::floor(d) ? std::to_string(static_cast<long long>(d)) : v.dump();
+    if (d == std::floor(d) && std::abs(d) < 9.2e18) {
+      return std::to_string(static_cast<long long>(d));
+    }
   }
-  return "";
+  return v.dump();
+}
+
+// normalizeList (claims.go): a list as is, one string/bool/number as a list of it.
+std::optional<std::vector<json>> ClaimList(const json& v) {
+  if (v.is_array()) {
+    return std::vector<json>(v.begin(), v.end());
+  }
+  if (v.is_string() || v.is_boolean() || v.is_number()) {
+    return std::vector<json>{v};
+  }
+  return std::nullopt;
+}
+
+// matchFound's equality: Go interface values, so the JSON types must agree
+// (the claim 1 never equals the bound value "1", nor true "true").
+bool SameClaimValue(const json& want, const json& got) {
+  if (want.is_string() && got.is_string()) {
+    return want.get_ref<const std::string&>() == got.get_ref<const std::string&>();
+  }
+  if (want.is_boolean() && got.is_boolean()) {
+    return want.get<bool>() == got.get<bool>();
+  }
+  return want.is_number() && got.is_number() && NumberText(want) == NumberText(got);
 }
 
 std::int64_t Leeway(const json& role, const char* key, std::int64_t fallback) {
@@ -889,21 +910,31 @@ class JwtBackend final : public Backend {
     if (!role["bound_claims"].is_object()) {
       return "";
     }
+    // Vault's validateBoundClaims / matchFound (claims.go).
     const bool glob = role["bound_claims_type"] == "glob";
     for (const auto& [key, expected] : role["bound_claims"].items()) {
       const json* received = Claim(claims, key);
-      if (received == nullptr) {
+      if (received == nullptr || received->is_null()) {
         return "claim \"" + key + "\" is missing";
       }
-      std::vector<std::string> got = Strings(*received);
-      if (got.empty() && !received->is_array()) {
-        got.push_back(Scalar(*received));
+      const std::optional<std::vector<json>> got = ClaimList(*received);
+      if (!got) {
+        return "received claim is not a string, bool, int or list: " + received->dump();
       }
-      const std::vector<std::string> want = Strings(expected);
-      const bool match = std::any_of(want.begin(), want.end(), [&](const std::string& w) {
-        return std::any_of(got.begin(), got.end(),
-                           [&](const std::string& g) { return glob ? GlobMatch(w, g) : w == g; });
-      });
+      const std::optional<std::vector<json>> want = ClaimList(expected);
+      if (!want) {
+        return "bound claim is not a string, bool, int or list: " + expected.dump();
+      }
+      bool match = false;
+      for (const json& w : *want) {
+        if (glob && !w.is_string()) {
+          return "received claim is not a glob string: " + w.dump();
+        }
+        match = match || std::any_of(got->begin(), got->end(), [&](const json& g) {
+                  return glob ? g.is_string() && GlobMatch(w.get<std::string>(), g.get<std::string>())
+                              : SameClaimValue(w, g);
+                });
+      }
       if (!match) {
         return "claim \"" + key + "\" does not match any associated bound claim values";
       }
@@ -1031,16 +1062,31 @@ class JwtBackend final : public Backend {
       if (g == nullptr) {
         return Response::Error(400, "\"" + groups_claim + "\" claim not found in token");
       }
-      groups = Strings(*g);
-      std::erase(groups, "");
+      // createIdentity: the claim is a string or a list of strings; "" items are skipped.
+      const std::optional<std::vector<json>> items = ClaimList(*g);
+      if (!items) {
+        return Response::Error(400, "\"" + groups_claim + "\" claim could not be converted to string list");
+      }
+      for (const json& item : *items) {
+        if (!item.is_string()) {
+          return Response::Error(400, "value " + item.dump() + " in groups claim could not be parsed as string");
+        }
+        if (!item.get_ref<const std::string&>().empty()) {
+          groups.push_back(item.get<std::string>());
+        }
+      }
     }
     std::map<std::string, std::string> metadata = {{"role", role_name}};
     if (role["claim_mappings"].is_object()) {
       for (const auto& [claim, key] : role["claim_mappings"].items()) {
         const json* v = Claim(claims, claim);
-        if (v != nullptr && key.is_string() && !Scalar(*v).empty()) {
-          metadata[key.get<std::string>()] = Scalar(*v);
+        if (v == nullptr || v->is_null() || !key.is_string()) {
+          continue;
         }
+        if (!v->is_string()) {  // extractMetadata: mapped claims must be strings
+          return Response::Error(400, "error converting claim '" + claim + "' to string");
+        }
+        metadata[key.get<std::string>()] = v->get<std::string>();
       }
     }
     const std::string alias = user->get<std::string>();

@@ -127,6 +127,38 @@ TEST(JwtLogin, AudienceSubjectAndBoundClaims) {
   EXPECT_EQ(Logins(l.ws, "jwt:" + wrong), (std::vector<std::string>{"auth/jwt/role/aud"}));
 }
 
+// Vault compares bound claims as Go values (claims.go matchFound): the claim true
+// matches the bound value true (a YAML plain scalar, as `vault read -format=json`
+// prints it) but not "true" (quoted); numbers alike. Mapped claims and groups must
+// be strings. Pins our reading of SEMANTICS.md §9.6 "must equal".
+TEST(JwtLogin, BoundClaimsCompareTypedValuesAndMappedClaimsMustBeStrings) {
+  auto l = Load({{"bindings/j.yaml",
+                  "auth:\n  jwt:\n    roles:\n"
+                  "      typed: {role_type: jwt, user_claim: sub, bound_claims: {verified: true, level: 2}}\n"
+                  "      text: {role_type: jwt, user_claim: sub, bound_claims: {verified: \"true\", level: \"2\"}}\n"
+                  "      glob: {role_type: jwt, user_claim: sub, bound_claims_type: glob, bound_claims: {level: \"*\"}}\n"
+                  "      mapped: {role_type: jwt, user_claim: sub, bound_subject: a, claim_mappings: {level: lvl}}\n"
+                  "      grouped: {role_type: jwt, user_claim: sub, bound_subject: a, groups_claim: groups}\n"}});
+  const std::string typed = WriteClaims("typed", R"({"sub": "a", "verified": true, "level": 2.0, "groups": ["x"]})");
+  EXPECT_EQ(Logins(l.ws, "jwt:" + typed), (std::vector<std::string>{"auth/jwt/role/typed", "auth/jwt/role/grouped"}));
+  const std::string text =
+      WriteClaims("text", R"({"sub": "a", "verified": "true", "level": "2", "groups": ["x", 5]})");
+  EXPECT_EQ(Logins(l.ws, "jwt:" + text),
+            (std::vector<std::string>{"auth/jwt/role/text", "auth/jwt/role/glob", "auth/jwt/role/mapped"}));
+  Expected<std::vector<std::string>> why = LoginRefusals(l.ws, "jwt:" + text);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(std::find(why->begin(), why->end(),
+                      "auth/jwt/role/grouped: value 5 in groups claim could not be parsed as string"),
+            why->end())
+      << ::testing::PrintToString(*why);
+  Expected<std::vector<std::string>> typed_why = LoginRefusals(l.ws, "jwt:" + typed);
+  ASSERT_TRUE(typed_why.has_value());
+  EXPECT_NE(std::find(typed_why->begin(), typed_why->end(),
+                      "auth/jwt/role/mapped: error converting claim 'level' to string"),
+            typed_why->end())
+      << ::testing::PrintToString(*typed_why);
+}
+
 TEST(JwtLogin, GroupsClaimBecomesExternalGroupsFollowedTransitively) {
   auto l = Load({{"bindings/j.yaml", kJwt}});
   const std::string claims = WriteClaims(

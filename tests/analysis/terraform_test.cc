@@ -130,6 +130,48 @@ resource "vault_auth_backend" "approle" {
   EXPECT_TRUE(a->front().allowed);
 }
 
+// terraform-provider-vault sends bound_claims as strings (map(string)) split on ','
+// (trimmed) unless disable_bound_claims_parsing = true, which is not a Vault field.
+TEST(Terraform, JwtBoundClaimsAreSplitStringsUnlessParsingIsDisabled) {
+  auto l = Load({{"main.tf", R"(
+resource "vault_jwt_auth_backend" "jwt" {
+  path = "jwt"
+  type = "jwt"
+}
+resource "vault_jwt_auth_backend_role" "ci" {
+  backend        = vault_jwt_auth_backend.jwt.path
+  role_name      = "ci"
+  role_type      = "jwt"
+  user_claim     = "sub"
+  bound_claims   = { repo = "org/a, org/b", verified = true }
+}
+resource "vault_jwt_auth_backend_role" "raw" {
+  backend                      = vault_jwt_auth_backend.jwt.path
+  role_name                    = "raw"
+  role_type                    = "jwt"
+  user_claim                   = "sub"
+  bound_claims                 = { repo = "org/a,org/b" }
+  disable_bound_claims_parsing = true
+}
+)"}});
+  EXPECT_EQ(l.diagnostics, "");
+  const AuthMount* jwt = l.ws.bindings.FindMount("jwt");
+  ASSERT_NE(jwt, nullptr);
+  ASSERT_EQ(jwt->roles.size(), 2u);
+  for (const Role& role : jwt->roles) {
+    const Field* bound = role.fields.Find("bound_claims");
+    ASSERT_NE(bound, nullptr) << role.name;
+    if (role.name == "ci") {
+      EXPECT_EQ(bound->map.at("repo"), (std::vector<std::string>{"org/a", "org/b"}));
+      EXPECT_EQ(bound->map.at("verified"), (std::vector<std::string>{"true"}));
+      EXPECT_EQ(bound->claim_types.at("verified"), (std::vector<ClaimValueType>{ClaimValueType::kString}))
+          << "the provider sends \"true\", which never matches the claim true";
+    } else {
+      EXPECT_EQ(bound->map.at("repo"), (std::vector<std::string>{"org/a,org/b"}));
+    }
+  }
+}
+
 TEST(Terraform, PolicyDiagnosticsPointIntoTheTfFile) {
   auto l = Load({{"p.tf", "resource \"vault_policy\" \"bad\" {\n  name   = \"bad\"\n  policy = <<EOT\npath \"a\" {\n"
                           "  capabilities = [\"reed\"]\n}\nEOT\n}\n"}});

@@ -492,6 +492,35 @@ TEST_F(Jwt, Rs256AndEs256LoginsGiveTheRolesToken) {
   EXPECT_EQ(Get("auth/jwt/config").body["data"]["bound_issuer"], "https://issuer.example");
 }
 
+// Vault's claims.go / createIdentity: bound claims compare as typed values, mapped
+// claims and group names must be strings.
+TEST_F(Jwt, BoundClaimsAreTypedAndMappedClaimsAndGroupsAreStrings) {
+  ASSERT_EQ(Post("auth/jwt/role/typed", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_audiences", {"vault"}},
+                                         {"bound_claims", {{"verified", true}, {"level", 2}}}, {"token_policies", "ci"}})
+                .status,
+            204);
+  ASSERT_EQ(Post("auth/jwt/role/text", {{"role_type", "jwt"}, {"user_claim", "sub"}, {"bound_audiences", {"vault"}},
+                                        {"bound_claims", {{"verified", "true"}}}, {"token_policies", "ci"}})
+                .status,
+            204);
+  nlohmann::json c = Claims();
+  c["verified"] = true;
+  c["level"] = 2.0;
+  EXPECT_EQ(Login(rsa_.Sign(c), "typed").status, 200) << "2.0 arrives as the json.Number 2";
+  EXPECT_EQ(Login(rsa_.Sign(c), "text").Error(),
+            "error validating claims: claim \"verified\" does not match any associated bound claim values");
+  c["verified"] = "true";
+  EXPECT_EQ(Login(rsa_.Sign(c), "text").status, 200);
+  EXPECT_EQ(Login(rsa_.Sign(c), "typed").Error(),
+            "error validating claims: claim \"verified\" does not match any associated bound claim values");
+  nlohmann::json numeric_email = Claims();  // role ci maps email -> email
+  numeric_email["email"] = 42;
+  EXPECT_EQ(Login(rsa_.Sign(numeric_email)).Error(), "error converting claim 'email' to string");
+  nlohmann::json odd_groups = Claims();
+  odd_groups["groups"] = {"devs", 5};
+  EXPECT_EQ(Login(rsa_.Sign(odd_groups)).Error(), "value 5 in groups claim could not be parsed as string");
+}
+
 // user_claim is a JSON pointer only with user_claim_json_pointer; otherwise "/ctx/user"
 // names a top-level claim (Vault's createIdentity).
 TEST_F(Jwt, UserClaimIsAPointerOnlyWhenTheRoleSaysSo) {

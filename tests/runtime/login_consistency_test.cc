@@ -84,7 +84,9 @@ json RandomRole(Random& r) {
     bound["ref"] = r.Some(glob ? kRefPatterns : kRefs, 2);
   }
   if (r.Chance(30)) {
-    bound[r.Chance(50) ? "/ctx/env" : "env"] = r.Chance(85) ? r.Pick(kEnvs) : r.Chance(50) ? "1" : "true";
+    // Typed and string look-alikes: Vault compares them as Go values (1 is not "1").
+    static const std::vector<json> kEnvValues = {"prod", "dev", "prod", "dev", "1", "true", 1, true};
+    bound[r.Chance(50) ? "/ctx/env" : "env"] = r.Pick(kEnvValues);
   }
   if (!bound.empty()) {
     role["bound_claims"] = bound;
@@ -102,6 +104,9 @@ json RandomRole(Random& r) {
   }
   if (r.Chance(30)) {
     role["groups_claim"] = "groups";
+  }
+  if (r.Chance(20)) {
+    role["claim_mappings"] = {{"env", "environment"}};  // a mapped claim must be a string
   }
   role["token_policies"] = r.Some(kPolicies, 2);
   if (r.Chance(15)) {
@@ -128,7 +133,8 @@ json RandomClaims(Random& r) {
   }
   if (r.Chance(50)) {
     // Non-string claim values: Vault compares only strings (and strings in lists).
-    claims["env"] = r.Chance(80) ? json(r.Pick(kEnvs)) : r.Chance(50) ? json(1) : json(true);
+    static const std::vector<json> kEnvClaims = {"prod", "dev", "prod", "dev", 1, true, "1", "true"};
+    claims["env"] = r.Pick(kEnvClaims);
   }
   if (r.Chance(50)) {
     claims["ctx"] = {{"env", r.Pick(kEnvs)}};
@@ -137,7 +143,7 @@ json RandomClaims(Random& r) {
     }
   }
   if (r.Chance(60)) {
-    claims["groups"] = r.Some({"devs", "ops"}, 2);
+    claims["groups"] = r.Chance(90) ? json(r.Some({"devs", "ops"}, 2)) : json::array({"devs", 5});
   }
   return claims;
 }
