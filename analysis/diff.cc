@@ -487,11 +487,30 @@ std::string FieldText(const Field& f) {
     case FieldKind::kInt:
     case FieldKind::kDuration:
       return std::to_string(f.number);
-    case FieldKind::kStringMap:
-    case FieldKind::kClaimMap: {
+    case FieldKind::kStringMap: {
       std::string out = "{";
       for (const auto& [k, v] : f.map) {
         out += (out.size() > 1 ? ", " : "") + k + "=" + ListText(v);
+      }
+      return out + "}";
+    }
+    case FieldKind::kClaimMap: {  // a string that reads like a typed value is quoted: "true" is not true
+      std::string out = "{";
+      for (const auto& [k, v] : f.map) {
+        const auto types = f.claim_types.find(k);
+        std::vector<std::string> shown = v;
+        for (std::size_t i = 0; i < shown.size(); ++i) {
+          const bool typed = types != f.claim_types.end() && i < types->second.size() &&
+                             types->second[i] != ClaimValueType::kString;
+          const bool looks_typed = shown[i] == "true" || shown[i] == "false" || shown[i] == "True" ||
+                                   shown[i] == "False" || shown[i] == "TRUE" || shown[i] == "FALSE" ||
+                                   (!shown[i].empty() && shown[i].find_first_not_of("-+.0123456789eE") ==
+                                                             std::string::npos);
+          if (!typed && looks_typed) {
+            shown[i] = "\"" + shown[i] + "\"";
+          }
+        }
+        out += (out.size() > 1 ? ", " : "") + k + "=" + ListText(shown);
       }
       return out + "}";
     }

@@ -348,6 +348,24 @@ TEST(DiffWorkspaces, BindingFieldChangesAreNotedEvenWithoutAccessChange) {
   EXPECT_FALSE(GateTripped(d, FailOn::kNewAccess));
 }
 
+// "true" and true are different bound claims to Vault (claims.go matchFound): a
+// change of type alone is a change, and the note shows which is which.
+TEST(DiffWorkspaces, BoundClaimTypeChangeIsNoted) {
+  const Files base = {{"bindings/jwt.yaml",
+                       "auth:\n  jwt:\n    roles:\n      r: {role_type: jwt, user_claim: sub, "
+                       "bound_claims: {verified: \"true\", repo: org/app}, token_policies: [app]}\n"},
+                      {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"}};
+  Files head = base;
+  head["bindings/jwt.yaml"] =
+      "auth:\n  jwt:\n    roles:\n      r: {role_type: jwt, user_claim: sub, "
+      "bound_claims: {verified: true, repo: org/app}, token_policies: [app]}\n";
+  const DiffResult d = Diff(base, head);
+  ASSERT_NE(Find(d, "auth/jwt/role/r"), nullptr);
+  EXPECT_EQ(Find(d, "auth/jwt/role/r")->notes,
+            std::vector<std::string>{"bound_claims: {repo=[org/app], verified=[\"true\"]} -> "
+                                     "{repo=[org/app], verified=[true]}"});
+}
+
 TEST(DiffWorkspaces, AddedAndRemovedPrincipalsAndNoChange) {
   const Files base = {{"bindings/k8s.yaml", kRoles},
                       {"policies/app.hcl", "path \"secret/data/*\" { capabilities = [\"read\"] }\n"},
